@@ -1,0 +1,33 @@
+// What `explain` answers for a pod and a destination address: the decision chain a
+// packet goes through, each step naming the Calico object or rule responsible.
+
+export interface ExplainRuleRef {
+  chain: string;
+  index: number; // 0-based position in the chain
+  hash: string; // the cali:<16 chars> comment
+  text: string; // rendered rule, as in iptables-save
+}
+
+export interface Explanation {
+  pod: string;
+  podAddress: string;
+  node: string;
+  nodeAddress: string;
+  destination: string;
+  destinationName?: string; // host or pod name when the address is one of the lab's
+  /** Pool holding the pod's address. */
+  sourcePool: { name: string; cidr: string; natOutgoing: boolean; disabled: boolean };
+  /** Pool containing the destination, if any (then no NAT). */
+  destinationPool?: { name: string; cidr: string; disabled: boolean };
+  /** The rule that translates, if any. */
+  nat: { action: 'none' } | { action: 'masquerade' | 'snat'; rule: ExplainRuleRef; toSource: string };
+  /** The source address the destination sees. */
+  seenSource: string;
+  seenAs: 'node' | 'pod' | 'address';
+  /** Whether the network routes replies back to seenSource. */
+  routeBack: { ok: boolean; reason: string };
+  reply: boolean;
+  /** Human-readable steps, in order, for the CLI and the UI. */
+  steps: string[];
+  warnings: string[];
+}

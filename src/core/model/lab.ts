@@ -1,0 +1,68 @@
+// The validated lab: the `kind: Lab` document with every default filled in,
+// plus the Calico resources that came with it. Everything downstream (IPAM,
+// dataplane, runtime, UI) reads this shape and never the raw YAML.
+import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
+
+export interface LabRouter {
+  name: string; // default "tor"
+  address: string; // on the fabric, default: first address of fabric.cidr
+  asNumber: number; // default 64500
+}
+
+export interface LabNode {
+  name: string;
+  address: string; // eth0 on the fabric; assigned in order when left out
+  labels: Record<string, string>;
+  /**
+   * Extra addresses on eth0 after the main one (multi-homed node, calico#2222):
+   * the first address listed on an interface is what MASQUERADE picks.
+   */
+  extraAddresses: string[];
+}
+
+export interface LabPod {
+  name: string;
+  node: string;
+  namespace: string; // default "default"
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface LabHost {
+  name: string;
+  address: string; // plain address, e.g. "203.0.113.10"
+  prefixLength: number; // e.g. 24: the host's own segment behind the router
+  gateway: string; // router side of the segment; default: first other address of the segment
+  /** What the host runs: answers ping always; echo servers on these ports. */
+  tcpPorts: number[]; // default [8080]
+  udpPorts: number[]; // default [8081]
+}
+
+export type SeenAs = 'node' | 'pod' | { address: string };
+
+export interface LabExpectation {
+  from: string; // pod name
+  to: string; // host or pod name, or an address
+  protocol: 'icmp' | 'tcp' | 'udp'; // default icmp
+  port?: number; // tcp/udp
+  seenAs: SeenAs;
+  reply: boolean;
+}
+
+export interface Lab {
+  name: string;
+  description: string;
+  docs: string;
+  calicoVersion: string; // "v3.30"
+  fabric: { cidr: string };
+  router: LabRouter;
+  nodes: LabNode[];
+  pods: LabPod[];
+  hosts: LabHost[];
+  expect: LabExpectation[];
+  notes: string; // instructor notes (markdown), may be empty
+  ipPools: IPPool[];
+  bgpConfiguration: BGPConfiguration; // the "default" one, defaults filled in
+  bgpPeers: BGPPeer[];
+  felixConfiguration: FelixConfiguration; // the "default" one, defaults filled in
+}

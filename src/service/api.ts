@@ -1,0 +1,204 @@
+// The lab service's typed surface, shared by every shell (CLI, Electron IPC,
+// WebSocket server) and by the renderer's API client. One map of intent-level
+// calls and one map of events, in the manner of GitHub Desktop's typed IPC
+// channels: adding a call means adding it here, and every transport follows.
+import type { Problem } from '../core/errors.js';
+import type { Explanation } from '../core/explain/types.js';
+import type { IPPool } from '../core/model/calico.js';
+import type { Role } from '../core/plan/types.js';
+
+export interface TemplateInfo {
+  id: string; // file name without .yaml
+  name: string;
+  description: string;
+  docs: string;
+  notes: string;
+}
+
+export interface LabSource {
+  file: string; // path or a display name (e.g. "editor")
+  text: string;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  problems: Problem[];
+  labName?: string;
+}
+
+export interface ContainerStatus {
+  name: string; // lab-local
+  role: Role;
+  state: 'running' | 'exited' | 'missing' | 'created' | 'restarting' | 'paused' | 'dead';
+  addresses: { ifname: string; address: string }[];
+  node?: string; // pods: their node
+  bgp?: { peer: string; neighbor: string; state: string }[];
+}
+
+export interface PoolView {
+  name: string;
+  cidr: string;
+  natOutgoing: boolean;
+  disabled: boolean;
+  disableBGPExport: boolean;
+  blockSize: number;
+  nodeSelector: string;
+}
+
+export interface LabStatus {
+  name: string;
+  file?: string;
+  running: boolean;
+  containers: ContainerStatus[];
+  pools: PoolView[];
+  pods: { name: string; node: string; address: string; pool: string }[];
+  hosts: { name: string; address: string }[];
+  nodes: { name: string; address: string }[];
+  router: { name: string; address: string };
+}
+
+export interface RuleDiff {
+  node: string;
+  removed: string[];
+  added: string[];
+  ipsetChanges: { set: string; removed: string[]; added: string[] }[];
+}
+
+export interface ChangeResult {
+  message: string; // e.g. "Successfully patched 1 'IPPool' resource"
+  diffs: RuleDiff[];
+  appliedMs: number;
+  warnings: string[];
+}
+
+export interface NatRuleCounter {
+  chain: string;
+  rule: string;
+  packets: number;
+  bytes: number;
+}
+
+export interface ConntrackEntry {
+  protocol: string;
+  original: { src: string; dst: string; sport?: number; dport?: number };
+  reply: { src: string; dst: string; sport?: number; dport?: number };
+  translated: boolean; // reply destination differs from original source: SNAT happened
+  raw: string;
+}
+
+export interface CaptureSpec {
+  lab: string;
+  container: string;
+  iface?: string; // default: any
+  filter?: string; // BPF
+}
+
+export interface PacketEvent {
+  captureId: string;
+  raw: string; // the tcpdump line
+  time?: string;
+  iface?: string;
+  protocol?: string; // ICMP, TCP, UDP, ARP…
+  src?: string;
+  dst?: string;
+  sport?: number;
+  dport?: number;
+  icmpType?: string; // "echo request", "echo reply"
+  length?: number;
+}
+
+export interface TrafficSpec {
+  lab: string;
+  from: string; // pod
+  to: string; // host or pod name, or address
+  protocol: 'icmp' | 'tcp' | 'udp';
+  port?: number;
+  intervalMs?: number; // default 200
+  count?: number; // default: continuous until stopped
+}
+
+export interface TrafficStats {
+  trafficId: string;
+  sent: number;
+  received: number;
+  lastReplyAt?: number;
+  running: boolean;
+}
+
+export interface ProgressEvent {
+  lab: string;
+  step: string;
+  detail?: string;
+  done: boolean;
+  error?: string;
+}
+
+/** Request/response of every call, keyed by channel name. */
+export interface LabApiCalls {
+  'templates:list': { request: void; response: TemplateInfo[] };
+  'templates:read': { request: { id: string }; response: LabSource };
+  'lab:validate': { request: LabSource; response: ValidationResult };
+  'lab:up': { request: LabSource & { name?: string }; response: LabStatus };
+  'lab:down': { request: { name: string }; response: void };
+  'lab:status': { request: { name?: string }; response: LabStatus[] };
+  'lab:source': { request: { name: string }; response: LabSource };
+  'pool:list': { request: { lab: string }; response: IPPool[] };
+  'pool:patch': {
+    request: { lab: string; pool: string; patch: Record<string, unknown>; dryRun?: boolean };
+    response: ChangeResult;
+  };
+  'lab:apply': { request: { lab: string; source: LabSource; dryRun?: boolean }; response: ChangeResult };
+  'lab:explain': { request: { lab: string; from: string; to: string }; response: Explanation };
+  'rules:get': { request: { lab: string; node: string }; response: { text: string; counters: NatRuleCounter[] } };
+  'conntrack:list': { request: { lab: string; node: string }; response: ConntrackEntry[] };
+  'conntrack:flush': { request: { lab: string; node: string; pod?: string }; response: { deleted: number } };
+  'capture:start': { request: CaptureSpec; response: { captureId: string } };
+  'capture:stop': { request: { captureId: string }; response: void };
+  'capture:pcap': { request: { captureId: string }; response: { base64: string; packets: number } };
+  'traffic:start': { request: TrafficSpec; response: { trafficId: string } };
+  'traffic:stop': { request: { trafficId: string }; response: TrafficStats };
+}
+
+/** Events the service pushes, keyed by channel name. */
+export interface LabApiEvents {
+  'lab:progress': ProgressEvent;
+  'lab:changed': { lab: string; status: LabStatus };
+  'capture:packet': PacketEvent;
+  'capture:dropped': { captureId: string; dropped: number };
+  'capture:ended': { captureId: string; reason: string };
+  'traffic:stats': TrafficStats;
+}
+
+export type LabApiChannel = keyof LabApiCalls;
+export type LabApiEventName = keyof LabApiEvents;
+
+/** What a shell hands to the renderer: calls plus an event subscription. */
+export interface LabApiClient {
+  call<C extends LabApiChannel>(
+    channel: C,
+    request: LabApiCalls[C]['request'],
+  ): Promise<LabApiCalls[C]['response']>;
+  on<E extends LabApiEventName>(event: E, listener: (payload: LabApiEvents[E]) => void): () => void;
+}
+
+export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
+  'templates:list',
+  'templates:read',
+  'lab:validate',
+  'lab:up',
+  'lab:down',
+  'lab:status',
+  'lab:source',
+  'pool:list',
+  'pool:patch',
+  'lab:apply',
+  'lab:explain',
+  'rules:get',
+  'conntrack:list',
+  'conntrack:flush',
+  'capture:start',
+  'capture:stop',
+  'capture:pcap',
+  'traffic:start',
+  'traffic:stop',
+] as const;

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Three suites: pure unit tests (fast, parallel), lab tests against a real Docker
+// engine (serial: they share one engine and 2 cores), and renderer component tests.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+          sequence: { concurrent: false },
+        },
+      },
+    ],
+  },
+});
