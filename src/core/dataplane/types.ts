@@ -14,12 +14,15 @@ export interface IpSet {
 export type MatchCriterion =
   | { kind: 'srcSet'; set: string; negate?: boolean }
   | { kind: 'dstSet'; set: string; negate?: boolean }
-  | { kind: 'outInterface'; name: string; negate?: boolean };
+  | { kind: 'outInterface'; name: string; negate?: boolean } // "eth+" is a prefix match, as in iptables
+  | { kind: 'protocol'; name: 'tcp' | 'udp' | 'icmp'; negate?: boolean };
 
 export type Action =
   | { kind: 'jump'; target: string }
   | { kind: 'return' }
+  /** toPorts: "min-max", as Felix renders natPortRange. */
   | { kind: 'masquerade'; randomFully: boolean; toPorts?: string }
+  /** toSource: "A" or "A:min-max". */
   | { kind: 'snat'; toSource: string; randomFully: boolean };
 
 export interface Rule {
@@ -51,19 +54,63 @@ export interface BirdPeer {
   asNumber: number;
   passive: boolean;
   kind: 'mesh' | 'global' | 'node';
+  /** `source address` (Calico: the node address, BGPPeer sourceAddress UseNodeIP). */
+  sourceAddress?: string;
+  /** BGPPeer keepOriginalNextHop on an eBGP session: `next hop keep`. */
+  keepNextHop?: boolean;
+  /** What created it: "node-to-node mesh" or "BGPPeer(<name>)". */
+  origin: string;
 }
 
 export interface BirdConfigData {
   routerId: string;
   asNumber: number;
-  exportedBlocks: string[]; // local affine blocks BIRD announces (and blackholes)
-  rejectedExports: string[]; // pools with disableBGPExport
+  /** Every block affine to the node (not /32): `route X blackhole` in `protocol static`. */
+  staticBlackholes: string[];
+  exportedBlocks: string[]; // local affine blocks BIRD announces (static blackholes minus rejected)
+  rejectedExports: string[]; // CIDRs of pools with disableBGPExport
+  /** CIDRs of pools whose routes are exported (learned ones too): not disableBGPExport. */
+  acceptedPools: string[];
   peers: BirdPeer[];
+  listenPort?: number;
+}
+
+/** Addresses of one interface of the node, CIDR notation, in kernel order. */
+export interface NodeInterface {
+  ifname: string;
+  addresses: string[];
 }
 
 export interface NodeDataplane {
+  node: string;
+  address: string; // the node's main address (eth0 primary)
+  interfaces: NodeInterface[]; // what MASQUERADE picks a source from
   ipsets: IpSet[];
   nat: NatTable;
-  routes: RouteSpec[];
+  routes: RouteSpec[]; // routes the runtime programs (BIRD adds blackholes and learned ones)
   bird: BirdConfigData;
+}
+
+/** What changed between two dataplanes of one node (the service's RuleDiff). */
+export interface DataplaneDiff {
+  node: string;
+  removed: string[]; // rendered rules (iptables-save style) no longer present
+  added: string[];
+  ipsetChanges: { set: string; removed: string[]; added: string[] }[];
+}
+
+/** One BGP session of the lab's router (the ToR) with a node that has a BGPPeer to it. */
+export interface RouterBgpSession {
+  name: string; // BIRD protocol name, "Node_<ip with underscores>"
+  node: string;
+  neighbor: string; // the node's address
+  neighborAs: number; // the node's AS (BGPConfiguration asNumber)
+  /** AS the node expects from the router (its BGPPeer asNumber): the session only comes up when it equals the router's. */
+  expectedAs: number;
+}
+
+export interface RouterBirdData {
+  routerId: string;
+  asNumber: number;
+  sessions: RouterBgpSession[];
 }

@@ -1,8 +1,30 @@
 // The lab plan: everything the runtime needs to make a lab real, computed purely
 // from a validated Lab. This file is the contract between the core and the runtime:
 // the runtime never decides an address, a name or a rule, it only realizes these.
+//
+// What the runtime must do with a plan (planLab in ./plan-lab.ts builds it):
+// 1. Create one container per ContainerPlan (NetworkMode none) with `sysctls` set at create time.
+// 2. Create each bridge (`ip link add <name> type bridge`, up) before wiring.
+// 3. Create each LinkSpec as a veth pair between the two containers' namespaces, with the
+//    given names; set `mac` where given (Calico's ee:ee:ee:ee:ee:ee on the node side of a pod veth).
+// 4. Per InterfaceSpec: `master` (enslave), bring it up, add `addresses` IN ORDER (the first is
+//    the primary, which MASQUERADE picks), write `proxyArp` and every entry of `sysctls`
+//    (keys are full sysctl names, e.g. net.ipv4.neigh.cali….proxy_delay) after the interface exists.
+// 5. Apply `rendered.routes` with `ip -batch -` (every line is `route replace`: idempotent).
+// 6. Nodes: `ipset restore` < rendered.ipsetRestore (idempotent: creates if missing, swaps contents);
+//    then the nat table: run `iptables-save -t nat` in the container and feed
+//    renderIptablesNat(container.dataplane.nat, thatOutput) (src/core/dataplane/render-nat.ts) to
+//    `iptables-restore --noflush`. It rewrites the cali- chains and emits exactly the -A/-D lines that
+//    leave ONE copy of the POSTROUTING hook. `rendered.iptablesNat` is that text for a container with no
+//    Calico rules yet (fresh namespace); re-applying it blindly would append a second hook.
+//    ipsets first: the rules reference them.
+// 7. Nodes and router: write rendered.birdConfig to /etc/bird/bird.conf, `mkdir -p /run/bird`, start
+//    `bird -c /etc/bird/bird.conf` once, later changes with `birdc configure`. BIRD installs the
+//    blackhole routes of the node's blocks (proto bird) and the routes it learns.
+// 8. Start `services` (hosts: TCP/UDP echo servers on their ports).
+// Changing natOutgoing never touches conntrack (like Felix): flows already NATed keep their mapping.
 import type { Lab } from '../model/lab.js';
-import type { NodeDataplane } from '../dataplane/types.js';
+import type { NodeDataplane, RouterBirdData } from '../dataplane/types.js';
 
 export type Role = 'router' | 'node' | 'pod' | 'host';
 
@@ -24,6 +46,8 @@ export interface InterfaceSpec {
   addresses: string[]; // CIDR notation, in order: the first is the primary
   proxyArp?: boolean; // net.ipv4.conf.<if>.proxy_arp=1 (host side of a pod veth)
   master?: string; // enslave to this bridge
+  /** Per-interface sysctls to write once the interface exists, full names (also holds proxy_arp). */
+  sysctls?: Record<string, string>;
 }
 
 export interface BridgeSpec {
@@ -49,7 +73,8 @@ export interface ServiceSpec {
 /** Rendered text, ready to feed to the tools inside the container. */
 export interface RenderedDataplane {
   ipsetRestore?: string; // input of `ipset restore` (nodes)
-  iptablesNat?: string; // input of `iptables-restore --noflush` for the nat table (nodes)
+  iptablesNat?: string; // input of `iptables-restore --noflush` for the nat table (nodes), for a fresh namespace (see 6. above)
+  iptablesSave?: string; // the same table as `iptables-save -t nat` would list it (display, diffs)
   routes: string; // input of `ip -batch -`, using `route replace`
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
 }
@@ -65,6 +90,10 @@ export interface ContainerPlan {
   rendered: RenderedDataplane;
   /** Nodes only: the desired dataplane as data (ipsets, nat chains, routes, BIRD). */
   dataplane?: NodeDataplane;
+  /** Router only: its BGP sessions with the nodes. */
+  routerBgp?: RouterBirdData;
+  /** Pods: the node they run on. */
+  node?: string;
 }
 
 export interface BlockAffinity {

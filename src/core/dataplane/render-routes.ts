@@ -1,0 +1,19 @@
+// Routes -> input of `ip -batch -`. `route replace` makes every line idempotent: applying the
+// same text twice leaves one route each, and a changed next hop replaces the old one.
+import type { RouteSpec } from '../plan/types.js';
+
+export function renderRoute(r: RouteSpec): string {
+  const parts = ['route', 'replace'];
+  if (r.type === 'blackhole') parts.push('blackhole');
+  parts.push(r.dst);
+  if (r.via) parts.push('via', r.via);
+  if (r.dev) parts.push('dev', r.dev);
+  if (r.scope) parts.push('scope', r.scope);
+  if (r.src) parts.push('src', r.src);
+  if (r.onlink) parts.push('onlink');
+  return parts.join(' ');
+}
+
+export function renderRoutes(routes: RouteSpec[]): string {
+  return routes.length ? `${routes.map(renderRoute).join('\n')}\n` : '';
+}

@@ -1,0 +1,107 @@
+// Who peers with whom (confd's bird.cfg.template, v3.30): the node-to-node mesh when
+// BGPConfiguration nodeToNodeMeshEnabled, plus BGPPeers: global (no node, no nodeSelector)
+// -> `Global_<ip>`, node-specific (node or nodeSelector) -> `Node_<ip>`. A peer whose address
+// is the node's own is skipped, as in the template. peerSelector peers are not modelled.
+import { matchesSelector } from '../calico/selector.js';
+import { birdId } from '../dataplane/bird-names.js';
+import type {
+  BirdConfigData,
+  BirdPeer,
+  RouterBgpSession,
+  RouterBirdData,
+} from '../dataplane/types.js';
+import type { BGPPeer } from '../model/calico.js';
+import type { Lab, LabNode } from '../model/lab.js';
+import type { BlockAffinity } from './types.js';
+import { cidrWithin } from '../ipam/cidr.js';
+import { nodeSelectorLabels } from '../ipam/pool-choice.js';
+
+function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {
+  if (peer.spec.peerSelector) return undefined;
+  if (peer.spec.node) return peer.spec.node === node.name ? 'node' : undefined;
+  if (peer.spec.nodeSelector)
+    return matchesSelector(peer.spec.nodeSelector, nodeSelectorLabels(node)) ? 'node' : undefined;
+  return 'global';
+}
+
+export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
+  const peers: BirdPeer[] = [];
+  const asNumber = lab.bgpConfiguration.spec.asNumber;
+  const seen = new Set<string>();
+  const add = (p: BirdPeer) => {
+    if (seen.has(p.name)) return;
+    seen.add(p.name);
+    peers.push(p);
+  };
+  if (lab.bgpConfiguration.spec.nodeToNodeMeshEnabled) {
+    for (const other of lab.nodes) {
+      if (other.address === node.address) continue; // Skipping ourselves
+      add({
+        name: `Mesh_${birdId(other.address)}`,
+        neighbor: other.address,
+        asNumber,
+        // The template compares the addresses as strings: the "greater" one waits.
+        passive: other.address > node.address,
+        kind: 'mesh',
+        sourceAddress: node.address,
+        origin: `node-to-node mesh: ${other.name}`,
+      });
+    }
+  }
+  for (const kind of ['global', 'node'] as const) {
+    for (const peer of lab.bgpPeers) {
+      if (peerApplies(peer, node) !== kind || peer.spec.peerIP === node.address) continue;
+      add({
+        name: `${kind === 'global' ? 'Global' : 'Node'}_${birdId(peer.spec.peerIP)}`,
+        neighbor: peer.spec.peerIP,
+        asNumber: peer.spec.asNumber,
+        passive: false,
+        kind,
+        sourceAddress: node.address,
+        keepNextHop: peer.spec.keepOriginalNextHop,
+        origin: `BGPPeer(${peer.name})`,
+      });
+    }
+  }
+  return peers;
+}
+
+export function nodeBirdData(lab: Lab, node: LabNode, blocks: BlockAffinity[]): BirdConfigData {
+  const v4Pools = lab.ipPools.filter((p) => !p.spec.cidr.includes(':'));
+  const rejected = v4Pools.filter((p) => p.spec.disableBGPExport).map((p) => p.spec.cidr);
+  // bird_aggr.cfg.template leaves /32 blocks out of the static protocol.
+  const local = blocks
+    .filter((b) => b.node === node.name && !b.cidr.endsWith('/32'))
+    .map((b) => b.cidr);
+  return {
+    routerId: node.address,
+    asNumber: lab.bgpConfiguration.spec.asNumber,
+    staticBlackholes: local,
+    exportedBlocks: local.filter((b) => !rejected.some((r) => cidrWithin(b, r))),
+    rejectedExports: rejected,
+    acceptedPools: v4Pools.filter((p) => !p.spec.disableBGPExport).map((p) => p.spec.cidr),
+    peers: nodeBgpPeers(lab, node),
+    ...(lab.bgpConfiguration.spec.listenPort
+      ? { listenPort: lab.bgpConfiguration.spec.listenPort }
+      : {}),
+  };
+}
+
+/** The router's side: a session with every node that has a BGPPeer at the router's address. */
+export function routerBirdData(lab: Lab): RouterBirdData {
+  const sessions: RouterBgpSession[] = [];
+  for (const node of lab.nodes) {
+    const peer = nodeBgpPeers(lab, node).find(
+      (p) => p.kind !== 'mesh' && p.neighbor === lab.router.address,
+    );
+    if (!peer) continue;
+    sessions.push({
+      name: `Node_${birdId(node.address)}`,
+      node: node.name,
+      neighbor: node.address,
+      neighborAs: lab.bgpConfiguration.spec.asNumber,
+      expectedAs: peer.asNumber,
+    });
+  }
+  return { routerId: lab.router.address, asNumber: lab.router.asNumber, sessions };
+}

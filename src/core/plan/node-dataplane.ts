@@ -1,0 +1,44 @@
+// A node's desired dataplane as data: Felix's ipsets and nat chains, the routes the CNI
+// plugin programs for its pods, and the BIRD configuration confd would write.
+import { natIpSets, natTable } from '../dataplane/felix-nat.js';
+import type { NodeDataplane } from '../dataplane/types.js';
+import type { Lab, LabNode } from '../model/lab.js';
+import type { IpamPlan, RouteSpec } from './types.js';
+import { nodeBirdData } from './bgp.js';
+
+/** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
+export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
+  const fabricPrefix = lab.fabric.cidr.split('/')[1] ?? '24';
+  return [
+    `${node.address}/${fabricPrefix}`,
+    ...node.extraAddresses.map((a) => (a.includes('/') ? a : `${a}/32`)),
+  ];
+}
+
+export function nodeRoutes(lab: Lab, node: LabNode, ipam: IpamPlan): RouteSpec[] {
+  const routes: RouteSpec[] = [{ dst: 'default', via: lab.router.address, dev: 'eth0' }];
+  for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
+    routes.push({ dst: `${a.address}/32`, dev: a.hostIfname, scope: 'link' });
+  }
+  return routes;
+}
+
+export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeDataplane {
+  const interfaces = [{ ifname: 'eth0', addresses: nodeEth0Addresses(lab, node) }];
+  for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
+    interfaces.push({ ifname: a.hostIfname, addresses: [] });
+  }
+  return {
+    node: node.name,
+    address: node.address,
+    interfaces,
+    ipsets: natIpSets(
+      lab.ipPools,
+      lab.felixConfiguration,
+      lab.nodes.map((n) => n.address),
+    ),
+    nat: natTable(lab.ipPools, lab.felixConfiguration),
+    routes: nodeRoutes(lab, node, ipam),
+    bird: nodeBirdData(lab, node, ipam.blocks),
+  };
+}
