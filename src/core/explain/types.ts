@@ -19,11 +19,18 @@ export interface Explanation {
   sourcePool: { name: string; cidr: string; natOutgoing: boolean; disabled: boolean };
   /** Pool containing the destination, if any (then no NAT). */
   destinationPool?: { name: string; cidr: string; disabled: boolean };
+  /** Rules the packet matched on its way through the nat POSTROUTING hook, in order. */
+  visited?: ExplainRuleRef[];
   /** The rule that translates, if any. */
-  nat: { action: 'none' } | { action: 'masquerade' | 'snat'; rule: ExplainRuleRef; toSource: string };
+  nat:
+    { action: 'none' } | { action: 'masquerade' | 'snat'; rule: ExplainRuleRef; toSource: string };
   /** The source address the destination sees. */
   seenSource: string;
   seenAs: 'node' | 'pod' | 'address';
+  /** Egress interface on the node (eth0, or a local pod's cali… veth). */
+  outIf?: string;
+  /** Whether the packet reaches the destination at all. */
+  forward?: { ok: boolean; reason: string };
   /** Whether the network routes replies back to seenSource. */
   routeBack: { ok: boolean; reason: string };
   reply: boolean;

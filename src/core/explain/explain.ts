@@ -1,0 +1,258 @@
+// explain: what happens to a packet from a pod to a destination, decided from the plan's
+// data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
+// BIRD configurations produce. Pools are only consulted to name things.
+import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
+import { LabInputError } from '../errors.js';
+import { cidrContains, isIPv4, splitAddress } from '../ipam/cidr.js';
+import type { IPPool } from '../model/calico.js';
+import { meshLearned, routerLearned, routerSessionState } from '../plan/bgp-routes.js';
+import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
+import type { ExplainRuleRef, Explanation } from './types.js';
+
+export interface ExplainOptions {
+  protocol?: 'icmp' | 'tcp' | 'udp';
+}
+
+export const CONNTRACK_WARNING =
+  'Flows already translated keep their mapping after a change: Felix never flushes conntrack when natOutgoing changes, so a running ping or connection keeps its old source until its entry expires or is deleted (conntrack -D).';
+
+function fail(message: string): never {
+  throw new LabInputError([{ message }]);
+}
+
+function poolContaining(pools: IPPool[], addr: string): IPPool | undefined {
+  return pools.find((p) => !p.spec.cidr.includes(':') && cidrContains(p.spec.cidr, addr));
+}
+
+function ref(h: NatRuleHit): ExplainRuleRef {
+  return { chain: h.chain, index: h.index, hash: h.hash, text: h.text };
+}
+
+interface Target {
+  address: string;
+  name?: string;
+  pod?: PodAssignment;
+  kind: 'pod' | 'host' | 'node' | 'router' | 'address';
+}
+
+function resolveTarget(plan: LabPlan, to: string): Target {
+  const lab = plan.lab;
+  const pod =
+    plan.ipam.assignments.find((a) => a.pod === to) ??
+    plan.ipam.assignments.find((a) => a.address === to);
+  if (pod) return { address: pod.address, name: pod.pod, pod, kind: 'pod' };
+  const host = lab.hosts.find((h) => h.name === to || h.address === to);
+  if (host) return { address: host.address, name: host.name, kind: 'host' };
+  const node = lab.nodes.find((n) => n.name === to || n.address === to);
+  if (node) return { address: node.address, name: node.name, kind: 'node' };
+  if (lab.router.name === to || lab.router.address === to)
+    return { address: lab.router.address, name: lab.router.name, kind: 'router' };
+  if (!isIPv4(to))
+    fail(`explain: "${to}" is not a pod, host, node or IPv4 address of lab ${lab.name}`);
+  return { address: to, kind: 'address' };
+}
+
+function nodeAddresses(node: ContainerPlan): string[] {
+  return (node.dataplane?.interfaces.find((i) => i.ifname === 'eth0')?.addresses ?? []).map(
+    (a) => splitAddress(a).address,
+  );
+}
+
+/** Whether the router delivers to `addr` on a connected segment (fabric or a host segment). */
+function routerConnected(plan: LabPlan, addr: string): boolean {
+  const router = plan.containers.find((c) => c.role === 'router');
+  return !!router?.interfaces.some((i) =>
+    i.addresses.some((a) =>
+      cidrContains(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+    ),
+  );
+}
+
+/** How a packet from a container on node `fromNode` reaches pod `dst` (by its block). */
+function podReachable(
+  plan: LabPlan,
+  fromNode: string,
+  dst: PodAssignment,
+): { ok: boolean; reason: string } {
+  if (dst.node === fromNode)
+    return { ok: true, reason: `${dst.pod} is on the same node (${dst.hostIfname})` };
+  const mesh = meshLearned(plan, fromNode).find((r) => cidrContains(r.cidr, dst.address));
+  if (mesh)
+    return {
+      ok: true,
+      reason: `${fromNode} learned ${mesh.cidr} from ${mesh.node} over the node-to-node mesh`,
+    };
+  const viaRouter = routerLearned(plan).find((r) => cidrContains(r.cidr, dst.address));
+  if (viaRouter)
+    return {
+      ok: true,
+      reason: `the router learned ${viaRouter.cidr} from ${viaRouter.node} over BGP`,
+    };
+  return {
+    ok: false,
+    reason: `neither ${fromNode} (no mesh route) nor the router (no BGP route) knows a route to ${dst.block}, the block of ${dst.pod}`,
+  };
+}
+
+export function explain(
+  plan: LabPlan,
+  from: string,
+  to: string,
+  opts: ExplainOptions = {},
+): Explanation {
+  const lab = plan.lab;
+  const src = plan.ipam.assignments.find((a) => a.pod === from);
+  if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);
+  const nodeC = plan.containers.find((c) => c.role === 'node' && c.name === src.node);
+  const dp = nodeC?.dataplane;
+  if (!nodeC || !dp) fail(`explain: pod ${from} runs on unknown node ${src.node}`);
+  const target = resolveTarget(plan, to);
+  const steps: string[] = [];
+  const warnings: string[] = [];
+
+  const sp = poolContaining(lab.ipPools, src.address);
+  const sourcePool = sp
+    ? {
+        name: sp.name,
+        cidr: sp.spec.cidr,
+        natOutgoing: sp.spec.natOutgoing,
+        disabled: sp.spec.disabled,
+      }
+    : { name: src.pool, cidr: src.block, natOutgoing: false, disabled: false };
+  steps.push(
+    `${src.pod} has ${src.address} from block ${src.block} of IPPool ${sourcePool.name} (${sourcePool.cidr}, natOutgoing: ${sourcePool.natOutgoing}${sourcePool.disabled ? ', disabled' : ''}) on ${src.node}.`,
+  );
+
+  const dpool = poolContaining(lab.ipPools, target.address);
+  const destinationPool = dpool
+    ? { name: dpool.name, cidr: dpool.spec.cidr, disabled: dpool.spec.disabled }
+    : undefined;
+  if (destinationPool) {
+    steps.push(
+      `${target.address} lies in IPPool ${destinationPool.name} (${destinationPool.cidr}${destinationPool.disabled ? ', disabled' : ''}), so it is a member of cali40all-ipam-pools.`,
+    );
+    if (destinationPool.disabled && target.kind !== 'pod') {
+      warnings.push(
+        `${destinationPool.cidr} is a disabled pool: Felix still lists it in cali40all-ipam-pools, so traffic to it is not NATed (the docs' no-NAT trick).`,
+      );
+    }
+  } else {
+    steps.push(`${target.address} is outside every IPPool.`);
+  }
+
+  const outIf = target.pod && target.pod.node === src.node ? target.pod.hostIfname : 'eth0';
+  const verdict = evaluateNat(dp, {
+    src: src.address,
+    dst: target.address,
+    outIf,
+    protocol: opts.protocol,
+  });
+  const visited = verdict.visited.map(ref);
+  let nat: Explanation['nat'];
+  let seenSource: string;
+  if (verdict.action === 'none') {
+    nat = { action: 'none' };
+    seenSource = src.address;
+    steps.push(
+      `No rule of cali-nat-outgoing on ${src.node} matches (out ${outIf}): the packet keeps source ${src.address}.`,
+    );
+  } else {
+    nat = { action: verdict.action, rule: ref(verdict.rule), toSource: verdict.toSource };
+    seenSource = verdict.toSource;
+    const how =
+      verdict.action === 'masquerade'
+        ? `MASQUERADE to ${verdict.toSource}, the primary address of ${outIf}`
+        : `SNAT --to-source ${verdict.toSource} (natOutgoingAddress)`;
+    steps.push(
+      `${src.node} matches ${verdict.rule.chain} rule ${verdict.rule.index + 1} (cali:${verdict.rule.hash}): ${how}.`,
+    );
+  }
+  const nodeAddrs = nodeAddresses(nodeC);
+  const seenAs: Explanation['seenAs'] =
+    seenSource === dp.address ? 'node' : seenSource === src.address ? 'pod' : 'address';
+
+  // Forward path.
+  let forward: { ok: boolean; reason: string };
+  if (target.kind === 'pod') forward = podReachable(plan, src.node, target.pod!);
+  else if (target.kind === 'host' || target.kind === 'node' || target.kind === 'router')
+    forward = { ok: true, reason: `${target.name} is reachable through the router` };
+  else if (routerConnected(plan, target.address))
+    forward = {
+      ok: false,
+      reason: `nothing in the lab answers at ${target.address}, on a segment of the router`,
+    };
+  else
+    forward = {
+      ok: false,
+      reason: `no lab container has ${target.address} and the router has no route to it`,
+    };
+  steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
+
+  // Route back to the source the destination sees.
+  let routeBack: { ok: boolean; reason: string };
+  if (seenSource === src.address) {
+    if (target.kind === 'pod') {
+      const back = podReachable(plan, target.pod!.node, src);
+      routeBack = {
+        ok: back.ok,
+        reason: back.ok ? `back to ${src.address}: ${back.reason}` : back.reason,
+      };
+    } else {
+      const learned = routerLearned(plan).find((r) => cidrContains(r.cidr, src.address));
+      if (learned) {
+        routeBack = {
+          ok: true,
+          reason: `the router learned ${learned.cidr} from ${learned.node} over BGP, so replies to ${src.address} route back`,
+        };
+      } else {
+        const session = routerSessionState(plan, src.node);
+        const exported = dp.bird.exportedBlocks.includes(src.block);
+        const why = !exported
+          ? `${src.block} is not exported (its pool has disableBGPExport)`
+          : !session.up
+            ? session.reason
+            : `the router never learns ${src.block}`;
+        routeBack = { ok: false, reason: `the router has no route to ${src.address}: ${why}` };
+      }
+    }
+  } else if (nodeAddrs.includes(seenSource) && routerConnected(plan, seenSource)) {
+    routeBack = {
+      ok: true,
+      reason: `replies go to ${seenSource}, an address of ${src.node} on the fabric, where conntrack reverses the NAT`,
+    };
+  } else if (nodeAddrs.includes(seenSource)) {
+    routeBack = {
+      ok: false,
+      reason: `${seenSource} is on ${src.node} but outside the fabric: the router has no route to it`,
+    };
+  } else {
+    routeBack = {
+      ok: false,
+      reason: `${seenSource} is not an address of ${src.node}: replies never reach the node that holds the conntrack entry`,
+    };
+  }
+  steps.push(routeBack.ok ? `Reply: ${routeBack.reason}.` : `Reply: lost, ${routeBack.reason}.`);
+  const reply = forward.ok && routeBack.ok;
+  warnings.push(CONNTRACK_WARNING);
+
+  return {
+    pod: src.pod,
+    podAddress: src.address,
+    node: src.node,
+    nodeAddress: dp.address,
+    destination: target.address,
+    ...(target.name ? { destinationName: target.name } : {}),
+    sourcePool,
+    ...(destinationPool ? { destinationPool } : {}),
+    outIf,
+    visited,
+    nat,
+    seenSource,
+    seenAs,
+    forward,
+    routeBack,
+    reply,
+    steps,
+    warnings,
+  };
+}

@@ -1,0 +1,66 @@
+// Which blocks BGP carries where, derived from the BIRD data in a plan (what the BIRD
+// configurations will do once the sessions are up):
+// - mesh (iBGP): a node learns every mesh peer's own exported blocks (iBGP does not pass
+//   iBGP-learned routes on);
+// - to the router (eBGP): a node exports its own exported blocks plus the blocks it learned
+//   over the mesh that fall in a pool without disableBGPExport (calico_export_to_bgp_peers);
+// - a node<->router session is up only when the AS each side expects matches the other's.
+import type { ContainerPlan, LabPlan } from './types.js';
+import { cidrWithin } from '../ipam/cidr.js';
+
+export interface LearnedRoute {
+  cidr: string;
+  via: string; // next hop: the announcing node's address
+  node: string; // the announcing node
+}
+
+function nodes(plan: LabPlan): ContainerPlan[] {
+  return plan.containers.filter((c) => c.role === 'node' && c.dataplane);
+}
+
+/** Blocks node `name` learns from its mesh peers. */
+export function meshLearned(plan: LabPlan, name: string): LearnedRoute[] {
+  const all = nodes(plan);
+  const me = all.find((n) => n.name === name)?.dataplane;
+  if (!me) return [];
+  const out: LearnedRoute[] = [];
+  for (const peer of me.bird.peers.filter((p) => p.kind === 'mesh')) {
+    const other = all.find((n) => n.dataplane!.address === peer.neighbor)?.dataplane;
+    // Both ends must configure the session.
+    if (!other || !other.bird.peers.some((p) => p.kind === 'mesh' && p.neighbor === me.address))
+      continue;
+    for (const cidr of other.bird.exportedBlocks)
+      out.push({ cidr, via: other.address, node: other.node });
+  }
+  return out;
+}
+
+/** Whether the node<->router session comes up, and why not. */
+export function routerSessionState(plan: LabPlan, node: string): { up: boolean; reason: string } {
+  const router = plan.containers.find((c) => c.role === 'router')?.routerBgp;
+  const s = router?.sessions.find((x) => x.node === node);
+  if (!router || !s) return { up: false, reason: `no BGPPeer makes ${node} peer with the router` };
+  if (s.expectedAs !== router.asNumber) {
+    return {
+      up: false,
+      reason: `the BGPPeer for ${node} expects AS ${s.expectedAs} but the router is AS ${router.asNumber}: the session never establishes`,
+    };
+  }
+  return { up: true, reason: `${node} peers with the router (AS ${router.asNumber})` };
+}
+
+/** Routes the router learns over BGP. */
+export function routerLearned(plan: LabPlan): LearnedRoute[] {
+  const out: LearnedRoute[] = [];
+  for (const n of nodes(plan)) {
+    const dp = n.dataplane!;
+    if (!routerSessionState(plan, n.name).up) continue;
+    for (const cidr of dp.bird.exportedBlocks) out.push({ cidr, via: dp.address, node: dp.node });
+    for (const r of meshLearned(plan, n.name)) {
+      const rejected = dp.bird.rejectedExports.some((p) => cidrWithin(r.cidr, p));
+      const accepted = dp.bird.acceptedPools.some((p) => cidrWithin(r.cidr, p));
+      if (!rejected && accepted) out.push({ cidr: r.cidr, via: dp.address, node: dp.node });
+    }
+  }
+  return out;
+}
