@@ -65,4 +65,9 @@ export interface Lab {
   bgpConfiguration: BGPConfiguration; // the "default" one, defaults filled in
   bgpPeers: BGPPeer[];
   felixConfiguration: FelixConfiguration; // the "default" one, defaults filled in
+  /**
+   * Per-node FelixConfigurations ("node.<node name>"), e.g. a node's own natOutgoingAddress
+   * (calico#2222). Felix merges them over "default" field by field for that node.
+   */
+  felixNodeConfigurations?: FelixConfiguration[];
 }

@@ -1,0 +1,117 @@
+// FelixConfiguration: the outgoing-NAT fields the lab honours, checked as
+// libcalico-go/lib/validator/v3/validator.go does (validateFelixConfigSpec, field tags) and
+// numorstring.Port for natPortRange. Other Felix fields are accepted by the loader, not modelled.
+import type { FelixConfiguration, NatOutgoingExclusions } from '../model/calico.js';
+import { parseIP } from './cidr.js';
+import { tagReason, type CalicoFieldError } from './field-error.js';
+import { validateObjectMeta } from './metadata.js';
+
+export interface FelixConfigurationInput {
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  spec: {
+    natOutgoingAddress?: string;
+    iptablesNATOutgoingInterfaceFilter?: string;
+    natPortRange?: string | number;
+    natOutgoingExclusions?: string;
+  };
+}
+
+const IFACE_FILTER = /^[a-zA-Z0-9:._+-]{1,15}$/;
+
+export function defaultFelixConfiguration(): FelixConfiguration {
+  return { kind: 'FelixConfiguration', name: 'default', spec: {} };
+}
+
+/** natPortRange "min:max" (or a single port); returns canonical "min:max" or a field error. */
+export function parseNatPortRange(
+  v: string | number,
+): { range: string; error?: undefined } | { range?: undefined; error: CalicoFieldError } {
+  const path = ['spec', 'natPortRange'];
+  const text = String(v);
+  const m = /^([0-9]+)(?::([0-9]+))?$/.exec(text);
+  if (!m) {
+    return {
+      error: {
+        name: 'NATPortRange',
+        value: text,
+        reason: 'invalid port range: expected <min>:<max> with ports between 1 and 65535',
+        path,
+      },
+    };
+  }
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min > 65535 || max > 65535) {
+    return {
+      error: {
+        name: 'NATPortRange',
+        value: text,
+        reason: 'port number must be between 1 and 65535',
+        path,
+      },
+    };
+  }
+  if (min > max) return { error: { name: 'Port', value: max, reason: 'port range invalid', path } };
+  if (min < 1) {
+    return {
+      error: {
+        name: 'Port',
+        value: min,
+        reason: 'port range invalid, port number must be between 1 and 65535',
+        path,
+      },
+    };
+  }
+  return { range: `${min}:${max}` };
+}
+
+export function validateFelixConfiguration(input: FelixConfigurationInput): {
+  resource?: FelixConfiguration;
+  errors: CalicoFieldError[];
+} {
+  const s = input.spec;
+  const errors = validateObjectMeta(input.name, input.labels, input.annotations);
+  const spec: FelixConfiguration['spec'] = {};
+  if (s.natOutgoingAddress !== undefined && s.natOutgoingAddress !== '') {
+    const ip = parseIP(s.natOutgoingAddress);
+    if (!ip || ip.kind() !== 'ipv4') {
+      errors.push({
+        name: 'NATOutgoingAddress',
+        value: s.natOutgoingAddress,
+        reason: 'is not a valid IPv4 address',
+        path: ['spec', 'natOutgoingAddress'],
+      });
+    } else spec.natOutgoingAddress = ip.toString();
+  }
+  const filter = s.iptablesNATOutgoingInterfaceFilter;
+  if (filter !== undefined && filter !== '') {
+    if (!IFACE_FILTER.test(filter)) {
+      errors.push({
+        name: 'IptablesNATOutgoingInterfaceFilter',
+        value: filter,
+        reason: tagReason('IptablesNATOutgoingInterfaceFilter', 'ifaceFilter'),
+        path: ['spec', 'iptablesNATOutgoingInterfaceFilter'],
+      });
+    } else spec.iptablesNATOutgoingInterfaceFilter = filter;
+  }
+  if (s.natPortRange !== undefined && s.natPortRange !== '') {
+    const r = parseNatPortRange(s.natPortRange);
+    if (r.error) errors.push(r.error);
+    else spec.natPortRange = r.range;
+  }
+  const excl = s.natOutgoingExclusions;
+  if (excl !== undefined && excl !== '') {
+    if (excl !== 'IPPoolsOnly' && excl !== 'IPPoolsAndHostIPs') {
+      errors.push({
+        name: 'NATOutgoingExclusions',
+        value: excl,
+        reason: tagReason('NATOutgoingExclusions', 'oneof'),
+        path: ['spec', 'natOutgoingExclusions'],
+      });
+    } else spec.natOutgoingExclusions = excl as NatOutgoingExclusions;
+  }
+  if (errors.length > 0) return { errors };
+  return { resource: { kind: 'FelixConfiguration', name: input.name, spec }, errors };
+}

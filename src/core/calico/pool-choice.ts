@@ -1,0 +1,133 @@
+// Which pools may give a pod its IPv4 address, by Calico's rules (lib/ipam determinePools and
+// the CNI plugin's resolvePools): the `cni.projectcalico.org/ipv4pools` annotation (JSON list of
+// pool names or CIDRs) narrows the choice to those pools and bypasses nodeSelector; otherwise
+// every enabled IPv4 pool whose nodeSelector matches the node, that allows Workload and is not
+// Manual. Nodes carry the implicit label kubernetes.io/hostname=<name>.
+import type { IPPool } from '../model/calico.js';
+import type { LabNode, LabPod } from '../model/lab.js';
+import { cidrToString, parseCidr } from './cidr.js';
+import { poolVersion } from './ippool.js';
+import { matchesSelector } from './selector.js';
+
+export const IPV4POOLS_ANNOTATION = 'cni.projectcalico.org/ipv4pools';
+export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
+/** Node labels as selectors see them (the hostname label is always there). */
+export function nodeSelectorLabels(node: Pick<LabNode, 'name' | 'labels'>): Record<string, string> {
+  return { ...node.labels, [HOSTNAME_LABEL]: node.name };
+}
+
+/** Parses the annotation value: a JSON list of strings. */
+export function parseIPv4PoolsAnnotation(value: string): string[] | { error: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return {
+      error: `must be a JSON list of pool names or CIDRs, like '["my-pool"]'; got ${JSON.stringify(value)}`,
+    };
+  }
+  if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== 'string')) {
+    return {
+      error: `must be a JSON list of strings (pool names or CIDRs); got ${JSON.stringify(value)}`,
+    };
+  }
+  return parsed as string[];
+}
+
+export type PoolChoice =
+  | { ok: true; pools: IPPool[]; byAnnotation: boolean }
+  | { ok: false; error: string; byAnnotation: boolean };
+
+/** Why a pool is not a candidate for automatic assignment on this node, or undefined if it is. */
+export function whyPoolNotUsable(
+  pool: IPPool,
+  node: Pick<LabNode, 'name' | 'labels'>,
+): string | undefined {
+  if (pool.spec.disabled) return 'disabled';
+  if (poolVersion(pool) !== 4) return 'not an IPv4 pool';
+  if (!pool.spec.allowedUses.includes('Workload'))
+    return `allowedUses ${JSON.stringify(pool.spec.allowedUses)} has no Workload`;
+  if (pool.spec.assignmentMode === 'Manual')
+    return 'assignmentMode Manual (only used when a pod asks for it)';
+  let matches = false;
+  try {
+    matches = matchesSelector(pool.spec.nodeSelector, nodeSelectorLabels(node));
+  } catch {
+    return `nodeSelector ${JSON.stringify(pool.spec.nodeSelector)} does not parse`;
+  }
+  if (!matches) return `nodeSelector ${pool.spec.nodeSelector} does not select node ${node.name}`;
+  return undefined;
+}
+
+/** The pools a pod may get its address from, in the pools' order. */
+export function choosePools(
+  pools: readonly IPPool[],
+  pod: Pick<LabPod, 'annotations'>,
+  node: Pick<LabNode, 'name' | 'labels'>,
+): PoolChoice {
+  const annotation = pod.annotations[IPV4POOLS_ANNOTATION];
+  if (annotation !== undefined) {
+    const requested = parseIPv4PoolsAnnotation(annotation);
+    if (!Array.isArray(requested))
+      return { ok: false, error: `${IPV4POOLS_ANNOTATION} ${requested.error}`, byAnnotation: true };
+    const chosen: IPPool[] = [];
+    for (const entry of requested) {
+      const asCidr = parseCidr(entry);
+      let pool: IPPool | undefined;
+      if (asCidr) {
+        const want = cidrToString(asCidr);
+        pool = pools.find((p) => p.spec.cidr === want);
+        if (!pool || pool.spec.disabled) {
+          return {
+            ok: false,
+            error: `the given pool (${want}) does not exist, or is not enabled`,
+            byAnnotation: true,
+          };
+        }
+      } else {
+        pool = pools.find((p) => p.name === entry);
+        if (!pool) {
+          return {
+            ok: false,
+            error: `the given pool (${entry}) does not exist, or is not enabled`,
+            byAnnotation: true,
+          };
+        }
+        if (pool.spec.disabled) {
+          return {
+            ok: false,
+            error: `the given pool (${pool.spec.cidr}) does not exist, or is not enabled`,
+            byAnnotation: true,
+          };
+        }
+      }
+      if (poolVersion(pool) !== 4) {
+        return {
+          ok: false,
+          error: `the given pool (${pool.spec.cidr}) is not an IPv4 pool`,
+          byAnnotation: true,
+        };
+      }
+      if (!pool.spec.allowedUses.includes('Workload')) {
+        return {
+          ok: false,
+          error: `the given pool (${pool.spec.cidr}) does not allow Workload use (allowedUses ${JSON.stringify(pool.spec.allowedUses)})`,
+          byAnnotation: true,
+        };
+      }
+      if (!chosen.includes(pool)) chosen.push(pool);
+    }
+    if (chosen.length === 0)
+      return { ok: false, error: `${IPV4POOLS_ANNOTATION} lists no pool`, byAnnotation: true };
+    return { ok: true, pools: chosen, byAnnotation: true };
+  }
+  const usable = pools.filter((p) => whyPoolNotUsable(p, node) === undefined);
+  if (usable.length > 0) return { ok: true, pools: usable, byAnnotation: false };
+  const reasons = pools.map((p) => `${p.name}: ${whyPoolNotUsable(p, node)}`);
+  return {
+    ok: false,
+    error: `no IPPool can give it an address on node ${node.name} (${reasons.join('; ') || 'no pools'})`,
+    byAnnotation: false,
+  };
+}

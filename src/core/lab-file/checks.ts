@@ -1,0 +1,107 @@
+// Checks across a validated lab: what each resource is fine on its own but wrong together.
+// Works on the model, so it serves loading, apply and patch alike; positions come from the
+// index when the resource came from a file.
+import type { Problem } from '../errors.js';
+import type { Lab } from '../model/lab.js';
+import { peerIPAddress } from '../calico/bgp.js';
+import { cidrsOverlap, cidrToString, parseCidr } from '../calico/cidr.js';
+import { choosePools } from '../calico/pool-choice.js';
+import type { SourceIndex } from './source-index.js';
+
+export interface CheckOptions {
+  /** The lab's pool list is calico-node's auto-created default pool (no IPPool in the file). */
+  autoPool?: boolean;
+}
+
+export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}): Problem[] {
+  const problems: Problem[] = [];
+  const labProblem = (path: (string | number)[], message: string) =>
+    problems.push(index.problem('Lab', lab.name, path, message));
+  const poolProblem = (name: string, path: (string | number)[], message: string) => {
+    if (opts.autoPool) {
+      labProblem(
+        ['spec'],
+        `${message} (this is calico-node's auto-created default-ipv4-ippool: the file has no IPPool; add one)`,
+      );
+    } else problems.push(index.problem('IPPool', name, path, message));
+  };
+
+  // An enabled pool must not hand out addresses that belong to the fabric or a host's segment.
+  // A disabled pool covering a host's range is the docs' no-NAT trick and is fine.
+  const fabric = parseCidr(lab.fabric.cidr);
+  for (const pool of lab.ipPools) {
+    if (pool.spec.disabled) continue;
+    const c = parseCidr(pool.spec.cidr);
+    if (!c) continue;
+    if (fabric && cidrsOverlap(c, fabric)) {
+      poolProblem(
+        pool.name,
+        ['spec', 'cidr'],
+        `enabled IPPool(${pool.name}) CIDR ${pool.spec.cidr} overlaps the lab fabric ${lab.fabric.cidr}: pod addresses would collide with the nodes' network`,
+      );
+    }
+    for (const host of lab.hosts) {
+      const seg = parseCidr(`${host.address}/${host.prefixLength}`);
+      if (seg && cidrsOverlap(c, seg)) {
+        poolProblem(
+          pool.name,
+          ['spec', 'cidr'],
+          `enabled IPPool(${pool.name}) CIDR ${pool.spec.cidr} overlaps host ${host.name}'s segment ${cidrToString(seg)}: pods could get addresses of that network (to exclude a range from NAT, make the pool disabled: true)`,
+        );
+      }
+    }
+  }
+
+  // Every pod must get an address by Calico's rules.
+  const nodes = new Map(lab.nodes.map((n) => [n.name, n]));
+  lab.pods.forEach((pod, i) => {
+    const node = nodes.get(pod.node);
+    if (!node) {
+      labProblem(
+        ['spec', 'pods', i, 'node'],
+        `pod ${pod.name} is on node ${JSON.stringify(pod.node)}, which is not a node of this lab`,
+      );
+      return;
+    }
+    const choice = choosePools(lab.ipPools, pod, node);
+    if (!choice.ok) {
+      const path = choice.byAnnotation
+        ? ['spec', 'pods', i, 'annotations', 'cni.projectcalico.org/ipv4pools']
+        : ['spec', 'pods', i];
+      labProblem(path, `pod ${pod.name}: ${choice.error}`);
+    }
+  });
+
+  // A BGPPeer must point at someone who answers: the router or a node.
+  const nodeByAddress = new Map(lab.nodes.map((n) => [n.address, n.name]));
+  for (const peer of lab.bgpPeers) {
+    const P = (path: (string | number)[], message: string) =>
+      problems.push(index.problem('BGPPeer', peer.name, path, message));
+    if (peer.spec.node && !nodes.has(peer.spec.node)) {
+      P(
+        ['spec', 'node'],
+        `node ${JSON.stringify(peer.spec.node)} is not a node of this lab (nodes: ${[...nodes.keys()].join(', ')})`,
+      );
+    }
+    if (!peer.spec.peerIP) {
+      if (!peer.spec.peerSelector)
+        P(['spec'], 'a BGPPeer needs peerIP (or peerSelector for node-to-node peerings)');
+      continue;
+    }
+    const ip = peerIPAddress(peer.spec.peerIP);
+    if (ip === lab.router.address) {
+      if (peer.spec.asNumber !== lab.router.asNumber) {
+        P(
+          ['spec', 'asNumber'],
+          `asNumber ${peer.spec.asNumber} does not match the router's AS ${lab.router.asNumber} (spec.router.asNumber of the Lab): the session would never come up`,
+        );
+      }
+    } else if (ip === undefined || !nodeByAddress.has(ip)) {
+      P(
+        ['spec', 'peerIP'],
+        `peerIP ${peer.spec.peerIP} is neither the router (${lab.router.name}, ${lab.router.address}) nor a node of this lab: nobody would answer this peer`,
+      );
+    }
+  }
+  return problems;
+}

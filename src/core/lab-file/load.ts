@@ -1,0 +1,107 @@
+// Public entry points: lab files (YAML text) → validated Lab / Calico resources, or a
+// LabInputError carrying every problem found, each with FILE:LINE:COL.
+import { LabInputError, type Problem } from '../errors.js';
+import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
+import type { Lab } from '../model/lab.js';
+import { checkLab } from './checks.js';
+import { collectEntries } from './entries.js';
+import { buildLab } from './lab-builder.js';
+import { validateEntries } from './resources.js';
+import { SourceIndex } from './source-index.js';
+import { documentStart, parseSources, type LabSource } from './source.js';
+
+export interface LoadedResources {
+  lab?: Lab;
+  ipPools: IPPool[];
+  bgpConfigurations: BGPConfiguration[];
+  bgpPeers: BGPPeer[];
+  felixConfigurations: FelixConfiguration[];
+}
+
+export interface LoadResult extends LoadedResources {
+  /** Where every resource and field came from (for later problems and the editor). */
+  index: SourceIndex;
+  problems: Problem[];
+}
+
+/** Loads without throwing: the resources that validated and every problem, in file order. */
+export function loadSources(
+  sources: readonly LabSource[],
+  opts: { requireLab?: boolean } = {},
+): LoadResult {
+  const index = new SourceIndex();
+  const parsed = parseSources(sources);
+  const problems: Problem[] = [...parsed.problems];
+  const { entries, problems: entryProblems } = collectEntries(parsed.documents);
+  problems.push(...entryProblems);
+  const { resources, problems: resourceProblems } = validateEntries(entries, index);
+  problems.push(...resourceProblems);
+
+  const labEntries = entries.filter((e) => e.kind === 'Lab');
+  let lab: Lab | undefined;
+  for (const extra of labEntries.slice(1)) {
+    problems.push({
+      position: documentStart(extra.pd),
+      kind: 'Lab',
+      name: extra.name,
+      message: 'only one Lab document is allowed; the Calico resources follow it',
+    });
+  }
+  const labEntry = labEntries[0];
+  if (labEntry) {
+    if (labEntry.pd.index !== 0) {
+      problems.push({
+        position: documentStart(labEntry.pd),
+        kind: 'Lab',
+        name: labEntry.name,
+        message: 'the Lab document must be the first document of its file',
+      });
+    }
+    const built = buildLab(labEntry, resources, index);
+    problems.push(...built.problems);
+    // Cross checks need a whole lab; a lab with errors of its own is not checked further.
+    if (built.lab && problems.length === 0) {
+      problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
+    }
+    lab = built.lab;
+  } else if (opts.requireLab) {
+    const first = sources[0];
+    problems.push({
+      position: first ? { file: first.file, line: 1, col: 1 } : undefined,
+      message:
+        'no Lab document found: a lab file starts with "apiVersion: egress-lab/v1" and "kind: Lab"',
+    });
+  }
+  return { lab, ...resources, index, problems };
+}
+
+/** The validated lab with defaults filled in; throws LabInputError with all problems. */
+export function loadLab(sources: readonly LabSource[]): Lab {
+  const r = loadSources(sources, { requireLab: true });
+  if (r.problems.length > 0 || !r.lab) throw new LabInputError(r.problems);
+  return r.lab;
+}
+
+/** Like loadLab, plus where everything came from. */
+export function loadLabWithIndex(sources: readonly LabSource[]): { lab: Lab; index: SourceIndex } {
+  const r = loadSources(sources, { requireLab: true });
+  if (r.problems.length > 0 || !r.lab) throw new LabInputError(r.problems);
+  return { lab: r.lab, index: r.index };
+}
+
+/**
+ * Calico resources (for `egress-lab validate` of files without a Lab document); `lab` is set
+ * when a Lab document is present. Throws LabInputError with all problems.
+ */
+export function loadResources(sources: readonly LabSource[]): LoadedResources {
+  const r = loadSources(sources);
+  if (r.problems.length > 0) throw new LabInputError(r.problems);
+  const out: LoadedResources = {
+    ipPools: r.ipPools,
+    bgpConfigurations: r.bgpConfigurations,
+    bgpPeers: r.bgpPeers,
+    felixConfigurations: r.felixConfigurations,
+  };
+  if (r.lab) out.lab = r.lab;
+  return out;
+}

@@ -1,0 +1,254 @@
+// Structure of every document a lab file may hold, as zod schemas with strict objects: an
+// unknown field is an error naming it. Calico's semantic checks (CIDRs, modes, messages) live in
+// src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
+// does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
+import { z } from 'zod';
+
+const labels = z.record(z.string(), z.string());
+const ignored = z.unknown().optional();
+
+/** Kubernetes ObjectMeta as calicoctl/kubectl print it; only name, labels, annotations are used. */
+export const objectMeta = z.strictObject({
+  name: z.string(),
+  labels: labels.optional(),
+  annotations: labels.optional(),
+  namespace: ignored,
+  uid: ignored,
+  resourceVersion: ignored,
+  generation: ignored,
+  creationTimestamp: ignored,
+  deletionTimestamp: ignored,
+  deletionGracePeriodSeconds: ignored,
+  generateName: ignored,
+  ownerReferences: ignored,
+  finalizers: ignored,
+  managedFields: ignored,
+  selfLink: ignored,
+});
+
+const listMeta = z.strictObject({
+  resourceVersion: ignored,
+  continue: ignored,
+  selfLink: ignored,
+  remainingItemCount: ignored,
+});
+
+const asNumber = z.union([z.number(), z.string()]);
+
+export const ipPoolSpec = z.strictObject({
+  cidr: z.string().optional(),
+  blockSize: z.number().int().optional(),
+  natOutgoing: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+  disableBGPExport: z.boolean().optional(),
+  ipipMode: z.string().optional(),
+  vxlanMode: z.string().optional(),
+  nodeSelector: z.string().optional(),
+  allowedUses: z.array(z.string()).optional(),
+  assignmentMode: z.string().optional(),
+  ipip: z.strictObject({ enabled: z.boolean().optional(), mode: z.string().optional() }).optional(),
+  'nat-outgoing': z.boolean().optional(),
+});
+
+export const bgpConfigurationSpec = z.strictObject({
+  asNumber: asNumber.optional(),
+  nodeToNodeMeshEnabled: z.boolean().optional(),
+  logSeverityScreen: z.string().optional(),
+  listenPort: z.number().int().optional(),
+  nodeMeshPassword: ignored,
+  nodeMeshMaxRestartTime: ignored,
+  serviceLoadBalancerIPs: ignored,
+  serviceExternalIPs: ignored,
+  serviceClusterIPs: ignored,
+  communities: ignored,
+  prefixAdvertisements: ignored,
+  bindMode: ignored,
+  ignoredInterfaces: ignored,
+  localWorkloadPeeringIPV4: ignored,
+  localWorkloadPeeringIPV6: ignored,
+  programClusterRoutes: ignored,
+});
+
+export const bgpPeerSpec = z.strictObject({
+  node: z.string().optional(),
+  nodeSelector: z.string().optional(),
+  peerIP: z.string().optional(),
+  asNumber: asNumber.optional(),
+  peerSelector: z.string().optional(),
+  keepOriginalNextHop: z.boolean().optional(),
+  password: z
+    .strictObject({
+      secretKeyRef: z
+        .strictObject({ name: z.string(), key: z.string(), optional: z.boolean().optional() })
+        .optional(),
+    })
+    .optional(),
+  sourceAddress: z.string().optional(),
+  nextHopMode: ignored,
+  failureDetectionMode: ignored,
+  restartMode: ignored,
+  maxRestartTime: ignored,
+  birdGatewayMode: ignored,
+  numAllowedLocalASNumbers: ignored,
+  ttlSecurity: ignored,
+  filters: ignored,
+  reachableBy: ignored,
+  localWorkloadSelector: ignored,
+  reversePeering: ignored,
+});
+
+// Every FelixConfigurationSpec field of Calico v3.30 (api/pkg/apis/projectcalico/v3/felixconfig.go).
+const FELIX_FIELDS =
+  `allowIPIPPacketsFromWorkloads allowVXLANPacketsFromWorkloads awsSrcDstCheck bpfAttachType
+bpfCTLBLogFilter bpfConnectTimeLoadBalancing bpfConnectTimeLoadBalancingEnabled bpfConntrackLogLevel bpfConntrackMode
+bpfConntrackTimeouts bpfDSROptoutCIDRs bpfDataIfacePattern bpfDisableGROForIfaces bpfDisableUnprivileged bpfEnabled
+bpfEnforceRPF bpfExcludeCIDRsFromNAT bpfExportBufferSizeMB bpfExtToServiceConnmark bpfExternalServiceMode
+bpfForceTrackPacketsFromIfaces bpfHostConntrackBypass bpfHostNetworkedNATWithoutCTLB bpfKubeProxyEndpointSlicesEnabled
+bpfKubeProxyIptablesCleanupEnabled bpfKubeProxyMinSyncPeriod bpfL3IfacePattern bpfLogFilters bpfLogLevel
+bpfMapSizeConntrack bpfMapSizeConntrackCleanupQueue bpfMapSizeConntrackScaling bpfMapSizeIPSets bpfMapSizeIfState
+bpfMapSizeNATAffinity bpfMapSizeNATBackend bpfMapSizeNATFrontend bpfMapSizePerCpuConntrack bpfMapSizeRoute
+bpfPSNATPorts bpfPolicyDebugEnabled bpfProfiling bpfRedirectToPeer cgroupV2Path chainInsertMode dataplaneDriver
+dataplaneWatchdogTimeout debugDisableLogDropping debugHost debugMemoryProfilePath debugPort
+debugSimulateCalcGraphHangAfter debugSimulateDataplaneApplyDelay debugSimulateDataplaneHangAfter
+defaultEndpointToHostAction deviceRouteProtocol deviceRouteSourceAddress deviceRouteSourceAddressIPv6
+disableConntrackInvalidCheck endpointReportingDelay endpointReportingEnabled endpointStatusPathPrefix
+externalNodesList failsafeInboundHostPorts failsafeOutboundHostPorts featureDetectOverride featureGates floatingIPs
+flowLogsCollectorDebugTrace flowLogsFlushInterval flowLogsGoldmaneServer flowLogsLocalReporter
+flowLogsPolicyEvaluationMode genericXDPEnabled goGCThreshold goMaxProcs goMemoryLimitMB healthEnabled healthHost
+healthPort healthTimeoutOverrides interfaceExclude interfacePrefix interfaceRefreshInterval ipForwarding ipipEnabled
+ipipMTU ipsetsRefreshInterval iptablesBackend iptablesFilterAllowAction iptablesFilterDenyAction
+iptablesLockFilePath iptablesLockProbeInterval iptablesLockTimeout iptablesMangleAllowAction iptablesMarkMask
+iptablesPostWriteCheckInterval iptablesRefreshInterval ipv6Support kubeNodePortRanges
+logDebugFilenameRegex logFilePath logPrefix logSeverityFile logSeverityScreen logSeveritySys maxIpsetSize
+metadataAddr metadataPort mtuIfacePattern netlinkTimeout nftablesFilterAllowAction nftablesFilterDenyAction
+nftablesMangleAllowAction nftablesMarkMask nftablesMode nftablesRefreshInterval openstackRegion policySyncPathPrefix
+programClusterRoutes prometheusGoMetricsEnabled prometheusMetricsEnabled prometheusMetricsHost prometheusMetricsPort
+prometheusProcessMetricsEnabled prometheusWireGuardMetricsEnabled removeExternalRoutes reportingInterval reportingTTL
+requireMTUFile routeRefreshInterval routeSource routeSyncDisabled routeTableRange routeTableRanges
+serviceLoopPrevention sidecarAccelerationEnabled usageReportingEnabled usageReportingInitialDelay
+usageReportingInterval useInternalDataplaneDriver vxlanEnabled vxlanMTU vxlanMTUV6 vxlanPort vxlanVNI
+windowsManageFirewallRules wireguardEnabled wireguardEnabledV6 wireguardHostEncryptionEnabled wireguardInterfaceName
+wireguardInterfaceNameV6 wireguardKeepAlive wireguardListeningPort wireguardListeningPortV6 wireguardMTU
+wireguardMTUV6 wireguardRoutingRulePriority wireguardThreadingEnabled workloadSourceSpoofing xdpEnabled
+xdpRefreshInterval`
+    .split(/\s+/)
+    .filter(Boolean);
+
+export const felixConfigurationSpec = z.strictObject({
+  ...Object.fromEntries(FELIX_FIELDS.map((f) => [f, ignored])),
+  natOutgoingAddress: z.string().optional(),
+  iptablesNATOutgoingInterfaceFilter: z.string().optional(),
+  natPortRange: z.union([z.string(), z.number()]).optional(),
+  natOutgoingExclusions: z.string().optional(),
+});
+
+function calicoResource<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+  return z.strictObject({
+    apiVersion: z.string(),
+    kind: z.literal(kind),
+    metadata: objectMeta,
+    spec: spec.optional(),
+    status: ignored,
+  });
+}
+
+export const ipPoolResource = calicoResource('IPPool', ipPoolSpec);
+export const bgpConfigurationResource = calicoResource('BGPConfiguration', bgpConfigurationSpec);
+export const bgpPeerResource = calicoResource('BGPPeer', bgpPeerSpec);
+export const felixConfigurationResource = calicoResource(
+  'FelixConfiguration',
+  felixConfigurationSpec,
+);
+
+export const CALICO_KINDS = [
+  'IPPool',
+  'BGPConfiguration',
+  'BGPPeer',
+  'FelixConfiguration',
+] as const;
+export type CalicoKind = (typeof CALICO_KINDS)[number];
+export const CALICO_API_VERSIONS = ['projectcalico.org/v3', 'crd.projectcalico.org/v1'];
+
+export const resourceSchemas = {
+  IPPool: ipPoolResource,
+  BGPConfiguration: bgpConfigurationResource,
+  BGPPeer: bgpPeerResource,
+  FelixConfiguration: felixConfigurationResource,
+} as const;
+
+export const listResource = z.strictObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: listMeta.optional(),
+  items: z.array(z.unknown()),
+});
+
+const port = z.number().int().min(1).max(65535);
+
+export const labDocument = z.strictObject({
+  apiVersion: z.literal('egress-lab/v1'),
+  kind: z.literal('Lab'),
+  metadata: z.strictObject({
+    name: z.string(),
+    description: z.string().optional(),
+    docs: z.string().optional(),
+    notes: z.string().optional(),
+  }),
+  spec: z.strictObject({
+    calicoVersion: z.string().optional(),
+    fabric: z.strictObject({ cidr: z.string() }).optional(),
+    router: z
+      .strictObject({
+        name: z.string().optional(),
+        address: z.string().optional(),
+        asNumber: asNumber.optional(),
+      })
+      .optional(),
+    nodes: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          address: z.string().optional(),
+          labels: labels.optional(),
+          extraAddresses: z.array(z.string()).optional(),
+        }),
+      )
+      .min(1),
+    pods: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          node: z.string(),
+          namespace: z.string().optional(),
+          labels: labels.optional(),
+          annotations: labels.optional(),
+        }),
+      )
+      .optional(),
+    hosts: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          address: z.string(),
+          gateway: z.string().optional(),
+          tcpPorts: z.array(port).optional(),
+          udpPorts: z.array(port).optional(),
+        }),
+      )
+      .optional(),
+    expect: z
+      .array(
+        z.strictObject({
+          from: z.string(),
+          to: z.string(),
+          protocol: z.enum(['icmp', 'tcp', 'udp']).optional(),
+          port: port.optional(),
+          seenAs: z.string(),
+          reply: z.boolean(),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+export type LabDocument = z.infer<typeof labDocument>;

@@ -1,0 +1,184 @@
+// Turns zod issues into one-line problems that name the field, say what was expected and what
+// was found, and point at the YAML node (the key for unknown fields, the parent mapping for
+// missing ones).
+import type { z } from 'zod';
+import type { Problem } from '../errors.js';
+import { formatFieldPath, type FieldPath } from '../calico/field-error.js';
+import { locate, type ParsedDocument } from './source.js';
+
+type Issue = z.core.$ZodIssue;
+
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(v, seg)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+export function describeValue(v: unknown): string {
+  if (v === null) return 'an empty value';
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'string': {
+      const s = v.length > 40 ? `${v.slice(0, 40)}…` : v;
+      return `string ${JSON.stringify(s)}`;
+    }
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof v} ${String(v)}`;
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof v;
+  }
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'a boolean (true or false)',
+  object: 'a mapping',
+  array: 'a list',
+  record: 'a mapping',
+  map: 'a mapping',
+};
+
+/** Known field names at a path of a schema (for "did you mean"). */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  // Walk zod's public definitions; stop quietly on anything unexpected.
+  let s: unknown = schema;
+  const unwrap = () => {
+    for (let guard = 0; guard < 10; guard++) {
+      const def = (s as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+      if (!def) return;
+      if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default')
+        s = def.innerType;
+      else return;
+    }
+  };
+  for (const seg of path) {
+    unwrap();
+    const def = (s as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+    if (!def) return [];
+    if (def.type === 'object') s = (def.shape as Record<string, unknown>)[String(seg)];
+    else if (def.type === 'array') s = def.element;
+    else if (def.type === 'record') s = def.valueType;
+    else return [];
+  }
+  unwrap();
+  const def = (s as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export interface ZodContext {
+  pd: ParsedDocument;
+  /** Where the validated value sits in the document (["items", 3] for a list item). */
+  basePath: FieldPath;
+  kind?: string;
+  name?: string;
+  schema: z.ZodType;
+  data: unknown;
+}
+
+export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    const path = issue.path as (string | number)[];
+    const common = { kind: ctx.kind, name: ctx.name };
+    const at = (p: FieldPath, target: 'key' | 'value' = 'value') =>
+      locate(ctx.pd, [...ctx.basePath, ...p], target);
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(ctx.schema, path);
+      for (const key of issue.keys) {
+        const hint = suggest(key, known);
+        out.push({
+          ...common,
+          position: at([...path, key], 'key'),
+          field: formatFieldPath([...path, key]),
+          message: `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        });
+      }
+      continue;
+    }
+    const value = valueAt(ctx.data, path);
+    const field = formatFieldPath(path);
+    let message: string;
+    let position = at(path);
+    switch (issue.code) {
+      case 'invalid_type': {
+        const expected = EXPECTED[issue.expected] ?? issue.expected;
+        if (value === undefined) {
+          message = `missing required field "${String(path.at(-1) ?? '')}" (${expected})`;
+          position = at(path.slice(0, -1));
+        } else {
+          message = `expected ${expected}, got ${describeValue(value)}`;
+          if (
+            issue.expected === 'string' &&
+            (typeof value === 'number' || typeof value === 'boolean')
+          ) {
+            message += ` (quote it: "${String(value)}")`;
+          }
+        }
+        break;
+      }
+      case 'invalid_value':
+        message = `must be ${issue.values.length === 1 ? '' : 'one of '}${issue.values
+          .map((v) => JSON.stringify(v))
+          .join(', ')}, got ${value === undefined ? 'nothing' : describeValue(value)}`;
+        if (value === undefined) position = at(path.slice(0, -1));
+        break;
+      case 'too_small':
+        message =
+          issue.origin === 'array'
+            ? `must have at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`
+            : `must be at least ${String(issue.minimum)}, got ${describeValue(value)}`;
+        break;
+      case 'too_big':
+        message =
+          issue.origin === 'array'
+            ? `must have at most ${String(issue.maximum)} items`
+            : `must be at most ${String(issue.maximum)}, got ${describeValue(value)}`;
+        break;
+      case 'invalid_union':
+        message =
+          value === undefined
+            ? `missing required field "${String(path.at(-1) ?? '')}"`
+            : `expected a number or a string, got ${describeValue(value)}`;
+        break;
+      default:
+        message = issue.message;
+    }
+    out.push({ ...common, position, field: field || undefined, message });
+  }
+  return out;
+}
