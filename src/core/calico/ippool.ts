@@ -335,8 +335,11 @@ export function ipPoolToResource(pool: IPPool): {
   metadata: { name: string; labels?: Record<string, string> };
   spec: Record<string, unknown>;
 } {
-  const metadata: { name: string; labels?: Record<string, string> } = { name: pool.name };
-  if (Object.keys(pool.labels).length > 0) metadata.labels = { ...pool.labels };
+  // Keys in sorted order, as calicoctl's YAML (sigs.k8s.io/yaml) prints them.
+  const metadata: { name: string; labels?: Record<string, string> } =
+    Object.keys(pool.labels).length > 0
+      ? { labels: { ...pool.labels }, name: pool.name }
+      : { name: pool.name };
   const s = pool.spec;
   // Go's omitempty drops false booleans.
   const spec: Record<string, unknown> = {

@@ -50,7 +50,7 @@ export function whyPoolNotUsable(
     return `allowedUses ${JSON.stringify(pool.spec.allowedUses)} has no Workload`;
   if (pool.spec.assignmentMode === 'Manual')
     return 'assignmentMode Manual (only used when a pod asks for it)';
-  let matches = false;
+  let matches: boolean;
   try {
     matches = matchesSelector(pool.spec.nodeSelector, nodeSelectorLabels(node));
   } catch {
