@@ -101,7 +101,8 @@ export function suggest(word: string, candidates: readonly string[]): string | u
 }
 
 export interface ZodContext {
-  pd: ParsedDocument;
+  /** The document, when the data came from a file (no positions otherwise). */
+  pd?: ParsedDocument;
   /** Where the validated value sits in the document (["items", 3] for a list item). */
   basePath: FieldPath;
   kind?: string;
@@ -116,7 +117,7 @@ export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): 
     const path = issue.path as (string | number)[];
     const common = { kind: ctx.kind, name: ctx.name };
     const at = (p: FieldPath, target: 'key' | 'value' = 'value') =>
-      locate(ctx.pd, [...ctx.basePath, ...p], target);
+      ctx.pd ? locate(ctx.pd, [...ctx.basePath, ...p], target) : undefined;
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(ctx.schema, path);
       for (const key of issue.keys) {

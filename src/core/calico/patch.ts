@@ -1,0 +1,197 @@
+// Changing resources of a loaded lab the way calicoctl does:
+// - applyMergePatch: `calicoctl patch ippool NAME --patch '{"spec":{"natOutgoing":true}}'`
+//   (an RFC 7386 merge patch on the resource as calicoctl shows it), then Calico's update
+//   validation (`IPPool CIDR cannot be modified`, `IPPool BlockSize cannot be modified`, …);
+// - applyResources: `calicoctl apply -f` (create, or replace by kind and name), validated against
+//   the rest of the lab.
+// Both throw LabInputError and change nothing on bad input.
+import { LabInputError, type Problem } from '../errors.js';
+import type { FelixConfiguration, IPPool } from '../model/calico.js';
+import type { Lab } from '../model/lab.js';
+import { checkLab } from '../lab-file/checks.js';
+import { collectEntries } from '../lab-file/entries.js';
+import { parseCalicoVersion } from '../lab-file/lab-builder.js';
+import { parseEntry, validateResource } from '../lab-file/resources.js';
+import { ipPoolResource } from '../lab-file/schemas.js';
+import { entryFieldError, SourceIndex } from '../lab-file/source-index.js';
+import { locate, parseSources, type LabSource } from '../lab-file/source.js';
+import { zodIssuesToProblems } from '../lab-file/zod-problems.js';
+import { formatFieldPath, renderFieldError } from './field-error.js';
+import { ipPoolToResource, validateIPPool, type IPPoolInput } from './ippool.js';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** RFC 7386 JSON Merge Patch: objects merge recursively, null deletes, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/** Patches one pool; returns the updated, validated pool or throws LabInputError. */
+export function applyMergePatch(pool: IPPool, patch: unknown): IPPool {
+  const base = { kind: 'IPPool', name: pool.name };
+  if (!isObject(patch)) {
+    throw new LabInputError([
+      {
+        ...base,
+        message: `a merge patch must be a JSON object like {"spec":{"natOutgoing":true}}, got ${JSON.stringify(patch)}`,
+      },
+    ]);
+  }
+  const patched = mergePatch(ipPoolToResource(pool), patch);
+  const parsed = ipPoolResource.safeParse(patched);
+  if (!parsed.success) {
+    throw new LabInputError(
+      zodIssuesToProblems(parsed.error.issues, {
+        basePath: [],
+        ...base,
+        schema: ipPoolResource,
+        data: patched,
+      }),
+    );
+  }
+  const r = parsed.data;
+  const problems: Problem[] = [];
+  if (r.metadata.name !== pool.name) {
+    problems.push({
+      ...base,
+      field: 'metadata.name',
+      message: `a patch cannot rename the resource (to ${JSON.stringify(r.metadata.name)})`,
+    });
+  }
+  if (r.apiVersion !== 'projectcalico.org/v3' && r.apiVersion !== 'crd.projectcalico.org/v1') {
+    problems.push({
+      ...base,
+      field: 'apiVersion',
+      message: `apiVersion must be "projectcalico.org/v3", got ${JSON.stringify(r.apiVersion)}`,
+    });
+  }
+  if (problems.length > 0) throw new LabInputError(problems);
+  const input: IPPoolInput = {
+    name: pool.name,
+    labels: r.metadata.labels,
+    annotations: r.metadata.annotations,
+    spec: r.spec ?? {},
+  };
+  const result = validateIPPool(input, { old: pool });
+  if (!result.pool) {
+    throw new LabInputError(
+      result.errors.map((e) => ({
+        ...base,
+        field: formatFieldPath(e.path),
+        message: renderFieldError(e),
+      })),
+    );
+  }
+  return result.pool;
+}
+
+function replaceByName<T extends { name: string }>(list: readonly T[], item: T): T[] {
+  const i = list.findIndex((x) => x.name === item.name);
+  return i < 0 ? [...list, item] : list.map((x, j) => (j === i ? item : x));
+}
+
+/**
+ * calicoctl apply of the resources in `sources` (YAML, Calico resources only) to a lab: each is
+ * created, or replaces the one of the same kind and name (pool updates follow Calico's update
+ * rules; new pools must not overlap existing ones). Returns the new lab, or throws
+ * LabInputError with every problem (positions point into `sources`).
+ */
+export function applyResources(current: Lab, sources: readonly LabSource[]): Lab {
+  const parsed = parseSources(sources);
+  const problems: Problem[] = [...parsed.problems];
+  const { entries, problems: entryProblems } = collectEntries(parsed.documents);
+  problems.push(...entryProblems);
+  const index = new SourceIndex();
+  let ipPools = [...current.ipPools];
+  let bgpConfiguration = current.bgpConfiguration;
+  let bgpPeers = [...current.bgpPeers];
+  let felixConfiguration = current.felixConfiguration;
+  let felixNodeConfigurations: FelixConfiguration[] = [...(current.felixNodeConfigurations ?? [])];
+  const nodeNames = new Set(current.nodes.map((n) => n.name));
+  const version = parseCalicoVersion(current.calicoVersion);
+
+  for (const entry of entries) {
+    if (entry.kind === 'Lab') {
+      problems.push({
+        position: locate(entry.pd, entry.basePath),
+        kind: 'Lab',
+        name: entry.name,
+        message: 'apply takes Calico resources, not a Lab document',
+      });
+      continue;
+    }
+    const p = parseEntry(entry);
+    problems.push(...p.problems);
+    if (!p.meta) continue;
+    const { meta, spec } = p;
+    const prior = index.add(entry.kind, meta.name, entry.pd, entry.basePath);
+    if (prior) {
+      problems.push({
+        position: locate(entry.pd, [...entry.basePath, 'metadata', 'name']),
+        kind: entry.kind,
+        name: meta.name,
+        field: 'metadata.name',
+        message: `duplicate name: ${entry.kind}(${meta.name}) appears twice in what is applied`,
+      });
+      continue;
+    }
+    const oldPool = entry.kind === 'IPPool' ? ipPools.find((x) => x.name === meta.name) : undefined;
+    const r = validateResource(entry.kind, meta, spec, { existingPools: ipPools, oldPool });
+    for (const e of r.errors)
+      problems.push(entryFieldError(entry.pd, entry.basePath, entry.kind, meta.name, e));
+    const v = r.validated;
+    if (!v) continue;
+    if (v.kind === 'IPPool') ipPools = replaceByName(ipPools, v.resource);
+    else if (v.kind === 'BGPPeer') bgpPeers = replaceByName(bgpPeers, v.resource);
+    else if (v.kind === 'BGPConfiguration') {
+      if (v.resource.name === 'default') bgpConfiguration = v.resource;
+      else
+        problems.push(
+          index.problem(
+            'BGPConfiguration',
+            meta.name,
+            ['metadata', 'name'],
+            'only the BGPConfiguration named "default" is modelled by the lab (node-specific ones are not)',
+          ),
+        );
+    } else {
+      const c = v.resource;
+      if (c.name === 'default') felixConfiguration = c;
+      else if (c.name.startsWith('node.') && nodeNames.has(c.name.slice(5)))
+        felixNodeConfigurations = replaceByName(felixNodeConfigurations, c);
+      else
+        problems.push(
+          index.problem(
+            'FelixConfiguration',
+            c.name,
+            ['metadata', 'name'],
+            `a FelixConfiguration is named "default" or "node.<node name>" (nodes: ${[...nodeNames].join(', ')})`,
+          ),
+        );
+      if (c.spec.natOutgoingExclusions !== undefined && version && version[1] < 31) {
+        problems.push(
+          index.problem(
+            'FelixConfiguration',
+            c.name,
+            ['spec', 'natOutgoingExclusions'],
+            `natOutgoingExclusions exists from Calico v3.31; this lab is ${current.calicoVersion}`,
+          ),
+        );
+      }
+    }
+  }
+  if (problems.length > 0) throw new LabInputError(problems);
+  const next: Lab = { ...current, ipPools, bgpConfiguration, bgpPeers, felixConfiguration };
+  if (felixNodeConfigurations.length > 0) next.felixNodeConfigurations = felixNodeConfigurations;
+  const cross = checkLab(next, index);
+  if (cross.length > 0) throw new LabInputError(cross);
+  return next;
+}
