@@ -1,0 +1,47 @@
+// A lab file's `expect` entries checked against explain: the offline prediction a lab
+// test later confirms on the wire.
+import type { LabExpectation } from '../model/lab.js';
+import type { LabPlan } from '../plan/types.js';
+import { explain } from './explain.js';
+import type { Explanation } from './types.js';
+
+export interface ExpectationResult {
+  expectation: LabExpectation;
+  explanation: Explanation;
+  ok: boolean;
+  /** What differs, e.g. ["seenAs: expected pod, explain says node (172.30.0.11)"]. */
+  mismatches: string[];
+}
+
+function seenAsText(e: LabExpectation['seenAs']): string {
+  return typeof e === 'string' ? e : e.address;
+}
+
+export function checkExpectation(plan: LabPlan, exp: LabExpectation): ExpectationResult {
+  const explanation = explain(plan, exp.from, exp.to, { protocol: exp.protocol });
+  const mismatches: string[] = [];
+  const seenOk =
+    typeof exp.seenAs === 'string'
+      ? explanation.seenAs === exp.seenAs
+      : explanation.seenSource === exp.seenAs.address;
+  if (!seenOk) {
+    mismatches.push(
+      `seenAs: expected ${seenAsText(exp.seenAs)}, explain says ${explanation.seenAs} (${explanation.seenSource})`,
+    );
+  }
+  if (explanation.reply !== exp.reply) {
+    const why = !explanation.reply
+      ? explanation.forward?.ok === false
+        ? explanation.forward.reason
+        : explanation.routeBack.reason
+      : '';
+    mismatches.push(
+      `reply: expected ${exp.reply}, explain says ${explanation.reply}${why ? ` (${why})` : ''}`,
+    );
+  }
+  return { expectation: exp, explanation, ok: mismatches.length === 0, mismatches };
+}
+
+export function checkExpectations(plan: LabPlan): ExpectationResult[] {
+  return plan.lab.expect.map((e) => checkExpectation(plan, e));
+}

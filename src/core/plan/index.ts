@@ -1,0 +1,11 @@
+export * from './types.js';
+export {
+  planLab,
+  CALICO_VETH_MAC,
+  POD_GATEWAY,
+  FABRIC_BRIDGE,
+  type PlanOptions,
+} from './plan-lab.js';
+export { nodeDataplane, nodeEth0Addresses, nodeRoutes } from './node-dataplane.js';
+export { nodeBgpPeers, nodeBirdData, routerBirdData } from './bgp.js';
+export { meshLearned, routerLearned, routerSessionState, type LearnedRoute } from './bgp-routes.js';
