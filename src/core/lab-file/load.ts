@@ -64,7 +64,8 @@ export function loadSources(
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
     }
     lab = built.lab;
-  } else if (opts.requireLab) {
+  } else if (opts.requireLab && problems.length === 0) {
+    // (A file with other problems may hold a Lab document that failed to parse.)
     const first = sources[0];
     problems.push({
       position: first ? { file: first.file, line: 1, col: 1 } : undefined,

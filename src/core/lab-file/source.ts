@@ -150,7 +150,8 @@ export function parseSources(sources: readonly LabSource[]): {
         for (const err of doc.errors) {
           let message = firstLine(err.message);
           if (err.code === 'DUPLICATE_KEY') {
-            const key = text.slice(err.pos[0], err.pos[1]).trim();
+            const m = /^("[^"\n]*"|'[^'\n]*'|[^:\s,{}[\]]+)/.exec(text.slice(err.pos[0]));
+            const key = m ? m[1]!.replace(/^["']|["']$/g, '') : '';
             message = key ? `duplicate key "${key}"` : 'duplicate key';
           }
           problems.push({
