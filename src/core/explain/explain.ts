@@ -43,8 +43,11 @@ function resolveTarget(plan: LabPlan, to: string): Target {
   if (pod) return { address: pod.address, name: pod.pod, pod, kind: 'pod' };
   const host = lab.hosts.find((h) => h.name === to || h.address === to);
   if (host) return { address: host.address, name: host.name, kind: 'host' };
-  const node = lab.nodes.find((n) => n.name === to || n.address === to);
-  if (node) return { address: node.address, name: node.name, kind: 'node' };
+  const node = lab.nodes.find(
+    (n) =>
+      n.name === to || n.address === to || n.extraAddresses.some((a) => a.split('/')[0] === to),
+  );
+  if (node) return { address: isIPv4(to) ? to : node.address, name: node.name, kind: 'node' };
   if (lab.router.name === to || lab.router.address === to)
     return { address: lab.router.address, name: lab.router.name, kind: 'router' };
   if (!isIPv4(to))
@@ -140,22 +143,31 @@ export function explain(
     steps.push(`${target.address} is outside every IPPool.`);
   }
 
-  const outIf = target.pod && target.pod.node === src.node ? target.pod.hostIfname : 'eth0';
-  const verdict = evaluateNat(dp, {
-    src: src.address,
-    dst: target.address,
-    outIf,
-    protocol: opts.protocol,
-  });
+  const nodeAddrs = nodeAddresses(nodeC);
+  // A packet for the node itself is delivered locally (INPUT): it never reaches POSTROUTING.
+  const local = nodeAddrs.includes(target.address);
+  const outIf = local
+    ? 'lo'
+    : target.pod && target.pod.node === src.node
+      ? target.pod.hostIfname
+      : 'eth0';
+  const verdict = local
+    ? ({ action: 'none', visited: [] } as const)
+    : evaluateNat(dp, { src: src.address, dst: target.address, outIf, protocol: opts.protocol });
   const visited = verdict.visited.map(ref);
   let nat: Explanation['nat'];
   let seenSource: string;
   if (verdict.action === 'none') {
     nat = { action: 'none' };
     seenSource = src.address;
-    steps.push(
-      `No rule of cali-nat-outgoing on ${src.node} matches (out ${outIf}): the packet keeps source ${src.address}.`,
-    );
+    if (local)
+      steps.push(
+        `${target.address} belongs to ${src.node}: delivered locally, nat POSTROUTING is not traversed.`,
+      );
+    else
+      steps.push(
+        `No rule of cali-nat-outgoing on ${src.node} matches (out ${outIf}): the packet keeps source ${src.address}.`,
+      );
   } else {
     nat = { action: verdict.action, rule: ref(verdict.rule), toSource: verdict.toSource };
     seenSource = verdict.toSource;
@@ -167,13 +179,13 @@ export function explain(
       `${src.node} matches ${verdict.rule.chain} rule ${verdict.rule.index + 1} (cali:${verdict.rule.hash}): ${how}.`,
     );
   }
-  const nodeAddrs = nodeAddresses(nodeC);
   const seenAs: Explanation['seenAs'] =
     seenSource === dp.address ? 'node' : seenSource === src.address ? 'pod' : 'address';
 
   // Forward path.
   let forward: { ok: boolean; reason: string };
-  if (target.kind === 'pod') forward = podReachable(plan, src.node, target.pod!);
+  if (local) forward = { ok: true, reason: `${src.node} receives it over ${src.hostIfname}` };
+  else if (target.kind === 'pod') forward = podReachable(plan, src.node, target.pod!);
   else if (target.kind === 'host' || target.kind === 'node' || target.kind === 'router')
     forward = { ok: true, reason: `${target.name} is reachable through the router` };
   else if (routerConnected(plan, target.address))
@@ -191,7 +203,9 @@ export function explain(
   // Route back to the source the destination sees.
   let routeBack: { ok: boolean; reason: string };
   if (seenSource === src.address) {
-    if (target.kind === 'pod') {
+    if (local) {
+      routeBack = { ok: true, reason: `${src.node} routes ${src.address} to ${src.hostIfname}` };
+    } else if (target.kind === 'pod') {
       const back = podReachable(plan, target.pod!.node, src);
       routeBack = {
         ok: back.ok,

@@ -178,6 +178,15 @@ describe('explain', () => {
     });
   });
 
+  test("to the pod's own node: delivered locally, never NATed", () => {
+    const e = explain(planLab(makeLab()), 'web-1', 'node-1');
+    expect(e).toMatchObject({ nat: { action: 'none' }, seenAs: 'pod', reply: true, visited: [] });
+    expect(explain(planLab(makeLab()), 'web-1', 'node-2')).toMatchObject({
+      seenAs: 'node',
+      reply: true,
+    });
+  });
+
   test('an address nothing answers at', () => {
     const e = explain(planLab(makeLab()), 'web-1', '198.51.100.1');
     expect(e).toMatchObject({ seenAs: 'node', reply: false, forward: { ok: false } });
