@@ -3,13 +3,24 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'renderer/dist/', 'test-results/', 'release/', 'bench/results/', 'renderer/**/*.svelte'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'renderer/dist/',
+      'test-results/',
+      'release/',
+      'bench/results/',
+      'renderer/**/*.svelte',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {

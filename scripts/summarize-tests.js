@@ -1,0 +1,57 @@
+// Adds up every suite's results (vitest JSON, Playwright JSON, recorded steps) into the
+// one closing line CI reads: "N passed, N failed[, N skipped]". Exit 1 when anything failed.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.argv[2];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const lines = [];
+
+function walkPlaywright(suite) {
+  for (const spec of suite.specs ?? []) {
+    for (const t of spec.tests ?? []) {
+      const status = t.status; // expected | unexpected | flaky | skipped
+      if (status === 'skipped') skipped++;
+      else if (status === 'expected' || status === 'flaky') passed++;
+      else failed++;
+    }
+  }
+  for (const s of suite.suites ?? []) walkPlaywright(s);
+}
+
+for (const f of readdirSync(dir)
+  .filter((n) => n.endsWith('.json'))
+  .sort()) {
+  let data;
+  try {
+    data = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  } catch {
+    lines.push(`${f}: unreadable report, counted as 1 failure`);
+    failed++;
+    continue;
+  }
+  if ('numPassedTests' in data) {
+    // vitest: a file that failed to load counts as a failure even with no test in it.
+    const loadFailures = (data.testResults ?? []).filter(
+      (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+    ).length;
+    passed += data.numPassedTests;
+    failed += data.numFailedTests + loadFailures;
+    skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
+    lines.push(`${f}: ${data.numPassedTests} passed, ${data.numFailedTests + loadFailures} failed`);
+  } else if ('suites' in data) {
+    const before = [passed, failed, skipped];
+    for (const s of data.suites) walkPlaywright(s);
+    failed += (data.errors ?? []).length;
+    lines.push(`${f}: ${passed - before[0]} passed, ${failed - before[1]} failed`);
+  } else if ('name' in data) {
+    passed += data.passed;
+    failed += data.failed;
+    if (data.failed) lines.push(`${data.name}: FAILED`);
+  }
+}
+console.log('\n' + lines.join('\n'));
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

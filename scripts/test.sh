@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`). Works as the first command in a fresh clone:
+# installs npm packages, builds, then runs lint, unit, renderer, lab (real Docker) and
+# browser (Chromium) suites, and ends with one line "N passed, N failed".
+# As root on Debian it installs what is missing (Docker engine, lab image, Chromium);
+# elsewhere it says what is missing and counts those suites as failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+RESULTS=test-results/summary
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+step() { printf '\n==> %s\n' "$*"; }
+# Records a pass/fail for a step that is not a test runner of its own (lint, build).
+record() { echo "{\"name\":\"$1\",\"passed\":$2,\"failed\":$3}" >"$RESULTS/$1.json"; }
+
+step "npm packages"
+bash scripts/ensure-deps.sh || { echo "npm install failed"; record deps 0 1; node scripts/summarize-tests.js "$RESULTS"; exit 1; }
+
+step "build (tsc + renderer)"
+if npm run -s build && npm run -s build:renderer; then record build 1 0; else record build 0 1; fi
+
+step "lint (eslint, prettier)"
+if npx eslint . ; then record eslint 1 0; else record eslint 0 1; fi
+if npx prettier --check . >/dev/null 2>"$RESULTS/prettier.log"; then record prettier 1 0; else cat "$RESULTS/prettier.log"; npx prettier --list-different . ; record prettier 0 1; fi
+if npx tsc -p tsconfig.json --noEmit; then record typecheck 1 0; else record typecheck 0 1; fi
+
+step "unit and renderer tests"
+npx vitest run --project unit --project renderer --reporter=default --reporter=json \
+  --outputFile.json="$RESULTS/vitest-unit.json"
+
+step "Docker engine and lab image"
+if node bin/egress-lab.js setup; then
+  step "lab tests (real Docker engine, real packets)"
+  npx vitest run --project lab --reporter=default --reporter=json --outputFile.json="$RESULTS/vitest-lab.json"
+else
+  echo "MISSING: a Docker engine or the lab image (see above); the lab and browser suites count as failed." >&2
+  record lab-setup 0 1
+fi
+
+step "browser tests (Playwright in Debian's Chromium)"
+if bash scripts/ensure-chromium.sh; then
+  if [ -f playwright.config.ts ]; then
+    PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright.json" npx playwright test --reporter=list,json
+  fi
+else
+  record browser-setup 0 1
+fi
+
+node scripts/summarize-tests.js "$RESULTS"

@@ -1,0 +1,351 @@
+// The lab service: the one facade every shell uses (CLI, Electron main, browser-mode
+// server). It joins the pure core (load, plan, explain) with the runtime (Docker), keeps
+// each running lab's record on the engine, and pushes events. Shells call its typed
+// methods directly or through `call(channel, request)`, the transport-neutral form.
+import { EventEmitter } from 'node:events';
+import { explain } from '../core/explain/explain.js';
+import type { Explanation } from '../core/explain/types.js';
+import { LabInputError, formatProblem } from '../core/errors.js';
+import { loadLab } from '../core/lab-file/index.js';
+import type { IPPool } from '../core/model/calico.js';
+import type { Lab } from '../core/model/lab.js';
+import { planLab } from '../core/plan/plan-lab.js';
+import type { LabPlan } from '../core/plan/types.js';
+import { ensureEngine } from '../runtime/engine.js';
+import { ensureImage } from '../runtime/image.js';
+import { LabRuntime } from '../runtime/lab-runtime.js';
+import { checkLabName } from '../runtime/names.js';
+import type { ProgressFn } from '../runtime/progress.js';
+import type {
+  ChangeResult,
+  LabApiCalls,
+  LabApiChannel,
+  LabApiClient,
+  LabApiEventName,
+  LabApiEvents,
+  LabSource,
+  LabStatus,
+  TemplateInfo,
+  ValidationResult,
+} from './api.js';
+import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
+import { loadRecord, planOf, saveRecord, type LabRecord } from './lab-record.js';
+import { validateSources } from './offline.js';
+import { labStatus } from './status-view.js';
+import { defaultTemplatesDir, listTemplates, readTemplate } from './templates.js';
+import { CONNTRACK_WARNING } from '../core/explain/explain.js';
+import { LiveFeatures } from './live/index.js';
+
+export interface LabServiceOptions {
+  templatesDir?: string;
+  /** A runtime to use instead of finding (or installing) an engine on first need. */
+  runtime?: LabRuntime;
+}
+
+type Handler<C extends LabApiChannel> = (
+  request: LabApiCalls[C]['request'],
+) => Promise<LabApiCalls[C]['response']>;
+
+export class LabService implements LabApiClient {
+  private runtimeP: Promise<LabRuntime> | undefined;
+  private readonly events = new EventEmitter();
+  private readonly templatesDir: string;
+  /** Serializes changes per lab so two toggles never interleave their applies. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  readonly live: LiveFeatures;
+
+  constructor(opts: LabServiceOptions = {}) {
+    this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
+    if (opts.runtime) this.runtimeP = Promise.resolve(opts.runtime);
+    this.events.setMaxListeners(100);
+    this.live = new LiveFeatures(this);
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------
+
+  /** The runtime, finding the engine (and installing it as root on Debian) on first use. */
+  runtime(onProgress?: ProgressFn): Promise<LabRuntime> {
+    this.runtimeP ??= (async () => {
+      const docker = await ensureEngine(onProgress);
+      return new LabRuntime(docker);
+    })();
+    this.runtimeP.catch(() => (this.runtimeP = undefined));
+    return this.runtimeP;
+  }
+
+  /** Engine and image, ready: what `egress-lab setup` and the first `up` need. */
+  async setup(onProgress?: ProgressFn): Promise<{ image: string }> {
+    const rt = await this.runtime(onProgress);
+    return { image: await ensureImage(rt.docker, onProgress) };
+  }
+
+  emit<E extends LabApiEventName>(event: E, payload: LabApiEvents[E]): void {
+    this.events.emit(event, payload);
+  }
+
+  on<E extends LabApiEventName>(
+    event: E,
+    listener: (payload: LabApiEvents[E]) => void,
+  ): () => void {
+    this.events.on(event, listener);
+    return () => this.events.off(event, listener);
+  }
+
+  private serial<T>(lab: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(lab) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.queues.set(lab, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(lab) === next) this.queues.delete(lab);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  /** The running lab's record; `name` may be omitted when exactly one lab runs. */
+  async record(name?: string): Promise<LabRecord> {
+    const rt = await this.runtime();
+    const lab = name ?? (await this.onlyLab());
+    const record = await loadRecord(rt, checkLabName(lab));
+    if (!record) {
+      const running = (await rt.listLabs()).map((l) => l.name);
+      throw new Error(
+        `no running lab named '${lab}'` +
+          (running.length ? ` (running: ${running.join(', ')})` : ' (no lab runs)'),
+      );
+    }
+    return record;
+  }
+
+  async onlyLab(): Promise<string> {
+    const labs = (await (await this.runtime()).listLabs()).map((l) => l.name);
+    if (labs.length === 1) return labs[0]!;
+    throw new Error(
+      labs.length === 0
+        ? 'no lab is running: start one with `egress-lab up FILE`'
+        : `several labs run (${labs.join(', ')}): say which with --name`,
+    );
+  }
+
+  // ---- files and templates (no engine) ----------------------------------------------------
+
+  templates(): Promise<TemplateInfo[]> {
+    return listTemplates(this.templatesDir);
+  }
+
+  template(id: string): Promise<LabSource> {
+    return readTemplate(this.templatesDir, id);
+  }
+
+  validate(sources: LabSource[]): ValidationResult {
+    try {
+      const r = validateSources(sources);
+      return { ok: true, problems: [], ...(r.labName ? { labName: r.labName } : {}) };
+    } catch (e) {
+      if (e instanceof LabInputError) return { ok: false, problems: e.problems };
+      throw e;
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Starts a lab from files, or converges a running one to them; returns when ready. */
+  async up(
+    sources: LabSource[],
+    opts: { name?: string; onProgress?: ProgressFn } = {},
+  ): Promise<LabStatus> {
+    const lab = loadLab(sources); // bad input: throws before anything touches the engine
+    const name = checkLabName(opts.name ?? lab.name);
+    const progress: ProgressFn = (step, detail) => {
+      opts.onProgress?.(step, detail);
+      this.emit('lab:progress', { lab: name, step, ...(detail ? { detail } : {}), done: false });
+    };
+    try {
+      const status = await this.serial(name, async () => {
+        const rt = await this.runtime(progress);
+        const previous = await loadRecord(rt, name).catch(() => undefined);
+        const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
+        await rt.up(plan, { name, onProgress: progress });
+        const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
+        await saveRecord(rt, record);
+        return this.statusOfRecord(record, plan);
+      });
+      this.emit('lab:progress', { lab: name, step: 'ready', done: true });
+      this.emit('lab:changed', { lab: name, status });
+      return status;
+    } catch (e) {
+      this.emit('lab:progress', {
+        lab: name,
+        step: 'failed',
+        done: true,
+        error: (e as Error).message,
+      });
+      throw e;
+    }
+  }
+
+  async down(target: string | { all: true }): Promise<number> {
+    const rt = await this.runtime();
+    await this.live.stopAll(typeof target === 'string' ? target : undefined);
+    const removed = await rt.down(target);
+    if (typeof target === 'string') {
+      this.emit('lab:changed', { lab: target, status: labStatus(undefined, undefined) });
+    }
+    return removed;
+  }
+
+  private async statusOfRecord(record: LabRecord, plan?: LabPlan): Promise<LabStatus> {
+    const rt = await this.runtime();
+    const [view] = await rt.status(record.name);
+    return labStatus(view, record, plan ?? planOf(record));
+  }
+
+  async status(name?: string): Promise<LabStatus[]> {
+    const rt = await this.runtime();
+    const views = await rt.status(name === undefined ? undefined : checkLabName(name));
+    return Promise.all(
+      views.map(async (v) => {
+        const record = await loadRecord(rt, v.name).catch(() => undefined);
+        return labStatus(v, record, record ? planOf(record) : undefined);
+      }),
+    );
+  }
+
+  // ---- changes to a running lab -------------------------------------------------------------
+
+  async pools(lab?: string): Promise<IPPool[]> {
+    return (await this.record(lab)).lab.ipPools;
+  }
+
+  private async change(
+    labName: string | undefined,
+    next: (current: Lab) => Lab,
+    message: string,
+    dryRun = false,
+  ): Promise<ChangeResult> {
+    const name = labName ?? (await this.onlyLab());
+    return this.serial(name, async () => {
+      const record = await this.record(name);
+      const before = planOf(record);
+      const change = planChange(record, before, next(record.lab)); // throws on invalid input
+      const warnings = change.diffs.length ? [CONNTRACK_WARNING] : [];
+      if (dryRun) return changeResult(message, change, 0, warnings);
+      const started = performance.now();
+      const rt = await this.runtime();
+      if (change.changed.length) await rt.applyDataplane(name, change.changed);
+      const appliedMs = Math.round(performance.now() - started);
+      const updated: LabRecord = { ...record, lab: change.lab, ipam: change.plan.ipam };
+      await saveRecord(rt, updated);
+      const result = changeResult(message, change, appliedMs, warnings);
+      void this.statusOfRecord(updated, change.plan)
+        .then((status) => this.emit('lab:changed', { lab: name, status }))
+        .catch(() => undefined);
+      return result;
+    });
+  }
+
+  patchPool(
+    lab: string | undefined,
+    pool: string,
+    patch: unknown,
+    dryRun = false,
+  ): Promise<ChangeResult> {
+    return this.change(
+      lab,
+      (cur) => patchedLab(cur, pool, patch),
+      "Successfully patched 1 'IPPool' resource",
+      dryRun,
+    );
+  }
+
+  apply(lab: string | undefined, sources: LabSource[], dryRun = false): Promise<ChangeResult> {
+    let count = 0;
+    return this.change(
+      lab,
+      (cur) => {
+        const next = appliedLab(cur, sources);
+        count = countResources(sources);
+        return next;
+      },
+      'Successfully applied resources',
+      dryRun,
+    ).then((r) => ({ ...r, message: `Successfully applied ${count} resource(s)` }));
+  }
+
+  deletePool(lab: string | undefined, pool: string): Promise<ChangeResult> {
+    return this.change(
+      lab,
+      (cur) => deletedPoolLab(cur, pool),
+      "Successfully deleted 1 'IPPool' resource(s)",
+    );
+  }
+
+  async explain(lab: string | undefined, from: string, to: string): Promise<Explanation> {
+    return explain(planOf(await this.record(lab)), from, to);
+  }
+
+  async source(lab: string): Promise<LabSource> {
+    const record = await this.record(lab);
+    return record.sources[0] ?? { file: `${lab}.yaml`, text: '' };
+  }
+
+  // ---- the transport-neutral form ---------------------------------------------------------
+
+  private readonly handlers: { [C in LabApiChannel]: Handler<C> } = {
+    'templates:list': () => this.templates(),
+    'templates:read': ({ id }) => this.template(id),
+    'lab:validate': async (source) => this.validate([source]),
+    'lab:up': async ({ name, ...source }) => this.up([source], name ? { name } : {}),
+    'lab:down': async ({ name }) => {
+      await this.down(name);
+    },
+    'lab:status': ({ name }) => this.status(name),
+    'lab:source': ({ name }) => this.source(name),
+    'pool:list': ({ lab }) => this.pools(lab),
+    'pool:patch': ({ lab, pool, patch, dryRun }) => this.patchPool(lab, pool, patch, dryRun),
+    'lab:apply': ({ lab, source, dryRun }) => this.apply(lab, [source], dryRun),
+    'lab:explain': ({ lab, from, to }) => this.explain(lab, from, to),
+    'rules:get': ({ lab, node }) => this.live.rules(lab, node),
+    'conntrack:list': ({ lab, node }) => this.live.conntrack(lab, node),
+    'conntrack:flush': ({ lab, node, pod }) => this.live.flushConntrack(lab, node, pod),
+    'capture:start': (spec) => this.live.startCapture(spec),
+    'capture:stop': async ({ captureId }) => {
+      await this.live.stopCapture(captureId);
+    },
+    'capture:pcap': ({ captureId }) => this.live.pcap(captureId),
+    'traffic:start': (spec) => this.live.startTraffic(spec),
+    'traffic:stop': ({ trafficId }) => this.live.stopTraffic(trafficId),
+  };
+
+  async call<C extends LabApiChannel>(
+    channel: C,
+    request: LabApiCalls[C]['request'],
+  ): Promise<LabApiCalls[C]['response']> {
+    const handler = this.handlers[channel] as Handler<C> | undefined;
+    if (!handler) throw new Error(`unknown call '${String(channel)}'`);
+    return handler(request);
+  }
+
+  async close(): Promise<void> {
+    await this.live.stopAll();
+    this.events.removeAllListeners();
+  }
+}
+
+function countResources(sources: LabSource[]): number {
+  // Documents that name a kind; a cheap count for the message, the loader did the validation.
+  return sources.reduce(
+    (n, s) =>
+      n +
+      (s.text.match(/^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration)\s*$/gm)
+        ?.length ?? 0),
+    0,
+  );
+}
+
+export function createLabService(opts: LabServiceOptions = {}): LabService {
+  return new LabService(opts);
+}
+
+export { formatProblem };

@@ -1,0 +1,75 @@
+// The lab service's offline half: everything that needs only the files, no engine.
+// Shared by the CLI (validate, rules, explain, get -f) and the UI (editor, explain).
+import { loadLab, loadResources } from '../core/lab-file/index.js';
+import { explain } from '../core/explain/explain.js';
+import type { Explanation } from '../core/explain/types.js';
+import type { IPPool } from '../core/model/calico.js';
+import { planLab } from '../core/plan/plan-lab.js';
+import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
+import type { LabSource } from './api.js';
+
+export const RULE_FORMATS = ['iptables', 'ipset', 'routes', 'bird'] as const;
+export type RuleFormat = (typeof RULE_FORMATS)[number];
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Validates lab files or bare Calico resources; throws LabInputError listing every problem. */
+export function validateSources(sources: LabSource[]): { summary: string[]; labName?: string } {
+  const r = loadResources(sources);
+  const files = sources.map((s) => s.file).join(', ');
+  const resources = [
+    plural(r.ipPools.length, 'IPPool'),
+    r.bgpConfigurations.length ? plural(r.bgpConfigurations.length, 'BGPConfiguration') : '',
+    r.bgpPeers.length ? plural(r.bgpPeers.length, 'BGPPeer') : '',
+    r.felixConfigurations.length ? plural(r.felixConfigurations.length, 'FelixConfiguration') : '',
+  ].filter(Boolean);
+  if (!r.lab) return { summary: [`${files}: valid (${resources.join(', ')})`] };
+  const lab = r.lab;
+  const counts = [
+    plural(lab.nodes.length, 'node'),
+    plural(lab.pods.length, 'pod'),
+    plural(lab.hosts.length, 'host'),
+    plural(lab.ipPools.length, 'IPPool'),
+    plural(lab.expect.length, 'expectation'),
+  ];
+  return {
+    summary: [`${files}: lab ${lab.name} is valid (${counts.join(', ')})`],
+    labName: lab.name,
+  };
+}
+
+export function planSources(sources: LabSource[]): LabPlan {
+  return planLab(loadLab(sources));
+}
+
+export function poolsFromSources(sources: LabSource[]): IPPool[] {
+  return loadResources(sources).ipPools;
+}
+
+export function explainSources(sources: LabSource[], from: string, to: string): Explanation {
+  return explain(planSources(sources), from, to);
+}
+
+/** One node's rendered dataplane, one section per format, as the tools inside take it. */
+export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, headers = false): string {
+  const r = node.rendered;
+  const sections: [RuleFormat, string, string | undefined][] = [
+    ['ipset', 'ipset restore', r.ipsetRestore],
+    ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
+    ['routes', 'ip -batch (routes)', r.routes],
+    ['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig],
+  ];
+  return sections
+    .filter(([f]) => format === undefined || f === format)
+    .map(
+      ([, title, text]) =>
+        (headers ? `# ${node.name}: ${title}\n` : '') + ensureNewline(text ?? ''),
+    )
+    .join(headers ? '\n' : '');
+}
+
+function ensureNewline(s: string): string {
+  return s === '' || s.endsWith('\n') ? s : s + '\n';
+}

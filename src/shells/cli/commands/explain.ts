@@ -1,0 +1,29 @@
+import { explainSources } from '../../../service/offline.js';
+import type { Command } from '../command.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { printJson } from '../io.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { readSources } from '../sources.js';
+import { formatExplanation } from '../format-explanation.js';
+
+const usage = 'egress-lab explain FILE --from POD --to ADDRESS|NAME [--json]';
+
+export const explainCommand: Command = {
+  words: ['explain'],
+  usage,
+  summary: 'say which pool, rule and source address a packet from a pod to a destination gets',
+  async run({ io, args }) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length !== 1 || !values.from || !values.to) {
+      throw new UsageError(`explain needs FILE, --from POD and --to ADDRESS\nusage: ${usage}`);
+    }
+    const result = explainSources(await readSources(io, positionals), values.from, values.to);
+    if (values.json) printJson(io, result);
+    else io.out(formatExplanation(result));
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,41 @@
+import type { Command } from '../command.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { printJson } from '../io.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { readSources } from '../sources.js';
+import { withService } from '../service.js';
+import { formatStatus } from '../format-status.js';
+
+const usage = 'egress-lab up FILE... [--name LAB] [--json]';
+
+export const upCommand: Command = {
+  words: ['up'],
+  usage,
+  summary: 'start a lab (or converge a running one to the file); returns when it is ready',
+  async run({ io, args }) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { name: { type: 'string' }, json: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length === 0) throw new UsageError(`up needs a lab FILE\nusage: ${usage}`);
+    const sources = await readSources(io, positionals);
+    const started = Date.now();
+    const status = await withService((s) =>
+      s.up(sources, {
+        ...(values.name ? { name: values.name } : {}),
+        onProgress: (step, detail) =>
+          io.err(
+            `[${((Date.now() - started) / 1000).toFixed(1)}s] ${step}${detail ? `: ${detail}` : ''}\n`,
+          ),
+      }),
+    );
+    if (values.json) printJson(io, status);
+    else
+      io.out(
+        `lab ${status.name} is ready (${((Date.now() - started) / 1000).toFixed(1)}s)\n` +
+          formatStatus(status),
+      );
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,34 @@
+import { LabInputError, formatProblem } from '../../../core/errors.js';
+import { validateSources } from '../../../service/offline.js';
+import type { Command } from '../command.js';
+import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
+import { printJson } from '../io.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { readSources } from '../sources.js';
+
+const usage = 'egress-lab validate FILE... [--json]';
+
+export const validateCommand: Command = {
+  words: ['validate'],
+  usage,
+  summary: 'check a lab file, or Calico resources alone, as Calico v3.30 would',
+  async run({ io, args }) {
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage);
+    if (positionals.length === 0)
+      throw new UsageError(`validate needs at least one FILE\nusage: ${usage}`);
+    let result;
+    try {
+      result = validateSources(await readSources(io, positionals));
+    } catch (e) {
+      if (!(e instanceof LabInputError) || !values.json) throw e;
+      printJson(io, {
+        ok: false,
+        problems: e.problems.map((p) => ({ ...p, text: formatProblem(p) })),
+      });
+      return EXIT_INVALID;
+    }
+    if (values.json) printJson(io, { ok: true, problems: [], summary: result.summary });
+    else io.out(result.summary.map((l) => l + '\n').join(''));
+    return EXIT_OK;
+  },
+};

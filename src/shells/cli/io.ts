@@ -1,0 +1,13 @@
+// Where commands write: injectable so tests can run the CLI in-process.
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, text: string | Uint8Array): Promise<void>;
+  /** Aborted on SIGINT, so streaming commands (capture, up) can stop cleanly. */
+  signal: AbortSignal;
+}
+
+export function printJson(io: CliIO, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + '\n');
+}

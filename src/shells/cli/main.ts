@@ -1,0 +1,87 @@
+// The egress-lab command line: a shell over the lab service, like the Electron
+// main process and the browser-mode server. Commands live in commands/*.ts.
+import { readFile, writeFile } from 'node:fs/promises';
+import { LabInputError, formatProblem } from '../../core/errors.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, CheckFailedError, UsageError } from './errors.js';
+import type { CliIO } from './io.js';
+import { commands } from './commands/index.js';
+import type { Command } from './command.js';
+
+function defaultIO(signal: AbortSignal): CliIO {
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    readFile: (p) => readFile(p, 'utf8'),
+    writeFile: (p, t) => writeFile(p, t),
+    signal,
+  };
+}
+
+export function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'egress-lab: a network lab for Kubernetes egress (Calico NAT, routes, BGP) on Docker',
+    '',
+    'usage:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Exit status: 0 success, 1 invalid input or failed check, 2 usage error.',
+    '',
+  ].join('\n');
+}
+
+/** Picks the command whose words match the longest prefix of argv. */
+export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const c of commands) {
+    if (c.words.every((w, i) => argv[i] === w) && (!best || c.words.length > best.words.length))
+      best = c;
+  }
+  return best ? { command: best, rest: argv.slice(best.words.length) } : undefined;
+}
+
+export async function main(argv: string[], io?: CliIO): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  if (!io) process.once('SIGINT', onSigint);
+  const cli = io ?? defaultIO(controller.signal);
+  try {
+    if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+      cli.out(helpText());
+      return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
+    }
+    const found = findCommand(argv);
+    if (!found) {
+      cli.err(`egress-lab: unknown command '${argv.join(' ')}'\n\n${helpText()}`);
+      return EXIT_USAGE;
+    }
+    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+      cli.out(`usage: ${found.command.usage}\n  ${found.command.summary}\n`);
+      return EXIT_OK;
+    }
+    return await found.command.run({ io: cli, args: found.rest });
+  } catch (e) {
+    return reportError(cli, e);
+  } finally {
+    if (!io) process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export function reportError(io: CliIO, e: unknown): number {
+  if (e instanceof UsageError) {
+    io.err(`egress-lab: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof LabInputError) {
+    for (const p of e.problems) io.err(formatProblem(p) + '\n');
+    return EXIT_INVALID;
+  }
+  if (e instanceof CheckFailedError) {
+    io.err(`${e.message}\n`);
+    return EXIT_INVALID;
+  }
+  const err = e as Error;
+  io.err(`egress-lab: ${err?.message ?? String(e)}\n`);
+  if (process.env.EGRESS_LAB_DEBUG) io.err(`${err?.stack ?? ''}\n`);
+  return EXIT_INVALID;
+}

@@ -1,0 +1,30 @@
+// Reads the files named on the command line; a missing file is a problem with a
+// position like any other bad input, so it prints as FILE:1:1: … and exits 1.
+import { LabInputError } from '../../core/errors.js';
+import type { CliIO } from './io.js';
+
+export interface Source {
+  file: string;
+  text: string;
+}
+
+export async function readSources(io: CliIO, paths: string[]): Promise<Source[]> {
+  const sources: Source[] = [];
+  const problems = [];
+  for (const file of paths) {
+    try {
+      sources.push({ file, text: await io.readFile(file) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (e as Error).message;
+      problems.push({ position: { file, line: 1, col: 1 }, message: `cannot read file: ${why}` });
+    }
+  }
+  if (problems.length) throw new LabInputError(problems);
+  return sources;
+}
