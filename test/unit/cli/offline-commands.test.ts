@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const TEMPLATE = 'lab-templates/outgoing-nat.yaml';
+const dir = mkdtempSync(join(tmpdir(), 'egress-cli-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('exit codes', () => {
+  it('is 2 for an unknown command, an unknown flag and a missing argument', async () => {
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+    expect((await runCli(['validate', '--bogus', TEMPLATE])).code).toBe(2);
+    expect((await runCli(['explain', TEMPLATE, '--from', 'web-1'])).code).toBe(2);
+    expect((await runCli(['rules', TEMPLATE, '--format', 'nftables'])).code).toBe(2);
+  });
+
+  it('is 1 with FILE:LINE:COL for invalid input, and 0 for valid input', async () => {
+    const bad = file(
+      'bad.yaml',
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec:\n  cidr: 10.0.0.0/8\n  blockSize: 19\n',
+    );
+    const r = await runCli(['validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      new RegExp(
+        `^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: IPPool\\(p\\) spec\\.blockSize: `,
+        'm',
+      ),
+    );
+    expect(r.err).toContain('IPv4 block size must be between 20 and 32');
+    expect(r.err).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    expect((await runCli(['validate', TEMPLATE])).code).toBe(0);
+  });
+
+  it('reports a missing file as bad input with its name', async () => {
+    const r = await runCli(['validate', join(dir, 'nope.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('nope.yaml:1:1: cannot read file: no such file');
+  });
+});
+
+describe('validate --json', () => {
+  it('lists problems with positions', async () => {
+    const bad = file(
+      'bad2.yaml',
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: q}\nspec: {cidr: 10.0.0.0/8, natOutgoin: true}\n',
+    );
+    const r = await runCli(['validate', '--json', bad]);
+    expect(r.code).toBe(1);
+    const body = JSON.parse(r.out) as {
+      ok: boolean;
+      problems: { position: { line: number }; field: string }[];
+    };
+    expect(body.ok).toBe(false);
+    expect(body.problems[0]!.position.line).toBe(4);
+    expect(body.problems[0]!.field).toContain('natOutgoin');
+  });
+});
+
+describe('rules', () => {
+  it('prints only the asked format for the asked node', async () => {
+    const r = await runCli(['rules', TEMPLATE, '--node', 'node-2', '--format', 'iptables']);
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('*nat')).toBe(true);
+    expect(r.out).toContain('--jump MASQUERADE --random-fully');
+    expect(r.out).not.toContain('protocol bgp');
+  });
+
+  it('says which nodes exist when the node is unknown', async () => {
+    const r = await runCli(['rules', TEMPLATE, '--node', 'node-9']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('node-1, node-2');
+  });
+
+  it('renders pod routes on the cali veth of the pod', async () => {
+    const r = await runCli(['rules', TEMPLATE, '--node', 'node-1', '--format', 'routes', '--json']);
+    const [node] = JSON.parse(r.out) as { rendered: { routes: string } }[];
+    expect(node!.rendered.routes).toMatch(
+      /route replace 192\.168\.\d+\.\d+\/32 dev cali[0-9a-f]{11} scope link/,
+    );
+  });
+});
+
+describe('explain', () => {
+  it('shows masquerade to the node for an internet host and no NAT between pods', async () => {
+    const out = JSON.parse(
+      (await runCli(['explain', TEMPLATE, '--from', 'web-1', '--to', 'internet', '--json'])).out,
+    );
+    expect(out.seenAs).toBe('node');
+    expect(out.nat.action).toBe('masquerade');
+    const pod = JSON.parse(
+      (await runCli(['explain', TEMPLATE, '--from', 'web-1', '--to', 'web-2', '--json'])).out,
+    );
+    expect(pod.seenAs).toBe('pod');
+    expect(pod.nat.action).toBe('none');
+  });
+
+  it('is an input error (1) for an unknown pod', async () => {
+    const r = await runCli(['explain', TEMPLATE, '--from', 'nobody', '--to', '203.0.113.10']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('nobody');
+  });
+});
+
+describe('get ippool -f', () => {
+  it('prints calicoctl wide columns and filters by name', async () => {
+    const r = await runCli(['get', 'ippool', '-f', TEMPLATE, '-o', 'wide']);
+    expect(r.out.split('\n')[0]!.split(/\s+/).filter(Boolean)).toEqual([
+      'NAME',
+      'CIDR',
+      'NAT',
+      'IPIPMODE',
+      'VXLANMODE',
+      'DISABLED',
+      'DISABLEBGPEXPORT',
+      'SELECTOR',
+    ]);
+    expect((await runCli(['get', 'ippool', 'missing', '-f', TEMPLATE])).code).toBe(1);
+  });
+});

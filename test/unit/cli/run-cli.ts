@@ -1,0 +1,16 @@
+// Runs the CLI in-process with captured output and real files.
+import { readFile, writeFile } from 'node:fs/promises';
+import { main } from '../../../src/shells/cli/main.js';
+
+export async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    readFile: (p) => readFile(p, 'utf8'),
+    writeFile: (p, t) => writeFile(p, t),
+    signal: new AbortController().signal,
+  });
+  return { code, out, err };
+}
