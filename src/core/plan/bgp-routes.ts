@@ -64,3 +64,52 @@ export function routerLearned(plan: LabPlan): LearnedRoute[] {
   }
   return out;
 }
+
+export interface ExpectedSession {
+  container: string; // where the BIRD protocol runs
+  protocol: string; // BIRD protocol name (`birdc show protocols`)
+  neighbor: string;
+  /** Whether the session can reach Established (both ends configured, AS numbers agree). */
+  expectUp: boolean;
+  reason: string;
+}
+
+/**
+ * Every BGP protocol the plan's BIRD configurations define, and whether it can come up, so
+ * `up` waits only for sessions that will establish (a BGPPeer at an address nobody answers on,
+ * or with the wrong AS, stays in Connect/Active forever, as it would with Calico).
+ */
+export function expectedSessions(plan: LabPlan): ExpectedSession[] {
+  const out: ExpectedSession[] = [];
+  const router = plan.containers.find((c) => c.role === 'router');
+  for (const n of nodes(plan)) {
+    const dp = n.dataplane!;
+    for (const p of dp.bird.peers) {
+      let expectUp = false;
+      let reason: string;
+      if (p.kind === 'mesh') {
+        const other = nodes(plan).find((m) => m.dataplane!.address === p.neighbor)?.dataplane;
+        expectUp = !!other?.bird.peers.some((q) => q.kind === 'mesh' && q.neighbor === dp.address);
+        reason = expectUp ? 'node-to-node mesh' : `no mesh session configured on ${p.neighbor}`;
+      } else if (router && p.neighbor === plan.lab.router.address) {
+        const s = routerSessionState(plan, n.name);
+        expectUp = s.up;
+        reason = s.reason;
+      } else {
+        reason = `${p.neighbor} is not a BGP speaker of this lab`;
+      }
+      out.push({ container: n.name, protocol: p.name, neighbor: p.neighbor, expectUp, reason });
+    }
+  }
+  for (const s of router?.routerBgp?.sessions ?? []) {
+    const st = routerSessionState(plan, s.node);
+    out.push({
+      container: router!.name,
+      protocol: s.name,
+      neighbor: s.neighbor,
+      expectUp: st.up,
+      reason: st.reason,
+    });
+  }
+  return out;
+}

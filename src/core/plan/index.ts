@@ -8,4 +8,11 @@ export {
 } from './plan-lab.js';
 export { nodeDataplane, nodeEth0Addresses, nodeRoutes } from './node-dataplane.js';
 export { nodeBgpPeers, nodeBirdData, routerBirdData } from './bgp.js';
-export { meshLearned, routerLearned, routerSessionState, type LearnedRoute } from './bgp-routes.js';
+export {
+  meshLearned,
+  routerLearned,
+  routerSessionState,
+  expectedSessions,
+  type LearnedRoute,
+  type ExpectedSession,
+} from './bgp-routes.js';
