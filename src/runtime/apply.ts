@@ -1,0 +1,63 @@
+// applyDataplane: one exec per container, all containers in parallel. Each apply is
+// atomic in the container (APPLY_SCRIPT validates before it commits).
+import type Dockerode from 'dockerode';
+import type { ContainerPlan } from '../core/plan/types.js';
+import { APPLY_SCRIPT, applyInputTar } from './apply-input.js';
+import { mapLimit } from './concurrency.js';
+import { execCollect } from './exec.js';
+import { dockerName } from './names.js';
+import type { ApplyOutcome } from './types.js';
+
+export class ApplyError extends Error {
+  readonly outcomes: ApplyOutcome[];
+  constructor(outcomes: ApplyOutcome[]) {
+    const bad = outcomes.filter((o) => !o.ok);
+    super(bad.map((o) => `${o.container}: ${o.error}`).join('\n'));
+    this.name = 'ApplyError';
+    this.outcomes = outcomes;
+  }
+}
+
+export async function applyOne(
+  docker: Dockerode,
+  lab: string,
+  c: ContainerPlan,
+): Promise<ApplyOutcome> {
+  const started = performance.now();
+  let input: Buffer;
+  try {
+    input = applyInputTar(c); // bad input is refused here, before any exec
+  } catch (e) {
+    return { container: c.name, ok: false, ms: 0, error: `rejected: ${(e as Error).message}` };
+  }
+  const container = docker.getContainer(dockerName(lab, c.name));
+  try {
+    const r = await execCollect(container, ['sh', '-c', APPLY_SCRIPT, 'egress-lab-apply'], {
+      stdin: input,
+      timeoutMs: 60_000,
+    });
+    const ms = Math.round(performance.now() - started);
+    if (r.exitCode === 0) return { container: c.name, ok: true, ms };
+    const why = r.stderr.trim() || r.stdout.trim() || `exit ${r.exitCode}`;
+    return { container: c.name, ok: false, ms, error: why };
+  } catch (e) {
+    return {
+      container: c.name,
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: (e as Error).message,
+    };
+  }
+}
+
+/** Applies every plan; throws ApplyError naming each container that failed (the others are applied). */
+export async function applyAll(
+  docker: Dockerode,
+  lab: string,
+  plans: readonly ContainerPlan[],
+  concurrency = 16,
+): Promise<ApplyOutcome[]> {
+  const outcomes = await mapLimit(plans, concurrency, (c) => applyOne(docker, lab, c));
+  if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
+  return outcomes;
+}

@@ -1,0 +1,48 @@
+// The lab image's recipe. Every lab container (router, nodes, pods, hosts) and the
+// wiring helper run this one image. Its tag is a hash of this recipe, so changing
+// a package here rebuilds it and an unchanged recipe reuses what the engine has.
+import { createHash } from 'node:crypto';
+
+export const IMAGE_REPO = 'egress-lab/node';
+export const SUITE = 'bookworm';
+export const BASE_IMAGE = 'debian:bookworm-slim';
+
+/** What the lab needs inside its containers, and why. */
+export const PACKAGES: readonly string[] = [
+  'iproute2', // ip link/addr/route, -batch, -j
+  'iptables', // iptables-restore --noflush (nf_tables backend)
+  'ipset', // ipset restore + swap
+  'conntrack', // conntrack -L / -D (live lab)
+  'tcpdump', // captures
+  'bird2', // BGP on nodes and the router
+  'iputils-ping', // ping
+  'netcat-openbsd', // nc: TCP/UDP clients
+  'socat', // TCP/UDP echo servers on hosts
+  'procps', // pgrep/pkill/ps
+  'util-linux', // nsenter, flock (wiring helper, apply lock)
+  'mount', // mount -t proc in the wiring helper
+  'traceroute', // handy in a workshop
+];
+
+/** Bumped by hand when the build steps change in a way the package list does not show. */
+const RECIPE_VERSION = 1;
+
+export function dockerfileText(): string {
+  return [
+    `FROM ${BASE_IMAGE}`,
+    'RUN apt-get update \\',
+    ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${PACKAGES.join(' ')} \\`,
+    ' && rm -rf /var/lib/apt/lists/*',
+    'CMD ["sleep", "infinity"]',
+    '',
+  ].join('\n');
+}
+
+export function recipeHash(): string {
+  const text = JSON.stringify({ v: RECIPE_VERSION, suite: SUITE, packages: PACKAGES });
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+export function imageTag(): string {
+  return `${IMAGE_REPO}:${recipeHash()}`;
+}

@@ -1,0 +1,196 @@
+// LabRuntime: realizes LabPlans on one Docker engine (local or DOCKER_HOST) through
+// its API only. The engine's labels are the only state: a new LabRuntime finds labs
+// made by another process, or before a crash.
+import type Dockerode from 'dockerode';
+import { isIP } from 'node:net';
+import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
+import { applyAll } from './apply.js';
+import { startCapture, type Capture, type CaptureOptions } from './capture.js';
+import { mapLimit } from './concurrency.js';
+import { listLabContainers, removeContainer } from './engine-queries.js';
+import {
+  execCollect,
+  execStream,
+  type ExecOptions,
+  type ExecResult,
+  type ExecStream,
+} from './exec.js';
+import { ensureImage } from './image.js';
+import { LABEL_LAB } from './labels.js';
+import { checkContainerName, checkLabName, dockerName } from './names.js';
+import { statusOf } from './status.js';
+import type {
+  ApplyOutcome,
+  LabState,
+  LabSummary,
+  PingResult,
+  RuntimeContainerStatus,
+} from './types.js';
+import { labUp, type UpOptions } from './up.js';
+
+export interface LabRuntimeOptions {
+  /** Image tag to use; default: ensureImage() on first use. */
+  image?: string;
+  concurrency?: number;
+}
+
+export interface LabStatusView {
+  name: string;
+  containers: RuntimeContainerStatus[];
+}
+
+export class LabRuntime {
+  private imageTag: string | undefined;
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly docker: Dockerode,
+    private readonly options: LabRuntimeOptions = {},
+  ) {
+    this.imageTag = options.image;
+  }
+
+  private async image(onProgress?: UpOptions['onProgress']): Promise<string> {
+    this.imageTag ??= await ensureImage(this.docker, onProgress);
+    return this.imageTag;
+  }
+
+  /** Serializes whole-lab operations (up, down) per lab name within this process. */
+  private serial<T>(lab: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(lab) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.queues.set(lab, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(lab) === next) this.queues.delete(lab);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  /** Brings a lab up, or converges a partly existing one to the plan. Returns when ready. */
+  async up(plan: LabPlan, opts: UpOptions = {}): Promise<LabState> {
+    const lab = checkLabName(opts.name ?? plan.lab.name);
+    return this.serial(lab, async () =>
+      labUp(this.docker, await this.image(opts.onProgress), plan, {
+        ...opts,
+        name: lab,
+        concurrency: opts.concurrency ?? this.options.concurrency,
+      }),
+    );
+  }
+
+  /**
+   * Applies each container's rendered dataplane (ipsets, nat rules, routes, BIRD),
+   * one exec per container, all in parallel. Per container it is all or nothing;
+   * throws ApplyError naming each container that refused, and why.
+   */
+  async applyDataplane(
+    name: string,
+    containers: readonly ContainerPlan[],
+  ): Promise<ApplyOutcome[]> {
+    return applyAll(this.docker, checkLabName(name), containers, 16);
+  }
+
+  /** Removes everything labelled with the lab (or every lab); idempotent. Returns how many were removed. */
+  async down(target: string | { all: true }): Promise<number> {
+    const lab = typeof target === 'string' ? checkLabName(target) : undefined;
+    const run = async (): Promise<number> => {
+      const infos = await listLabContainers(this.docker, lab);
+      await mapLimit(infos, 16, (i) => removeContainer(this.docker, i.Id));
+      return infos.length;
+    };
+    return lab ? this.serial(lab, run) : run();
+  }
+
+  async listLabs(): Promise<LabSummary[]> {
+    const byLab = new Map<string, LabSummary>();
+    for (const info of await listLabContainers(this.docker)) {
+      const lab = info.Labels?.[LABEL_LAB];
+      if (!lab) continue;
+      const s = byLab.get(lab) ?? { name: lab, containers: 0, running: 0 };
+      s.containers++;
+      if (info.State === 'running') s.running++;
+      byLab.set(lab, s);
+    }
+    return [...byLab.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Per lab: every container's state, addresses and BGP sessions. Helpers are left out. */
+  async status(name?: string): Promise<LabStatusView[]> {
+    const infos = (
+      await listLabContainers(this.docker, name === undefined ? undefined : checkLabName(name))
+    ).filter((i) => i.Labels?.['egress-lab.role'] !== 'helper');
+    const labs = [...new Set(infos.map((i) => i.Labels?.[LABEL_LAB] ?? ''))].filter(Boolean).sort();
+    return Promise.all(
+      labs.map(async (lab) => ({
+        name: lab,
+        containers: await statusOf(
+          this.docker,
+          lab,
+          infos.filter((i) => i.Labels?.[LABEL_LAB] === lab),
+        ),
+      })),
+    );
+  }
+
+  private container(lab: string, container: string): Dockerode.Container {
+    return this.docker.getContainer(dockerName(checkLabName(lab), checkContainerName(container)));
+  }
+
+  /** Runs argv in a lab container to completion. */
+  exec(
+    lab: string,
+    container: string,
+    argv: readonly string[],
+    opts?: ExecOptions,
+  ): Promise<ExecResult> {
+    return execCollect(this.container(lab, container), argv, opts);
+  }
+
+  /** Starts a long-running argv; output as events, `kill()` stops it inside the container. */
+  execStream(
+    lab: string,
+    container: string,
+    argv: readonly string[],
+    opts?: ExecOptions,
+  ): ExecStream {
+    return execStream(this.container(lab, container), argv, opts);
+  }
+
+  /** tcpdump in a container: lines as an async iterable, or raw pcap into a file. */
+  capture(lab: string, container: string, opts: CaptureOptions = {}): Capture {
+    return startCapture(this.container(lab, container), opts);
+  }
+
+  /** Pings an address from a container; counts what came back. */
+  async ping(
+    lab: string,
+    from: string,
+    toAddress: string,
+    count = 3,
+    intervalS = 0.2,
+  ): Promise<PingResult> {
+    if (!isIP(toAddress)) throw new Error(`ping: "${toAddress}" is not an IP address`);
+    if (!Number.isInteger(count) || count < 1 || count > 100_000)
+      throw new Error(`ping: bad count ${count}`);
+    const r = await this.exec(lab, from, [
+      'ping',
+      '-n',
+      '-c',
+      String(count),
+      '-i',
+      String(intervalS),
+      '-W',
+      '1',
+      toAddress,
+    ]);
+    const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(r.stdout);
+    return {
+      transmitted: m ? Number(m[1]) : 0,
+      received: m ? Number(m[2]) : 0,
+      exitCode: r.exitCode,
+      output: r.stdout + r.stderr,
+    };
+  }
+}

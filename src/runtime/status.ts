@@ -1,0 +1,98 @@
+// Reading a lab's live state: per container Docker state, addresses, BGP sessions;
+// and waiting until every configured BGP session is Established.
+import type Dockerode from 'dockerode';
+import type { Role } from '../core/plan/types.js';
+import { notEstablished, parseBirdProtocols, type BgpSession } from './bird-status.js';
+import { mapLimit, sleep } from './concurrency.js';
+import { execCollect } from './exec.js';
+import { parseIpAddrJson, flattenAddresses } from './ip-addr.js';
+import { LABEL_NAME, LABEL_NODE, LABEL_ROLE } from './labels.js';
+import { dockerName } from './names.js';
+import { bgpView, type ContainerState, type RuntimeContainerStatus } from './types.js';
+
+const SEP = '@@egress-lab-bird@@';
+// Constant text; reads addresses and, when BIRD runs, its protocols.
+const STATUS_SCRIPT = `ip -j addr; echo; echo '${SEP}'; if [ -S /run/bird/bird.ctl ]; then birdc -s /run/bird/bird.ctl show protocols all; fi; true`;
+
+export async function containerLive(
+  container: Dockerode.Container,
+): Promise<Pick<RuntimeContainerStatus, 'addresses' | 'interfaces' | 'bgp'>> {
+  const r = await execCollect(container, ['sh', '-c', STATUS_SCRIPT], { timeoutMs: 15_000 });
+  const [ipPart = '', birdPart = ''] = r.stdout.split(SEP);
+  const ifaces = parseIpAddrJson(ipPart.trim());
+  const sessions = parseBirdProtocols(birdPart);
+  return {
+    addresses: flattenAddresses(ifaces),
+    interfaces: ifaces.map((i) => ({ ifname: i.ifname, operstate: i.operstate })),
+    ...(birdPart.trim() ? { bgp: sessions.map(bgpView) } : {}),
+  };
+}
+
+export async function statusOf(
+  docker: Dockerode,
+  lab: string,
+  infos: readonly Dockerode.ContainerInfo[],
+): Promise<RuntimeContainerStatus[]> {
+  const rows = await mapLimit(infos, 8, async (info) => {
+    const l = info.Labels ?? {};
+    const name = l[LABEL_NAME] ?? info.Names[0]?.replace(/^\//, '') ?? info.Id;
+    const base: RuntimeContainerStatus = {
+      name,
+      dockerName: dockerName(lab, name),
+      id: info.Id,
+      role: (l[LABEL_ROLE] ?? 'host') as Role,
+      state: info.State as ContainerState,
+      addresses: [],
+      ...(l[LABEL_NODE] ? { node: l[LABEL_NODE] } : {}),
+    };
+    if (info.State !== 'running') return base;
+    try {
+      return { ...base, ...(await containerLive(docker.getContainer(info.Id))) };
+    } catch {
+      return base;
+    }
+  });
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Polls BIRD inside `containers` until every BGP session is Established; names the laggards on timeout. */
+export async function waitBgpEstablished(
+  docker: Dockerode,
+  lab: string,
+  containers: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Map<string, BgpSession[]>(containers.map((c) => [c, []]));
+  while (pending.size) {
+    await mapLimit([...pending.keys()], 8, async (name) => {
+      const r = await execCollect(
+        docker.getContainer(dockerName(lab, name)),
+        ['birdc', '-s', '/run/bird/bird.ctl', 'show', 'protocols', 'all'],
+        { timeoutMs: 10_000 },
+      ).catch((e: Error) => ({ exitCode: 1, stdout: '', stderr: e.message }));
+      const sessions = r.exitCode === 0 ? parseBirdProtocols(r.stdout) : undefined;
+      if (sessions && notEstablished(sessions).length === 0) pending.delete(name);
+      else
+        pending.set(
+          name,
+          sessions
+            ? notEstablished(sessions)
+            : [{ name: 'bird', state: 'not running', info: r.stderr.trim() }],
+        );
+    });
+    if (!pending.size) return;
+    if (Date.now() > deadline) {
+      const what = [...pending].flatMap(([c, ss]) =>
+        ss.map(
+          (s) =>
+            `${c}: ${s.name}${s.neighbor ? ` (${s.neighbor})` : ''} is ${s.state}${s.info ? ` (${s.info})` : ''}`,
+        ),
+      );
+      throw new Error(
+        `BGP sessions not Established after ${Math.round(timeoutMs / 1000)} s:\n  ${what.join('\n  ')}`,
+      );
+    }
+    await sleep(150);
+  }
+}

@@ -1,0 +1,171 @@
+// `up`: make the engine match a LabPlan. Reuse what is running with the same config,
+// re-create what changed or died, remove what the plan dropped; wire every link in one
+// helper run; apply the dataplane everywhere; wait for BGP.
+import type Dockerode from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import type { LabPlan } from '../core/plan/types.js';
+import { applyAll } from './apply.js';
+import { mapLimit } from './concurrency.js';
+import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
+import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
+import { execCollect } from './exec.js';
+import { checkContainerName, checkLabName } from './names.js';
+import { noProgress, type ProgressFn } from './progress.js';
+import { reconcileContainers } from './reconcile.js';
+import { statusOf, waitBgpEstablished } from './status.js';
+import type { LabState } from './types.js';
+import { wiringScript, type WiringLink } from './wiring-script.js';
+
+export interface UpOptions {
+  name?: string;
+  onProgress?: ProgressFn;
+  concurrency?: number;
+  bgpTimeoutMs?: number;
+  /** Skip the final status read (addresses, BGP) to return sooner. */
+  skipStatus?: boolean;
+}
+
+async function createAndStart(
+  docker: Dockerode,
+  opts: Dockerode.ContainerCreateOptions,
+): Promise<Dockerode.Container> {
+  const c = await docker.createContainer(opts);
+  await c.start();
+  return c;
+}
+
+export async function labUp(
+  docker: Dockerode,
+  image: string,
+  plan: LabPlan,
+  opts: UpOptions = {},
+): Promise<LabState> {
+  const lab = checkLabName(opts.name ?? plan.lab.name);
+  const progress = opts.onProgress ?? noProgress;
+  const limit = opts.concurrency ?? 8;
+  const timings: Record<string, number> = {};
+  const t0 = performance.now();
+  let mark = t0;
+  const lap = (k: string): void => {
+    const now = performance.now();
+    timings[k] = Math.round(now - mark);
+    mark = now;
+  };
+  const seen = new Set<string>();
+  for (const c of plan.containers) {
+    checkContainerName(c.name);
+    if (seen.has(c.name)) throw new Error(`plan has two containers named ${c.name}`);
+    seen.add(c.name);
+  }
+  const nodeOfPod = new Map(plan.ipam.assignments.map((a) => [a.pod, a.node]));
+
+  // 1. Decide.
+  const existing = (await listLabContainers(docker, lab)).map(asExisting);
+  const decision = reconcileContainers(
+    plan.containers.map((c) => ({ name: c.name, configHash: configHash(c, image) })),
+    existing,
+  );
+  const fresh = new Set([...decision.create, ...decision.replace.map((r) => r.name)]);
+  progress(
+    'containers',
+    `${decision.keep.length} reused, ${decision.create.length} to create, ${decision.replace.length} to re-create, ${decision.remove.length} to remove`,
+  );
+
+  // 2. Containers and the helper, in parallel (the helper's start overlaps the lab's).
+  const helperP = createAndStart(
+    docker,
+    helperCreateOptions(lab, image, randomBytes(3).toString('hex')),
+  );
+  helperP.catch(() => undefined);
+  let helper: Dockerode.Container | undefined;
+  const pids = new Map<string, number>();
+  try {
+    await mapLimit(decision.remove, limit, (id) => removeContainer(docker, id));
+    const replaceId = new Map(decision.replace.map((r) => [r.name, r.id]));
+    const planByName = new Map(plan.containers.map((c) => [c.name, c]));
+    let started = 0;
+    await mapLimit([...fresh], limit, async (name) => {
+      const id = replaceId.get(name);
+      if (id) await removeContainer(docker, id);
+      const c = planByName.get(name)!;
+      const created = await createAndStart(
+        docker,
+        labContainerCreateOptions(lab, c, image, nodeOfPod.get(name)),
+      );
+      const info = await created.inspect();
+      pids.set(name, info.State.Pid);
+      progress('containers', `started ${name} (${++started}/${fresh.size})`);
+    });
+    await mapLimit(decision.keep, limit, async ({ name, id }) => {
+      const info = await docker.getContainer(id).inspect();
+      if (!info.State.Running)
+        throw new Error(`${name} stopped while the lab came up; run up again`);
+      pids.set(name, info.State.Pid);
+    });
+    lap('containers');
+
+    // 3. Wiring: one script, one exec in the helper.
+    const links: WiringLink[] = plan.links.map((link) => ({
+      link,
+      verify: !fresh.has(link.a.container) && !fresh.has(link.b.container),
+    }));
+    const script = wiringScript(
+      plan.containers.map((c) => ({
+        name: c.name,
+        pid: pids.get(c.name) ?? 0,
+        bridges: c.bridges,
+        interfaces: c.interfaces,
+      })),
+      links,
+    );
+    helper = await helperP;
+    lap('helper');
+    progress(
+      'wiring',
+      `${links.filter((l) => !l.verify).length} links to create, ${links.filter((l) => l.verify).length} to check`,
+    );
+    const w = await execCollect(helper, ['sh', '-s'], { stdin: script, timeoutMs: 300_000 });
+    if (w.exitCode !== 0) throw new Error(`wiring failed: ${w.stderr.trim() || w.stdout.trim()}`);
+    lap('wiring');
+  } finally {
+    const h = helper ?? (await helperP.catch(() => undefined));
+    if (h) await removeContainer(docker, h.id).catch(() => undefined);
+  }
+
+  // 4. Dataplane everywhere.
+  progress('dataplane', `applying on ${plan.containers.length} containers`);
+  await applyAll(docker, lab, plan.containers, 16);
+  lap('dataplane');
+
+  // 5. Ready: every BGP session Established.
+  const birds = plan.containers
+    .filter((c) => c.rendered.birdConfig !== undefined)
+    .map((c) => c.name);
+  if (birds.length) {
+    progress('bgp', `waiting for BGP on ${birds.join(', ')}`);
+    await waitBgpEstablished(docker, lab, birds, opts.bgpTimeoutMs ?? 60_000);
+  }
+  lap('bgp');
+
+  const containers = opts.skipStatus
+    ? []
+    : await statusOf(docker, lab, await listLabContainers(docker, lab));
+  lap('status');
+  timings.total = Math.round(performance.now() - t0);
+  progress('ready', `${lab} is up (${timings.total} ms)`);
+  return {
+    name: lab,
+    containers,
+    actions: {
+      created: decision.create,
+      reused: decision.keep.map((k) => k.name),
+      recreated: decision.replace.map((r) => r.name),
+      removed: decision.remove.length + decision.replace.length,
+      linksCreated: plan.links.filter((l) => fresh.has(l.a.container) || fresh.has(l.b.container))
+        .length,
+      linksChecked: plan.links.filter((l) => !fresh.has(l.a.container) && !fresh.has(l.b.container))
+        .length,
+    },
+    timingsMs: timings,
+  };
+}

@@ -1,0 +1,157 @@
+// The one script the wiring helper runs for a whole lab (PLATFORM.md: veth pairs
+// created straight into the containers' network namespaces, per-interface settings
+// through nsenter). Pure text generation: every value is validated and quoted.
+import type { BridgeSpec, InterfaceSpec, LinkEnd, LinkSpec } from '../core/plan/types.js';
+import { checkContainerName, checkIfname, checkMac } from './names.js';
+import { shJoin, shQuote } from './quote.js';
+
+export interface WiringContainer {
+  name: string; // lab-local, for messages
+  pid: number; // host PID of the container's init (inspect State.Pid)
+  bridges: readonly BridgeSpec[];
+  interfaces: readonly InterfaceSpec[];
+}
+
+export interface WiringLink {
+  link: LinkSpec;
+  /** Both ends were already there (reused containers): keep the pair when it is intact. */
+  verify: boolean;
+}
+
+/** Where the helper mounts a fresh procfs: /proc/sys is read-only in containers. */
+export const HELPER_PROC = '/tmp/egress-lab-proc';
+
+const CIDR = /^[0-9a-fA-F:.]+\/\d{1,3}$/;
+
+function pidOf(byName: Map<string, WiringContainer>, end: LinkEnd): number {
+  const c = byName.get(end.container);
+  if (!c) throw new Error(`link end ${end.container}/${end.ifname}: no such container in the plan`);
+  if (!Number.isInteger(c.pid) || c.pid <= 0)
+    throw new Error(`container ${c.name} has no PID (not running?)`);
+  return c.pid;
+}
+
+function endArgs(end: LinkEnd, pid: number): string[] {
+  const args = ['name', checkIfname(end.ifname)];
+  if (end.mac) args.push('address', checkMac(end.mac));
+  args.push('netns', `/proc/${pid}/ns/net`);
+  return args;
+}
+
+/** `ip link add … type veth peer …` argv (after `ip`) for one link. */
+export function vethArgs(link: LinkSpec, pidA: number, pidB: number): string[] {
+  return [
+    'link',
+    'add',
+    ...endArgs(link.a, pidA),
+    'type',
+    'veth',
+    'peer',
+    ...endArgs(link.b, pidB),
+  ];
+}
+
+function nsenter(pid: number, argv: string[]): string[] {
+  return ['nsenter', '-t', String(pid), '-n', ...argv];
+}
+
+export function wiringScript(
+  containers: readonly WiringContainer[],
+  links: readonly WiringLink[],
+): string {
+  const byName = new Map(containers.map((c) => [checkContainerName(c.name), c]));
+  const out: string[] = [
+    'set -eu',
+    'step=start',
+    `trap 'rc=$?; [ "$rc" -eq 0 ] || echo "egress-lab wiring failed at: $step" >&2' EXIT`,
+  ];
+  const step = (s: string): void => {
+    out.push(`step=${shQuote(s)}`);
+  };
+
+  // 1. veth pairs. Fresh ones in one `ip -batch` (one process for all of them);
+  //    pairs between reused containers are kept when both ends are still there.
+  const fresh = links.filter((l) => !l.verify);
+  if (fresh.length) {
+    step(`creating ${fresh.length} veth pairs`);
+    out.push("ip -batch - <<'EGRESS_LAB_EOF'");
+    for (const { link } of fresh)
+      out.push(vethArgs(link, pidOf(byName, link.a), pidOf(byName, link.b)).join(' '));
+    out.push('EGRESS_LAB_EOF');
+  }
+  for (const { link } of links.filter((l) => l.verify)) {
+    const pa = pidOf(byName, link.a);
+    const pb = pidOf(byName, link.b);
+    const a = checkIfname(link.a.ifname);
+    const b = checkIfname(link.b.ifname);
+    step(`checking link ${link.a.container}/${a} - ${link.b.container}/${b}`);
+    out.push(
+      `if ${shJoin(nsenter(pa, ['ip', 'link', 'show', 'dev', a]))} >/dev/null 2>&1 && ` +
+        `${shJoin(nsenter(pb, ['ip', 'link', 'show', 'dev', b]))} >/dev/null 2>&1; then :; else`,
+      `  ${shJoin(nsenter(pa, ['ip', 'link', 'del', 'dev', a]))} >/dev/null 2>&1 || true`,
+      `  ${shJoin(nsenter(pb, ['ip', 'link', 'del', 'dev', b]))} >/dev/null 2>&1 || true`,
+      `  ${shJoin(['ip', ...vethArgs(link, pa, pb)])}`,
+      'fi',
+    );
+  }
+
+  // 2. Per container: bridges, then addresses, bridge ports and link state in one batch.
+  const needProc = containers.some((c) => c.interfaces.some((i) => i.proxyArp));
+  if (needProc) {
+    step('mounting procfs for per-interface sysctls');
+    out.push(
+      `mkdir -p ${HELPER_PROC}`,
+      `mountpoint -q ${HELPER_PROC} || mount -t proc proc ${HELPER_PROC}`,
+    );
+  }
+  for (const c of containers) {
+    if (!c.bridges.length && !c.interfaces.length) continue;
+    for (const br of c.bridges) {
+      const name = checkIfname(br.name);
+      step(`${c.name}: bridge ${name}`);
+      out.push(
+        `${shJoin(nsenter(c.pid, ['ip', 'link', 'show', 'dev', name]))} >/dev/null 2>&1 || ` +
+          shJoin(nsenter(c.pid, ['ip', 'link', 'add', 'name', name, 'type', 'bridge'])),
+      );
+    }
+    const proxyArp = c.interfaces.filter((i) => i.proxyArp).map((i) => checkIfname(i.ifname));
+    if (proxyArp.length) {
+      step(`${c.name}: proxy_arp on ${proxyArp.join(' ')}`);
+      // The loop's text is constant; names arrive as positional parameters.
+      out.push(
+        shJoin(
+          nsenter(c.pid, [
+            'sh',
+            '-c',
+            // proxy_delay 0 as Calico's CNI sets it: else the kernel delays proxy ARP replies up to 0.8 s.
+            'p=$1; shift; for i do echo 1 > "$p/sys/net/ipv4/conf/$i/proxy_arp"; echo 0 > "$p/sys/net/ipv4/neigh/$i/proxy_delay"; done',
+            'sh',
+            HELPER_PROC,
+            ...proxyArp,
+          ]),
+        ),
+      );
+    }
+    const batch: string[] = [];
+    for (const br of c.bridges) batch.push(`link set dev ${checkIfname(br.name)} up`);
+    for (const i of c.interfaces) {
+      const ifn = checkIfname(i.ifname);
+      if (i.master) batch.push(`link set dev ${ifn} master ${checkIfname(i.master)}`);
+      for (const a of i.addresses) {
+        if (!CIDR.test(a))
+          throw new Error(`${c.name}/${ifn}: address "${a}" is not in CIDR notation`);
+        batch.push(`addr replace ${a} dev ${ifn}`);
+      }
+      batch.push(`link set dev ${ifn} up`);
+    }
+    step(`${c.name}: addresses and links up`);
+    out.push(
+      `${shJoin(nsenter(c.pid, ['ip', '-batch', '-']))} <<'EGRESS_LAB_EOF'`,
+      ...batch,
+      'EGRESS_LAB_EOF',
+    );
+  }
+  if (needProc) out.push(`umount ${HELPER_PROC} || true`);
+  out.push('step=done', 'echo "egress-lab wiring ok"', '');
+  return out.join('\n');
+}
