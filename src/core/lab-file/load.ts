@@ -73,7 +73,14 @@ export function loadSources(
         'no Lab document found: a lab file starts with "apiVersion: egress-lab/v1" and "kind: Lab"',
     });
   }
-  return { lab, ...resources, index, problems };
+  return { lab, ...resources, index, problems: oneLine(problems) };
+}
+
+/** Every message on one line, whatever user text it quotes. */
+function oneLine(problems: Problem[]): Problem[] {
+  return problems.map((p) =>
+    /[\r\n]/.test(p.message) ? { ...p, message: p.message.replace(/\s*[\r\n]+\s*/g, ' ') } : p,
+  );
 }
 
 /** The validated lab with defaults filled in; throws LabInputError with all problems. */

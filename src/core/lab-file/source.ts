@@ -116,6 +116,7 @@ export function parseSources(sources: readonly LabSource[]): {
     const flowAt = flowDepthViolation(text);
     if (flowAt !== undefined) {
       // Feed the counter so the offset maps to a line.
+      lineCounter.addNewLine(0);
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
         lineCounter.addNewLine(i + 1);
       problems.push({
@@ -149,6 +150,13 @@ export function parseSources(sources: readonly LabSource[]): {
       if (doc.errors.length > 0) {
         for (const err of doc.errors) {
           let message = firstLine(err.message);
+          if (/call stack/i.test(message)) {
+            problems.push({
+              position: start,
+              message: `nesting is deeper than ${MAX_DEPTH} levels`,
+            });
+            break;
+          }
           if (err.code === 'DUPLICATE_KEY') {
             const m = /^("[^"\n]*"|'[^'\n]*'|[^:\s,{}[\]]+)/.exec(text.slice(err.pos[0]));
             const key = m ? m[1]!.replace(/^["']|["']$/g, '') : '';

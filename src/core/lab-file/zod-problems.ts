@@ -18,6 +18,11 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** A user string in a message: quoted, escaped, never more than one line or 60 characters. */
+export function quote(s: string): string {
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
+}
+
 export function describeValue(v: unknown): string {
   if (v === null) return 'an empty value';
   if (Array.isArray(v)) return 'a list';
@@ -126,7 +131,7 @@ export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): 
           ...common,
           position: at([...path, key], 'key'),
           field: formatFieldPath([...path, key]),
-          message: `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
+          message: `unknown field ${quote(key)}${hint ? ` (did you mean "${hint}"?)` : ''}`,
         });
       }
       continue;
@@ -139,7 +144,7 @@ export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): 
       case 'invalid_type': {
         const expected = EXPECTED[issue.expected] ?? issue.expected;
         if (value === undefined) {
-          message = `missing required field "${String(path.at(-1) ?? '')}" (${expected})`;
+          message = `missing required field ${quote(String(path.at(-1) ?? ''))} (${expected})`;
           position = at(path.slice(0, -1));
         } else {
           message = `expected ${expected}, got ${describeValue(value)}`;
