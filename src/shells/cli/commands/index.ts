@@ -9,6 +9,7 @@ import { upCommand } from './up.js';
 import { statusCommand } from './status.js';
 import { downCommand } from './down.js';
 import { execCommand } from './exec.js';
+import { serveCommand } from './serve.js';
 
 export const commands: Command[] = [
   validateCommand,
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   statusCommand,
   downCommand,
   execCommand,
+  serveCommand,
 ];
