@@ -150,7 +150,10 @@ describe('fuzzed lab files', () => {
     }),
   );
 
-  function apply(text: string, muts: fc.ValueOf<typeof mutation>[]): string {
+  function apply(
+    text: string,
+    muts: (typeof mutation extends fc.Arbitrary<infer T> ? T : never)[],
+  ): string {
     let t = text;
     for (const m of muts) {
       const at = t.length === 0 ? 0 : 'at' in m ? m.at % (t.length + 1) : 0;
