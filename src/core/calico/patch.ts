@@ -9,6 +9,7 @@ import { LabInputError, type Problem } from '../errors.js';
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from '../lab-file/checks.js';
+import { oneLine } from '../lab-file/load.js';
 import { collectEntries } from '../lab-file/entries.js';
 import { parseCalicoVersion } from '../lab-file/lab-builder.js';
 import { parseEntry, validateResource } from '../lab-file/resources.js';
@@ -18,6 +19,10 @@ import { locate, parseSources, type LabSource } from '../lab-file/source.js';
 import { zodIssuesToProblems } from '../lab-file/zod-problems.js';
 import { formatFieldPath, renderFieldError } from './field-error.js';
 import { ipPoolToResource, validateIPPool, type IPPoolInput } from './ippool.js';
+
+function inputError(problems: Problem[]): LabInputError {
+  return new LabInputError(oneLine(problems));
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -38,7 +43,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export function applyMergePatch(pool: IPPool, patch: unknown): IPPool {
   const base = { kind: 'IPPool', name: pool.name };
   if (!isObject(patch)) {
-    throw new LabInputError([
+    throw inputError([
       {
         ...base,
         message: `a merge patch must be a JSON object like {"spec":{"natOutgoing":true}}, got ${JSON.stringify(patch)}`,
@@ -48,7 +53,7 @@ export function applyMergePatch(pool: IPPool, patch: unknown): IPPool {
   const patched = mergePatch(ipPoolToResource(pool), patch);
   const parsed = ipPoolResource.safeParse(patched);
   if (!parsed.success) {
-    throw new LabInputError(
+    throw inputError(
       zodIssuesToProblems(parsed.error.issues, {
         basePath: [],
         ...base,
@@ -73,7 +78,7 @@ export function applyMergePatch(pool: IPPool, patch: unknown): IPPool {
       message: `apiVersion must be "projectcalico.org/v3", got ${JSON.stringify(r.apiVersion)}`,
     });
   }
-  if (problems.length > 0) throw new LabInputError(problems);
+  if (problems.length > 0) throw inputError(problems);
   const input: IPPoolInput = {
     name: pool.name,
     labels: r.metadata.labels,
@@ -82,7 +87,7 @@ export function applyMergePatch(pool: IPPool, patch: unknown): IPPool {
   };
   const result = validateIPPool(input, { old: pool });
   if (!result.pool) {
-    throw new LabInputError(
+    throw inputError(
       result.errors.map((e) => ({
         ...base,
         field: formatFieldPath(e.path),
@@ -188,10 +193,10 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
       }
     }
   }
-  if (problems.length > 0) throw new LabInputError(problems);
+  if (problems.length > 0) throw inputError(problems);
   const next: Lab = { ...current, ipPools, bgpConfiguration, bgpPeers, felixConfiguration };
   if (felixNodeConfigurations.length > 0) next.felixNodeConfigurations = felixNodeConfigurations;
   const cross = checkLab(next, index);
-  if (cross.length > 0) throw new LabInputError(cross);
+  if (cross.length > 0) throw inputError(cross);
   return next;
 }

@@ -77,7 +77,7 @@ export function loadSources(
 }
 
 /** Every message on one line, whatever user text it quotes. */
-function oneLine(problems: Problem[]): Problem[] {
+export function oneLine(problems: Problem[]): Problem[] {
   return problems.map((p) =>
     /[\r\n]/.test(p.message) ? { ...p, message: p.message.replace(/\s*[\r\n]+\s*/g, ' ') } : p,
   );
