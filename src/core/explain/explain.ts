@@ -205,8 +205,9 @@ export function explain(
   if (seenSource === src.address) {
     if (local) {
       routeBack = { ok: true, reason: `${src.node} routes ${src.address} to ${src.hostIfname}` };
-    } else if (target.kind === 'pod') {
-      const back = podReachable(plan, target.pod!.node, src);
+    } else if (target.kind === 'pod' || target.kind === 'node') {
+      // The replier is a node (or a pod on one): its mesh routes count, then the router's.
+      const back = podReachable(plan, target.kind === 'pod' ? target.pod!.node : target.name!, src);
       routeBack = {
         ok: back.ok,
         reason: back.ok ? `back to ${src.address}: ${back.reason}` : back.reason,
