@@ -2,6 +2,7 @@
 // and a constant script (APPLY_SCRIPT). Order, as Felix does it: fill temporary ipsets,
 // parse-check BIRD's config, restore the nat table in one transaction, then swap the
 // sets in, routes, BIRD. Anything refused before the swap leaves the previous state.
+import type { IpSet } from '../core/dataplane/types.js';
 import type { ContainerPlan, ServiceSpec } from '../core/plan/types.js';
 import { buildTar, type TarFile } from './tar.js';
 
@@ -55,6 +56,18 @@ export function ipsetStages(restore: string): IpsetStages {
   return { stage: joinLines(stage), swap: joinLines(swap), names: created };
 }
 
+/** The same stages from the sets as data (the plan's `dataplane.ipsets`). */
+export function ipsetStagesFromData(sets: readonly IpSet[]): IpsetStages {
+  const text = sets.flatMap((s) => {
+    if (!SET_NAME.test(s.name)) throw new Error(`bad ipset name ${s.name}`);
+    return [
+      `create ${s.name} ${s.type} family ${s.family} maxelem 1048576`,
+      ...s.members.map((m) => `add ${s.name} ${m}`),
+    ];
+  });
+  return ipsetStages(text.join('\n'));
+}
+
 function joinLines(lines: string[]): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
@@ -102,8 +115,11 @@ export function servicesFile(services: readonly ServiceSpec[]): string {
 export function applyInputFiles(c: ContainerPlan): TarFile[] {
   const files: TarFile[] = [];
   const r = c.rendered;
-  if (r.ipsetRestore !== undefined) {
-    const s = ipsetStages(r.ipsetRestore);
+  if (c.dataplane || r.ipsetRestore !== undefined) {
+    // Sets as data when the plan has them; else plain create/add text.
+    const s = c.dataplane
+      ? ipsetStagesFromData(c.dataplane.ipsets)
+      : ipsetStages(r.ipsetRestore ?? '');
     files.push(
       { name: 'ipset.stage', content: s.stage },
       { name: 'ipset.swap', content: s.swap },

@@ -55,15 +55,31 @@ export async function statusOf(
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Polls BIRD inside `containers` until every BGP session is Established; names the laggards on timeout. */
+/** Which BGP protocols to wait for per container; `undefined`: every BGP protocol it has. */
+export type BgpWaitList = Map<string, readonly string[] | undefined>;
+
+/** The sessions of `sessions` that block readiness, given the protocols to wait for. */
+export function blockingSessions(
+  sessions: readonly BgpSession[],
+  want: readonly string[] | undefined,
+): BgpSession[] {
+  if (want === undefined) return notEstablished(sessions);
+  return want.flatMap((name) => {
+    const s = sessions.find((x) => x.name === name);
+    if (!s) return [{ name, state: 'missing', info: 'no such BIRD protocol' }];
+    return s.state === 'Established' ? [] : [s];
+  });
+}
+
+/** Polls BIRD inside the containers until the sessions are Established; names the laggards on timeout. */
 export async function waitBgpEstablished(
   docker: Dockerode,
   lab: string,
-  containers: readonly string[],
+  waitFor: BgpWaitList,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const pending = new Map<string, BgpSession[]>(containers.map((c) => [c, []]));
+  const pending = new Map<string, BgpSession[]>([...waitFor.keys()].map((c) => [c, []]));
   while (pending.size) {
     await mapLimit([...pending.keys()], 8, async (name) => {
       const r = await execCollect(
@@ -71,15 +87,15 @@ export async function waitBgpEstablished(
         ['birdc', '-s', '/run/bird/bird.ctl', 'show', 'protocols', 'all'],
         { timeoutMs: 10_000 },
       ).catch((e: Error) => ({ exitCode: 1, stdout: '', stderr: e.message }));
-      const sessions = r.exitCode === 0 ? parseBirdProtocols(r.stdout) : undefined;
-      if (sessions && notEstablished(sessions).length === 0) pending.delete(name);
-      else
-        pending.set(
-          name,
-          sessions
-            ? notEstablished(sessions)
-            : [{ name: 'bird', state: 'not running', info: r.stderr.trim() }],
-        );
+      if (r.exitCode !== 0) {
+        pending.set(name, [
+          { name: 'bird', state: 'not answering', info: (r.stderr || r.stdout).trim() },
+        ]);
+        return;
+      }
+      const blocking = blockingSessions(parseBirdProtocols(r.stdout), waitFor.get(name));
+      if (blocking.length === 0) pending.delete(name);
+      else pending.set(name, blocking);
     });
     if (!pending.size) return;
     if (Date.now() > deadline) {
@@ -90,7 +106,7 @@ export async function waitBgpEstablished(
         ),
       );
       throw new Error(
-        `BGP sessions not Established after ${Math.round(timeoutMs / 1000)} s:\n  ${what.join('\n  ')}`,
+        `lab not ready: BGP sessions not Established after ${Math.round(timeoutMs / 1000)} s:\n  ${what.join('\n  ')}`,
       );
     }
     await sleep(150);

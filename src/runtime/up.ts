@@ -3,6 +3,7 @@
 // helper run; apply the dataplane everywhere; wait for BGP.
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import { expectedSessions } from '../core/plan/bgp-routes.js';
 import type { LabPlan } from '../core/plan/types.js';
 import { applyAll } from './apply.js';
 import { mapLimit } from './concurrency.js';
@@ -12,7 +13,7 @@ import { execCollect } from './exec.js';
 import { checkContainerName, checkLabName } from './names.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { reconcileContainers } from './reconcile.js';
-import { statusOf, waitBgpEstablished } from './status.js';
+import { statusOf, waitBgpEstablished, type BgpWaitList } from './status.js';
 import type { LabState } from './types.js';
 import { wiringScript, type WiringLink } from './wiring-script.js';
 
@@ -32,6 +33,26 @@ async function createAndStart(
   const c = await docker.createContainer(opts);
   await c.start();
   return c;
+}
+
+/**
+ * The sessions `up` waits for: those the core expects to establish (a BGPPeer at an
+ * address nobody answers on stays Active forever, as with Calico). A plan without the
+ * core's BGP data (hand-written) waits for every BGP protocol of every BIRD.
+ */
+export function bgpWaitList(plan: LabPlan): BgpWaitList {
+  const out: BgpWaitList = new Map();
+  const fromCore = plan.containers.some((c) => c.dataplane || c.routerBgp);
+  if (!fromCore) {
+    for (const c of plan.containers)
+      if (c.rendered.birdConfig !== undefined) out.set(c.name, undefined);
+    return out;
+  }
+  for (const s of expectedSessions(plan)) {
+    if (!s.expectUp) continue;
+    out.set(s.container, [...(out.get(s.container) ?? []), s.protocol]);
+  }
+  return out;
 }
 
 export async function labUp(
@@ -58,6 +79,7 @@ export async function labUp(
     seen.add(c.name);
   }
   const nodeOfPod = new Map(plan.ipam.assignments.map((a) => [a.pod, a.node]));
+  for (const c of plan.containers) if (c.node) nodeOfPod.set(c.name, c.node);
 
   // 1. Decide.
   const existing = (await listLabContainers(docker, lab)).map(asExisting);
@@ -138,12 +160,10 @@ export async function labUp(
   lap('dataplane');
 
   // 5. Ready: every BGP session Established.
-  const birds = plan.containers
-    .filter((c) => c.rendered.birdConfig !== undefined)
-    .map((c) => c.name);
-  if (birds.length) {
-    progress('bgp', `waiting for BGP on ${birds.join(', ')}`);
-    await waitBgpEstablished(docker, lab, birds, opts.bgpTimeoutMs ?? 60_000);
+  const waitFor = bgpWaitList(plan);
+  if (waitFor.size) {
+    progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
+    await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000);
   }
   lap('bgp');
 

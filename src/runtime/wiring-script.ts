@@ -22,6 +22,51 @@ export interface WiringLink {
 export const HELPER_PROC = '/tmp/egress-lab-proc';
 
 const CIDR = /^[0-9a-fA-F:.]+\/\d{1,3}$/;
+const SYSCTL_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export interface SysctlWrite {
+  path: string; // under /proc/sys, e.g. net/ipv4/conf/cali0761ccbeace/proxy_arp
+  value: string;
+}
+
+/** `net.ipv4.conf.<if>.proxy_arp` → `net/ipv4/conf/<if>/proxy_arp`, keeping dots inside <if>. */
+export function sysctlPath(key: string, ifname: string): string {
+  const seg = `.${ifname}.`;
+  const at = key.indexOf(seg);
+  if (!key.startsWith('net.') || at < 0) {
+    throw new Error(
+      `sysctl "${key}" of interface ${ifname} must be a net.* key naming the interface`,
+    );
+  }
+  const before = key.slice(0, at).split('.');
+  const after = key.slice(at + seg.length).split('.');
+  const parts = [...before, ifname, ...after];
+  if (parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p) && p !== ifname)) {
+    throw new Error(`sysctl "${key}" is not valid`);
+  }
+  return parts.join('/');
+}
+
+/**
+ * What to write for each interface: `proxyArp` (with proxy_delay 0, as Calico's CNI sets it:
+ * otherwise the kernel delays proxy ARP answers up to 0.8 s) and the interface's `sysctls`.
+ */
+export function interfaceSysctls(interfaces: readonly InterfaceSpec[]): SysctlWrite[] {
+  const out = new Map<string, string>();
+  for (const i of interfaces) {
+    const ifn = checkIfname(i.ifname);
+    if (i.proxyArp) {
+      out.set(`net/ipv4/conf/${ifn}/proxy_arp`, '1');
+      out.set(`net/ipv4/neigh/${ifn}/proxy_delay`, '0');
+    }
+    for (const [k, v] of Object.entries(i.sysctls ?? {})) {
+      const value = String(v);
+      if (!SYSCTL_VALUE.test(value)) throw new Error(`sysctl ${k}: value "${value}" is not valid`);
+      out.set(sysctlPath(k, ifn), value);
+    }
+  }
+  return [...out].map(([path, value]) => ({ path, value }));
+}
 
 function pidOf(byName: Map<string, WiringContainer>, end: LinkEnd): number {
   const c = byName.get(end.container);
@@ -96,7 +141,7 @@ export function wiringScript(
   }
 
   // 2. Per container: bridges, then addresses, bridge ports and link state in one batch.
-  const needProc = containers.some((c) => c.interfaces.some((i) => i.proxyArp));
+  const needProc = containers.some((c) => interfaceSysctls(c.interfaces).length > 0);
   if (needProc) {
     step('mounting procfs for per-interface sysctls');
     out.push(
@@ -114,20 +159,19 @@ export function wiringScript(
           shJoin(nsenter(c.pid, ['ip', 'link', 'add', 'name', name, 'type', 'bridge'])),
       );
     }
-    const proxyArp = c.interfaces.filter((i) => i.proxyArp).map((i) => checkIfname(i.ifname));
-    if (proxyArp.length) {
-      step(`${c.name}: proxy_arp on ${proxyArp.join(' ')}`);
-      // The loop's text is constant; names arrive as positional parameters.
+    const writes = interfaceSysctls(c.interfaces);
+    if (writes.length) {
+      step(`${c.name}: per-interface sysctls`);
+      // The loop's text is constant; paths and values arrive as positional parameters.
       out.push(
         shJoin(
           nsenter(c.pid, [
             'sh',
             '-c',
-            // proxy_delay 0 as Calico's CNI sets it: else the kernel delays proxy ARP replies up to 0.8 s.
-            'p=$1; shift; for i do echo 1 > "$p/sys/net/ipv4/conf/$i/proxy_arp"; echo 0 > "$p/sys/net/ipv4/neigh/$i/proxy_delay"; done',
+            'p=$1; shift; while [ $# -gt 1 ]; do echo "$2" > "$p/sys/$1"; shift 2; done',
             'sh',
             HELPER_PROC,
-            ...proxyArp,
+            ...writes.flatMap((w) => [w.path, w.value]),
           ]),
         ),
       );
