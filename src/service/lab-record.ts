@@ -7,10 +7,14 @@ import { planLab } from '../core/plan/plan-lab.js';
 import type { IpamPlan, LabPlan } from '../core/plan/types.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/labels.js';
 import type { LabRuntime } from '../runtime/lab-runtime.js';
+import { dockerName } from '../runtime/names.js';
+import { buildTar } from '../runtime/tar.js';
 import type { LabSource } from './api.js';
 
-export const STATE_DIR = '/var/lib/egress-lab';
-export const STATE_FILE = `${STATE_DIR}/state.json`;
+// Read and written through the engine's archive API: one HTTP call each, no exec, so a
+// toggle does not pay for process starts just to find the lab it changes.
+export const STATE_DIR = '/var/lib';
+export const STATE_NAME = 'egress-lab-state.json';
 const STATE_VERSION = 1;
 
 export interface LabRecord {
@@ -35,23 +39,29 @@ async function routerOf(runtime: LabRuntime, name: string): Promise<string | und
 }
 
 export async function saveRecord(runtime: LabRuntime, record: LabRecord): Promise<void> {
-  const router = record.lab.router.name;
   const body = JSON.stringify({ version: STATE_VERSION, ...record });
-  // A fixed shell line; the record travels on stdin, never in the command.
-  const r = await runtime.exec(
-    record.name,
-    router,
-    [
-      'sh',
-      '-c',
-      `mkdir -p ${STATE_DIR} && cat > ${STATE_FILE}.new && mv ${STATE_FILE}.new ${STATE_FILE}`,
-    ],
-    {
-      stdin: body,
-    },
-  );
-  if (r.exitCode !== 0)
-    throw new Error(`could not save the state of lab ${record.name}: ${r.stderr.trim()}`);
+  const container = runtime.docker.getContainer(dockerName(record.name, record.lab.router.name));
+  try {
+    await container.putArchive(buildTar([{ name: STATE_NAME, content: body }]), {
+      path: STATE_DIR,
+    });
+  } catch (e) {
+    throw new Error(`could not save the state of lab ${record.name}: ${(e as Error).message}`);
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  return Buffer.concat(chunks);
+}
+
+/** The body of the first regular file in a tar archive. */
+export function firstTarFile(tar: Buffer): Buffer | undefined {
+  if (tar.length < 512) return undefined;
+  const size = parseInt(tar.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
+  if (!Number.isFinite(size)) return undefined;
+  return tar.subarray(512, 512 + size);
 }
 
 export async function loadRecord(
@@ -60,14 +70,18 @@ export async function loadRecord(
 ): Promise<LabRecord | undefined> {
   const router = await routerOf(runtime, name);
   if (!router) return undefined;
-  let r;
+  let tar: Buffer;
   try {
-    r = await runtime.exec(name, router, ['cat', STATE_FILE]);
+    const stream = await runtime.docker
+      .getContainer(dockerName(name, router))
+      .getArchive({ path: `${STATE_DIR}/${STATE_NAME}` });
+    tar = await readAll(stream);
   } catch {
-    return undefined; // router not running
+    return undefined; // no record yet (lab being created) or the router is gone
   }
-  if (r.exitCode !== 0) return undefined;
-  const data = JSON.parse(r.stdout) as LabRecord & { version?: number };
+  const body = firstTarFile(tar);
+  if (!body) return undefined;
+  const data = JSON.parse(body.toString('utf8')) as LabRecord & { version?: number };
   if (data.version !== STATE_VERSION) return undefined;
   return { name: data.name, lab: data.lab, ipam: data.ipam, sources: data.sources };
 }
