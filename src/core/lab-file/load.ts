@@ -105,7 +105,8 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
   const r = loadSources(sources);
   if (r.problems.length > 0) throw new LabInputError(r.problems);
   const out: LoadedResources = {
-    ipPools: r.ipPools,
+    // For a lab file: the pools the lab runs with (calico-node's default pool when none is given).
+    ipPools: r.lab ? r.lab.ipPools : r.ipPools,
     bgpConfigurations: r.bgpConfigurations,
     bgpPeers: r.bgpPeers,
     felixConfigurations: r.felixConfigurations,
