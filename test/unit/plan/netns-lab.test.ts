@@ -49,7 +49,7 @@ function inNs(name: string, args: string[], input?: string): string {
 
 // Safety net: whatever this process created and a failed test left behind.
 afterAll(() => {
-  let list = '';
+  let list: string;
   try {
     list = run(['ip', 'netns', 'list']);
   } catch {
