@@ -1,0 +1,86 @@
+// Shared by the lab tests: one engine, one image, a runtime, and "send traffic while
+// tcpdump listens on the destination" in one call.
+import type Dockerode from 'dockerode';
+import { ensureEngine } from '../../src/runtime/engine.js';
+import { ensureImageDetailed } from '../../src/runtime/image.js';
+import { LabRuntime } from '../../src/runtime/lab-runtime.js';
+
+let shared:
+  Promise<{ docker: Dockerode; runtime: LabRuntime; imageMs: number; built: string }> | undefined;
+
+/** Engine (installed and started when missing) and image (built when missing), once per file. */
+export function labRuntime(): Promise<{
+  docker: Dockerode;
+  runtime: LabRuntime;
+  imageMs: number;
+  built: string;
+}> {
+  shared ??= (async () => {
+    const log = (step: string, detail?: string): void => {
+      if (process.env.EGRESS_LAB_TEST_VERBOSE) console.log(`[${step}] ${detail ?? ''}`);
+    };
+    const docker = await ensureEngine(log);
+    const img = await ensureImageDetailed(docker, log);
+    return {
+      docker,
+      runtime: new LabRuntime(docker, { image: img.tag }),
+      imageMs: img.ms,
+      built: img.built,
+    };
+  })();
+  return shared;
+}
+
+export interface Observed {
+  at: Record<string, string[]>; // tcpdump lines per capturing container (eth0, icmp)
+  transmitted: number;
+  received: number;
+}
+
+/** Starts tcpdump on each of `at`, pings `to` from `from`, stops tcpdump; returns what it printed. */
+export async function pingObserved(
+  rt: LabRuntime,
+  lab: string,
+  from: string,
+  to: string,
+  at: readonly string[],
+  count = 3,
+): Promise<Observed> {
+  const caps = at.map((c) => ({
+    c,
+    cap: rt.capture(lab, c, { iface: 'eth0', filter: ['icmp'] }),
+    lines: [] as string[],
+  }));
+  const readers = caps.map(async (x) => {
+    for await (const l of x.cap) x.lines.push(l);
+  });
+  await Promise.all(caps.map((x) => x.cap.ready));
+  const p = await rt.ping(lab, from, to, count);
+  await new Promise((r) => setTimeout(r, 200)); // let the last packets reach tcpdump
+  await Promise.all(caps.map((x) => x.cap.stop()));
+  await Promise.all(readers);
+  return {
+    at: Object.fromEntries(caps.map((x) => [x.c, x.lines])),
+    transmitted: p.transmitted,
+    received: p.received,
+  };
+}
+
+/** Sources of the echo requests in tcpdump lines ("IP 172.30.0.11 > 203.0.113.10: ICMP echo request"). */
+export function requestSources(lines: readonly string[], dst: string): string[] {
+  const out: string[] = [];
+  for (const l of lines) {
+    const m = / IP (\S+) > (\S+): ICMP echo request/.exec(l);
+    if (m && m[2] === dst) out.push(m[1] as string);
+  }
+  return out;
+}
+
+export function replyDestinations(lines: readonly string[], src: string): string[] {
+  const out: string[] = [];
+  for (const l of lines) {
+    const m = / IP (\S+) > (\S+): ICMP echo reply/.exec(l);
+    if (m && m[1] === src) out.push(m[2] as string);
+  }
+  return out;
+}
