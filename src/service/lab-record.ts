@@ -46,7 +46,9 @@ export async function saveRecord(runtime: LabRuntime, record: LabRecord): Promis
       path: STATE_DIR,
     });
   } catch (e) {
-    throw new Error(`could not save the state of lab ${record.name}: ${(e as Error).message}`);
+    throw new Error(`could not save the state of lab ${record.name}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
