@@ -2,6 +2,7 @@
 // plugin programs for its pods, and the BIRD configuration confd would write.
 import { natIpSets, natTable } from '../dataplane/felix-nat.js';
 import type { NodeDataplane } from '../dataplane/types.js';
+import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
@@ -23,7 +24,18 @@ export function nodeRoutes(lab: Lab, node: LabNode, ipam: IpamPlan): RouteSpec[]
   return routes;
 }
 
+/**
+ * The FelixConfiguration a node's Felix runs with: "default" with the node's own
+ * "node.<name>" resource merged over it field by field (e.g. a per-node natOutgoingAddress).
+ */
+export function nodeFelixConfiguration(lab: Lab, node: LabNode): FelixConfiguration {
+  const own = lab.felixNodeConfigurations?.find((c) => c.name === `node.${node.name}`);
+  if (!own) return lab.felixConfiguration;
+  return { ...lab.felixConfiguration, spec: { ...lab.felixConfiguration.spec, ...own.spec } };
+}
+
 export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeDataplane {
+  const felix = nodeFelixConfiguration(lab, node);
   const interfaces = [{ ifname: 'eth0', addresses: nodeEth0Addresses(lab, node) }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
@@ -34,10 +46,10 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
     interfaces,
     ipsets: natIpSets(
       lab.ipPools,
-      lab.felixConfiguration,
+      felix,
       lab.nodes.map((n) => n.address),
     ),
-    nat: natTable(lab.ipPools, lab.felixConfiguration),
+    nat: natTable(lab.ipPools, felix),
     routes: nodeRoutes(lab, node, ipam),
     bird: nodeBirdData(lab, node, ipam.blocks),
   };
