@@ -149,6 +149,13 @@ export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): 
         } else {
           message = `expected ${expected}, got ${describeValue(value)}`;
           if (
+            issue.expected === 'boolean' &&
+            typeof value === 'string' &&
+            /^(y|yes|n|no|on|off|true|false)$/i.test(value)
+          ) {
+            message += ' (YAML 1.2: write true or false, unquoted)';
+          }
+          if (
             issue.expected === 'string' &&
             (typeof value === 'number' || typeof value === 'boolean')
           ) {

@@ -70,7 +70,7 @@ describe('applyMergePatch (calicoctl patch ippool)', () => {
       'IPPool(default-ipv4-ippool) spec.natOutgoin: unknown field "natOutgoin" (did you mean "natOutgoing"?)',
     ]);
     expect(linesOf(() => applyMergePatch(pool, { spec: { natOutgoing: 'yes' } }))).toEqual([
-      'IPPool(default-ipv4-ippool) spec.natOutgoing: expected a boolean (true or false), got string "yes"',
+      'IPPool(default-ipv4-ippool) spec.natOutgoing: expected a boolean (true or false), got string "yes" (YAML 1.2: write true or false, unquoted)',
     ]);
     expect(linesOf(() => applyMergePatch(pool, { metadata: { name: 'other' } }))[0]).toContain(
       'cannot rename',

@@ -184,7 +184,7 @@ describe('loadLab: structure errors with positions', () => {
     const text = LAB + POOL('p', '{cidr: 10.244.0.0/16, natOutgoing: "yes"}');
     const { line, col } = whereIs(text, '"yes"');
     expect(linesOf(() => load(text))).toEqual([
-      `lab.yaml:${line}:${col}: IPPool(p) spec.natOutgoing: expected a boolean (true or false), got string "yes"`,
+      `lab.yaml:${line}:${col}: IPPool(p) spec.natOutgoing: expected a boolean (true or false), got string "yes" (YAML 1.2: write true or false, unquoted)`,
     ]);
   });
 
