@@ -39,7 +39,7 @@ import type { Entry } from './entries.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
-import { zodIssuesToProblems } from './zod-problems.js';
+import { parseCollecting, zodIssuesToProblems } from './zod-problems.js';
 
 export const DEFAULT_CALICO_VERSION = 'v3.30';
 export const DEFAULT_FABRIC_CIDR = '172.30.0.0/24';
@@ -62,24 +62,19 @@ export interface BuiltLab {
 }
 
 export function buildLab(entry: Entry, resources: ResourceSet, index: SourceIndex): BuiltLab {
-  const parsed = labDocument.safeParse(entry.value);
-  if (!parsed.success) {
-    return {
-      autoPool: false,
-      problems: zodIssuesToProblems(parsed.error.issues, {
-        pd: entry.pd,
-        basePath: entry.basePath,
-        kind: 'Lab',
-        name: entry.name,
-        schema: labDocument,
-        data: entry.value,
-      }),
-    };
-  }
+  const parsed = parseCollecting(labDocument, entry.value);
+  const problems: Problem[] = zodIssuesToProblems(parsed.issues, {
+    pd: entry.pd,
+    basePath: entry.basePath,
+    kind: 'Lab',
+    name: entry.name,
+    schema: labDocument,
+    data: entry.value,
+  });
+  if (parsed.data === undefined) return { autoPool: false, problems };
   const d: LabDocument = parsed.data;
   const labName = d.metadata.name;
   index.add('Lab', labName, entry.pd, entry.basePath);
-  const problems: Problem[] = [];
   const P = (path: FieldPath, message: string, target: 'key' | 'value' = 'value') => {
     problems.push(index.problem('Lab', labName, path, message, target));
   };
@@ -379,7 +374,18 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   (spec.expect ?? []).forEach((x, i) => {
     const path: FieldPath = ['spec', 'expect', i];
     let ok = true;
-    if (!podNames.has(x.from)) {
+    // Inbound (External connectivity over BGP): a host pings a pod; pods run no TCP/UDP servers.
+    const inbound = hostNames.has(x.from) && !podNames.has(x.from);
+    if (inbound) {
+      if (!podNames.has(x.to)) {
+        P([...path, 'to'], `from host ${x.from}, to must name a pod of this lab`);
+        ok = false;
+      }
+      if ((x.protocol ?? 'icmp') !== 'icmp') {
+        P([...path, 'protocol'], 'from a host only icmp is checked: pods run no TCP/UDP servers');
+        ok = false;
+      }
+    } else if (!podNames.has(x.from)) {
       P(
         [...path, 'from'],
         `from: ${JSON.stringify(x.from)} is not a pod of this lab (pods: ${[...podNames].join(', ') || 'none'})`,

@@ -15,7 +15,8 @@ import type { Entry } from './entries.js';
 import { resourceSchemas } from './schemas.js';
 import { entryFieldError, type SourceIndex } from './source-index.js';
 import { locate } from './source.js';
-import { zodIssuesToProblems } from './zod-problems.js';
+import { parseCollecting, zodIssuesToProblems } from './zod-problems.js';
+import type { z } from 'zod';
 
 export interface ResourceSet {
   ipPools: IPPool[];
@@ -41,25 +42,22 @@ export function parseEntry(
   | { meta: Meta; spec: Record<string, unknown>; problems: Problem[] }
   | { problems: Problem[]; meta?: undefined } {
   if (entry.kind === 'Lab') return { problems: [] };
-  const schema = resourceSchemas[entry.kind];
-  const parsed = schema.safeParse(entry.value);
-  if (!parsed.success) {
-    return {
-      problems: zodIssuesToProblems(parsed.error.issues, {
-        pd: entry.pd,
-        basePath: entry.basePath,
-        kind: entry.kind,
-        name: entry.name,
-        schema,
-        data: entry.value,
-      }),
-    };
-  }
+  const schema = resourceSchemas[entry.kind] as z.ZodType;
+  const parsed = parseCollecting(schema, entry.value);
+  const problems = zodIssuesToProblems(parsed.issues, {
+    pd: entry.pd,
+    basePath: entry.basePath,
+    kind: entry.kind,
+    name: entry.name,
+    schema,
+    data: entry.value,
+  });
+  if (parsed.data === undefined) return { problems };
   const d = parsed.data as { metadata: Meta; spec?: Record<string, unknown> };
   return {
     meta: { name: d.metadata.name, labels: d.metadata.labels, annotations: d.metadata.annotations },
     spec: d.spec ?? {},
-    problems: [],
+    problems,
   };
 }
 

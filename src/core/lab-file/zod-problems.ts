@@ -195,3 +195,26 @@ export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): 
   }
   return out;
 }
+
+/**
+ * safeParse that still yields data when the only issues are unknown fields (they are dropped),
+ * so the rest of the resource gets checked too and the user sees every problem at once.
+ */
+export function parseCollecting<T>(
+  schema: z.ZodType<T>,
+  data: unknown,
+): { data?: T; issues: readonly Issue[] } {
+  const first = schema.safeParse(data);
+  if (first.success) return { data: first.data, issues: [] };
+  const issues = first.error.issues;
+  if (!issues.every((i) => i.code === 'unrecognized_keys')) return { issues };
+  const copy = structuredClone(data);
+  for (const issue of issues) {
+    const parent = valueAt(copy, issue.path);
+    if (parent && typeof parent === 'object' && issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) delete (parent as Record<string, unknown>)[k];
+    }
+  }
+  const second = schema.safeParse(copy);
+  return second.success ? { data: second.data, issues } : { issues };
+}

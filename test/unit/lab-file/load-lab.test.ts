@@ -180,6 +180,14 @@ describe('loadLab: structure errors with positions', () => {
     ]);
   });
 
+  it('still checks the rest of a resource that has an unknown field', () => {
+    const text = LAB + POOL('p', '{cidr: 10.244.0.1/16, natOutgoin: true}');
+    expect(problemsOf(() => load(text)).map((p) => p.message)).toEqual([
+      'unknown field "natOutgoin" (did you mean "natOutgoing"?)',
+      "error with field IPPool.Spec.CIDR = '10.244.0.0/16' (IPPool CIDR is not strictly masked)",
+    ]);
+  });
+
   it('says which type was expected and what was found', () => {
     const text = LAB + POOL('p', '{cidr: 10.244.0.0/16, natOutgoing: "yes"}');
     const { line, col } = whereIs(text, '"yes"');
