@@ -1,0 +1,165 @@
+// A LabPlan realized with plain network namespaces (no Docker, no BIRD) for tests that need
+// real packets: the same steps the runtime takes (see src/core/plan/types.ts), plus the routes
+// BIRD would install (routerLearned / meshLearned / static blackholes). Hosts (or any
+// container) run a UDP echo answering with the source address it saw, as Calico's fv tests do.
+// Namespaces are named `<prefix>-<container>` and always removed by cleanup().
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { meshLearned, routerLearned } from '../../../src/core/plan/bgp-routes.js';
+import type { LabPlan } from '../../../src/core/plan/types.js';
+
+function run(args: string[], input?: string): string {
+  return execFileSync(args[0]!, args.slice(1), { input, encoding: 'utf8', stdio: 'pipe' });
+}
+
+/** Root, iproute2 with netns and bridges, ipset and iptables-restore: else tests skip. */
+export function netnsAvailable(prefix: string): boolean {
+  if (process.getuid?.() !== 0) return false;
+  if (!['/usr/sbin/ipset', '/usr/sbin/iptables-restore', '/usr/sbin/ip'].every(existsSync))
+    return false;
+  const probe = `${prefix}-probe`;
+  try {
+    run(['ip', 'netns', 'add', probe]);
+    run(['ip', 'netns', 'exec', probe, 'ip', 'link', 'add', 'br0', 'type', 'bridge']);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    try {
+      run(['ip', 'netns', 'del', probe]);
+    } catch {
+      /* never created */
+    }
+  }
+}
+
+const SERVER = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>{console.log('seen '+r.address);s.send('seen '+r.address,r.port,r.address)});s.bind(+process.argv[1],()=>console.log('ready'));`;
+const CLIENT = `const c=require('dgram').createSocket('udp4');let n=0;const go=()=>{if(n++<4)c.send('x',+process.argv[2],process.argv[1])};c.on('message',m=>{console.log(m.toString());process.exit(0)});go();setInterval(go,250);setTimeout(()=>{console.log('timeout');process.exit(0)},1600);`;
+
+export class NetnsLab {
+  private created: string[] = [];
+  private procs: ChildProcess[] = [];
+
+  constructor(private readonly prefix: string) {}
+
+  ns(name: string): string {
+    return `${this.prefix}-${name}`;
+  }
+
+  exec(name: string, args: string[], input?: string): string {
+    return run(['ip', 'netns', 'exec', this.ns(name), ...args], input);
+  }
+
+  realize(plan: LabPlan): void {
+    for (const c of plan.containers) {
+      run(['ip', 'netns', 'add', this.ns(c.name)]);
+      this.created.push(this.ns(c.name));
+      this.exec(c.name, ['ip', 'link', 'set', 'lo', 'up']);
+      for (const [k, v] of Object.entries(c.sysctls))
+        this.exec(c.name, ['sysctl', '-qw', `${k}=${v}`]);
+      for (const b of c.bridges) this.exec(c.name, ['ip', 'link', 'add', b.name, 'type', 'bridge']);
+    }
+    for (const l of plan.links) {
+      run([
+        'ip',
+        '-n',
+        this.ns(l.a.container),
+        'link',
+        'add',
+        l.a.ifname,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        l.b.ifname,
+        'netns',
+        this.ns(l.b.container),
+      ]);
+      for (const end of [l.a, l.b])
+        if (end.mac)
+          run(['ip', '-n', this.ns(end.container), 'link', 'set', end.ifname, 'address', end.mac]);
+    }
+    for (const c of plan.containers) {
+      for (const i of c.interfaces) {
+        if (i.master) this.exec(c.name, ['ip', 'link', 'set', i.ifname, 'master', i.master]);
+        this.exec(c.name, ['ip', 'link', 'set', i.ifname, 'up']);
+        for (const a of i.addresses) this.exec(c.name, ['ip', 'addr', 'add', a, 'dev', i.ifname]);
+        for (const [k, v] of Object.entries(i.sysctls ?? {}))
+          this.exec(c.name, ['sysctl', '-qw', `${k}=${v}`]);
+      }
+      if (c.rendered.ipsetRestore) this.exec(c.name, ['ipset', 'restore'], c.rendered.ipsetRestore);
+      if (c.rendered.iptablesNat)
+        this.exec(c.name, ['iptables-restore', '--noflush'], c.rendered.iptablesNat);
+      if (c.rendered.routes) this.exec(c.name, ['ip', '-batch', '-'], c.rendered.routes);
+    }
+    // What BIRD would add.
+    const tor = plan.lab.router.name;
+    for (const r of routerLearned(plan))
+      this.exec(tor, ['ip', 'route', 'replace', r.cidr, 'via', r.via]);
+    for (const c of plan.containers.filter((x) => x.dataplane)) {
+      for (const b of c.dataplane!.bird.staticBlackholes)
+        this.exec(c.name, ['ip', 'route', 'replace', 'blackhole', b]);
+      for (const r of meshLearned(plan, c.name))
+        this.exec(c.name, ['ip', 'route', 'replace', r.cidr, 'via', r.via, 'dev', 'eth0']);
+    }
+  }
+
+  /** UDP echo in container `name`; `seen` fills with the source addresses it receives from. */
+  async startEcho(name: string, port: number): Promise<{ seen: string[] }> {
+    const seen: string[] = [];
+    const p = spawn(
+      'ip',
+      ['netns', 'exec', this.ns(name), process.execPath, '-e', SERVER, String(port)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.procs.push(p);
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      p.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const lines = buf.split('\n');
+        buf = lines.pop() ?? '';
+        for (const line of lines) {
+          if (line.startsWith('seen ')) seen.push(line.slice(5));
+          if (line === 'ready') resolve();
+        }
+      });
+      p.on('exit', () => reject(new Error(`echo server in ${name} exited`)));
+    });
+    return { seen };
+  }
+
+  /** Sends a few datagrams from `name`; returns the echo's answer ("seen <addr>") or "timeout". */
+  send(name: string, address: string, port: number): string {
+    return this.exec(name, [process.execPath, '-e', CLIENT, address, String(port)]).trim();
+  }
+
+  cleanup(): void {
+    for (const p of this.procs) p.kill('SIGKILL');
+    this.procs = [];
+    for (const n of this.created) {
+      try {
+        run(['ip', 'netns', 'del', n]);
+      } catch {
+        /* already gone */
+      }
+    }
+    this.created = [];
+  }
+
+  /** Removes every namespace with this prefix (a test that died half-way). */
+  sweep(): void {
+    let list: string;
+    try {
+      list = run(['ip', 'netns', 'list']);
+    } catch {
+      return;
+    }
+    for (const line of list.split('\n')) {
+      const name = line.split(' ')[0] ?? '';
+      if (name.startsWith(`${this.prefix}-`)) run(['ip', 'netns', 'del', name]);
+    }
+  }
+}
