@@ -295,3 +295,33 @@ spec: ${spec}
     ).toContain('node "node-7" is not a node of this lab');
   });
 });
+
+describe('the ipv4pools annotation and allowed uses', () => {
+  it('drops requested pools without Workload use and fails when none is left', () => {
+    const base = `apiVersion: egress-lab/v1
+kind: Lab
+metadata: {name: t}
+spec:
+  nodes: [{name: node-1}]
+  pods: [{name: web-1, node: node-1, annotations: {cni.projectcalico.org/ipv4pools: 'POOLS'}}]
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: tunnels}
+spec: {cidr: 10.250.0.0/24, allowedUses: [Tunnel]}
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: work}
+spec: {cidr: 10.251.0.0/24}
+`;
+    const ok = base.replace('POOLS', '["tunnels", "work"]');
+    expect(loadLab([{ file: 'lab.yaml', text: ok }]).pods).toHaveLength(1);
+    const bad = base.replace('POOLS', '["tunnels"]');
+    expect(
+      problemsOf(() => loadLab([{ file: 'lab.yaml', text: bad }])).map((p) => p.message),
+    ).toEqual([
+      'pod web-1: no qualifying IP pools found, no pools match the required use (Workload): tunnels',
+    ]);
+  });
+});
