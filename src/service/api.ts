@@ -78,19 +78,38 @@ export interface NatRuleCounter {
   bytes: number;
 }
 
+export interface ConntrackTuple {
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+  icmpId?: number; // ICMP: the echo identifier (plays the part of the port)
+  icmpType?: number;
+}
+
 export interface ConntrackEntry {
   protocol: string;
-  original: { src: string; dst: string; sport?: number; dport?: number };
-  reply: { src: string; dst: string; sport?: number; dport?: number };
+  original: ConntrackTuple;
+  reply: ConntrackTuple;
   translated: boolean; // reply destination differs from original source: SNAT happened
   raw: string;
+  timeout?: number; // seconds left
+  state?: string; // TCP: ESTABLISHED, TIME_WAIT, …
+  flags?: string[]; // ASSURED, UNREPLIED
+  /** What the translation turned the source into (reply.dst), when translated. */
+  translatedTo?: string;
 }
 
 export interface CaptureSpec {
   lab: string;
   container: string;
   iface?: string; // default: any
-  filter?: string; // BPF
+  /** BPF filter, split on whitespace into tcpdump's argv words (never a shell line). */
+  filter?: string;
+  /** The filter as argv words already (used instead of `filter` when given). */
+  filterWords?: string[];
+  count?: number; // stop after this many packets (tcpdump -c)
+  timeoutMs?: number; // stop after this long
 }
 
 export interface PacketEvent {
@@ -105,6 +124,14 @@ export interface PacketEvent {
   dport?: number;
   icmpType?: string; // "echo request", "echo reply"
   length?: number;
+  direction?: string; // on `-i any`: In, Out, B(roadcast), M(ulticast), P(other host)
+  icmpId?: number; // echo request/reply: the flow's identifier (changes under MASQUERADE --random-fully)
+  icmpSeq?: number;
+  tcpFlags?: string; // "S", "S.", "P.", …
+  fragment?: boolean; // a later IP fragment ("ip-proto-1"): no transport header
+  arp?: 'request' | 'reply';
+  /** Local clock (ms since epoch) when the service read the line. */
+  receivedAt?: number;
 }
 
 export interface TrafficSpec {
@@ -113,8 +140,15 @@ export interface TrafficSpec {
   to: string; // host or pod name, or address
   protocol: 'icmp' | 'tcp' | 'udp';
   port?: number;
-  intervalMs?: number; // default 200
+  intervalMs?: number; // default 200; ICMP down to 20 (50 packets/s), TCP/UDP down to 20
   count?: number; // default: continuous until stopped
+  /**
+   * 'one' (ICMP default): one `ping` process, so one ICMP id and one conntrack entry for the
+   * whole run, as a user's ping; a NAT change does not reach it until its entry is flushed.
+   * 'per-packet' (TCP/UDP always): every probe is a new flow (new ICMP id / source port), so
+   * the next probe after a change shows the new translation.
+   */
+  flows?: 'one' | 'per-packet';
 }
 
 export interface TrafficStats {
@@ -123,6 +157,14 @@ export interface TrafficStats {
   received: number;
   lastReplyAt?: number;
   running: boolean;
+  lab?: string;
+  from?: string;
+  to?: string;
+  address?: string; // the destination address traffic goes to
+  protocol?: 'icmp' | 'tcp' | 'udp';
+  /** TCP/UDP: the source address the lab's echo server reported for the last reply ("seen …"). */
+  lastSeen?: string;
+  error?: string; // why the generator stopped, when it failed
 }
 
 export interface ProgressEvent {
@@ -147,11 +189,20 @@ export interface LabApiCalls {
     request: { lab: string; pool: string; patch: Record<string, unknown>; dryRun?: boolean };
     response: ChangeResult;
   };
-  'lab:apply': { request: { lab: string; source: LabSource; dryRun?: boolean }; response: ChangeResult };
+  'lab:apply': {
+    request: { lab: string; source: LabSource; dryRun?: boolean };
+    response: ChangeResult;
+  };
   'lab:explain': { request: { lab: string; from: string; to: string }; response: Explanation };
-  'rules:get': { request: { lab: string; node: string }; response: { text: string; counters: NatRuleCounter[] } };
+  'rules:get': {
+    request: { lab: string; node: string };
+    response: { text: string; counters: NatRuleCounter[] };
+  };
   'conntrack:list': { request: { lab: string; node: string }; response: ConntrackEntry[] };
-  'conntrack:flush': { request: { lab: string; node: string; pod?: string }; response: { deleted: number } };
+  'conntrack:flush': {
+    request: { lab: string; node: string; pod?: string };
+    response: { deleted: number };
+  };
   'capture:start': { request: CaptureSpec; response: { captureId: string } };
   'capture:stop': { request: { captureId: string }; response: void };
   'capture:pcap': { request: { captureId: string }; response: { base64: string; packets: number } };

@@ -1,45 +1,281 @@
-// Live features of a running lab (issue 4): captures, traffic, nat counters, conntrack.
-// Being implemented: each method below is the contract the lab service dispatches to.
+// Live features of a running lab (issue 4): captures, traffic, nat counters, conntrack,
+// and `check` (a lab file's expectations confirmed on the wire). The lab service owns one
+// LiveFeatures and dispatches its channels here; every session lives in this process and
+// is stopped by stopAll() (service.close(), `down`).
+import { randomUUID } from 'node:crypto';
+import type { LabRuntime } from '../../runtime/lab-runtime.js';
+import { checkContainerName } from '../../runtime/names.js';
 import type {
   CaptureSpec,
   ConntrackEntry,
+  LabSource,
   NatRuleCounter,
+  PacketEvent,
   TrafficSpec,
   TrafficStats,
 } from '../api.js';
 import type { LabService } from '../lab-service.js';
+import type { LabRecord } from '../lab-record.js';
+import { CaptureSession, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-session.js';
+import { runCheck, type CheckOptions, type CheckReport } from './check.js';
+import { parseConntrackList, parseDeletedCount } from './conntrack-parse.js';
+import { parseNatCounters } from './nat-counters.js';
+import { podInfo, resolveTarget } from './targets.js';
+import { MIN_INTERVAL_MS, TrafficSession } from './traffic-session.js';
 
-const todo = (what: string): never => {
-  throw new Error(`${what} is not available yet`);
-};
+export type { CheckOptions, CheckReport, CheckEntryResult } from './check.js';
+export { parseTcpdumpLine } from './tcpdump-line.js';
+export { parseConntrackList } from './conntrack-parse.js';
+export { parseNatCounters } from './nat-counters.js';
+
+/** Ended captures kept (for pcap) before the oldest is forgotten and its file removed. */
+const KEEP_ENDED = 20;
+
+function shortId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
 
 export class LiveFeatures {
+  private readonly captures = new Map<string, CaptureSession>();
+  private readonly traffic = new Map<string, TrafficSession>();
+  /** Limits for new captures; tests may lower them. */
+  captureLimits: CaptureLimits = DEFAULT_CAPTURE_LIMITS;
+
   constructor(readonly service: LabService) {}
 
-  async rules(_lab: string, _node: string): Promise<{ text: string; counters: NatRuleCounter[] }> {
-    return todo('rules:get');
+  private runtime(): Promise<LabRuntime> {
+    return this.service.runtime();
   }
-  async conntrack(_lab: string, _node: string): Promise<ConntrackEntry[]> {
-    return todo('conntrack:list');
+
+  /** The record of a running lab, checking that `container` is one of its containers. */
+  private async recordWith(
+    lab: string,
+    container: string,
+    role?: 'node' | 'pod',
+  ): Promise<LabRecord> {
+    checkContainerName(container);
+    const record = await this.service.record(lab);
+    const l = record.lab;
+    const names =
+      role === 'node'
+        ? l.nodes.map((n) => n.name)
+        : role === 'pod'
+          ? l.pods.map((p) => p.name)
+          : [
+              l.router.name,
+              ...l.nodes.map((n) => n.name),
+              ...l.pods.map((p) => p.name),
+              ...l.hosts.map((h) => h.name),
+            ];
+    if (!names.includes(container)) {
+      throw new Error(
+        `no ${role ?? 'container'} '${container}' in lab ${record.name} (${role ?? 'container'}s: ${names.join(', ')})`,
+      );
+    }
+    return record;
   }
-  async flushConntrack(_lab: string, _node: string, _pod?: string): Promise<{ deleted: number }> {
-    return todo('conntrack:flush');
+
+  private async execOk(
+    lab: string,
+    container: string,
+    argv: string[],
+    what: string,
+  ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    const r = await (await this.runtime()).exec(lab, container, argv, { timeoutMs: 20_000 });
+    if (r.exitCode !== 0)
+      throw new Error(`${what} failed in ${container}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    return r;
   }
-  async startCapture(_spec: CaptureSpec): Promise<{ captureId: string }> {
-    return todo('capture:start');
+
+  // ---- rules and conntrack --------------------------------------------------------------
+
+  /** The live nat table of a container (`iptables-save -t nat -c`) with its counters per rule. */
+  async rules(lab: string, node: string): Promise<{ text: string; counters: NatRuleCounter[] }> {
+    const record = await this.recordWith(lab, node);
+    const r = await this.execOk(
+      record.name,
+      node,
+      ['iptables-save', '-t', 'nat', '-c'],
+      'iptables-save',
+    );
+    return { text: r.stdout, counters: parseNatCounters(r.stdout) };
   }
-  async stopCapture(_id: string): Promise<void> {
-    return todo('capture:stop');
+
+  /** Conntrack entries on a node, translated ones marked. */
+  async conntrack(lab: string, node: string): Promise<ConntrackEntry[]> {
+    const record = await this.recordWith(lab, node);
+    const r = await this.execOk(record.name, node, ['conntrack', '-L'], 'conntrack -L');
+    return parseConntrackList(r.stdout);
   }
-  async pcap(_id: string): Promise<{ base64: string; packets: number }> {
-    return todo('capture:pcap');
+
+  /** Deletes every conntrack entry on a node, or those whose original source is one pod's address. */
+  async flushConntrack(lab: string, node: string, pod?: string): Promise<{ deleted: number }> {
+    const record = await this.recordWith(lab, node, 'node');
+    const argv = ['conntrack', '-D'];
+    if (pod !== undefined) argv.push('-s', podInfo(record, pod).address);
+    const r = await (await this.runtime()).exec(record.name, node, argv, { timeoutMs: 20_000 });
+    const deleted = parseDeletedCount(r.stderr + r.stdout);
+    // conntrack exits 1 when a filtered delete matched nothing; the count says 0 then.
+    if (deleted === undefined)
+      throw new Error(`conntrack -D failed in ${node}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    return { deleted };
   }
-  async startTraffic(_spec: TrafficSpec): Promise<{ trafficId: string }> {
-    return todo('traffic:start');
+
+  // ---- captures ------------------------------------------------------------------------
+
+  /** Starts tcpdump in a container; resolves once it listens (start traffic after this). */
+  async startCapture(spec: CaptureSpec): Promise<{ captureId: string }> {
+    const session = await this.openCapture(spec);
+    return { captureId: session.id };
   }
-  async stopTraffic(_id: string): Promise<TrafficStats> {
-    return todo('traffic:stop');
+
+  /** Same as startCapture, returning the session itself (in-process users: CLI, check, tests). */
+  async openCapture(spec: CaptureSpec): Promise<CaptureSession> {
+    const record = await this.recordWith(spec.lab, spec.container);
+    const id = shortId('cap');
+    const session = new CaptureSession(
+      id,
+      { ...spec, lab: record.name },
+      await this.runtime(),
+      {
+        packet: (p) => this.service.emit('capture:packet', p),
+        dropped: (captureId, dropped) =>
+          this.service.emit('capture:dropped', { captureId, dropped }),
+        ended: (captureId, reason) => this.service.emit('capture:ended', { captureId, reason }),
+      },
+      this.captureLimits,
+    );
+    this.captures.set(id, session);
+    void session.ended.then(() => this.forgetOldCaptures());
+    try {
+      await session.ready;
+    } catch (e) {
+      this.captures.delete(id);
+      await session.stop().catch(() => undefined);
+      await session.removeFile();
+      throw e;
+    }
+    return session;
   }
+
+  capture(id: string): CaptureSession {
+    const s = this.captures.get(id);
+    if (!s) throw new Error(`no capture '${id}'`);
+    return s;
+  }
+
+  /** Recent packets of a capture (a bounded ring), oldest first. */
+  packets(id: string): PacketEvent[] {
+    return this.capture(id).packets();
+  }
+
+  async stopCapture(id: string): Promise<void> {
+    await this.capture(id).stop();
+  }
+
+  async pcap(id: string): Promise<{ base64: string; packets: number }> {
+    const { data, packets } = await this.capture(id).pcap();
+    return { base64: data.toString('base64'), packets };
+  }
+
+  private forgetOldCaptures(): void {
+    const ended = [...this.captures.values()].filter((s) => s.endReason !== undefined);
+    for (const s of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) {
+      this.captures.delete(s.id);
+      void s.removeFile();
+    }
+  }
+
+  // ---- traffic -------------------------------------------------------------------------
+
+  async startTraffic(spec: TrafficSpec): Promise<{ trafficId: string }> {
+    return { trafficId: (await this.openTraffic(spec)).id };
+  }
+
+  async openTraffic(spec: TrafficSpec): Promise<TrafficSession> {
+    const record = await this.recordWith(spec.lab, spec.from, 'pod');
+    const target = resolveTarget(record, spec.to);
+    const intervalMs = spec.intervalMs ?? 200;
+    if (!Number.isFinite(intervalMs) || intervalMs < MIN_INTERVAL_MS) {
+      throw new Error(`traffic interval must be at least ${MIN_INTERVAL_MS} ms, got ${intervalMs}`);
+    }
+    if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
+      throw new Error(`traffic count must be a positive whole number, got ${spec.count}`);
+    }
+    let port = 0;
+    if (spec.protocol !== 'icmp') {
+      const host = record.lab.hosts.find((h) => h.name === target.container);
+      const ports = spec.protocol === 'tcp' ? host?.tcpPorts : host?.udpPorts;
+      port = spec.port ?? ports?.[0] ?? 0;
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new Error(
+          `${spec.protocol} traffic to ${spec.to} needs a port (hosts run echo servers on their ${spec.protocol}Ports)`,
+        );
+      }
+    }
+    const flows = spec.protocol === 'icmp' ? (spec.flows ?? 'one') : 'per-packet';
+    const id = shortId('trf');
+    const session = new TrafficSession(
+      id,
+      {
+        lab: record.name,
+        from: spec.from,
+        to: spec.to,
+        address: target.address,
+        protocol: spec.protocol,
+        port,
+        intervalMs,
+        ...(spec.count !== undefined ? { count: spec.count } : {}),
+        flows,
+      },
+      await this.runtime(),
+      (s) => this.service.emit('traffic:stats', s),
+    );
+    this.traffic.set(id, session);
+    void session.done.then(() => {
+      // Keep a finished generator a while so stopTraffic still answers with its counts.
+      setTimeout(() => {
+        if (this.traffic.get(id) === session) this.traffic.delete(id);
+      }, 60_000).unref();
+    });
+    return session;
+  }
+
+  async stopTraffic(id: string): Promise<TrafficStats> {
+    const s = this.traffic.get(id);
+    if (!s) throw new Error(`no traffic '${id}'`);
+    const stats = await s.stop();
+    this.traffic.delete(id);
+    return stats;
+  }
+
+  trafficStats(id: string): TrafficStats {
+    const s = this.traffic.get(id);
+    if (!s) throw new Error(`no traffic '${id}'`);
+    return s.stats();
+  }
+
+  // ---- check ---------------------------------------------------------------------------
+
+  /** Runs a lab file's `expect` entries on the wire (starting the lab if it does not run). */
+  check(target: LabSource[] | string, opts: CheckOptions = {}): Promise<CheckReport> {
+    return runCheck(this, target, opts);
+  }
+
   /** Stops every capture and traffic generator (of one lab, or all). */
-  async stopAll(_lab?: string): Promise<void> {}
+  async stopAll(lab?: string): Promise<void> {
+    const caps = [...this.captures.values()].filter((s) => lab === undefined || s.lab === lab);
+    const trf = [...this.traffic.values()].filter((s) => lab === undefined || s.plan.lab === lab);
+    await Promise.all([
+      ...trf.map(async (s) => {
+        await s.stop().catch(() => undefined);
+        this.traffic.delete(s.id);
+      }),
+      ...caps.map(async (s) => {
+        await s.stop().catch(() => undefined);
+        await s.removeFile();
+        this.captures.delete(s.id);
+      }),
+    ]);
+  }
 }

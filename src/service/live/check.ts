@@ -1,0 +1,213 @@
+// `check`: a lab file's `expect` entries confirmed on the wire. For each entry, in order:
+// flush the pod's conntrack entries on its node (an old mapping must not decide the
+// result), capture on the destination (or, for an address no container holds, on the
+// router it would be routed through), send a few real probes from the pod, and compare
+// the source address the capture shows, and whether replies came back, with the entry.
+// Explain's offline prediction rides along, so a failure says what the core expected too.
+import { LabInputError } from '../../core/errors.js';
+import { checkExpectation } from '../../core/explain/expectations.js';
+import { loadLab } from '../../core/lab-file/index.js';
+import type { LabExpectation } from '../../core/model/lab.js';
+import type { LabSource, PacketEvent } from '../api.js';
+import { planOf, type LabRecord } from '../lab-record.js';
+import type { LiveFeatures } from './index.js';
+import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
+
+export interface CheckOptions {
+  /** Lab name on the engine (default: the file's name, or the only running lab). */
+  name?: string;
+  /** Probes per entry (default 3). */
+  probes?: number;
+  /** Called with a line of progress per step. */
+  onProgress?: (line: string) => void;
+}
+
+export interface CheckEntryResult {
+  index: number; // 0-based position in `expect`
+  expectation: LabExpectation;
+  ok: boolean;
+  /** Where the capture ran. */
+  capturedOn: string;
+  /** Source addresses the capture showed for packets to the destination. */
+  seenSources: string[];
+  /** What those are: "node", "pod", an address, or "nothing". */
+  seenAs: string;
+  replies: { sent: number; received: number };
+  /** Why it failed (empty when ok). */
+  mismatches: string[];
+  /** Conntrack entries of the pod deleted on its node before the probes. */
+  conntrackFlushed: number;
+  /** Explain's offline prediction for the same entry. */
+  predicted: { ok: boolean; mismatches: string[] } | undefined;
+  /** A few of the captured tcpdump lines, as evidence. */
+  lines: string[];
+  /** One line saying what was seen, for the CLI and the UI. */
+  summary: string;
+}
+
+export interface CheckReport {
+  lab: string;
+  /** Whether check had to start the lab. */
+  started: boolean;
+  ok: boolean;
+  entries: CheckEntryResult[];
+  notes: string[];
+}
+
+function expectText(e: LabExpectation): string {
+  const seen = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
+  const proto = e.protocol === 'icmp' ? 'icmp' : `${e.protocol}${e.port ? `/${e.port}` : ''}`;
+  return `${e.from} -> ${e.to} (${proto}): seenAs ${seen}, reply ${e.reply}`;
+}
+
+function bpf(protocol: LabExpectation['protocol'], address: string, port: number): string[] {
+  if (protocol === 'icmp')
+    return ['icmp', 'and', 'dst', 'host', address, 'and', 'icmp[icmptype]', '==', 'icmp-echo'];
+  return [protocol, 'and', 'dst', 'host', address, 'and', 'dst', 'port', String(port)];
+}
+
+async function targetRecord(
+  live: LiveFeatures,
+  target: LabSource[] | string,
+  opts: CheckOptions,
+): Promise<{ record: LabRecord; expect: LabExpectation[]; started: boolean }> {
+  const service = live.service;
+  if (typeof target === 'string') {
+    const record = await service.record(target);
+    return { record, expect: record.lab.expect, started: false };
+  }
+  const lab = loadLab(target); // bad input throws LabInputError before anything runs
+  const name = opts.name ?? lab.name;
+  const running = (await (await service.runtime()).listLabs()).some((l) => l.name === name);
+  let started = false;
+  if (!running) {
+    opts.onProgress?.(`lab ${name} is not running: starting it`);
+    await service.up(target, {
+      name,
+      onProgress: (step, detail) => opts.onProgress?.(`  ${step}${detail ? `: ${detail}` : ''}`),
+    });
+    started = true;
+  }
+  return { record: await service.record(name), expect: lab.expect, started };
+}
+
+export async function runCheck(
+  live: LiveFeatures,
+  target: LabSource[] | string,
+  opts: CheckOptions = {},
+): Promise<CheckReport> {
+  const { record, expect, started } = await targetRecord(live, target, opts);
+  const notes: string[] = [];
+  if (!expect.length) notes.push('the lab file has no expect entries: nothing to check');
+  const entries: CheckEntryResult[] = [];
+  for (const [index, e] of expect.entries()) {
+    opts.onProgress?.(`checking ${expectText(e)}`);
+    entries.push(await checkEntry(live, record, e, index, opts.probes ?? 3));
+  }
+  notes.push(
+    "before each entry, the pod's conntrack entries on its node were flushed, so a mapping left by earlier traffic could not decide the result",
+  );
+  return { lab: record.name, started, ok: entries.every((x) => x.ok), entries, notes };
+}
+
+async function checkEntry(
+  live: LiveFeatures,
+  record: LabRecord,
+  e: LabExpectation,
+  index: number,
+  probes: number,
+): Promise<CheckEntryResult> {
+  let pod;
+  let dest;
+  try {
+    pod = podInfo(record, e.from);
+    dest = resolveTarget(record, e.to);
+  } catch (err) {
+    throw new LabInputError([{ message: `expect[${index}]: ${(err as Error).message}` }]);
+  }
+  let predicted: CheckEntryResult['predicted'];
+  try {
+    const p = checkExpectation(planOf(record), e);
+    predicted = { ok: p.ok, mismatches: p.mismatches };
+  } catch {
+    predicted = undefined; // explain cannot model this entry; the wire still decides
+  }
+  const port = e.port ?? 0;
+  const capturedOn = dest.container ?? record.lab.router.name;
+  const { deleted } = await live.flushConntrack(record.name, pod.node, pod.name);
+  const cap = await live.openCapture({
+    lab: record.name,
+    container: capturedOn,
+    filterWords: bpf(e.protocol, dest.address, port),
+  });
+  let stats;
+  try {
+    const traffic = await live.openTraffic({
+      lab: record.name,
+      from: pod.name,
+      to: dest.address,
+      protocol: e.protocol,
+      ...(e.protocol !== 'icmp' && e.port ? { port: e.port } : {}),
+      intervalMs: 200,
+      count: probes,
+      flows: 'one',
+    });
+    stats = await traffic.done;
+    // The last probe's packets may still be on their way to the capture.
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    await cap.stop();
+    void cap.removeFile();
+  }
+  const packets: PacketEvent[] = cap.packets().filter((p) => p.dst === dest.address && p.src);
+  const seenSources = [...new Set(packets.map((p) => p.src!))];
+  const podAddr = pod.address;
+  const nodeAddrs = nodeAddresses(record, pod.node);
+  const kind = (a: string): string => (a === podAddr ? 'pod' : nodeAddrs.includes(a) ? 'node' : a);
+  const seenKinds = [...new Set(seenSources.map(kind))];
+  const seenAs = seenKinds.length ? seenKinds.join(', ') : 'nothing';
+  const mismatches: string[] = [];
+  const wanted = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
+  const wantedOk =
+    typeof e.seenAs === 'string'
+      ? seenKinds.length > 0 && seenKinds.every((k) => k === e.seenAs)
+      : seenSources.length > 0 &&
+        seenSources.every((s) => s === (e.seenAs as { address: string }).address);
+  const seenText = seenSources.length
+    ? seenSources.map((s) => describeAddress(record, s)).join(', ')
+    : 'no packet';
+  if (!wantedOk) {
+    mismatches.push(
+      seenSources.length
+        ? `seenAs: expected ${wanted}, ${capturedOn} saw ${seenText}`
+        : `seenAs: expected ${wanted}, but no packet from ${e.from} reached ${capturedOn} (${dest.address})`,
+    );
+  }
+  if (stats.error) mismatches.push(`traffic: ${stats.error}`);
+  const gotReply = stats.received > 0;
+  if (gotReply !== e.reply) {
+    mismatches.push(
+      `reply: expected ${e.reply ? 'replies' : 'no reply'}, ${stats.received}/${stats.sent} probes answered`,
+    );
+  }
+  if (mismatches.length && predicted && !predicted.ok) {
+    mismatches.push(`explain predicted this too: ${predicted.mismatches.join('; ')}`);
+  }
+  const summary = `${capturedOn} saw ${seenText}; ${stats.received}/${stats.sent} replies`;
+  return {
+    index,
+    expectation: e,
+    ok: mismatches.length === 0,
+    capturedOn,
+    seenSources,
+    seenAs,
+    replies: { sent: stats.sent, received: stats.received },
+    mismatches,
+    conntrackFlushed: deleted,
+    predicted,
+    lines: packets.slice(0, 5).map((p) => p.raw),
+    summary,
+  };
+}
+
+export { expectText };

@@ -1,0 +1,109 @@
+// Names in a running lab → addresses and containers, from the lab's record (Lab + IPAM).
+// Pure: the record is data. Also the safety rule for traffic: only addresses that belong
+// to the lab (its containers, pools, fabric, host segments) or documentation ranges.
+import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
+import type { Lab } from '../../core/model/lab.js';
+import type { IpamPlan, Role } from '../../core/plan/types.js';
+
+export interface LabData {
+  lab: Lab;
+  ipam: IpamPlan;
+}
+
+export interface Endpoint {
+  address: string;
+  /** Lab-local container name owning the address, if any. */
+  container?: string;
+  role?: Role;
+  /** Pods: their node. */
+  node?: string;
+}
+
+export interface PodInfo {
+  name: string;
+  node: string;
+  address: string;
+}
+
+export function podInfo(data: LabData, pod: string): PodInfo {
+  const a = data.ipam.assignments.find((x) => x.pod === pod);
+  if (!a) {
+    const pods = data.ipam.assignments.map((x) => x.pod);
+    throw new Error(`no pod '${pod}' in lab ${data.lab.name} (pods: ${pods.join(', ') || 'none'})`);
+  }
+  return { name: a.pod, node: a.node, address: a.address };
+}
+
+export function nodeAddresses(data: LabData, node: string): string[] {
+  const n = data.lab.nodes.find((x) => x.name === node);
+  return n ? [n.address, ...n.extraAddresses] : [];
+}
+
+/** Every address a lab container holds, with its owner. */
+export function labEndpoints(data: LabData): Endpoint[] {
+  const out: Endpoint[] = [];
+  for (const a of data.ipam.assignments)
+    out.push({ address: a.address, container: a.pod, role: 'pod', node: a.node });
+  for (const h of data.lab.hosts) out.push({ address: h.address, container: h.name, role: 'host' });
+  for (const n of data.lab.nodes) {
+    for (const address of [n.address, ...n.extraAddresses])
+      out.push({ address, container: n.name, role: 'node' });
+  }
+  out.push({ address: data.lab.router.address, container: data.lab.router.name, role: 'router' });
+  for (const h of data.lab.hosts)
+    out.push({ address: h.gateway, container: data.lab.router.name, role: 'router' });
+  return out;
+}
+
+const DOC_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'];
+
+function inCidr(address: string, cidr: string): boolean {
+  try {
+    const a = ipaddr.parse(address);
+    const [net, len] = ipaddr.parseCIDR(cidr);
+    return a.kind() === net.kind() && a.match(net, len);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether traffic to `address` stays the lab's business (it never leaves anyway: no uplink). */
+export function isLabAddress(data: LabData, address: string): boolean {
+  if (labEndpoints(data).some((e) => e.address === address)) return true;
+  const cidrs = [
+    ...DOC_RANGES,
+    data.lab.fabric.cidr,
+    ...data.lab.ipPools.map((p) => p.spec.cidr),
+    ...data.lab.hosts.map((h) => `${h.address}/${h.prefixLength}`),
+  ];
+  return cidrs.some((c) => inCidr(address, c));
+}
+
+/** A host, pod, node or router name, or an address; what owns it. */
+export function resolveTarget(data: LabData, to: string): Endpoint {
+  const eps = labEndpoints(data);
+  const byName =
+    eps.find((e) => e.container === to && e.role !== 'router') ??
+    eps.find((e) => e.container === to);
+  if (byName) return byName;
+  if (isIP(to)) {
+    if (!isLabAddress(data, to)) {
+      throw new Error(
+        `${to} is not an address of lab ${data.lab.name}: traffic goes only to the lab's own containers, its pools and segments, or documentation ranges`,
+      );
+    }
+    return eps.find((e) => e.address === to) ?? { address: to };
+  }
+  const names = [...new Set(eps.map((e) => e.container).filter(Boolean))];
+  throw new Error(
+    `no host, pod or node '${to}' in lab ${data.lab.name} (known: ${names.join(', ')})`,
+  );
+}
+
+/** Who an address is, for messages: "node-1's address", "pod web-1", … */
+export function describeAddress(data: LabData, address: string): string {
+  const e = labEndpoints(data).find((x) => x.address === address);
+  if (!e) return address;
+  return `${address} (${e.role} ${e.container})`;
+}
