@@ -8,6 +8,7 @@ import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerSessionState } from '../plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
+import { explainInbound, isHostName } from './explain-inbound.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
@@ -105,6 +106,7 @@ export function explain(
 ): Explanation {
   const lab = plan.lab;
   const src = plan.ipam.assignments.find((a) => a.pod === from);
+  if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);
   if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);
   const nodeC = plan.containers.find((c) => c.role === 'node' && c.name === src.node);
   const dp = nodeC?.dataplane;

@@ -9,6 +9,11 @@ export interface ExplainRuleRef {
 }
 
 export interface Explanation {
+  /**
+   * Set when an outside host sends (inbound, `explain --from HOST --to POD`): then `pod`,
+   * `podAddress`, `node` and `sourcePool` describe the destination pod. Absent when a pod sends.
+   */
+  source?: { name: string; address: string; kind: 'host' };
   pod: string;
   podAddress: string;
   node: string;

@@ -41,7 +41,7 @@ export interface LabHost {
 export type SeenAs = 'node' | 'pod' | { address: string };
 
 export interface LabExpectation {
-  from: string; // pod name
+  from: string; // pod name, or a host name (inbound: then `to` is a pod and protocol icmp)
   to: string; // host or pod name, or an address
   protocol: 'icmp' | 'tcp' | 'udp'; // default icmp
   port?: number; // tcp/udp

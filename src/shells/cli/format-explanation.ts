@@ -4,8 +4,10 @@ import type { Explanation } from '../../core/explain/types.js';
 export function formatExplanation(e: Explanation): string {
   const dest = e.destinationName ? `${e.destinationName} (${e.destination})` : e.destination;
   const lines = [
-    `${e.pod} (${e.podAddress} on ${e.node}) -> ${dest}`,
-    `  source pool:      ${e.sourcePool.name} ${e.sourcePool.cidr} natOutgoing=${e.sourcePool.natOutgoing}${e.sourcePool.disabled ? ' disabled' : ''}`,
+    e.source
+      ? `${e.source.name} (${e.source.address}) -> ${dest} on ${e.node}`
+      : `${e.pod} (${e.podAddress} on ${e.node}) -> ${dest}`,
+    `  ${e.source ? 'pod pool:   ' : 'source pool:'}      ${e.sourcePool.name} ${e.sourcePool.cidr} natOutgoing=${e.sourcePool.natOutgoing}${e.sourcePool.disabled ? ' disabled' : ''}`,
     `  destination pool: ${e.destinationPool ? `${e.destinationPool.name} ${e.destinationPool.cidr}${e.destinationPool.disabled ? ' (disabled)' : ''}` : 'none'}`,
     e.nat.action === 'none'
       ? '  nat:              none'

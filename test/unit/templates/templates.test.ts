@@ -34,7 +34,9 @@ describe('lab templates', () => {
       const results = checkExpectations(planLab(lab));
       const wrong = results.filter((r) => !r.ok);
       expect(
-        wrong.map((r) => `${r.expectation.from} -> ${r.expectation.to}: ${r.mismatches.join('; ')}`),
+        wrong.map(
+          (r) => `${r.expectation.from} -> ${r.expectation.to}: ${r.mismatches.join('; ')}`,
+        ),
       ).toEqual([]);
     });
 
