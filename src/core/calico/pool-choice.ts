@@ -109,18 +109,20 @@ export function choosePools(
           byAnnotation: true,
         };
       }
-      if (!pool.spec.allowedUses.includes('Workload')) {
-        return {
-          ok: false,
-          error: `the given pool (${pool.spec.cidr}) does not allow Workload use (allowedUses ${JSON.stringify(pool.spec.allowedUses)})`,
-          byAnnotation: true,
-        };
-      }
       if (!chosen.includes(pool)) chosen.push(pool);
     }
     if (chosen.length === 0)
       return { ok: false, error: `${IPV4POOLS_ANNOTATION} lists no pool`, byAnnotation: true };
-    return { ok: true, pools: chosen, byAnnotation: true };
+    // Pools that do not allow Workload use are dropped; none left is an error.
+    const forWorkloads = chosen.filter((p) => p.spec.allowedUses.includes('Workload'));
+    if (forWorkloads.length === 0) {
+      return {
+        ok: false,
+        error: `no qualifying IP pools found, no pools match the required use (Workload): ${chosen.map((p) => p.name).join(', ')}`,
+        byAnnotation: true,
+      };
+    }
+    return { ok: true, pools: forWorkloads, byAnnotation: true };
   }
   const usable = pools.filter((p) => whyPoolNotUsable(p, node) === undefined);
   if (usable.length > 0) return { ok: true, pools: usable, byAnnotation: false };
