@@ -1,6 +1,7 @@
 // Selector conformance. The match/non-match table, the bad selectors and the canonical
 // forms are Calico's own cases from libcalico-go/lib/selector/parser/parser_test.go
 // (projectcalico/calico), restated as data.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   matchesSelector,
@@ -178,4 +179,52 @@ describe('canonical form (Calico parser_test.go canonicalisationTests)', () => {
       expect(parseSelector(s).toString()).toBe(s);
     });
   }
+});
+
+describe('selector round trip (property)', () => {
+  // Random expressions from the grammar; their canonical text must parse back to a selector
+  // that decides every label set the same way.
+  const key = fc.constantFrom('a', 'b', 'zone', 'kubernetes.io/hostname');
+  const val = fc.constantFrom('', 'x', 'y', 'node-1', "it's", 'say "hi"');
+  const leaf = fc.oneof(
+    fc.constant('all()'),
+    key.map((k) => `has(${k})`),
+    fc
+      .tuple(key, fc.constantFrom('==', '!=', 'contains', 'starts with', 'ends with'), val)
+      .map(([k, op, v]) => `${k} ${op} ${v.includes("'") ? `"${v}"` : `'${v}'`}`),
+    fc
+      .tuple(
+        key,
+        fc.constantFrom('in', 'not in'),
+        fc.array(
+          val.filter((v) => !v.includes('"')),
+          { maxLength: 3 },
+        ),
+      )
+      .map(([k, op, vs]) => `${k} ${op} {${vs.map((v) => `"${v}"`).join(', ')}}`),
+  );
+  const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+    e: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      tie('e').map((e) => `!(${e})`),
+      fc
+        .tuple(tie('e'), fc.constantFrom('&&', '||'), tie('e'))
+        .map(([a, op, b]) => `(${a}) ${op} (${b})`),
+    ),
+  })).e;
+  const labels = fc.dictionary(key, val, { maxKeys: 4 });
+
+  it('canonical text means the same', () => {
+    fc.assert(
+      fc.property(expr, fc.array(labels, { minLength: 1, maxLength: 5 }), (e, ls) => {
+        const s = parseSelector(e);
+        const again = parseSelector(s.toString());
+        // Like Calico's, the canonical text is stable after one round ("!!x" re-parses as x).
+        expect(parseSelector(again.toString()).toString()).toBe(again.toString());
+        for (const l of ls) expect(again.matches(l)).toBe(s.matches(l));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
