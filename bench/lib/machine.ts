@@ -1,0 +1,55 @@
+// The machine a run measured: what RESULTS.md records next to the figures, and what
+// else used the engine at the time (other labs skew the numbers).
+import type Dockerode from 'dockerode';
+import { readFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+
+export interface MachineInfo {
+  date: string;
+  nproc: number;
+  cpuModel: string;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  docker: string;
+  dockerApi: string;
+  storageDriver: string;
+}
+
+export async function machineInfo(docker: Dockerode): Promise<MachineInfo> {
+  const v = (await docker.version()) as { Version?: string; ApiVersion?: string };
+  const info = (await docker.info()) as { Driver?: string };
+  return {
+    date: new Date().toISOString(),
+    nproc: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '?',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    kernel: release(),
+    node: process.version,
+    docker: v.Version ?? '?',
+    dockerApi: v.ApiVersion ?? '?',
+    storageDriver: info.Driver ?? '?',
+  };
+}
+
+/** Memory in use on the host (MemTotal - MemAvailable), MiB. */
+export function hostMemoryInUseMiB(): number {
+  const text = readFileSync('/proc/meminfo', 'utf8');
+  const kb = (k: string): number =>
+    Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return Math.round((kb('MemTotal') - kb('MemAvailable')) / 1024);
+}
+
+/** The other containers on the engine (name and lab label): who else was using it. */
+export async function otherContainers(docker: Dockerode): Promise<string[]> {
+  const all = await docker.listContainers({ all: false });
+  return all
+    .map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12))
+    .filter((n) => !n.startsWith('bench-'))
+    .sort();
+}
+
+/** 1-minute load average, to show how busy the machine was. */
+export function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}

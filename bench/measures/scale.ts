@@ -1,0 +1,232 @@
+// (5) Scale: N nodes x P pods per node (plus router and one internet host): up time,
+// down time, host memory in use; then larger labs until one fails or is too slow, to
+// find the largest that comes up here. (6) Rules at scale: 1,000 pools on one node.
+import { loadLab } from '../../src/core/lab-file/index.js';
+import { planLab } from '../../src/core/plan/plan-lab.js';
+import { countApiCalls } from '../lib/api-count.js';
+import { nowMs } from '../lib/clock.js';
+import { downQuietly, type BenchContext } from '../lib/lab.js';
+import { scaleLabYaml } from '../lib/lab-yaml.js';
+import { hostMemoryInUseMiB } from '../lib/machine.js';
+import type { RunOptions, Section } from '../lib/section.js';
+import { summarize, type Summary } from '../lib/stats.js';
+import type { Row } from '../lib/table.js';
+
+export interface ScaleRun {
+  nodes: number;
+  podsPerNode: number;
+  containers: number;
+  ok: boolean;
+  error?: string;
+  upMs: number;
+  downMs: number;
+  memBeforeMiB: number;
+  memUpMiB: number; // host memory in use with the lab up, minus before
+  progress: { atMs: number; step: string; detail?: string }[];
+  apiCalls: Record<string, number>;
+}
+
+const one = (v: number): Summary => ({
+  n: Number.isFinite(v) ? 1 : 0,
+  median: v,
+  p95: v,
+  min: v,
+  max: v,
+});
+
+export async function scaleRun(
+  ctx: BenchContext,
+  nodes: number,
+  podsPerNode: number,
+): Promise<ScaleRun> {
+  const lab = `bench-scale-${nodes}x${podsPerNode}`;
+  const text = scaleLabYaml({ name: lab, nodes, podsPerNode });
+  await downQuietly(ctx, lab);
+  const memBeforeMiB = hostMemoryInUseMiB();
+  const progress: ScaleRun['progress'] = [];
+  const counter = countApiCalls(ctx.docker);
+  const t0 = nowMs();
+  let ok = true;
+  let error: string | undefined;
+  let upMs = NaN;
+  let memUp = NaN;
+  try {
+    await ctx.service.up([{ file: `${lab}.yaml`, text }], {
+      name: lab,
+      onProgress: (step, detail) => {
+        // Per-container lines would be thousands: keep the phase changes.
+        if (progress.at(-1)?.step !== step)
+          progress.push({ atMs: Math.round(nowMs() - t0), step, ...(detail ? { detail } : {}) });
+      },
+    });
+    upMs = nowMs() - t0;
+    memUp = hostMemoryInUseMiB() - memBeforeMiB;
+  } catch (e) {
+    ok = false;
+    error = (e as Error).message.split('\n').slice(0, 4).join(' | ');
+  } finally {
+    counter.restore();
+  }
+  const d0 = nowMs();
+  await downQuietly(ctx, lab);
+  const downMs = nowMs() - d0;
+  const containers = 2 + nodes + nodes * podsPerNode;
+  ctx.log(
+    `  ${nodes}x${podsPerNode} (${containers} containers): ${ok ? `up ${Math.round(upMs / 100) / 10} s` : `FAILED (${error})`}, down ${Math.round(downMs / 100) / 10} s, +${memUp} MiB`,
+  );
+  return {
+    nodes,
+    podsPerNode,
+    containers,
+    ok,
+    ...(error ? { error } : {}),
+    upMs,
+    downMs,
+    memBeforeMiB,
+    memUpMiB: memUp,
+    progress,
+    apiCalls: counter.counts(),
+  };
+}
+
+export async function benchScale(ctx: BenchContext, o: RunOptions): Promise<Section> {
+  const sizes: [number, number][] = o.quick
+    ? [[10, 10]]
+    : [
+        [10, 10],
+        [20, 10],
+        [50, 10],
+      ];
+  const runs: ScaleRun[] = [];
+  for (const [n, p] of sizes) runs.push(await scaleRun(ctx, n, p));
+  // The largest lab: grow past 50x10 while the last one came up within 300 s.
+  const probes = o.quick ? [] : [100, 150, 200];
+  let largest = runs.filter((r) => r.ok).at(-1);
+  for (const n of probes) {
+    if (!largest || largest.nodes < 50 || !(largest.upMs < 300_000)) break;
+    const r = await scaleRun(ctx, n, 10);
+    runs.push(r);
+    if (!r.ok) break;
+    largest = r;
+  }
+  const rows: Row[] = [];
+  for (const r of runs) {
+    const goal50 = r.nodes === 50 && r.podsPerNode === 10;
+    rows.push({
+      measure: `5 scale ${r.nodes}x${r.podsPerNode} up (${r.containers} containers)`,
+      unit: 's',
+      summary: one(r.upMs / 1000),
+      ...(goal50 ? { goal: '<= 120 s', pass: r.ok && r.upMs <= 120_000 } : {}),
+      note: r.ok ? `+${r.memUpMiB} MiB host memory` : `failed: ${r.error}`,
+    });
+    rows.push({
+      measure: `5 scale ${r.nodes}x${r.podsPerNode} down`,
+      unit: 's',
+      summary: one(r.downMs / 1000),
+      ...(goal50 ? { goal: '<= 60 s', pass: r.downMs <= 60_000 } : {}),
+    });
+  }
+  return {
+    id: 'scale',
+    title: '5. scale',
+    rows,
+    data: runs,
+    notes: [
+      `largest lab that came up: ${largest ? `${largest.nodes}x${largest.podsPerNode} (${largest.containers} containers, ${Math.round(largest.upMs / 1000)} s)` : 'none'}${probes.length ? ` (probed up to ${runs.at(-1)?.nodes} nodes)` : ''}`,
+    ],
+  };
+}
+
+// ---- (6) rules at scale ----------------------------------------------------------------
+
+export async function benchRules(ctx: BenchContext, o: RunOptions): Promise<Section> {
+  const lab = 'bench-rules';
+  const pools = 1000;
+  const text = scaleLabYaml({ name: lab, nodes: 1, podsPerNode: 1, extraPools: pools });
+  const source = { file: `${lab}.yaml`, text };
+  await downQuietly(ctx, lab);
+  try {
+    const u0 = nowMs();
+    await ctx.service.up([source], { name: lab });
+    const upMs = nowMs() - u0;
+    const reps = o.quick ? 3 : 10;
+    const load: number[] = [];
+    const render: number[] = [];
+    const apply: number[] = [];
+    const both: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const tl = nowMs();
+      const labObj = loadLab([source]);
+      const t0 = nowMs();
+      load.push(t0 - tl);
+      const plan = planLab(labObj);
+      const t1 = nowMs();
+      const node = plan.containers.find((c) => c.role === 'node')!;
+      await ctx.runtime.applyDataplane(lab, [node]);
+      const t2 = nowMs();
+      render.push(t1 - t0);
+      apply.push(t2 - t1);
+      both.push(t2 - t0);
+    }
+    const members = await ctx.runtime.exec(lab, 'node-1', [
+      'ipset',
+      'list',
+      'cali40all-ipam-pools',
+    ]);
+    const inSet = members.stdout
+      .split('\n')
+      .filter((l) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(l.trim())).length;
+    const toggles: number[] = [];
+    const applied: number[] = [];
+    let nat = false; // pool-0001 starts with natOutgoing false (odd index)
+    for (let i = 0; i < reps; i++) {
+      nat = !nat;
+      const t0 = nowMs();
+      const r = await ctx.service.patchPool(lab, 'pool-0001', { spec: { natOutgoing: nat } });
+      toggles.push(nowMs() - t0);
+      applied.push(r.appliedMs);
+    }
+    const masq = await ctx.runtime.exec(lab, 'node-1', [
+      'ipset',
+      'test',
+      'cali40masq-ipam-pools',
+      '10.0.1.1',
+    ]);
+    const masqOk = (masq.exitCode === 0) === nat;
+    const b = summarize(both);
+    const t = summarize(toggles);
+    return {
+      id: 'rules',
+      title: '6. rules at scale (1,000 pools, one node)',
+      rows: [
+        {
+          measure: '6 rules: load lab file (parse + validate)',
+          unit: 'ms',
+          summary: summarize(load),
+        },
+        { measure: '6 rules: render (plan, 1,000 pools)', unit: 'ms', summary: summarize(render) },
+        { measure: '6 rules: apply on one node', unit: 'ms', summary: summarize(apply) },
+        {
+          measure: '6 rules: render + apply',
+          unit: 'ms',
+          summary: b,
+          goal: '<= 200 ms',
+          pass: b.p95 <= 200,
+          note: `${inSet} CIDRs in cali40all-ipam-pools`,
+        },
+        {
+          measure: '6 rules: one toggle (patch call)',
+          unit: 'ms',
+          summary: t,
+          goal: '<= 200 ms',
+          pass: t.p95 <= 200 && masqOk,
+          note: `apply part median ${Math.round(summarize(applied).median)} ms${masqOk ? '' : '; masq set does NOT follow the toggle'}`,
+        },
+      ],
+      data: { pools, upMs, load, render, apply, both, toggles, applied, inSet, masqOk },
+      notes: [`lab with 1,000 pools came up in ${Math.round(upMs)} ms`],
+    };
+  } finally {
+    await downQuietly(ctx, lab);
+  }
+}
