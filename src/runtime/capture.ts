@@ -63,6 +63,7 @@ export function startCapture(container: Dockerode.Container, opts: CaptureOption
   ready.catch(() => undefined);
 
   const push = (line: string): void => {
+    if (line === '') return; // tcpdump ends its output with a blank line
     summary.lines++;
     const w = waiters.shift();
     if (w) return w({ value: line, done: false });

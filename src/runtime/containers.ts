@@ -28,6 +28,9 @@ export function containerConfig(c: ContainerPlan, image: string) {
     sysctls,
     capAdd: ['NET_ADMIN', 'NET_RAW'],
     cmd: ['sleep', 'infinity'],
+    // A tmpfs /run: what the runtime keeps in a container (apply state, BIRD's pid and
+    // socket, echo server pids) starts empty after a restart, like the network namespace.
+    tmpfs: { '/run': 'rw,nosuid,nodev,mode=755' },
   };
 }
 
@@ -65,6 +68,7 @@ export function labContainerCreateOptions(
       CapAdd: cfg.capAdd,
       CapDrop: [],
       Sysctls: cfg.sysctls,
+      Tmpfs: cfg.tmpfs,
       Init: true, // reaps what BIRD and the echo servers leave behind
       AutoRemove: false,
     },

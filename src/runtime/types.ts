@@ -27,7 +27,8 @@ export interface LabState {
     recreated: string[];
     removed: number; // containers removed (stale, changed, leftover helpers)
     linksCreated: number;
-    linksChecked: number;
+    linksChecked: number; // between reused containers: kept when intact
+    linksRepaired: number; // of those, re-created (a container restarted and took its veths along)
   };
   timingsMs: Record<string, number>;
 }

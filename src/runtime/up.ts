@@ -100,6 +100,7 @@ export async function labUp(
   );
   helperP.catch(() => undefined);
   let helper: Dockerode.Container | undefined;
+  let linksRepaired = 0;
   const pids = new Map<string, number>();
   try {
     await mapLimit(decision.remove, limit, (id) => removeContainer(docker, id));
@@ -127,10 +128,12 @@ export async function labUp(
     lap('containers');
 
     // 3. Wiring: one script, one exec in the helper.
-    const links: WiringLink[] = plan.links.map((link) => ({
-      link,
-      verify: !fresh.has(link.a.container) && !fresh.has(link.b.container),
-    }));
+    const links: WiringLink[] = plan.links.map((link) => {
+      const newA = fresh.has(link.a.container);
+      const newB = fresh.has(link.b.container);
+      const stale: ('a' | 'b')[] = newA === newB ? [] : newA ? ['b'] : ['a'];
+      return { link, verify: !newA && !newB, stale };
+    });
     const script = wiringScript(
       plan.containers.map((c) => ({
         name: c.name,
@@ -148,6 +151,7 @@ export async function labUp(
     );
     const w = await execCollect(helper, ['sh', '-s'], { stdin: script, timeoutMs: 300_000 });
     if (w.exitCode !== 0) throw new Error(`wiring failed: ${w.stderr.trim() || w.stdout.trim()}`);
+    linksRepaired = w.stdout.split('\n').filter((l) => l.startsWith('relinked ')).length;
     lap('wiring');
   } finally {
     const h = helper ?? (await helperP.catch(() => undefined));
@@ -183,6 +187,7 @@ export async function labUp(
       removed: decision.remove.length + decision.replace.length,
       linksCreated: plan.links.filter((l) => fresh.has(l.a.container) || fresh.has(l.b.container))
         .length,
+      linksRepaired,
       linksChecked: plan.links.filter((l) => !fresh.has(l.a.container) && !fresh.has(l.b.container))
         .length,
     },
