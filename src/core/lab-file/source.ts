@@ -132,6 +132,7 @@ export function parseSources(sources: readonly LabSource[]): {
         prettyErrors: false,
         uniqueKeys: true,
         strict: true,
+        merge: true, // "<<: *anchor" merge keys, as many YAML users expect
       }) as Document.Parsed[];
     } catch (e) {
       problems.push({

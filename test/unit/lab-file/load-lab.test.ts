@@ -328,3 +328,22 @@ spec: {asNumber: "x", logSeverityScreen: Loud}
     ]);
   });
 });
+
+describe('YAML conveniences', () => {
+  it('supports anchors and merge keys', () => {
+    const text = `apiVersion: egress-lab/v1
+kind: Lab
+metadata: {name: t}
+spec:
+  nodes:
+    - &node {name: node-1, labels: {zone: a}}
+    - {<<: *node, name: node-2}
+`;
+    expect(loadLab([{ file: 'lab.yaml', text }]).nodes.map((n) => [n.name, n.labels.zone])).toEqual(
+      [
+        ['node-1', 'a'],
+        ['node-2', 'a'],
+      ],
+    );
+  });
+});
