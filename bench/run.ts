@@ -8,6 +8,7 @@ import { benchContext, type BenchContext } from './lib/lab.js';
 import { loadAverage, machineInfo, otherContainers } from './lib/machine.js';
 import type { RunOptions, Section } from './lib/section.js';
 import { formatTable } from './lib/table.js';
+import { updateResultsMd } from './lib/results-md.js';
 import { benchCaptureLatency, benchCaptureLoad } from './measures/capture.js';
 import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
     ...sections.flatMap((s) => s.notes.map((n) => `- ${s.id}: ${n}`)),
     ...failures.map((f) => `- FAILED ${f.id}: ${f.error.split('\n')[0]}`),
   ].join('\n');
-  await writeFile(`${dir}latest${opts.quick ? '-quick' : ''}.md`, md + '\n');
+  // A full run (all six measurements) keeps bench/RESULTS.md's figures current.
+  if (!opts.quick && !opts.only) await updateResultsMd(md);
   process.stdout.write('\n' + formatTable(rows) + '\n');
   for (const s of sections) for (const n of s.notes) process.stdout.write(`  ${s.id}: ${n}\n`);
   for (const f of failures) process.stdout.write(`FAILED ${f.id}: ${f.error.split('\n')[0]}\n`);
