@@ -347,3 +347,14 @@ spec:
     );
   });
 });
+
+describe('text as editors save it', () => {
+  it('loads CRLF line endings and a byte order mark, with the same positions', () => {
+    const lf = LAB + POOL('p', '{cidr: 10.244.0.1/16}');
+    const crlf = '\uFEFF' + lf.replace(/\n/g, '\r\n');
+    const a = problemsOf(() => load(lf))[0]!.position;
+    const b = problemsOf(() => load(crlf))[0]!.position;
+    expect(b).toEqual(a);
+    expect(load(LAB.replace(/\n/g, '\r\n')).nodes).toHaveLength(2);
+  });
+});
