@@ -10,6 +10,8 @@ import { statusCommand } from './status.js';
 import { downCommand } from './down.js';
 import { execCommand } from './exec.js';
 import { serveCommand } from './serve.js';
+import { newCommand } from './new.js';
+import { importCommand } from './import.js';
 
 export const commands: Command[] = [
   validateCommand,
@@ -22,4 +24,6 @@ export const commands: Command[] = [
   downCommand,
   execCommand,
   serveCommand,
+  newCommand,
+  importCommand,
 ];

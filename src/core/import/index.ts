@@ -1,0 +1,10 @@
+// Building a lab around a customer's Calico resources (`egress-lab import`). Pure.
+export { importLab, dnsLabel, type ImportOptions, type ImportResult } from './import-lab.js';
+export { labelsSatisfying } from './selector-labels.js';
+export {
+  FABRIC_CANDIDATES,
+  INTERNET_CANDIDATES,
+  firstFree,
+  overlapsAny,
+  segmentInside,
+} from './addresses.js';

@@ -1,0 +1,66 @@
+// `egress-lab import`: a lab file built around a customer's Calico resources (core/import).
+import { basename } from 'node:path';
+import { dnsLabel, importLab } from '../../../core/import/index.js';
+import type { Command } from '../command.js';
+import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
+import { printJson } from '../io.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { readSources } from '../sources.js';
+
+const usage = 'egress-lab import FILE... [-o LAB_FILE] [--name LAB] [--force] [--json]';
+
+export const importCommand: Command = {
+  words: ['import'],
+  usage,
+  summary: "build a lab around a customer's `calicoctl get ippool -o yaml` (+ Felix/BGP resources)",
+  async run({ io, args }) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        output: { type: 'string', short: 'o' },
+        name: { type: 'string' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (positionals.length === 0)
+      throw new UsageError(`import needs at least one FILE\nusage: ${usage}`);
+    const out = values.output;
+    const name =
+      values.name ?? (out ? dnsLabel(basename(out).replace(/\.ya?ml$/i, ''), 50) : 'imported');
+    const result = importLab(await readSources(io, positionals), { name });
+    const lab = result.lab;
+    const counts = `${lab.nodes.length} nodes, ${lab.pods.length} pods, ${lab.hosts.length} hosts, ${lab.expect.length} expectations`;
+    if (out) {
+      if (!values.force) {
+        const there = await io.readFile(out).then(
+          () => true,
+          (e: NodeJS.ErrnoException) => e.code !== 'ENOENT',
+        );
+        if (there) {
+          io.err(`egress-lab: ${out} already exists; use --force to overwrite it\n`);
+          return EXIT_INVALID;
+        }
+      }
+      await io.writeFile(out, result.text);
+    }
+    if (values.json) {
+      printJson(io, {
+        lab: lab.name,
+        ...(out ? { file: out } : { text: result.text }),
+        nodes: lab.nodes.length,
+        pods: lab.pods.length,
+        hosts: lab.hosts.length,
+        expect: lab.expect,
+        report: result.report,
+      });
+      return EXIT_OK;
+    }
+    // The lab text goes to stdout when no -o is given (pipe it to a file); notes go to stderr.
+    if (!out) io.out(result.text);
+    for (const line of result.report) io.err(`note: ${line}\n`);
+    if (out) io.out(`wrote ${out}: lab ${lab.name} (${counts})\nnext: egress-lab check ${out}\n`);
+    return EXIT_OK;
+  },
+};

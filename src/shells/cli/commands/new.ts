@@ -1,0 +1,65 @@
+// `egress-lab new`: a copy of a template to edit (the CLI side of the app's gallery).
+import type { CliIO } from '../io.js';
+import type { Command } from '../command.js';
+import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
+import { printJson } from '../io.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { withService } from '../service.js';
+
+const usage = 'egress-lab new TEMPLATE [FILE] [--force] | egress-lab new --list [--json]';
+
+async function exists(io: CliIO, path: string): Promise<boolean> {
+  try {
+    await io.readFile(path);
+    return true;
+  } catch (e) {
+    // A directory (EISDIR) or an unreadable file is there too: never write over it.
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+export const newCommand: Command = {
+  words: ['new'],
+  usage,
+  summary: 'write a copy of a lab template to edit; --list shows the templates',
+  async run({ io, args }) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { list: { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+      usage,
+    );
+    if (values.list) {
+      if (positionals.length)
+        throw new UsageError(`--list takes no TEMPLATE or FILE\nusage: ${usage}`);
+      const templates = await withService((s) => s.templates());
+      if (values.json) {
+        printJson(io, templates);
+        return EXIT_OK;
+      }
+      const width = Math.max(8, ...templates.map((t) => t.id.length));
+      io.out(`${'TEMPLATE'.padEnd(width)}  DESCRIPTION\n`);
+      for (const t of templates) io.out(`${t.id.padEnd(width)}  ${t.description}\n`);
+      return EXIT_OK;
+    }
+    if (values.json) throw new UsageError(`--json goes with --list\nusage: ${usage}`);
+    if (positionals.length < 1 || positionals.length > 2)
+      throw new UsageError(`new needs TEMPLATE and at most one FILE\nusage: ${usage}`);
+    const id = positionals[0]!;
+    const file = positionals[1] ?? `${id}.yaml`;
+    const source = await withService(async (s) => {
+      try {
+        return await s.template(id);
+      } catch (e) {
+        const ids = (await s.templates()).map((t) => t.id);
+        throw new UsageError(`${(e as Error).message}; templates: ${ids.join(', ')}`);
+      }
+    });
+    if (!values.force && (await exists(io, file))) {
+      io.err(`egress-lab: ${file} already exists; use --force to overwrite it\n`);
+      return EXIT_INVALID;
+    }
+    await io.writeFile(file, source.text);
+    io.out(`wrote ${file} from template ${id}\nnext: egress-lab up ${file}\n`);
+    return EXIT_OK;
+  },
+};
