@@ -1,0 +1,99 @@
+// What the lab expects to see on the wire: from a pod (or a host, inbound) to a pod, a host or an
+// address, which source the destination sees and whether the reply comes back.
+import type { LabExpectation, LabHost, LabPod, SeenAs } from '../model/lab.js';
+import { parseIP } from '../calico/cidr.js';
+import type { FieldPath } from '../calico/field-error.js';
+import type { LabContext } from './lab-context.js';
+import { DEFAULT_TCP_PORTS, DEFAULT_UDP_PORTS } from './lab-hosts.js';
+
+export function buildExpectations(
+  ctx: LabContext,
+  pods: readonly LabPod[],
+  hosts: readonly LabHost[],
+): LabExpectation[] {
+  const { spec } = ctx;
+  const P = ctx.problem;
+  const podNames = new Set(pods.map((p) => p.name));
+  const hostByName = new Map(hosts.map((h) => [h.name, h]));
+  const hostNames = new Set((spec.hosts ?? []).map((h) => h.name));
+  const expect: LabExpectation[] = [];
+  (spec.expect ?? []).forEach((x, i) => {
+    const path: FieldPath = ['spec', 'expect', i];
+    let ok = true;
+    // Inbound (External connectivity over BGP): a host pings a pod; pods run no TCP/UDP servers.
+    const inbound = hostNames.has(x.from) && !podNames.has(x.from);
+    if (inbound) {
+      if (!podNames.has(x.to)) {
+        P([...path, 'to'], `from host ${x.from}, to must name a pod of this lab`);
+        ok = false;
+      }
+      if ((x.protocol ?? 'icmp') !== 'icmp') {
+        P([...path, 'protocol'], 'from a host only icmp is checked: pods run no TCP/UDP servers');
+        ok = false;
+      }
+    } else if (!podNames.has(x.from)) {
+      P(
+        [...path, 'from'],
+        `from: ${JSON.stringify(x.from)} is not a pod of this lab (pods: ${[...podNames].join(', ') || 'none'})`,
+      );
+      ok = false;
+    }
+    const toIP = parseIP(x.to);
+    if (!podNames.has(x.to) && !hostNames.has(x.to)) {
+      if (!toIP || toIP.kind() !== 'ipv4') {
+        P(
+          [...path, 'to'],
+          `to: ${JSON.stringify(x.to)} is neither a pod, a host of this lab nor an IPv4 address`,
+        );
+        ok = false;
+      }
+    }
+    const protocol = x.protocol ?? 'icmp';
+    let port: number | undefined;
+    if (protocol === 'icmp') {
+      if (x.port !== undefined) {
+        P([...path, 'port'], 'port applies to tcp and udp only (protocol is icmp)');
+        ok = false;
+      }
+    } else {
+      const host = hostByName.get(x.to);
+      const listening = host ? (protocol === 'tcp' ? host.tcpPorts : host.udpPorts) : undefined;
+      port =
+        x.port ??
+        listening?.[0] ??
+        (protocol === 'tcp' ? DEFAULT_TCP_PORTS[0] : DEFAULT_UDP_PORTS[0]);
+      if (host && listening && x.port !== undefined && !listening.includes(x.port)) {
+        P(
+          [...path, 'port'],
+          `host ${host.name} does not listen on ${protocol}/${x.port} (${protocol}Ports: ${listening.join(', ') || 'none'})`,
+        );
+        ok = false;
+      }
+    }
+    let seenAs: SeenAs | undefined;
+    if (x.seenAs === 'node' || x.seenAs === 'pod') seenAs = x.seenAs;
+    else {
+      const ip = parseIP(x.seenAs);
+      if (ip && ip.kind() === 'ipv4') seenAs = { address: ip.toString() };
+      else {
+        P(
+          [...path, 'seenAs'],
+          `seenAs must be "node", "pod" or an IPv4 address, got ${JSON.stringify(x.seenAs)}`,
+        );
+        ok = false;
+      }
+    }
+    if (!ok || seenAs === undefined) return;
+    const e: LabExpectation = {
+      from: x.from,
+      to: toIP && !podNames.has(x.to) && !hostNames.has(x.to) ? toIP.toString() : x.to,
+      protocol,
+      seenAs,
+      reply: x.reply,
+    };
+    if (port !== undefined) e.port = port;
+    expect.push(e);
+  });
+
+  return expect;
+}

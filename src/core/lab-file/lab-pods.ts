@@ -1,0 +1,49 @@
+// Pods: their node, namespace, labels and annotations (the ipv4pools annotation must parse).
+import type { LabNode, LabPod } from '../model/lab.js';
+import type { FieldPath } from '../calico/field-error.js';
+import {
+  dns1123LabelProblems,
+  labelValueProblems,
+  qualifiedNameProblems,
+} from '../calico/names.js';
+import { IPV4POOLS_ANNOTATION, parseIPv4PoolsAnnotation } from '../calico/pool-choice.js';
+import type { LabContext } from './lab-context.js';
+
+export function buildPods(ctx: LabContext, nodes: readonly LabNode[]): LabPod[] {
+  const { spec, claimName } = ctx;
+  const P = ctx.problem;
+  const nodeNames = new Set(nodes.map((n) => n.name));
+  const pods: LabPod[] = (spec.pods ?? []).map((p, i) => {
+    const path: FieldPath = ['spec', 'pods', i];
+    claimName(p.name, 'pod', [...path, 'name']);
+    if (!nodeNames.has(p.node)) {
+      P(
+        [...path, 'node'],
+        `pod ${p.name} is on node ${JSON.stringify(p.node)}, which is not a node of this lab (nodes: ${[...nodeNames].join(', ')})`,
+      );
+    }
+    const namespace = p.namespace ?? 'default';
+    for (const msg of dns1123LabelProblems(namespace))
+      P([...path, 'namespace'], `namespace ${JSON.stringify(namespace)} ${msg}`);
+    const labels = { ...(p.labels ?? {}) };
+    for (const [k, v] of Object.entries(labels)) {
+      for (const m of qualifiedNameProblems(k))
+        P([...path, 'labels', k], `label key ${JSON.stringify(k)}: ${m}`, 'key');
+      for (const m of labelValueProblems(v))
+        P([...path, 'labels', k], `label value ${JSON.stringify(v)}: ${m}`);
+    }
+    const annotations = { ...(p.annotations ?? {}) };
+    for (const k of Object.keys(annotations)) {
+      for (const m of qualifiedNameProblems(k.toLowerCase()))
+        P([...path, 'annotations', k], `annotation key ${JSON.stringify(k)}: ${m}`, 'key');
+    }
+    const pools = annotations[IPV4POOLS_ANNOTATION];
+    if (pools !== undefined) {
+      const r = parseIPv4PoolsAnnotation(pools);
+      if (!Array.isArray(r)) P([...path, 'annotations', IPV4POOLS_ANNOTATION], r.error);
+    }
+    return { name: p.name, node: p.node, namespace, labels, annotations };
+  });
+
+  return pods;
+}
