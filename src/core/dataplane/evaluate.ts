@@ -55,6 +55,9 @@ function matches(dp: Pick<NodeDataplane, 'ipsets'>, m: MatchCriterion, p: NatPac
     case 'protocol':
       r = (p.protocol ?? 'icmp') === m.name;
       break;
+    case 'ctstate':
+      r = m.states.includes('NEW'); // nat rules only ever see a connection's first packet
+      break;
   }
   return m.negate ? !r : r;
 }

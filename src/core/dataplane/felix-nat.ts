@@ -2,7 +2,7 @@
 // felix/rules/nat.go (NATOutgoingChain, makeNATOutgoingRuleIPTables),
 // felix/rules/static.go (StaticNATPostroutingChains) and felix/dataplane/linux/masq_mgr.go.
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
-import type { Action, IpSet, NatTable, Rule } from './types.js';
+import type { Action, Chain, IpSet, NatTable, Rule } from './types.js';
 
 export const IPSET_MASQ_POOLS = 'cali40masq-ipam-pools';
 export const IPSET_ALL_POOLS = 'cali40all-ipam-pools';
@@ -125,6 +125,23 @@ export function natTable(pools: IPPool[], felix: FelixConfiguration): NatTable {
       {
         chain: 'POSTROUTING',
         rules: [{ match: [], action: { kind: 'jump', target: CHAIN_POSTROUTING } }],
+      },
+    ],
+    labChains: [conntrackKeeper()],
+  };
+}
+
+export const CHAIN_CONNTRACK_KEEPER = 'egress-lab-conntrack';
+
+/** See NatTable.labChains: never jumped to, only loaded, so conntrack stays on in the node. */
+export function conntrackKeeper(): Chain {
+  return {
+    name: CHAIN_CONNTRACK_KEEPER,
+    rules: [
+      {
+        match: [{ kind: 'ctstate', states: ['RELATED', 'ESTABLISHED'] }],
+        action: { kind: 'return' },
+        comments: ['egress-lab: keeps conntrack on, as on a real node'],
       },
     ],
   };

@@ -16,6 +16,8 @@ export function renderMatchFelix(m: MatchCriterion): string {
       return `${not}--out-interface ${m.name}`;
     case 'protocol':
       return `${not}-p ${m.name}`;
+    case 'ctstate':
+      return `-m conntrack ${not}--ctstate ${m.states.join(',')}`;
   }
 }
 
@@ -70,7 +72,8 @@ export function renderSaveLine(chain: string, rule: Rule, hash: string): string 
   if (hash) parts.push(`-m comment --comment "cali:${hash}"`);
   for (const c of rule.comments ?? []) parts.push(`-m comment --comment "${escapeComment(c)}"`);
   for (const m of rule.match) {
-    if (m.kind === 'srcSet' || m.kind === 'dstSet') parts.push(renderMatchFelix(m));
+    if (m.kind === 'srcSet' || m.kind === 'dstSet' || m.kind === 'ctstate')
+      parts.push(renderMatchFelix(m));
   }
   parts.push(renderActionSave(rule.action));
   return parts.join(' ');

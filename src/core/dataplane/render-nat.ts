@@ -52,10 +52,12 @@ export function countHookCopies(iptablesSave: string, chain: string, hash: strin
  */
 export function renderIptablesNat(nat: NatTable, currentSave = ''): string {
   const lines = ['*nat'];
-  for (const c of nat.chains) lines.push(`:${c.name} - [0:0]`);
+  for (const c of [...nat.chains, ...(nat.labChains ?? [])]) lines.push(`:${c.name} - [0:0]`);
   const rules = hashedRules(nat);
   for (const r of rules.filter((x) => !x.appended))
     lines.push(renderAppendFelix(r.chain, r.rule, r.hash));
+  for (const c of nat.labChains ?? [])
+    for (const rule of c.rules) lines.push(renderAppendFelix(c.name, rule, ''));
   for (const r of rules.filter((x) => x.appended)) {
     const copies = countHookCopies(currentSave, r.chain, r.hash);
     const spec = renderAppendFelix(r.chain, r.rule, r.hash).slice(3); // "<chain> ..." without "-A "
@@ -70,13 +72,15 @@ export function renderIptablesNat(nat: NatTable, currentSave = ''): string {
 export function renderIptablesSave(nat: NatTable): string {
   const lines = ['*nat'];
   for (const a of nat.appends) lines.push(`:${a.chain} ACCEPT [0:0]`);
-  for (const c of nat.chains) lines.push(`:${c.name} - [0:0]`);
+  for (const c of [...nat.chains, ...(nat.labChains ?? [])]) lines.push(`:${c.name} - [0:0]`);
   const rules = hashedRules(nat);
   // iptables-save lists the kernel chains' rules first, then user chains.
   for (const r of rules.filter((x) => x.appended))
     lines.push(renderSaveLine(r.chain, r.rule, r.hash));
   for (const r of rules.filter((x) => !x.appended))
     lines.push(renderSaveLine(r.chain, r.rule, r.hash));
+  for (const c of nat.labChains ?? [])
+    for (const rule of c.rules) lines.push(renderSaveLine(c.name, rule, ''));
   lines.push('COMMIT');
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,8 @@ export type MatchCriterion =
   | { kind: 'srcSet'; set: string; negate?: boolean }
   | { kind: 'dstSet'; set: string; negate?: boolean }
   | { kind: 'outInterface'; name: string; negate?: boolean } // "eth+" is a prefix match, as in iptables
-  | { kind: 'protocol'; name: 'tcp' | 'udp' | 'icmp'; negate?: boolean };
+  | { kind: 'protocol'; name: 'tcp' | 'udp' | 'icmp'; negate?: boolean }
+  | { kind: 'ctstate'; states: string[]; negate?: boolean }; // -m conntrack --ctstate A,B
 
 export type Action =
   | { kind: 'jump'; target: string }
@@ -46,6 +47,15 @@ export interface ChainAppend {
 export interface NatTable {
   chains: Chain[]; // cali- chains Felix owns
   appends: ChainAppend[];
+  /**
+   * Chains the lab adds that are not Felix's (no cali: hash, never jumped to). The one in use:
+   * `egress-lab-conntrack`, an unreferenced rule with a conntrack match. Loading any such rule keeps
+   * conntrack active in the namespace, as Felix's filter rules and kube-proxy do on a real node.
+   * Without it the MASQUERADE rule is the namespace's only conntrack user, and removing it
+   * (natOutgoing off) switches tracking off: running flows would lose their NAT at once instead
+   * of keeping it as they do on a real node.
+   */
+  labChains?: Chain[];
 }
 
 export interface BirdPeer {

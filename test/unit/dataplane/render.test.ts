@@ -17,9 +17,12 @@ describe('renderIptablesNat (iptables-restore --noflush input)', () => {
         ':cali-POSTROUTING - [0:0]',
         ':cali-fip-snat - [0:0]',
         ':cali-nat-outgoing - [0:0]',
+        ':egress-lab-conntrack - [0:0]',
         '-A cali-POSTROUTING -m comment --comment "cali:Z-c7XtVd2Bq7s_hA" --jump cali-fip-snat',
         '-A cali-POSTROUTING -m comment --comment "cali:nYKhEzDlr11Jccal" --jump cali-nat-outgoing',
         '-A cali-nat-outgoing -m comment --comment "cali:flqWnvo8yq4ULQLa" -m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst --jump MASQUERADE --random-fully',
+        // Not Felix's: an unreferenced conntrack rule keeps tracking on (see NatTable.labChains).
+        '-A egress-lab-conntrack -m comment --comment "egress-lab: keeps conntrack on, as on a real node" -m conntrack --ctstate RELATED,ESTABLISHED --jump RETURN',
         '-A POSTROUTING -m comment --comment "cali:0i8pjzKKPyA34aQD" --jump cali-POSTROUTING',
         'COMMIT',
         '',

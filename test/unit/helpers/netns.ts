@@ -136,6 +136,21 @@ export class NetnsLab {
     return this.exec(name, [process.execPath, '-e', CLIENT, address, String(port)]).trim();
   }
 
+  /** Runs `node -e script args…` in container `name` in the background; resolves with its stdout when it exits. */
+  spawnScript(name: string, script: string, args: string[]): Promise<string> {
+    const p = spawn(
+      'ip',
+      ['netns', 'exec', this.ns(name), process.execPath, '-e', script, ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.procs.push(p);
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    return new Promise((resolve) => p.on('exit', () => resolve(out)));
+  }
+
   cleanup(): void {
     for (const p of this.procs) p.kill('SIGKILL');
     this.procs = [];

@@ -1,0 +1,48 @@
+// explain's conntrack warning, on real namespaces: turning natOutgoing off while a flow runs
+// leaves that flow NATed (its conntrack entry keeps the mapping, as Felix never flushes it);
+// a new flow goes out with the pod address.
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
+import { renderIptablesNat } from '../../../src/core/dataplane/render-nat.js';
+import { planLab } from '../../../src/core/plan/plan-lab.js';
+import { makeLab, pool } from '../helpers/lab.js';
+import { NetnsLab, netnsAvailable } from '../helpers/netns.js';
+
+const PREFIX = `eglc${process.pid % 100000}`;
+const net = new NetnsLab(PREFIX);
+afterEach(() => net.cleanup());
+afterAll(() => net.sweep());
+
+// Sends from a fixed source port every 100 ms for `ms`, one flow.
+const FLOW = `const c=require('dgram').createSocket('udp4');c.bind(+process.argv[3],()=>{const t=setInterval(()=>c.send('x',8081,process.argv[1]),100);setTimeout(()=>{clearInterval(t);process.exit(0)},+process.argv[2])});`;
+
+describe.skipIf(!netnsAvailable(PREFIX))('conntrack keeps the old translation', () => {
+  test('natOutgoing turned off mid-flow: the running flow stays NATed, a new one is not', async () => {
+    const on = planLab(makeLab());
+    const off = planLab(makeLab({ ipPools: [pool('default-ipv4-ippool', '192.168.0.0/16')] }), {
+      pinnedIpam: on.ipam,
+    });
+    net.realize(on);
+    const echo = await net.startEcho('internet', 8081);
+    const flow = net.spawnScript('web-1', FLOW, ['203.0.113.10', '2000', '40001']);
+    await new Promise((r) => setTimeout(r, 600));
+    const before = echo.seen.length;
+
+    const dp = off.containers.find((c) => c.name === 'node-1')!.dataplane!;
+    net.exec('node-1', ['ipset', 'restore'], renderIpsetRestore(dp.ipsets));
+    net.exec(
+      'node-1',
+      ['iptables-restore', '--noflush'],
+      renderIptablesNat(dp.nat, net.exec('node-1', ['iptables-save', '-t', 'nat'])),
+    );
+    await flow;
+    const during = echo.seen.slice();
+    console.log("SEQ", before, during.join(","));
+    expect(before).toBeGreaterThan(0);
+    expect(during.length).toBeGreaterThan(before);
+    expect(new Set(during)).toEqual(new Set(['172.30.0.11']));
+
+    await net.spawnScript('web-1', FLOW, ['203.0.113.10', '300', '40002']);
+    expect(echo.seen.slice(during.length)[0]).toBe('192.168.0.0');
+  }, 30_000);
+});
