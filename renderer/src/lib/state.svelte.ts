@@ -1,0 +1,135 @@
+// The renderer's shared state: which lab is shown, its status, start/stop progress,
+// the file in the editor and the traffic flowing. Screens read it; they call the
+// service directly for their own data.
+import { errorText } from './api/errors.js';
+import type {
+  LabApiClient,
+  LabSource,
+  LabStatus,
+  ProgressEvent,
+  TrafficSpec,
+  TrafficStats,
+} from './api/types.js';
+import type { ConnectionState } from './api/ws-client.js';
+
+export type Theme = 'light' | 'dark';
+export type Screen = 'gallery' | 'topology' | 'pools' | 'captures' | 'traffic' | 'rules' | 'editor' | 'explain';
+
+export class Connection {
+  state = $state<ConnectionState>('connecting');
+}
+
+export interface RunningTraffic {
+  spec: TrafficSpec;
+  stats: TrafficStats;
+}
+
+export class LabState {
+  readonly client: LabApiClient;
+  labs = $state<LabStatus[]>([]);
+  labName = $state<string | null>(null);
+  progress = $state<ProgressEvent[]>([]);
+  busy = $state<string | null>(null); // what is in flight, e.g. "Starting outgoing-nat"
+  error = $state<string | null>(null);
+  source = $state<LabSource | null>(null); // the file in the editor
+  screen = $state<Screen>('gallery');
+  traffic = $state<Record<string, RunningTraffic>>({});
+  /** Bumped on every lab:changed so screens can refetch what they show. */
+  revision = $state(0);
+
+  lab = $derived(this.labs.find((l) => l.name === this.labName) ?? null);
+
+  constructor(client: LabApiClient) {
+    this.client = client;
+    client.on('lab:progress', (p) => {
+      if (p.lab !== this.labName && this.busy === null) return;
+      const i = this.progress.findIndex((q) => q.step === p.step && q.lab === p.lab);
+      if (i >= 0) this.progress[i] = p;
+      else this.progress.push(p);
+    });
+    client.on('lab:changed', ({ lab, status }) => {
+      const others = this.labs.filter((l) => l.name !== lab);
+      this.labs = status.running ? [...others, status] : others;
+      if (!status.running && this.labName === lab) this.labName = this.labs[0]?.name ?? null;
+      if (status.running && this.labName === null) this.labName = lab;
+      this.revision++;
+    });
+    client.on('traffic:stats', (s) => {
+      const t = this.traffic[s.trafficId];
+      if (t) this.traffic[s.trafficId] = { spec: t.spec, stats: s };
+    });
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.labs = await this.client.call('lab:status', {});
+      if (!this.labs.some((l) => l.name === this.labName)) this.labName = this.labs[0]?.name ?? null;
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  /** Runs one user action, showing it as busy and its failure as the banner error. */
+  async run<T>(label: string, action: () => Promise<T>): Promise<T | undefined> {
+    this.busy = label;
+    this.error = null;
+    try {
+      return await action();
+    } catch (err) {
+      this.error = errorText(err);
+      return undefined;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  async start(source: LabSource): Promise<void> {
+    this.progress = [];
+    const status = await this.run(`Starting ${source.file}`, () => this.client.call('lab:up', source));
+    if (status) {
+      this.labs = [...this.labs.filter((l) => l.name !== status.name), status];
+      this.labName = status.name;
+      this.revision++;
+    }
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.stopAllTraffic();
+    this.progress = [];
+    await this.run(`Stopping ${name}`, () => this.client.call('lab:down', { name }));
+    this.labs = this.labs.filter((l) => l.name !== name);
+    if (this.labName === name) this.labName = this.labs[0]?.name ?? null;
+    this.revision++;
+  }
+
+  async startTraffic(spec: TrafficSpec): Promise<void> {
+    const res = await this.run(`Starting traffic from ${spec.from}`, () => this.client.call('traffic:start', spec));
+    if (res) {
+      this.traffic[res.trafficId] = {
+        spec,
+        stats: { trafficId: res.trafficId, sent: 0, received: 0, running: true },
+      };
+    }
+  }
+
+  async stopTraffic(trafficId: string): Promise<void> {
+    const stats = await this.run('Stopping traffic', () => this.client.call('traffic:stop', { trafficId }));
+    const t = this.traffic[trafficId];
+    if (t) this.traffic[trafficId] = { spec: t.spec, stats: stats ?? { ...t.stats, running: false } };
+  }
+
+  async stopAllTraffic(): Promise<void> {
+    for (const [id, t] of Object.entries(this.traffic)) if (t.stats.running) await this.stopTraffic(id);
+  }
+
+  /** The running traffic the topology draws, if any. */
+  get activeTraffic(): RunningTraffic | undefined {
+    return Object.values(this.traffic).find((t) => t.stats.running && t.spec.lab === this.labName);
+  }
+}
+
+export function initialTheme(): Theme {
+  const saved = globalThis.localStorage?.getItem('egress-lab-theme');
+  if (saved === 'light' || saved === 'dark') return saved;
+  return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}

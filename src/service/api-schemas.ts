@@ -1,0 +1,120 @@
+// Runtime checks for everything that crosses a trust boundary into the lab service:
+// the WebSocket server (browser mode) and Electron's IPC both parse every request with
+// these schemas before the service sees it, so a page can only make the calls the
+// channel map names, with the shapes it names.
+import { z } from 'zod';
+import type { LabApiCalls, LabApiChannel, LabApiEventName } from './api.js';
+import { LAB_API_CHANNELS } from './api.js';
+
+const name = z.string().min(1).max(253);
+const shortText = z.string().max(4096);
+// A lab file: generous, but bounded so a page cannot make the service parse gigabytes.
+const labSource = z.strictObject({
+  file: z.string().min(1).max(1024),
+  text: z.string().max(2_000_000),
+});
+const noRequest = z.union([z.undefined(), z.null()]).transform(() => undefined);
+
+/** One schema per channel; the mapped type keeps it in step with `LabApiCalls`. */
+export const LAB_API_REQUEST_SCHEMAS: {
+  [C in LabApiChannel]: z.ZodType<LabApiCalls[C]['request'], unknown>;
+} = {
+  'templates:list': noRequest,
+  'templates:read': z.strictObject({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a template id'),
+  }),
+  'lab:validate': labSource,
+  'lab:up': labSource.extend({ name: name.optional() }),
+  'lab:down': z.strictObject({ name }),
+  'lab:status': z.strictObject({ name: name.optional() }),
+  'lab:source': z.strictObject({ name }),
+  'pool:list': z.strictObject({ lab: name }),
+  'pool:patch': z.strictObject({
+    lab: name,
+    pool: name,
+    patch: z.record(z.string(), z.unknown()),
+    dryRun: z.boolean().optional(),
+  }),
+  'lab:apply': z.strictObject({ lab: name, source: labSource, dryRun: z.boolean().optional() }),
+  'lab:explain': z.strictObject({ lab: name, from: name, to: name }),
+  'rules:get': z.strictObject({ lab: name, node: name }),
+  'conntrack:list': z.strictObject({ lab: name, node: name }),
+  'conntrack:flush': z.strictObject({ lab: name, node: name, pod: name.optional() }),
+  'capture:start': z.strictObject({
+    lab: name,
+    container: name,
+    iface: z
+      .string()
+      .regex(/^[A-Za-z0-9@._-]{1,15}$/, 'an interface name')
+      .optional(),
+    filter: shortText.optional(),
+  }),
+  'capture:stop': z.strictObject({ captureId: name }),
+  'capture:pcap': z.strictObject({ captureId: name }),
+  'traffic:start': z.strictObject({
+    lab: name,
+    from: name,
+    to: name,
+    protocol: z.enum(['icmp', 'tcp', 'udp']),
+    port: z.number().int().min(1).max(65535).optional(),
+    intervalMs: z.number().int().min(10).max(60_000).optional(),
+    count: z.number().int().min(1).max(1_000_000).optional(),
+  }),
+  'traffic:stop': z.strictObject({ trafficId: name }),
+};
+
+/** Every event the service can push; shells subscribe to these and forward them. */
+export const LAB_API_EVENT_NAMES: readonly LabApiEventName[] = [
+  'lab:progress',
+  'lab:changed',
+  'capture:packet',
+  'capture:dropped',
+  'capture:ended',
+  'traffic:stats',
+] as const;
+
+export function isLabApiChannel(value: unknown): value is LabApiChannel {
+  return typeof value === 'string' && (LAB_API_CHANNELS as readonly string[]).includes(value);
+}
+
+export type RequestCheck<C extends LabApiChannel> =
+  { ok: true; request: LabApiCalls[C]['request'] } | { ok: false; message: string };
+
+/** Parses one request for `channel`; the message names the offending field. */
+export function checkRequest<C extends LabApiChannel>(
+  channel: C,
+  request: unknown,
+): RequestCheck<C> {
+  const result = LAB_API_REQUEST_SCHEMAS[channel].safeParse(request);
+  if (result.success) return { ok: true, request: result.data };
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length ? issue.path.join('.') : 'request';
+  return { ok: false, message: `${channel}: ${where}: ${issue?.message ?? 'invalid request'}` };
+}
+
+/** The wire envelope of a call (WebSocket); `id` ties the answer to the question. */
+export const CALL_MESSAGE_SCHEMA = z.strictObject({
+  id: z.union([z.number().int().nonnegative(), z.string().min(1).max(64)]),
+  channel: z.string().max(64),
+  request: z.unknown().optional(),
+});
+
+export interface WireError {
+  message: string;
+  problems?: unknown[];
+}
+
+/** Turns anything a service call threw into the `{message, problems?}` the shells send. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const problems = (err as { problems?: unknown }).problems;
+    return Array.isArray(problems) ? { message: err.message, problems } : { message: err.message };
+  }
+  return { message: String(err) };
+}
+
+/**
+ * What Electron's IPC handlers return: an envelope, because an Error thrown across
+ * IPC and the context bridge keeps only its message and would lose `problems`.
+ */
+export type IpcResult = { ok: true; response: unknown } | { ok: false; error: WireError };

@@ -1,0 +1,115 @@
+// Browser mode: the built renderer and the lab service on 127.0.0.1 only. A random
+// token in the page URL and on the WebSocket, plus Host and Origin checks, keep other
+// pages (DNS rebinding, cross-site WebSockets) and other local users from driving Docker.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { LabApiClient } from '../../service/api.js';
+import { securityHeaders, newToken, tokenMatches } from './security.js';
+import { readStatic } from './static-files.js';
+import { attachConnection } from './ws-connection.js';
+
+export interface ServerOptions {
+  service: LabApiClient;
+  port?: number; // 0 or absent: any free port
+  host?: '127.0.0.1';
+  rendererDir: string;
+  /** Fixed token (tests); default: 32 random bytes. */
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string; // page URL including ?token=
+  origin: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = '127.0.0.1'; // never another interface, whatever the caller passes
+  const token = opts.token ?? newToken();
+  let origin = '';
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const detachers = new Set<() => void>();
+
+  const server = createServer((req, res) => {
+    void handleHttp(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, 'internal error');
+    });
+  });
+
+  function send(res: ServerResponse, status: number, text: string): void {
+    res.writeHead(status, { ...securityHeaders(origin), 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(text + '\n');
+  }
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers.host !== new URL(origin).host) return send(res, 421, 'wrong Host header');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    const url = new URL(req.url ?? '/', origin);
+    let path = url.pathname;
+    if (path === '/' || path === '/index.html') {
+      // The page is what hands the token to the app; without it, say how to get in.
+      if (!tokenMatches(token, url.searchParams.get('token'))) {
+        return send(res, 403, 'Forbidden: open the URL printed by `egress-lab serve` (it carries the access token).');
+      }
+      path = '/index.html';
+    }
+    // Built assets carry no secret; only the page and the API need the token.
+    const file = await readStatic(opts.rendererDir, path);
+    if (!file) {
+      return send(
+        res,
+        404,
+        path === '/index.html' ? `renderer not built: ${opts.rendererDir}/index.html is missing` : 'not found',
+      );
+    }
+    res.writeHead(200, { ...securityHeaders(origin), 'Content-Type': file.contentType });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    if (req.headers.host !== new URL(origin).host) return refuse(421, 'Misdirected Request');
+    if (req.headers.origin !== origin) return refuse(403, 'Forbidden');
+    if (!tokenMatches(token, url.searchParams.get('token'))) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const detach = attachConnection(ws, opts.service);
+      detachers.add(detach);
+      ws.on('close', () => {
+        detach();
+        detachers.delete(detach);
+      });
+    });
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no TCP address');
+  origin = `http://${host}:${address.port}`;
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    close: async () => {
+      for (const detach of detachers) detach();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

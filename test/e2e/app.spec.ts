@@ -1,0 +1,114 @@
+// The workshop flow in browser mode: open a template, start it, see pods and
+// addresses, toggle natOutgoing under continuous ping and watch the captured source
+// change from the node's address to the pod's (and replies stop), flip a disabled
+// pool, see a YAML error inline. Names come from env so the same spec can run
+// against the real service and a real lab (EGRESS_E2E_REAL=1).
+import { test, expect, startTemplate, stopLab } from './fixtures.js';
+
+const TEMPLATE = process.env.E2E_TEMPLATE ?? 'outgoing-nat';
+const NAT_POOL = process.env.E2E_NAT_POOL ?? 'default-ipv4-ippool';
+const DISABLED_POOL = process.env.E2E_DISABLED_POOL ?? 'no-nat-10.0.0.0-8';
+const POD = process.env.E2E_POD ?? 'web-1';
+const NODE = process.env.E2E_NODE ?? 'node-1';
+const HOST = process.env.E2E_HOST ?? 'internet';
+
+test.afterEach(async ({ page }) => {
+  await stopLab(page);
+});
+
+test('starts a template with step-by-step progress and shows pods with addresses', async ({ page, app }) => {
+  await startTemplate(page, app.url, TEMPLATE);
+  const progress = page.getByRole('list', { name: 'Progress' });
+  await expect(progress.getByRole('listitem').first()).toBeVisible();
+  await expect(progress.getByRole('listitem').filter({ hasText: '✓' }).first()).toBeVisible();
+
+  await page.getByRole('button', { name: 'Topology' }).click();
+  const pod = page.getByTestId(`topo-${POD}`);
+  await expect(pod).toBeVisible();
+  await expect(pod).toContainText(/\d+\.\d+\.\d+\.\d+/);
+  await expect(page.getByTestId(`topo-${NODE}`)).toContainText(/\d+\.\d+\.\d+\.\d+/);
+});
+
+test('natOutgoing off under continuous ping: the capture shows the pod address and replies stop', async ({
+  page,
+  app,
+}) => {
+  await startTemplate(page, app.url, TEMPLATE);
+
+  await page.getByRole('button', { name: 'Traffic' }).click();
+  await page.getByLabel('From pod').selectOption(POD);
+  await page.getByLabel('Destination').fill(HOST);
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  const flow = page.getByTestId('flow').first();
+  await expect(flow.getByTestId('received')).not.toHaveText('0');
+
+  await page.getByRole('button', { name: 'Captures' }).click();
+  const pane = page.getByTestId('capture-pane').first();
+  await pane.getByLabel('Container').selectOption(HOST);
+  await pane.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(pane.getByTestId('last-source')).toContainText(`node ${NODE}`);
+  await expect(pane.getByTestId('capture-output')).toContainText('ICMP');
+
+  await page.getByRole('button', { name: 'Pools' }).click();
+  const sw = page.getByRole('switch', { name: `natOutgoing ${NAT_POOL}` });
+  await expect(sw).toHaveAttribute('aria-checked', 'true');
+  await sw.click();
+  const preview = page.getByRole('region', { name: 'Change preview' });
+  await expect(preview).toContainText('MASQUERADE');
+  await preview.getByRole('button', { name: 'Apply' }).click();
+  await expect(sw).toHaveAttribute('aria-checked', 'false');
+  await expect(page.getByRole('status').filter({ hasText: 'Successfully patched' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Captures' }).click();
+  await expect(pane.getByTestId('last-source')).toContainText(`pod ${POD}`);
+
+  // Replies stop: the received count stays put while sent keeps growing.
+  await page.getByRole('button', { name: 'Traffic' }).click();
+  const received = Number(await flow.getByTestId('received').textContent());
+  const sent = Number(await flow.getByTestId('sent').textContent());
+  await expect.poll(async () => Number(await flow.getByTestId('sent').textContent())).toBeGreaterThan(sent + 3);
+  expect(Number(await flow.getByTestId('received').textContent())).toBeLessThanOrEqual(received + 1);
+  await expect(flow).toContainText('replies missing');
+
+  // And back on: the node's address again.
+  await page.getByRole('button', { name: 'Pools' }).click();
+  await page.getByLabel('Apply at once (no preview)').check();
+  await sw.click();
+  await expect(sw).toHaveAttribute('aria-checked', 'true');
+  await page.getByRole('button', { name: 'Captures' }).click();
+  await expect(pane.getByTestId('last-source')).toContainText(`node ${NODE}`);
+  await pane.getByRole('button', { name: 'Stop', exact: true }).click();
+});
+
+test('flips a disabled pool after previewing its rule diff', async ({ page, app }) => {
+  await startTemplate(page, app.url, TEMPLATE);
+  await page.getByRole('button', { name: 'Pools' }).click();
+  const sw = page.getByRole('switch', { name: `disabled ${DISABLED_POOL}` });
+  const before = await sw.getAttribute('aria-checked');
+  await sw.click();
+  await expect(page.getByRole('region', { name: 'Change preview' })).toBeVisible();
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(sw).toHaveAttribute('aria-checked', before === 'true' ? 'false' : 'true');
+});
+
+test('shows a YAML error inline at its line', async ({ page, app }) => {
+  await page.goto(app.url);
+  await page.getByRole('button', { name: `Open ${TEMPLATE} in the editor` }).click();
+  const editor = page.getByRole('textbox', { name: 'Lab file (YAML)' });
+  await expect(editor).toContainText('natOutgoing');
+  await expect(page.getByRole('status').filter({ hasText: 'valid' })).toBeVisible();
+
+  // Break one value: natOutgoing must be a boolean.
+  const line = editor.locator('.cm-line', { hasText: /natOutgoing: true/ }).first();
+  await line.click();
+  await page.keyboard.press('End');
+  for (let i = 0; i < 'true'.length; i++) await page.keyboard.press('Backspace');
+  await page.keyboard.type('maybe');
+
+  await expect(page.locator('.cm-lintRange-error').first()).toBeVisible();
+  await expect(page.locator('.cm-lintRange-error').first()).toContainText('maybe');
+  const problems = page.getByRole('list', { name: 'Problems' });
+  await expect(problems).toContainText('natOutgoing');
+  await expect(problems).toContainText(/\d+:\d+/);
+  await expect(page.getByRole('button', { name: 'Start lab' })).toBeDisabled();
+});
