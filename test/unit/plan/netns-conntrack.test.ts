@@ -37,7 +37,7 @@ describe.skipIf(!netnsAvailable(PREFIX))('conntrack keeps the old translation', 
     );
     await flow;
     const during = echo.seen.slice();
-    console.log("SEQ", before, during.join(","));
+    console.log('SEQ', before, during.join(','));
     expect(before).toBeGreaterThan(0);
     expect(during.length).toBeGreaterThan(before);
     expect(new Set(during)).toEqual(new Set(['172.30.0.11']));
