@@ -19,7 +19,13 @@
 //    `iptables-restore --noflush`. It rewrites the cali- chains and emits exactly the -A/-D lines that
 //    leave ONE copy of the POSTROUTING hook. `rendered.iptablesNat` is that text for a container with no
 //    Calico rules yet (fresh namespace); re-applying it blindly would append a second hook.
-//    ipsets first: the rules reference them.
+//    (Equivalent: delete every `-A POSTROUTING … cali:` line of the live table with `-D` in the same
+//    transaction, then apply rendered.iptablesNat.) ipsets first: the rules reference them.
+//    The nat text also loads `egress-lab-conntrack`, a never-jumped-to rule whose only job is to keep
+//    conntrack on in the node (see NatTable.labChains); keep it, or running flows lose their NAT the
+//    moment natOutgoing goes off, unlike on a real node.
+// 6b. BGP: wait only for the sessions expectedSessions(plan) (./bgp-routes.ts) marks expectUp; a BGPPeer
+//    with the wrong AS or at an address nobody answers on never establishes, as with Calico.
 // 7. Nodes and router: write rendered.birdConfig to /etc/bird/bird.conf, `mkdir -p /run/bird`, start
 //    `bird -c /etc/bird/bird.conf` once, later changes with `birdc configure`. BIRD installs the
 //    blackhole routes of the node's blocks (proto bird) and the routes it learns.
