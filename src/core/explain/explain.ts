@@ -250,6 +250,11 @@ export function explain(
   }
   steps.push(routeBack.ok ? `Reply: ${routeBack.reason}.` : `Reply: lost, ${routeBack.reason}.`);
   const reply = forward.ok && routeBack.ok;
+  if (sp && (sp.spec.ipipMode !== 'Never' || sp.spec.vxlanMode !== 'Never')) {
+    warnings.push(
+      `IPPool ${sp.name} asks for ${sp.spec.ipipMode !== 'Never' ? `IPIP (${sp.spec.ipipMode})` : `VXLAN (${sp.spec.vxlanMode})`}: the lab routes pod traffic natively, without the tunnel (outgoing NAT is the same).`,
+    );
+  }
   warnings.push(CONNTRACK_WARNING);
 
   return {

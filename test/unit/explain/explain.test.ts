@@ -187,6 +187,17 @@ describe('explain', () => {
     });
   });
 
+  test('a tunnel pool gets a warning that the lab routes natively', () => {
+    const lab = makeLab({
+      ipPools: [
+        pool('default-ipv4-ippool', '192.168.0.0/16', { natOutgoing: true, ipipMode: 'Always' }),
+      ],
+    });
+    expect(explain(planLab(lab), 'web-1', 'internet').warnings[0]).toMatch(
+      /IPIP \(Always\).*natively/,
+    );
+  });
+
   test('an address nothing answers at', () => {
     const e = explain(planLab(makeLab()), 'web-1', '198.51.100.1');
     expect(e).toMatchObject({ seenAs: 'node', reply: false, forward: { ok: false } });
