@@ -96,6 +96,16 @@ export function startCapture(container: Dockerode.Container, opts: CaptureOption
     }
   });
 
+  // tcpdump says "listening on" within milliseconds; silence means something is wrong.
+  const readyTimer = setTimeout(() => {
+    if (listening || ended) return;
+    rejectReady(new Error(`tcpdump did not start listening within 15 s: ${notices.join(' ')}`));
+    void proc.kill('TERM');
+  }, 15_000);
+  void ready.then(
+    () => clearTimeout(readyTimer),
+    () => clearTimeout(readyTimer),
+  );
   let timer: NodeJS.Timeout | undefined;
   if (opts.timeoutMs) {
     timer = setTimeout(() => {

@@ -37,7 +37,8 @@ export type TcpdumpNotice =
 
 export function classifyStderr(line: string): TcpdumpNotice {
   const text = line.trim();
-  if (/^listening on /.test(text)) return { kind: 'listening', text };
+  // Text mode prints "listening on …"; with -w, tcpdump prefixes it with "tcpdump: ".
+  if (/^(tcpdump: )?listening on /.test(text)) return { kind: 'listening', text };
   let m = /^(\d+) packets? captured/.exec(text);
   if (m) return { kind: 'stats', captured: Number(m[1]), text };
   m = /^(\d+) packets? received by filter/.exec(text);

@@ -100,7 +100,7 @@ export async function labUp(
   );
   helperP.catch(() => undefined);
   let helper: Dockerode.Container | undefined;
-  let linksRepaired = 0;
+  let linksRepaired: number | undefined;
   const pids = new Map<string, number>();
   try {
     await mapLimit(decision.remove, limit, (id) => removeContainer(docker, id));
@@ -187,7 +187,7 @@ export async function labUp(
       removed: decision.remove.length + decision.replace.length,
       linksCreated: plan.links.filter((l) => fresh.has(l.a.container) || fresh.has(l.b.container))
         .length,
-      linksRepaired,
+      linksRepaired: linksRepaired ?? 0,
       linksChecked: plan.links.filter((l) => !fresh.has(l.a.container) && !fresh.has(l.b.container))
         .length,
     },
