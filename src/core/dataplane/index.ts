@@ -20,7 +20,13 @@ export {
   CHAIN_FIP_SNAT,
   CHAIN_NAT_OUTGOING,
 } from './felix-nat.js';
-export { renderIpsetRestore, describeIpsets, tempSetName, IPSET_MAXELEM } from './render-ipset.js';
+export {
+  renderIpsetRestore,
+  renderIpsetPlain,
+  describeIpsets,
+  tempSetName,
+  IPSET_MAXELEM,
+} from './render-ipset.js';
 export {
   renderIptablesNat,
   renderIptablesSave,

@@ -29,3 +29,17 @@ export function renderIpsetRestore(ipsets: IpSet[]): string {
 export function describeIpsets(ipsets: IpSet[]): string {
   return ipsets.map((s) => `${s.name} (${s.type}): ${s.members.join(' ') || '(empty)'}`).join('\n');
 }
+
+/**
+ * Just the sets and their members as `create`/`add` lines, for a runtime that stages and swaps
+ * sets itself (renderIpsetRestore already does the staging; do not feed this to `ipset restore`
+ * on a live set, it would only add members, never remove them).
+ */
+export function renderIpsetPlain(ipsets: IpSet[]): string {
+  const lines: string[] = [];
+  for (const set of ipsets) {
+    lines.push(`create ${set.name} ${set.type} family ${set.family} maxelem ${IPSET_MAXELEM}`);
+    for (const m of set.members) lines.push(`add ${set.name} ${m}`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}

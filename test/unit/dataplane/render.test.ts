@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { natIpSets, natTable } from '../../../src/core/dataplane/felix-nat.js';
-import { renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
+import { renderIpsetPlain, renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../../../src/core/dataplane/render-nat.js';
 import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
 import { felix, pool } from '../helpers/lab.js';
@@ -79,6 +79,16 @@ describe('renderIpsetRestore', () => {
       'destroy cali4t1',
       '',
     ]);
+  });
+  test('plain create/add form for runtimes that stage sets themselves', () => {
+    expect(
+      renderIpsetPlain(
+        natIpSets([pool('p', '192.168.0.0/16', { natOutgoing: true })], felix(), []),
+      ),
+    ).toBe(
+      'create cali40masq-ipam-pools hash:net family inet maxelem 1048576\nadd cali40masq-ipam-pools 192.168.0.0/16\n' +
+        'create cali40all-ipam-pools hash:net family inet maxelem 1048576\nadd cali40all-ipam-pools 192.168.0.0/16\n',
+    );
   });
   test('an empty set is still created and swapped (emptied)', () => {
     const text = renderIpsetRestore(natIpSets([pool('q', '10.0.0.0/8')], felix(), []));
