@@ -18,6 +18,8 @@ const LIGHT: ITheme = {
   selectionBackground: '#bfdbfe',
   green: '#047857',
   yellow: '#c2410c',
+  brightYellow: '#c2410c',
+  brightGreen: '#047857',
   cyan: '#1d4ed8',
 };
 const DARK: ITheme = {
@@ -27,6 +29,8 @@ const DARK: ITheme = {
   selectionBackground: '#1e3a5f',
   green: '#4ade80',
   yellow: '#fb923c',
+  brightYellow: '#fb923c',
+  brightGreen: '#4ade80',
   cyan: '#6ea8fe',
 };
 

@@ -30,7 +30,7 @@ export interface TopoEdge {
   class?: string;
 }
 
-const COL = 300;
+const COL = 380;
 const ROW = { host: 0, router: 190, node: 400, pod: 620 };
 
 function centered(count: number, index: number, width: number): number {
@@ -96,7 +96,7 @@ export function buildTopology(
   for (const n of lab.nodes) {
     const mine = lab.pods.filter((p) => p.node === n.name);
     const nx = nodes.find((x) => x.id === n.name)!.position.x;
-    mine.forEach((p, i) => nodes.push(node(p.name, 'pod', p.address, nx + (i - (mine.length - 1) / 2) * 240, ROW.pod)));
+    mine.forEach((p, i) => nodes.push(node(p.name, 'pod', p.address, nx + (i - (mine.length - 1) / 2) * 260, ROW.pod)));
   }
 
   const bgpState = (nodeName: string): string | undefined => {

@@ -1,0 +1,57 @@
+// Sandboxed preloads cannot load ES modules or local files: this is CommonJS (.cts
+// compiles to dist/electron/preload.cjs) and requires only 'electron'. It exposes the
+// lab API's intent-level calls and events, nothing generic: a channel or event not
+// named here is refused before it reaches IPC. The lists mirror LAB_API_CHANNELS and
+// LAB_API_EVENT_NAMES (a unit test keeps them equal).
+import electron = require('electron');
+
+const CHANNELS: readonly string[] = [
+  'templates:list',
+  'templates:read',
+  'lab:validate',
+  'lab:up',
+  'lab:down',
+  'lab:status',
+  'lab:source',
+  'pool:list',
+  'pool:patch',
+  'lab:apply',
+  'lab:explain',
+  'rules:get',
+  'conntrack:list',
+  'conntrack:flush',
+  'capture:start',
+  'capture:stop',
+  'capture:pcap',
+  'traffic:start',
+  'traffic:stop',
+];
+
+const EVENTS: readonly string[] = [
+  'lab:progress',
+  'lab:changed',
+  'capture:packet',
+  'capture:dropped',
+  'capture:ended',
+  'traffic:stats',
+];
+
+const api = {
+  call(channel: string, request: unknown): Promise<unknown> {
+    if (!CHANNELS.includes(channel)) {
+      return Promise.resolve({ ok: false, error: { message: `unknown channel: ${String(channel)}` } });
+    }
+    return electron.ipcRenderer.invoke(channel, request);
+  },
+  on(event: string, listener: (payload: unknown) => void): () => void {
+    if (!EVENTS.includes(event)) throw new Error(`unknown event: ${String(event)}`);
+    // The IpcRendererEvent (and its sender) never reaches the page.
+    const wrapped = (_e: unknown, payload: unknown): void => listener(payload);
+    electron.ipcRenderer.on(event, wrapped);
+    return () => {
+      electron.ipcRenderer.removeListener(event, wrapped);
+    };
+  },
+};
+
+electron.contextBridge.exposeInMainWorld('egressLab', api);
