@@ -13,7 +13,8 @@
 // 5. Apply `rendered.routes` with `ip -batch -` (every line is `route replace`: idempotent).
 // 6. Nodes: `ipset restore` < rendered.ipsetRestore (idempotent: `create … -exist` for each set, then a
 //    temporary set cali4t<N> is created, flushed, filled with `add`, `swap`ped in and destroyed, as Felix
-//    does). A runtime that stages sets its own way should build from `dataplane.ipsets` (the same data);
+//    does). A runtime that stages sets its own way should build from `dataplane.ipsets` (the same data;
+//    renderIpsetPlain(dataplane.ipsets) gives plain create/add lines);
 //    then the nat table: run `iptables-save -t nat` in the container and feed
 //    renderIptablesNat(container.dataplane.nat, thatOutput) (src/core/dataplane/render-nat.ts) to
 //    `iptables-restore --noflush`. It rewrites the cali- chains and emits exactly the -A/-D lines that
