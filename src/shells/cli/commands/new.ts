@@ -6,7 +6,7 @@ import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab new TEMPLATE [FILE] [--force] | egress-lab new --list [--json]';
+const usage = 'egress-lab new (TEMPLATE [FILE] [--force] | --list [--json])';
 
 async function exists(io: CliIO, path: string): Promise<boolean> {
   try {
