@@ -139,7 +139,7 @@ export class LabRuntime {
   }
 
   /** Runs argv in a lab container to completion. */
-  exec(
+  async exec(
     lab: string,
     container: string,
     argv: readonly string[],
