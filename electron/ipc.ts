@@ -7,7 +7,10 @@ import { LAB_API_CHANNELS, type LabApiClient } from '../src/service/api.js';
 import { checkRequest, toWireError, type IpcResult } from '../src/service/api-schemas.js';
 
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>): void;
+  handle(
+    channel: string,
+    listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>,
+  ): void;
   removeHandler(channel: string): void;
 }
 
@@ -24,7 +27,9 @@ export function isAppUrl(url: string): boolean {
 }
 
 /** A sender is trusted only as the top frame of a window showing the app itself. */
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>): boolean {
+export function isTrustedSender(
+  event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>,
+): boolean {
   const frame = event.senderFrame;
   if (!frame) return false;
   if (frame !== event.sender.mainFrame) return false;
@@ -38,7 +43,8 @@ export function registerLabIpc(
 ): () => void {
   for (const channel of LAB_API_CHANNELS) {
     ipc.handle(channel, async (event, request): Promise<IpcResult> => {
-      if (!trusted(event)) return { ok: false, error: { message: 'refused: IPC from an untrusted frame' } };
+      if (!trusted(event))
+        return { ok: false, error: { message: 'refused: IPC from an untrusted frame' } };
       const checked = checkRequest(channel, request);
       if (!checked.ok) return { ok: false, error: { message: checked.message } };
       try {

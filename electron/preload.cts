@@ -3,6 +3,7 @@
 // lab API's intent-level calls and events, nothing generic: a channel or event not
 // named here is refused before it reaches IPC. The lists mirror LAB_API_CHANNELS and
 // LAB_API_EVENT_NAMES (a unit test keeps them equal).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS by necessity (see above)
 import electron = require('electron');
 
 const CHANNELS: readonly string[] = [
@@ -39,7 +40,10 @@ const EVENTS: readonly string[] = [
 const api = {
   call(channel: string, request: unknown): Promise<unknown> {
     if (!CHANNELS.includes(channel)) {
-      return Promise.resolve({ ok: false, error: { message: `unknown channel: ${String(channel)}` } });
+      return Promise.resolve({
+        ok: false,
+        error: { message: `unknown channel: ${String(channel)}` },
+      });
     }
     return electron.ipcRenderer.invoke(channel, request);
   },

@@ -16,7 +16,10 @@ test.afterEach(async ({ page }) => {
   await stopLab(page);
 });
 
-test('starts a template with step-by-step progress and shows pods with addresses', async ({ page, app }) => {
+test('starts a template with step-by-step progress and shows pods with addresses', async ({
+  page,
+  app,
+}) => {
   await startTemplate(page, app.url, TEMPLATE);
   const progress = page.getByRole('list', { name: 'Progress' });
   await expect(progress.getByRole('listitem').first()).toBeVisible();
@@ -66,8 +69,12 @@ test('natOutgoing off under continuous ping: the capture shows the pod address a
   await page.getByRole('button', { name: 'Traffic' }).click();
   const received = Number(await flow.getByTestId('received').textContent());
   const sent = Number(await flow.getByTestId('sent').textContent());
-  await expect.poll(async () => Number(await flow.getByTestId('sent').textContent())).toBeGreaterThan(sent + 3);
-  expect(Number(await flow.getByTestId('received').textContent())).toBeLessThanOrEqual(received + 1);
+  await expect
+    .poll(async () => Number(await flow.getByTestId('sent').textContent()))
+    .toBeGreaterThan(sent + 3);
+  expect(Number(await flow.getByTestId('received').textContent())).toBeLessThanOrEqual(
+    received + 1,
+  );
   await expect(flow).toContainText('replies missing');
 
   // And back on: the node's address again.

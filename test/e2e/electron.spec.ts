@@ -31,17 +31,27 @@ test.describe('Electron app', () => {
   test.skip(missing !== null, `ELECTRON NOT TESTED: ${missing}`);
 
   test('opens hardened, shows the template gallery, and exposes only the intent-level bridge', async () => {
-    const app = await electron.launch({ executablePath: binary!, args: [mainJs], env: { ...process.env, EGRESS_LAB_E2E: '1' } });
+    const app = await electron.launch({
+      executablePath: binary!,
+      args: [mainJs],
+      env: { ...process.env, EGRESS_LAB_E2E: '1' },
+    });
     try {
       const window = await app.firstWindow();
       await expect(window.getByRole('heading', { name: 'Egress Lab' })).toBeVisible();
       await expect(window.getByRole('heading', { name: 'Lab templates' })).toBeVisible();
-      const bridge = await window.evaluate(() => Object.keys((window as unknown as { egressLab: object }).egressLab).sort());
+      const bridge = await window.evaluate(() =>
+        Object.keys((window as unknown as { egressLab: object }).egressLab).sort(),
+      );
       expect(bridge).toEqual(['call', 'on']);
-      const nodeVisible = await window.evaluate(() => typeof (globalThis as { require?: unknown }).require);
+      const nodeVisible = await window.evaluate(
+        () => typeof (globalThis as { require?: unknown }).require,
+      );
       expect(nodeVisible).toBe('undefined');
       // No Node in the page: nodeIntegration off, context isolated.
-      expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+      expect(
+        await window.evaluate(() => typeof (globalThis as { process?: unknown }).process),
+      ).toBe('undefined');
       // Navigation away is refused.
       await window.evaluate(() => (location.href = 'https://example.invalid/'));
       await expect(window.getByRole('heading', { name: 'Egress Lab' })).toBeVisible();

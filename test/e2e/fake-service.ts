@@ -113,7 +113,10 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
   const calls: { channel: LabApiChannel; request: unknown }[] = [];
   let lab: LabStatus | null = null;
   let pools: IPPool[] = [];
-  const captures = new Map<string, { container: string; iface: string; filter: string; packets: number }>();
+  const captures = new Map<
+    string,
+    { container: string; iface: string; filter: string; packets: number }
+  >();
   const traffics = new Map<string, Traffic>();
   let nextId = 1;
   let seq = 0;
@@ -163,9 +166,13 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
 
   function natTable(): string {
     const masq = pools.some((p) => p.spec.natOutgoing) ? [MASQ_RULE] : [];
-    return ['*nat', ':cali-nat-outgoing - [0:0]', '-A cali-POSTROUTING -j cali-nat-outgoing', ...masq, 'COMMIT'].join(
-      '\n',
-    );
+    return [
+      '*nat',
+      ':cali-nat-outgoing - [0:0]',
+      '-A cali-POSTROUTING -j cali-nat-outgoing',
+      ...masq,
+      'COMMIT',
+    ].join('\n');
   }
 
   function ipsetMembers(): { masq: string[]; all: string[] } {
@@ -216,12 +223,28 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
       const emitPacket = (src: string, dstAddr: string, icmpType: string): void => {
         c.packets++;
         const raw = `${time} ${c.iface} In  IP ${src} > ${dstAddr}: ICMP ${icmpType}, id 7, seq ${seq}, length 64`;
-        emit('capture:packet', { captureId, raw, time, iface: c.iface, protocol: 'ICMP', src, dst: dstAddr, icmpType, length: 64 });
+        emit('capture:packet', {
+          captureId,
+          raw,
+          time,
+          iface: c.iface,
+          protocol: 'ICMP',
+          src,
+          dst: dstAddr,
+          icmpType,
+          length: 64,
+        });
       };
       emitPacket(d.seen, dst, 'echo request');
       if (d.reply) emitPacket(dst, d.seen, 'echo reply');
     }
-    emit('traffic:stats', { trafficId: t.id, sent: t.sent, received: t.received, lastReplyAt: t.lastReplyAt, running: true });
+    emit('traffic:stats', {
+      trafficId: t.id,
+      sent: t.sent,
+      received: t.received,
+      lastReplyAt: t.lastReplyAt,
+      running: true,
+    });
     if (t.spec.count && t.sent >= t.spec.count) stopTraffic(t.id);
   }
 
@@ -230,7 +253,13 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
     if (!t) throw new Error(`no traffic ${id}`);
     clearInterval(t.timer);
     traffics.delete(id);
-    const stats = { trafficId: id, sent: t.sent, received: t.received, lastReplyAt: t.lastReplyAt, running: false };
+    const stats = {
+      trafficId: id,
+      sent: t.sent,
+      received: t.received,
+      lastReplyAt: t.lastReplyAt,
+      running: false,
+    };
     emit('traffic:stats', stats);
     return stats;
   }
@@ -240,21 +269,35 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
     const next = structuredClone(pool);
     for (const [k, v] of Object.entries(spec)) {
       if (k !== 'natOutgoing' && k !== 'disabled') {
-        throw new LabInputError([{ kind: 'IPPool', name: pool.name, field: `spec.${k}`, message: 'cannot be patched in this lab' }]);
+        throw new LabInputError([
+          {
+            kind: 'IPPool',
+            name: pool.name,
+            field: `spec.${k}`,
+            message: 'cannot be patched in this lab',
+          },
+        ]);
       }
       if (typeof v !== 'boolean') {
-        throw new LabInputError([{ kind: 'IPPool', name: pool.name, field: `spec.${k}`, message: 'must be true or false' }]);
+        throw new LabInputError([
+          { kind: 'IPPool', name: pool.name, field: `spec.${k}`, message: 'must be true or false' },
+        ]);
       }
       next.spec[k] = v;
     }
     return next;
   }
 
-  const handlers: { [C in LabApiChannel]: (req: LabApiCalls[C]['request']) => Promise<LabApiCalls[C]['response']> } = {
+  const handlers: {
+    [C in LabApiChannel]: (req: LabApiCalls[C]['request']) => Promise<LabApiCalls[C]['response']>;
+  } = {
     'templates:list': async () => TEMPLATES,
     'templates:read': async ({ id }) => {
       if (!TEMPLATES.some((t) => t.id === id)) throw new Error(`no template ${id}`);
-      return { file: `lab-templates/${id}.yaml`, text: FAKE_TEMPLATE_TEXT.replace('outgoing-nat', id) };
+      return {
+        file: `lab-templates/${id}.yaml`,
+        text: FAKE_TEMPLATE_TEXT.replace('outgoing-nat', id),
+      };
     },
     'lab:validate': async (source) => validateYaml(source),
     'lab:up': async (source) => {
@@ -289,10 +332,33 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
         ],
       };
       lab.containers = [
-        { name: 'tor', role: 'router', state: 'running', addresses: [{ ifname: 'br0', address: '172.30.0.1/24' }], bgp: lab.nodes.map((n) => ({ peer: n.name, neighbor: n.address, state: 'Established' })) },
-        ...lab.nodes.map((n) => ({ name: n.name, role: 'node' as const, state: 'running' as const, addresses: [{ ifname: 'eth0', address: `${n.address}/24` }], bgp: [{ peer: 'tor', neighbor: '172.30.0.1', state: 'Established' }] })),
-        ...lab.pods.map((p) => ({ name: p.name, role: 'pod' as const, node: p.node, state: 'running' as const, addresses: [{ ifname: 'eth0', address: `${p.address}/32` }] })),
-        ...lab.hosts.map((h) => ({ name: h.name, role: 'host' as const, state: 'running' as const, addresses: [{ ifname: 'eth0', address: h.address }] })),
+        {
+          name: 'tor',
+          role: 'router',
+          state: 'running',
+          addresses: [{ ifname: 'br0', address: '172.30.0.1/24' }],
+          bgp: lab.nodes.map((n) => ({ peer: n.name, neighbor: n.address, state: 'Established' })),
+        },
+        ...lab.nodes.map((n) => ({
+          name: n.name,
+          role: 'node' as const,
+          state: 'running' as const,
+          addresses: [{ ifname: 'eth0', address: `${n.address}/24` }],
+          bgp: [{ peer: 'tor', neighbor: '172.30.0.1', state: 'Established' }],
+        })),
+        ...lab.pods.map((p) => ({
+          name: p.name,
+          role: 'pod' as const,
+          node: p.node,
+          state: 'running' as const,
+          addresses: [{ ifname: 'eth0', address: `${p.address}/32` }],
+        })),
+        ...lab.hosts.map((h) => ({
+          name: h.name,
+          role: 'host' as const,
+          state: 'running' as const,
+          addresses: [{ ifname: 'eth0', address: h.address }],
+        })),
       ];
       const status = statusNow();
       emit('lab:changed', { lab: name, status });
@@ -310,18 +376,28 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
       emit('lab:changed', { lab: name, status });
     },
     'lab:status': async ({ name }) => (lab && (!name || name === lab.name) ? [statusNow()] : []),
-    'lab:source': async ({ name }) => ({ file: requireLab(name).file ?? 'editor', text: FAKE_TEMPLATE_TEXT }),
+    'lab:source': async ({ name }) => ({
+      file: requireLab(name).file ?? 'editor',
+      text: FAKE_TEMPLATE_TEXT,
+    }),
     'pool:list': async ({ lab: name }) => (requireLab(name), structuredClone(pools)),
     'pool:patch': async ({ lab: name, pool, patch, dryRun }) => {
       requireLab(name);
       const current = pools.find((p) => p.name === pool);
-      if (!current) throw new LabInputError([{ kind: 'IPPool', name: pool, message: `resource does not exist: IPPool(${pool})` }]);
+      if (!current)
+        throw new LabInputError([
+          { kind: 'IPPool', name: pool, message: `resource does not exist: IPPool(${pool})` },
+        ]);
       const after = pools.map((p) => (p.name === pool ? applyPatch(p, patch) : p));
       const result: ChangeResult = {
-        message: dryRun ? "Dry run: would patch 1 'IPPool' resource" : "Successfully patched 1 'IPPool' resource",
+        message: dryRun
+          ? "Dry run: would patch 1 'IPPool' resource"
+          : "Successfully patched 1 'IPPool' resource",
         diffs: diffFor(pools, after),
         appliedMs: dryRun ? 0 : 42,
-        warnings: dryRun ? [] : ['Flows already NATed keep their translation until conntrack is flushed.'],
+        warnings: dryRun
+          ? []
+          : ['Flows already NATed keep their translation until conntrack is flushed.'],
       };
       if (!dryRun) {
         pools = after;
@@ -362,19 +438,44 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
         nodeAddress: node.address,
         destination: dst,
         destinationName: dst === to ? undefined : to,
-        sourcePool: { name: pool.name, cidr: pool.spec.cidr, natOutgoing: pool.spec.natOutgoing, disabled: pool.spec.disabled },
-        destinationPool: dstPool ? { name: dstPool.name, cidr: dstPool.spec.cidr, disabled: dstPool.spec.disabled } : undefined,
+        sourcePool: {
+          name: pool.name,
+          cidr: pool.spec.cidr,
+          natOutgoing: pool.spec.natOutgoing,
+          disabled: pool.spec.disabled,
+        },
+        destinationPool: dstPool
+          ? { name: dstPool.name, cidr: dstPool.spec.cidr, disabled: dstPool.spec.disabled }
+          : undefined,
         nat: d.nat
-          ? { action: 'masquerade', rule: { chain: 'cali-nat-outgoing', index: 0, hash: 'flqWnvo8yq4ULQLa', text: MASQ_RULE }, toSource: node.address }
+          ? {
+              action: 'masquerade',
+              rule: {
+                chain: 'cali-nat-outgoing',
+                index: 0,
+                hash: 'flqWnvo8yq4ULQLa',
+                text: MASQ_RULE,
+              },
+              toSource: node.address,
+            }
           : { action: 'none' },
         seenSource: d.seen,
         seenAs: d.nat ? 'node' : 'pod',
-        routeBack: d.reply ? { ok: true, reason: d.nat ? 'the node address is on the fabric' : 'pods route to each other' } : { ok: false, reason: `the router has no route to ${pool.spec.cidr} (no BGP)` },
+        routeBack: d.reply
+          ? {
+              ok: true,
+              reason: d.nat ? 'the node address is on the fabric' : 'pods route to each other',
+            }
+          : { ok: false, reason: `the router has no route to ${pool.spec.cidr} (no BGP)` },
         reply: d.reply,
         steps: [
           `${from} (${pod.address}) is in pool ${pool.name} (${pool.spec.cidr}), natOutgoing ${pool.spec.natOutgoing}`,
-          dstPool ? `${dst} is in pool ${dstPool.name}: no NAT between pools` : `${dst} is outside every pool`,
-          d.nat ? `cali-nat-outgoing masquerades to ${node.address}` : 'no NAT rule matches: the source stays the pod address',
+          dstPool
+            ? `${dst} is in pool ${dstPool.name}: no NAT between pools`
+            : `${dst} is outside every pool`,
+          d.nat
+            ? `cali-nat-outgoing masquerades to ${node.address}`
+            : 'no NAT rule matches: the source stays the pod address',
         ],
         warnings: [],
       };
@@ -387,8 +488,22 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
       return {
         text: natTable(),
         counters: [
-          { chain: 'cali-POSTROUTING', rule: '-j cali-nat-outgoing', packets: masqPackets + 3, bytes: (masqPackets + 3) * 84 },
-          ...(masq ? [{ chain: 'cali-nat-outgoing', rule: MASQ_RULE.replace('-A cali-nat-outgoing ', ''), packets: masqPackets, bytes: masqPackets * 84 }] : []),
+          {
+            chain: 'cali-POSTROUTING',
+            rule: '-j cali-nat-outgoing',
+            packets: masqPackets + 3,
+            bytes: (masqPackets + 3) * 84,
+          },
+          ...(masq
+            ? [
+                {
+                  chain: 'cali-nat-outgoing',
+                  rule: MASQ_RULE.replace('-A cali-nat-outgoing ', ''),
+                  packets: masqPackets,
+                  bytes: masqPackets * 84,
+                },
+              ]
+            : []),
         ],
       };
     },
@@ -407,11 +522,18 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
         };
       });
     },
-    'conntrack:flush': async ({ lab: name, pod }) => ({ deleted: pod ? 1 : requireLab(name).pods.length }),
+    'conntrack:flush': async ({ lab: name, pod }) => ({
+      deleted: pod ? 1 : requireLab(name).pods.length,
+    }),
     'capture:start': async ({ lab: name, container, iface, filter }) => {
       requireLab(name);
       const captureId = `cap-${nextId++}`;
-      captures.set(captureId, { container, iface: iface ?? 'eth0', filter: filter ?? '', packets: 0 });
+      captures.set(captureId, {
+        container,
+        iface: iface ?? 'eth0',
+        filter: filter ?? '',
+        packets: 0,
+      });
       return { captureId };
     },
     'capture:stop': async ({ captureId }) => {
@@ -427,7 +549,13 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
       requireLab(spec.lab);
       if (!lab!.pods.some((p) => p.name === spec.from)) throw new Error(`no pod ${spec.from}`);
       const id = `traffic-${nextId++}`;
-      const t: Traffic = { id, spec, sent: 0, received: 0, timer: setInterval(() => tick(t), spec.intervalMs ?? 200) };
+      const t: Traffic = {
+        id,
+        spec,
+        sent: 0,
+        received: 0,
+        timer: setInterval(() => tick(t), spec.intervalMs ?? 200),
+      };
       traffics.set(id, t);
       return { trafficId: id };
     },
@@ -456,7 +584,11 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
 }
 
 /** YAML syntax errors and a few field checks, with positions, as the core reports them. */
-export function validateYaml(source: LabSource): { ok: boolean; problems: Problem[]; labName?: string } {
+export function validateYaml(source: LabSource): {
+  ok: boolean;
+  problems: Problem[];
+  labName?: string;
+} {
   const counter = new LineCounter();
   const docs = parseAllDocuments(source.text, { lineCounter: counter });
   const problems: Problem[] = [];
@@ -467,7 +599,8 @@ export function validateYaml(source: LabSource): { ok: boolean; problems: Proble
   if (!Array.isArray(docs)) return { ok: true, problems };
   let labName: string | undefined;
   for (const doc of docs) {
-    for (const e of doc.errors) problems.push({ position: at(e.pos[0]), message: e.message.split('\n')[0]! });
+    for (const e of doc.errors)
+      problems.push({ position: at(e.pos[0]), message: e.message.split('\n')[0]! });
     if (doc.errors.length) continue;
     checkDoc(doc as Document, problems, at);
     const js = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
@@ -476,8 +609,16 @@ export function validateYaml(source: LabSource): { ok: boolean; problems: Proble
   return { ok: problems.length === 0, problems, labName };
 }
 
-function checkDoc(doc: Document, problems: Problem[], at: (o: number) => Problem['position']): void {
-  const js = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> } | null;
+function checkDoc(
+  doc: Document,
+  problems: Problem[],
+  at: (o: number) => Problem['position'],
+): void {
+  const js = doc.toJS() as {
+    kind?: string;
+    metadata?: { name?: string };
+    spec?: Record<string, unknown>;
+  } | null;
   if (!js || js.kind !== 'IPPool') return;
   const spec = doc.get('spec');
   if (!isMap(spec)) return;
@@ -494,7 +635,10 @@ function checkDoc(doc: Document, problems: Problem[], at: (o: number) => Problem
     }
   }
   const blockSize = spec.get('blockSize', true);
-  if (isScalar(blockSize) && (typeof blockSize.value !== 'number' || blockSize.value < 20 || blockSize.value > 32)) {
+  if (
+    isScalar(blockSize) &&
+    (typeof blockSize.value !== 'number' || blockSize.value < 20 || blockSize.value > 32)
+  ) {
     problems.push({
       position: at(blockSize.range?.[0] ?? 0),
       kind: 'IPPool',
@@ -508,7 +652,11 @@ function checkDoc(doc: Document, problems: Problem[], at: (o: number) => Problem
 function poolsFrom(text: string): IPPool[] {
   const out: IPPool[] = [];
   for (const doc of parseAllDocuments(text) as Document[]) {
-    const js = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> } | null;
+    const js = doc.toJS() as {
+      kind?: string;
+      metadata?: { name?: string };
+      spec?: Record<string, unknown>;
+    } | null;
     if (js?.kind !== 'IPPool' || !js.metadata?.name || !js.spec) continue;
     out.push({
       kind: 'IPPool',

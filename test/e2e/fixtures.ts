@@ -28,6 +28,7 @@ export const test = base.extend<{ pageErrors: string[] }, Fixtures>({
     { auto: true },
   ],
   app: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
     async ({}, use) => {
       const service = await createTestService();
       const server = await startServer({ service, rendererDir });
@@ -53,7 +54,9 @@ export async function stopLab(page: Page): Promise<void> {
   const stop = page.getByRole('button', { name: 'Stop lab' });
   if (await stop.isVisible()) {
     await stop.click();
-    await expect(page.getByTestId('lab-badge')).toContainText('No lab running', { timeout: 120_000 });
+    await expect(page.getByTestId('lab-badge')).toContainText('No lab running', {
+      timeout: 120_000,
+    });
   }
 }
 

@@ -28,7 +28,11 @@ test('main screens, light and dark', async ({ page, app }) => {
     ['pools', async () => void (await page.getByRole('switch').first().click())],
     ['traffic', async () => {}],
     ['captures', async () => void (await page.waitForTimeout(600))],
-    ['rules', async () => void (await expect(page.getByRole('region', { name: 'Conntrack' })).toBeVisible())],
+    [
+      'rules',
+      async () =>
+        void (await expect(page.getByRole('region', { name: 'Conntrack' })).toBeVisible()),
+    ],
     ['editor', async () => void (await expect(page.locator('.cm-content')).toBeVisible())],
     [
       'explain',
@@ -50,11 +54,18 @@ test('main screens, light and dark', async ({ page, app }) => {
   };
   for (const theme of ['light', 'dark'] as const) {
     const toggle = page.getByRole('button', { name: /Dark|Light/ });
-    if ((await toggle.getAttribute('aria-pressed')) !== String(theme === 'dark')) await toggle.click();
+    if ((await toggle.getAttribute('aria-pressed')) !== String(theme === 'dark'))
+      await toggle.click();
     for (const [screen, prepare] of shots) {
-      await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: labels[screen] }).click();
+      await page
+        .getByRole('navigation', { name: 'Screens' })
+        .getByRole('button', { name: labels[screen] })
+        .click();
       await prepare();
-      if (screen === 'pools' && (await page.getByRole('region', { name: 'Change preview' }).isVisible())) {
+      if (
+        screen === 'pools' &&
+        (await page.getByRole('region', { name: 'Change preview' }).isVisible())
+      ) {
         // Leave the preview open for the shot, then cancel so the next theme starts clean.
         await page.screenshot({ path: `${SCREENSHOT_DIR}/${screen}-${theme}.png` });
         await page.getByRole('button', { name: 'Cancel' }).click();

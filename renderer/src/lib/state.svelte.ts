@@ -13,7 +13,8 @@ import type {
 import type { ConnectionState } from './api/ws-client.js';
 
 export type Theme = 'light' | 'dark';
-export type Screen = 'gallery' | 'topology' | 'pools' | 'captures' | 'traffic' | 'rules' | 'editor' | 'explain';
+export type Screen =
+  'gallery' | 'topology' | 'pools' | 'captures' | 'traffic' | 'rules' | 'editor' | 'explain';
 
 export class Connection {
   state = $state<ConnectionState>('connecting');
@@ -63,7 +64,8 @@ export class LabState {
   async refresh(): Promise<void> {
     try {
       this.labs = await this.client.call('lab:status', {});
-      if (!this.labs.some((l) => l.name === this.labName)) this.labName = this.labs[0]?.name ?? null;
+      if (!this.labs.some((l) => l.name === this.labName))
+        this.labName = this.labs[0]?.name ?? null;
     } catch (err) {
       this.error = errorText(err);
     }
@@ -85,7 +87,9 @@ export class LabState {
 
   async start(source: LabSource): Promise<void> {
     this.progress = [];
-    const status = await this.run(`Starting ${source.file}`, () => this.client.call('lab:up', source));
+    const status = await this.run(`Starting ${source.file}`, () =>
+      this.client.call('lab:up', source),
+    );
     if (status) {
       this.labs = [...this.labs.filter((l) => l.name !== status.name), status];
       this.labName = status.name;
@@ -103,7 +107,9 @@ export class LabState {
   }
 
   async startTraffic(spec: TrafficSpec): Promise<void> {
-    const res = await this.run(`Starting traffic from ${spec.from}`, () => this.client.call('traffic:start', spec));
+    const res = await this.run(`Starting traffic from ${spec.from}`, () =>
+      this.client.call('traffic:start', spec),
+    );
     if (res) {
       this.traffic[res.trafficId] = {
         spec,
@@ -113,13 +119,17 @@ export class LabState {
   }
 
   async stopTraffic(trafficId: string): Promise<void> {
-    const stats = await this.run('Stopping traffic', () => this.client.call('traffic:stop', { trafficId }));
+    const stats = await this.run('Stopping traffic', () =>
+      this.client.call('traffic:stop', { trafficId }),
+    );
     const t = this.traffic[trafficId];
-    if (t) this.traffic[trafficId] = { spec: t.spec, stats: stats ?? { ...t.stats, running: false } };
+    if (t)
+      this.traffic[trafficId] = { spec: t.spec, stats: stats ?? { ...t.stats, running: false } };
   }
 
   async stopAllTraffic(): Promise<void> {
-    for (const [id, t] of Object.entries(this.traffic)) if (t.stats.running) await this.stopTraffic(id);
+    for (const [id, t] of Object.entries(this.traffic))
+      if (t.stats.running) await this.stopTraffic(id);
   }
 
   /** The running traffic the topology draws, if any. */

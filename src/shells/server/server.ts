@@ -41,7 +41,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   function send(res: ServerResponse, status: number, text: string): void {
-    res.writeHead(status, { ...securityHeaders(origin), 'Content-Type': 'text/plain; charset=utf-8' });
+    res.writeHead(status, {
+      ...securityHeaders(origin),
+      'Content-Type': 'text/plain; charset=utf-8',
+    });
     res.end(text + '\n');
   }
 
@@ -53,7 +56,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (path === '/' || path === '/index.html') {
       // The page is what hands the token to the app; without it, say how to get in.
       if (!tokenMatches(token, url.searchParams.get('token'))) {
-        return send(res, 403, 'Forbidden: open the URL printed by `egress-lab serve` (it carries the access token).');
+        return send(
+          res,
+          403,
+          'Forbidden: open the URL printed by `egress-lab serve` (it carries the access token).',
+        );
       }
       path = '/index.html';
     }
@@ -63,7 +70,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return send(
         res,
         404,
-        path === '/index.html' ? `renderer not built: ${opts.rendererDir}/index.html is missing` : 'not found',
+        path === '/index.html'
+          ? `renderer not built: ${opts.rendererDir}/index.html is missing`
+          : 'not found',
       );
     }
     res.writeHead(200, { ...securityHeaders(origin), 'Content-Type': file.contentType });

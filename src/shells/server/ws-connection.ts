@@ -2,7 +2,12 @@
 // `{id, error: {message, problems?}}` out, and every service event pushed as
 // `{event, payload}`. Nothing reaches the service unless it parses.
 import type { WebSocket } from 'ws';
-import type { LabApiChannel, LabApiClient, LabApiEventName, LabApiEvents } from '../../service/api.js';
+import type {
+  LabApiChannel,
+  LabApiClient,
+  LabApiEventName,
+  LabApiEvents,
+} from '../../service/api.js';
 import {
   CALL_MESSAGE_SCHEMA,
   LAB_API_EVENT_NAMES,
@@ -71,7 +76,11 @@ export function attachConnection(ws: WebSocket, service: LabApiClient): () => vo
   };
 }
 
-async function dispatch(service: LabApiClient, channel: LabApiChannel, request: unknown): Promise<unknown> {
+async function dispatch(
+  service: LabApiClient,
+  channel: LabApiChannel,
+  request: unknown,
+): Promise<unknown> {
   const checked = checkRequest(channel, request);
   if (!checked.ok) throw new Error(checked.message);
   return service.call(channel, checked.request as never);

@@ -35,7 +35,8 @@ beforeAll(async () => {
   staging = mkdtempSync(join(tmpdir(), 'egress-eneg-'));
   // The sources as Electron runs them; the .cts preload under a name the tool parses.
   mkdirSync(join(staging, 'electron'));
-  for (const f of ['main.ts', 'ipc.ts', 'protocol.ts']) copyFileSync(join(root, 'electron', f), join(staging, 'electron', f));
+  for (const f of ['main.ts', 'ipc.ts', 'protocol.ts'])
+    copyFileSync(join(root, 'electron', f), join(staging, 'electron', f));
   copyFileSync(join(root, 'electron', 'preload.cts'), join(staging, 'electron', 'preload.ts'));
   copyFileSync(join(root, 'package.json'), join(staging, 'package.json')); // the Electron version
   await build({
@@ -43,7 +44,12 @@ beforeAll(async () => {
     logLevel: 'warn',
     // Same sources and config, lowered to ES2021: the tool's AST walker does not know
     // class private fields (Svelte's runtime uses them) and would skip the bundle.
-    build: { outDir: join(staging, 'renderer', 'dist'), emptyOutDir: true, sourcemap: false, target: 'es2021' },
+    build: {
+      outDir: join(staging, 'renderer', 'dist'),
+      emptyOutDir: true,
+      sourcemap: false,
+      target: 'es2021',
+    },
   });
 }, 120_000);
 
@@ -65,8 +71,10 @@ describe('Electronegativity', () => {
     const above = result.issues.filter((i) => i.severity.value > 1); // 1 = LOW
     const reviewed = above.filter((i) => i.manualReview && REVIEWED[i.id]);
     const failing = above.filter((i) => !reviewed.includes(i));
-    for (const i of reviewed) console.info(`reviewed ${i.id} at ${i.file}:${i.location.line}: ${REVIEWED[i.id]}`);
-    const describeIssue = (i: Issue) => `${i.id} ${i.severity.name} ${i.file}:${i.location.line}:${i.location.column}`;
+    for (const i of reviewed)
+      console.info(`reviewed ${i.id} at ${i.file}:${i.location.line}: ${REVIEWED[i.id]}`);
+    const describeIssue = (i: Issue) =>
+      `${i.id} ${i.severity.name} ${i.file}:${i.location.line}:${i.location.column}`;
     expect(failing.map(describeIssue)).toEqual([]);
     // The tool did look: it parsed the main process (the preload finding proves it).
     expect(above.some((i) => i.id === 'PRELOAD_JS_CHECK' && i.file.includes('main.ts'))).toBe(true);

@@ -2,7 +2,14 @@
 // browser-mode WebSocket on the page's own origin with the token from its URL.
 import type { IpcResult } from '../../../../src/service/api-schemas.js';
 import { ApiError } from './errors.js';
-import type { LabApiCalls, LabApiChannel, LabApiClient, LabApiEventName, LabApiEvents, Problem } from './types.js';
+import type {
+  LabApiCalls,
+  LabApiChannel,
+  LabApiClient,
+  LabApiEventName,
+  LabApiEvents,
+  Problem,
+} from './types.js';
 import { createWsClient, type ConnectionState } from './ws-client.js';
 
 /** What electron/preload.cts exposes on `window.egressLab`. */

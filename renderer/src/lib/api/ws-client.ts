@@ -2,7 +2,14 @@
 // `{event, payload}` in. Calls made before the socket opens wait for it; a dropped
 // connection fails the calls in flight and reconnects.
 import { ApiError } from './errors.js';
-import type { LabApiCalls, LabApiChannel, LabApiClient, LabApiEventName, LabApiEvents, Problem } from './types.js';
+import type {
+  LabApiCalls,
+  LabApiChannel,
+  LabApiClient,
+  LabApiEventName,
+  LabApiEvents,
+  Problem,
+} from './types.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -36,7 +43,8 @@ export function createWsClient(url: string, opts: WsClientOptions = {}): LabApiC
     ws.onmessage = (ev) => receive(String(ev.data));
     ws.onclose = () => {
       opts.onState?.('closed');
-      for (const p of pending.values()) p.reject(new ApiError('connection to the lab service lost'));
+      for (const p of pending.values())
+        p.reject(new ApiError('connection to the lab service lost'));
       pending.clear();
       setTimeout(connect, opts.reconnectMs ?? 1500);
     };

@@ -22,7 +22,12 @@ export function problemsToDiagnostics(doc: Text, problems: Problem[]): Diagnosti
   return problems.map((p) => {
     const { from, to } = problemRange(doc, p);
     const what = p.kind ? `${p.kind}(${p.name ?? ''}) ` : '';
-    return { from, to, severity: 'error', message: `${what}${p.field ? p.field + ': ' : ''}${p.message}` };
+    return {
+      from,
+      to,
+      severity: 'error',
+      message: `${what}${p.field ? p.field + ': ' : ''}${p.message}`,
+    };
   });
 }
 
@@ -37,15 +42,26 @@ const highlight = HighlightStyle.define([
 
 const appTheme = EditorView.theme({
   '&': { backgroundColor: 'var(--panel)', color: 'var(--text)', fontSize: '1rem', height: '100%' },
-  '.cm-content': { caretColor: 'var(--text)', fontFamily: "'DejaVu Sans Mono', Menlo, Consolas, monospace" },
-  '.cm-gutters': { backgroundColor: 'var(--panel-2)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
+  '.cm-content': {
+    caretColor: 'var(--text)',
+    fontFamily: "'DejaVu Sans Mono', Menlo, Consolas, monospace",
+  },
+  '.cm-gutters': {
+    backgroundColor: 'var(--panel-2)',
+    color: 'var(--muted)',
+    borderRight: '1px solid var(--border)',
+  },
   '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--accent) 8%, transparent)' },
   '.cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent) 15%, transparent)' },
   '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--text)' },
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': {
     backgroundColor: 'color-mix(in srgb, var(--accent) 30%, transparent) !important',
   },
-  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--text)', border: '1px solid var(--border)' },
+  '.cm-tooltip': {
+    backgroundColor: 'var(--panel)',
+    color: 'var(--text)',
+    border: '1px solid var(--border)',
+  },
   '.cm-scroller': { overflow: 'auto' },
 });
 

@@ -64,7 +64,9 @@ export function buildTopology(
 
   const node = (name: string, role: Role, address: string, x: number, y: number): TopoNode => {
     const c = containers.get(name);
-    const addresses = c?.addresses.length ? c.addresses.map((a) => `${a.ifname} ${a.address}`) : [address];
+    const addresses = c?.addresses.length
+      ? c.addresses.map((a) => `${a.ifname} ${a.address}`)
+      : [address];
     return {
       id: name,
       type: 'lab',
@@ -88,21 +90,31 @@ export function buildTopology(
   };
 
   const nodes: TopoNode[] = [
-    ...lab.hosts.map((h, i) => node(h.name, 'host', h.address, centered(lab.hosts.length, i, width), ROW.host)),
+    ...lab.hosts.map((h, i) =>
+      node(h.name, 'host', h.address, centered(lab.hosts.length, i, width), ROW.host),
+    ),
     node(lab.router.name, 'router', lab.router.address, centered(1, 0, width), ROW.router),
-    ...lab.nodes.map((n, i) => node(n.name, 'node', n.address, centered(lab.nodes.length, i, width), ROW.node)),
+    ...lab.nodes.map((n, i) =>
+      node(n.name, 'node', n.address, centered(lab.nodes.length, i, width), ROW.node),
+    ),
   ];
   // Pods sit under their node, spread around it.
   for (const n of lab.nodes) {
     const mine = lab.pods.filter((p) => p.node === n.name);
     const nx = nodes.find((x) => x.id === n.name)!.position.x;
-    mine.forEach((p, i) => nodes.push(node(p.name, 'pod', p.address, nx + (i - (mine.length - 1) / 2) * 260, ROW.pod)));
+    mine.forEach((p, i) =>
+      nodes.push(node(p.name, 'pod', p.address, nx + (i - (mine.length - 1) / 2) * 260, ROW.pod)),
+    );
   }
 
   const bgpState = (nodeName: string): string | undefined => {
-    const fromNode = containers.get(nodeName)?.bgp?.find((b) => b.peer === lab.router.name || b.neighbor === lab.router.address);
+    const fromNode = containers
+      .get(nodeName)
+      ?.bgp?.find((b) => b.peer === lab.router.name || b.neighbor === lab.router.address);
     const nodeAddr = lab.nodes.find((n) => n.name === nodeName)?.address;
-    const fromRouter = containers.get(lab.router.name)?.bgp?.find((b) => b.peer === nodeName || b.neighbor === nodeAddr);
+    const fromRouter = containers
+      .get(lab.router.name)
+      ?.bgp?.find((b) => b.peer === nodeName || b.neighbor === nodeAddr);
     return (fromNode ?? fromRouter)?.state;
   };
 
