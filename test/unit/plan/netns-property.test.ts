@@ -50,7 +50,7 @@ describe.skipIf(!netnsAvailable(PREFIX))(
             }
           },
         ),
-        { numRuns: 12 },
+        { numRuns: 8 },
       );
     }, 120_000);
   },
