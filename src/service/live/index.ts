@@ -21,6 +21,8 @@ import { runCheck, type CheckOptions, type CheckReport } from './check.js';
 import { parseConntrackList, parseDeletedCount } from './conntrack-parse.js';
 import { parseNatCounters } from './nat-counters.js';
 import { podInfo, resolveTarget } from './targets.js';
+import { LineSplitter } from '../../runtime/demux.js';
+import { foldTrafficLine, pingArgv, type Tally } from './traffic-output.js';
 import { MIN_INTERVAL_MS, TrafficSession } from './traffic-session.js';
 
 export type { CheckOptions, CheckReport, CheckEntryResult } from './check.js';
@@ -253,6 +255,49 @@ export class LiveFeatures {
     const s = this.traffic.get(id);
     if (!s) throw new Error(`no traffic '${id}'`);
     return s.stats();
+  }
+
+  /**
+   * `ping` from any lab container to a name or address, its output lines as they come;
+   * resolves with ping's own counts.
+   */
+  async ping(
+    lab: string,
+    from: string,
+    to: string,
+    opts: {
+      count?: number;
+      intervalMs?: number;
+      onLine?: (line: string) => void;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<{ address: string; transmitted: number; received: number }> {
+    const record = await this.recordWith(lab, from);
+    const target = resolveTarget(record, to);
+    const intervalMs = opts.intervalMs ?? 200;
+    if (intervalMs < MIN_INTERVAL_MS)
+      throw new Error(`ping interval must be at least ${MIN_INTERVAL_MS} ms`);
+    const proc = (await this.runtime()).execStream(
+      record.name,
+      from,
+      pingArgv(target.address, intervalMs, opts.count ?? 3),
+    );
+    const tally: Tally = { sent: 0, received: 0 };
+    const lines = new LineSplitter((l) => {
+      foldTrafficLine(tally, l.trim(), Date.now());
+      opts.onLine?.(l);
+    });
+    proc.on('stdout', (b: Buffer) => lines.push(b));
+    proc.on('stderrLine', (l: string) => opts.onLine?.(l));
+    const onAbort = (): void => void proc.kill('INT');
+    opts.signal?.addEventListener('abort', onAbort);
+    try {
+      await proc.done;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    lines.end();
+    return { address: target.address, transmitted: tally.sent, received: tally.received };
   }
 
   // ---- check ---------------------------------------------------------------------------

@@ -10,6 +10,14 @@ import { statusCommand } from './status.js';
 import { downCommand } from './down.js';
 import { execCommand } from './exec.js';
 import { serveCommand } from './serve.js';
+import { pingCommand } from './ping.js';
+import { captureCommand } from './capture.js';
+import { patchCommand } from './patch.js';
+import { applyCommand } from './apply.js';
+import { deleteCommand } from './delete.js';
+import { conntrackCommand } from './conntrack.js';
+import { checkCommand } from './check.js';
+import { trafficCommand } from './traffic.js';
 import { newCommand } from './new.js';
 import { importCommand } from './import.js';
 
@@ -24,6 +32,14 @@ export const commands: Command[] = [
   downCommand,
   execCommand,
   serveCommand,
+  pingCommand,
+  captureCommand,
+  patchCommand,
+  applyCommand,
+  deleteCommand,
+  conntrackCommand,
+  checkCommand,
+  trafficCommand,
   newCommand,
   importCommand,
 ];

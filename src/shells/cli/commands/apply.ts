@@ -1,0 +1,35 @@
+import type { Command } from '../command.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { withService } from '../service.js';
+import { readSources } from '../sources.js';
+import { printChange } from './patch.js';
+
+const usage = 'egress-lab apply -f FILE [--name LAB] [--dry-run] [--json]';
+
+export const applyCommand: Command = {
+  words: ['apply'],
+  usage,
+  summary: 'create or replace Calico resources in a running lab (calicoctl apply semantics)',
+  async run({ io, args }) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        file: { type: 'string', short: 'f', multiple: true },
+        name: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (positionals.length)
+      throw new UsageError(`unexpected argument '${positionals[0]}'\nusage: ${usage}`);
+    const files = values.file ?? [];
+    if (!files.length) throw new UsageError(`apply needs -f FILE\nusage: ${usage}`);
+    const sources = await readSources(io, files);
+    const dryRun = values['dry-run'] ?? false;
+    const r = await withService((s) => s.apply(values.name, sources, dryRun));
+    printChange(io, r, values.json, dryRun);
+    return EXIT_OK;
+  },
+};

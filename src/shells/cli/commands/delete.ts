@@ -1,0 +1,25 @@
+import type { Command } from '../command.js';
+import { EXIT_OK, UsageError } from '../errors.js';
+import { parseCommandArgs } from '../parse-args.js';
+import { withService } from '../service.js';
+import { printChange } from './patch.js';
+
+const usage = 'egress-lab delete ippool NAME [--name LAB] [--json]';
+
+export const deleteCommand: Command = {
+  words: ['delete', 'ippool'],
+  usage,
+  summary: 'delete an IP pool from a running lab, like calicoctl delete',
+  async run({ io, args }) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { name: { type: 'string' }, json: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length !== 1)
+      throw new UsageError(`delete ippool needs exactly one pool NAME\nusage: ${usage}`);
+    const r = await withService((s) => s.deletePool(values.name, positionals[0]!));
+    printChange(io, r, values.json);
+    return EXIT_OK;
+  },
+};
