@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 import { makeLab, peer, pool } from '../helpers/lab.js';
@@ -92,6 +94,18 @@ describe.skipIf(!existsSync(BIRD))('BIRD 2 parses every generated config (bird -
       const plan = planLab(lab);
       for (const c of plan.containers.filter((x) => x.rendered.birdConfig)) {
         expect(() => parseCheck(`${name}-${c.name}`, c.rendered.birdConfig!)).not.toThrow();
+      }
+    });
+  }
+});
+
+describe.skipIf(!existsSync(BIRD))('BIRD 2 parses the configs of every lab template', () => {
+  const dirT = join(import.meta.dirname, '../../../lab-templates');
+  for (const file of readdirSync(dirT).filter((f) => f.endsWith('.yaml'))) {
+    test(file, () => {
+      const plan = planLab(loadLab([{ file, text: readFileSync(join(dirT, file), 'utf8') }]));
+      for (const c of plan.containers.filter((x) => x.rendered.birdConfig)) {
+        expect(() => parseCheck(`${file}-${c.name}`, c.rendered.birdConfig!)).not.toThrow();
       }
     });
   }
