@@ -1,3 +1,5 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 // Three suites: pure unit tests (fast, parallel), lab tests against a real Docker
@@ -21,6 +23,17 @@ export default defineConfig({
           hookTimeout: 600_000,
           fileParallelism: false,
           sequence: { concurrent: false },
+        },
+      },
+      {
+        // Svelte components in jsdom against a fake LabApiClient; svelteTesting picks
+        // Svelte's browser build and cleans up between tests.
+        plugins: [svelte(), svelteTesting()],
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.test.ts'],
+          environment: 'jsdom',
+          setupFiles: ['test/renderer/setup.ts'],
         },
       },
     ],
