@@ -4,7 +4,7 @@
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { expectedSessions } from '../core/plan/bgp-routes.js';
-import type { LabPlan } from '../core/plan/types.js';
+import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import { applyAll } from './apply.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
@@ -53,6 +53,18 @@ export function bgpWaitList(plan: LabPlan): BgpWaitList {
     out.set(s.container, [...(out.get(s.container) ?? []), s.protocol]);
   }
   return out;
+}
+
+/** A container whose whole dataplane is routes (pods): the wiring helper applies them, no exec. */
+export function routesOnly(c: ContainerPlan): boolean {
+  const r = c.rendered;
+  return (
+    r.ipsetRestore === undefined &&
+    r.iptablesNat === undefined &&
+    r.birdConfig === undefined &&
+    !c.dataplane &&
+    c.services.length === 0
+  );
 }
 
 export async function labUp(
@@ -140,6 +152,7 @@ export async function labUp(
         pid: pids.get(c.name) ?? 0,
         bridges: c.bridges,
         interfaces: c.interfaces,
+        ...(routesOnly(c) ? { routes: c.rendered.routes } : {}),
       })),
       links,
     );
@@ -159,8 +172,9 @@ export async function labUp(
   }
 
   // 4. Dataplane everywhere.
-  progress('dataplane', `applying on ${plan.containers.length} containers`);
-  await applyAll(docker, lab, plan.containers, 16);
+  const execApplied = plan.containers.filter((c) => !routesOnly(c));
+  progress('dataplane', `applying on ${execApplied.length} containers`);
+  await applyAll(docker, lab, execApplied, 16);
   lap('dataplane');
 
   // 5. Ready: every BGP session Established.

@@ -11,6 +11,26 @@ export interface WiringContainer {
   pid: number; // host PID of the container's init (inspect State.Pid)
   bridges: readonly BridgeSpec[];
   interfaces: readonly InterfaceSpec[];
+  /**
+   * `ip -batch` route lines to apply right after the interfaces (containers whose whole
+   * dataplane is routes, e.g. pods: no exec needed for them).
+   */
+  routes?: string;
+}
+
+const ROUTE_LINE = /^route (replace|add|append) [A-Za-z0-9.:/ _-]+$/;
+
+/** The lines of `ip -batch` route input, each checked: they go into a here-document. */
+export function routeLines(text: string, where: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      if (!ROUTE_LINE.test(l))
+        throw new Error(`${where}: route line "${l}" is not a plain ip route command`);
+      return l;
+    });
 }
 
 export interface WiringLink {
@@ -177,7 +197,7 @@ export function wiringScript(
     );
   }
   for (const c of containers) {
-    if (!c.bridges.length && !c.interfaces.length) continue;
+    if (!c.bridges.length && !c.interfaces.length && !c.routes) continue;
     for (const br of c.bridges) {
       const name = checkIfname(br.name);
       step(`${c.name}: bridge ${name}`);
@@ -221,7 +241,8 @@ export function wiringScript(
       }
       batch.push(`link set dev ${ifn} up`);
     }
-    step(`${c.name}: addresses and links up`);
+    if (c.routes) batch.push(...routeLines(c.routes, c.name));
+    step(`${c.name}: addresses, links up${c.routes ? ', routes' : ''}`);
     out.push(
       `${shJoin(nsenter(c.pid, ['ip', '-batch', '-']))} <<'EGRESS_LAB_EOF'`,
       ...batch,

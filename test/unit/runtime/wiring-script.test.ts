@@ -96,6 +96,27 @@ describe('wiring script', () => {
     expect(del).toBeLessThan(s.indexOf('link add name cali0761ccbeace'));
   });
 
+  it('applies the routes of route-only containers in their batch, and lets nothing else into it', () => {
+    const web = {
+      ...containers[2]!,
+      routes:
+        'route replace 169.254.1.1 dev eth0 scope link\nroute replace default via 169.254.1.1 dev eth0\n',
+    };
+    const s = wiringScript([web], []);
+    expect(s).toContain(
+      'addr replace 192.168.0.0/32 dev eth0\nlink set dev eth0 up\nroute replace 169.254.1.1 dev eth0 scope link\nroute replace default via 169.254.1.1 dev eth0\nEGRESS_LAB_EOF',
+    );
+    expect(() =>
+      wiringScript(
+        [{ ...web, routes: 'route replace default dev eth0\nEGRESS_LAB_EOF\nreboot' }],
+        [],
+      ),
+    ).toThrow(/not a plain ip route command/);
+    expect(() => wiringScript([{ ...web, routes: 'link del eth0' }], [])).toThrow(
+      /not a plain ip route command/,
+    );
+  });
+
   it('refuses names and values that are not what they claim to be', () => {
     const bad = (ifname: string) => () =>
       wiringScript(
