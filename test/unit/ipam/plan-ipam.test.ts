@@ -97,7 +97,7 @@ describe('planIpam', () => {
       pods: [pod('ok', 'node-1'), pod('x', 'node-2'), pod('y', 'node-3')],
     });
     expect(() => planIpam(lab)).toThrowError(
-      /no configured Calico pools for node node-2[\s\S]*node-3/,
+      /no IPPool can give it an address on node node-2 \(a-only: nodeSelector[\s\S]*node-3/,
     );
   });
 
