@@ -166,7 +166,9 @@ export class LabService implements LabApiClient {
         const rt = await this.runtime(progress);
         const previous = await loadRecord(rt, name).catch(() => undefined);
         const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
-        await rt.up(plan, { name, onProgress: progress });
+        // skipStatus: statusOfRecord below reads every container once; the runtime's own
+        // read (one exec per container) would only be thrown away.
+        await rt.up(plan, { name, onProgress: progress, skipStatus: true });
         const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
         await saveRecord(rt, record);
         return this.statusOfRecord(record, plan);
