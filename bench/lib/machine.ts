@@ -1,7 +1,7 @@
 // The machine a run measured: what RESULTS.md records next to the figures, and what
 // else used the engine at the time (other labs skew the numbers).
 import type Dockerode from 'dockerode';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 
 export interface MachineInfo {
@@ -52,4 +52,20 @@ export async function otherContainers(docker: Dockerode): Promise<string[]> {
 /** 1-minute load average, to show how busy the machine was. */
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/**
+ * Memory charged to the given containers' cgroups (page cache included), MiB; undefined
+ * when the cgroup files are not where cgroupfs v1 or v2 puts them (e.g. a remote engine).
+ */
+export function containersMemoryMiB(ids: readonly string[]): number | undefined {
+  let bytes = 0;
+  for (const id of ids) {
+    const v1 = `/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`;
+    const v2 = `/sys/fs/cgroup/docker/${id}/memory.current`;
+    const file = existsSync(v1) ? v1 : existsSync(v2) ? v2 : undefined;
+    if (!file) return undefined;
+    bytes += Number(readFileSync(file, 'utf8').trim());
+  }
+  return Math.round(bytes / 2 ** 20);
 }

@@ -4,10 +4,12 @@
 import { loadLab } from '../../src/core/lab-file/index.js';
 import { planLab } from '../../src/core/plan/plan-lab.js';
 import { countApiCalls } from '../lib/api-count.js';
+import { formatPhases, phasesOf } from '../lib/phases.js';
 import { nowMs } from '../lib/clock.js';
 import { downQuietly, type BenchContext } from '../lib/lab.js';
 import { scaleLabYaml } from '../lib/lab-yaml.js';
-import { hostMemoryInUseMiB } from '../lib/machine.js';
+import { containersMemoryMiB, hostMemoryInUseMiB } from '../lib/machine.js';
+import { LABEL_LAB } from '../../src/runtime/labels.js';
 import type { RunOptions, Section } from '../lib/section.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import type { Row } from '../lib/table.js';
@@ -21,7 +23,8 @@ export interface ScaleRun {
   upMs: number;
   downMs: number;
   memBeforeMiB: number;
-  memUpMiB: number; // host memory in use with the lab up, minus before
+  memUpMiB: number; // host memory in use with the lab up, minus before (others' use moves it too)
+  labMemMiB?: number; // charged to the lab's containers' cgroups
   progress: { atMs: number; step: string; detail?: string }[];
   apiCalls: Record<string, number>;
 }
@@ -50,6 +53,7 @@ export async function scaleRun(
   let error: string | undefined;
   let upMs = NaN;
   let memUp = NaN;
+  let labMem: number | undefined;
   try {
     await ctx.service.up([{ file: `${lab}.yaml`, text }], {
       name: lab,
@@ -61,6 +65,8 @@ export async function scaleRun(
     });
     upMs = nowMs() - t0;
     memUp = hostMemoryInUseMiB() - memBeforeMiB;
+    const ids = await ctx.docker.listContainers({ filters: { label: [`${LABEL_LAB}=${lab}`] } });
+    labMem = containersMemoryMiB(ids.map((i) => i.Id));
   } catch (e) {
     ok = false;
     error = (e as Error).message.split('\n').slice(0, 4).join(' | ');
@@ -72,7 +78,7 @@ export async function scaleRun(
   const downMs = nowMs() - d0;
   const containers = 2 + nodes + nodes * podsPerNode;
   ctx.log(
-    `  ${nodes}x${podsPerNode} (${containers} containers): ${ok ? `up ${Math.round(upMs / 100) / 10} s` : `FAILED (${error})`}, down ${Math.round(downMs / 100) / 10} s, +${memUp} MiB`,
+    `  ${nodes}x${podsPerNode} (${containers} containers): ${ok ? `up ${Math.round(upMs / 100) / 10} s` : `FAILED (${error})`}, down ${Math.round(downMs / 100) / 10} s, lab ${labMem ?? '?'} MiB, host +${memUp} MiB`,
   );
   return {
     nodes,
@@ -84,6 +90,7 @@ export async function scaleRun(
     downMs,
     memBeforeMiB,
     memUpMiB: memUp,
+    ...(labMem !== undefined ? { labMemMiB: labMem } : {}),
     progress,
     apiCalls: counter.counts(),
   };
@@ -117,7 +124,9 @@ export async function benchScale(ctx: BenchContext, o: RunOptions): Promise<Sect
       unit: 's',
       summary: one(r.upMs / 1000),
       ...(goal50 ? { goal: '<= 120 s', pass: r.ok && r.upMs <= 120_000 } : {}),
-      note: r.ok ? `+${r.memUpMiB} MiB host memory` : `failed: ${r.error}`,
+      note: r.ok
+        ? `${r.labMemMiB ?? '?'} MiB in the lab's containers, host in use +${r.memUpMiB} MiB; s: ${formatPhases(phasesOf(r.progress, r.upMs), 's')}`
+        : `failed: ${r.error}`,
     });
     rows.push({
       measure: `5 scale ${r.nodes}x${r.podsPerNode} down`,

@@ -11,6 +11,7 @@ import {
   type BenchContext,
 } from '../lib/lab.js';
 import { countApiCalls } from '../lib/api-count.js';
+import { formatPhases, phasesOf } from '../lib/phases.js';
 import type { RunOptions, Section } from '../lib/section.js';
 import { summarize } from '../lib/stats.js';
 
@@ -106,6 +107,7 @@ export async function benchUp(ctx: BenchContext, o: RunOptions): Promise<Section
         measure: '1 up: up call alone',
         unit: 'ms',
         summary: summarize(runs.map((r) => r.upCallMs)),
+        note: `median run, ms: ${formatPhases(medianPhases(runs))}`,
       },
       {
         measure: `1 floor: ${runs[0]?.containers ?? '?'} bare containers in parallel`,
@@ -125,4 +127,11 @@ export async function benchUp(ctx: BenchContext, o: RunOptions): Promise<Section
     data: runs,
     notes: [],
   };
+}
+
+/** Phases of the run whose up call was the median one. */
+function medianPhases(runs: readonly UpRun[]): Record<string, number> {
+  const sorted = [...runs].sort((a, b) => a.upCallMs - b.upCallMs);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  return mid ? phasesOf(mid.progress, mid.upCallMs) : {};
 }
