@@ -3,7 +3,7 @@
 // natOutgoing. Every assertion reads real tcpdump lines captured in the destination
 // container, or the node's real nat table / conntrack table.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LabInputError } from '../../src/core/errors.js';
 import type { PacketEvent } from '../../src/service/api.js';
 import { LabService } from '../../src/service/lab-service.js';
@@ -76,6 +76,15 @@ beforeAll(async () => {
   podAddr = status.pods.find((p) => p.name === 'web-1')!.address;
 });
 
+// Each test starts from the file's state, even after a failed one.
+beforeEach(async () => {
+  const pools = await service.pools(LAB);
+  if (!pools.find((p) => p.name === POOL)?.spec.natOutgoing)
+    await service.patchPool(LAB, POOL, { spec: { natOutgoing: true } });
+  if (pools.some((p) => p.name === 'no-nat-10.0.0.0-8'))
+    await service.deletePool(LAB, 'no-nat-10.0.0.0-8');
+});
+
 afterAll(async () => {
   console.log(`[live-toggle] ${measured.join('; ')}`);
   await service?.down(LAB).catch(() => undefined);
@@ -98,16 +107,18 @@ describe('natOutgoing and disabled flips on a running lab', () => {
       const before = await cap.waitFor((p) => echoRequest(p) && p.src === NODE1, 5000);
       expect(before, 'masqueraded to node-1 while natOutgoing is on').toBeDefined();
 
+      // The bound is loose on purpose: CI machines are small and busy. The report prints the figures.
       let t0 = Date.now();
       const off = await service.patchPool(LAB, POOL, { spec: { natOutgoing: false } });
+      let returned = Date.now() - t0;
       expect(off.message).toBe("Successfully patched 1 'IPPool' resource");
       expect(off.diffs.map((d) => d.node).sort()).toEqual(['node-1', 'node-2']);
-      const firstPod = await cap.waitForNext((p) => echoRequest(p) && p.src === podAddr, 3000);
+      const firstPod = await cap.waitFor((p) => echoRequest(p) && p.src === podAddr, 3000);
       expect(firstPod, 'a packet with the pod source after natOutgoing=false').toBeDefined();
       measured.push(
-        `off: patch returned in ${off.appliedMs} ms applied, first pod-source packet ${firstPod!.receivedAt! - t0} ms after the call`,
+        `off: call returned after ${returned} ms (apply ${off.appliedMs} ms), first pod-source packet ${firstPod!.receivedAt! - t0} ms after the call`,
       );
-      expect(firstPod!.receivedAt! - t0).toBeLessThan(1000);
+      expect(firstPod!.receivedAt! - t0).toBeLessThan(returned + 1000);
 
       // Settled: a second later, every new request carries the pod address and no reply comes back.
       await new Promise((r) => setTimeout(r, 700));
@@ -121,12 +132,16 @@ describe('natOutgoing and disabled flips on a running lab', () => {
 
       t0 = Date.now();
       const on = await service.patchPool(LAB, POOL, { spec: { natOutgoing: true } });
-      const firstNode = await cap.waitForNext((p) => echoRequest(p) && p.src === NODE1, 3000);
+      returned = Date.now() - t0;
+      const firstNode = await cap.waitFor(
+        (p) => echoRequest(p) && p.src === NODE1 && p.receivedAt! >= t0,
+        3000,
+      );
       expect(firstNode, 'node source again after natOutgoing=true').toBeDefined();
       measured.push(
-        `on: applied ${on.appliedMs} ms, first node-source packet ${firstNode!.receivedAt! - t0} ms after the call`,
+        `on: call returned after ${returned} ms (apply ${on.appliedMs} ms), first node-source packet ${firstNode!.receivedAt! - t0} ms after the call`,
       );
-      expect(firstNode!.receivedAt! - t0).toBeLessThan(1000);
+      expect(firstNode!.receivedAt! - t0).toBeLessThan(returned + 1000);
       const replying = traffic.stats().received;
       await new Promise((r) => setTimeout(r, 500));
       expect(traffic.stats().received).toBeGreaterThan(replying); // replies are back
