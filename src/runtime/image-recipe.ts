@@ -5,7 +5,12 @@ import { createHash } from 'node:crypto';
 
 export const IMAGE_REPO = 'egress-lab/node';
 export const SUITE = 'bookworm';
-export const BASE_IMAGE = 'debian:bookworm-slim';
+export const DEFAULT_BASE_IMAGE = 'debian:bookworm-slim';
+
+/** The Dockerfile's base: a user behind a registry mirror can name theirs (same Debian release). */
+export function baseImage(env: NodeJS.ProcessEnv = process.env): string {
+  return env.EGRESS_LAB_BASE_IMAGE?.trim() || DEFAULT_BASE_IMAGE;
+}
 
 /** What the lab needs inside its containers, and why. */
 export const PACKAGES: readonly string[] = [
@@ -27,9 +32,11 @@ export const PACKAGES: readonly string[] = [
 /** Bumped by hand when the build steps change in a way the package list does not show. */
 const RECIPE_VERSION = 1;
 
-export function dockerfileText(): string {
+export function dockerfileText(base: string = baseImage()): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/.test(base))
+    throw new Error(`base image "${base}" is not a valid reference`);
   return [
-    `FROM ${BASE_IMAGE}`,
+    `FROM ${base}`,
     'RUN apt-get update \\',
     ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${PACKAGES.join(' ')} \\`,
     ' && rm -rf /var/lib/apt/lists/*',

@@ -2,7 +2,7 @@
 // has or can pull debian:bookworm-slim; otherwise by debootstrap + import.
 import type Dockerode from 'dockerode';
 import { Readable } from 'node:stream';
-import { BASE_IMAGE, dockerfileText, imageTag } from './image-recipe.js';
+import { baseImage, dockerfileText, imageTag } from './image-recipe.js';
 import { importRootfs, rootfsTarball } from './image-debootstrap.js';
 import { followDockerStream, noProgress, type ProgressFn } from './progress.js';
 import { buildTar } from './tar.js';
@@ -21,6 +21,7 @@ async function hasImage(docker: Dockerode, ref: string): Promise<boolean> {
 
 /** Whether the base image is local or can be pulled quickly: the registry probe. */
 async function baseAvailable(docker: Dockerode, onProgress: ProgressFn): Promise<boolean> {
+  const BASE_IMAGE = baseImage();
   if (await hasImage(docker, BASE_IMAGE)) return true;
   onProgress('image', `probing registry: pulling ${BASE_IMAGE}`);
   try {
@@ -46,7 +47,7 @@ function chooseForced(): BuildMethod | undefined {
   return v === 'dockerfile' || v === 'debootstrap' ? v : undefined;
 }
 
-async function buildFromDockerfile(
+export async function buildFromDockerfile(
   docker: Dockerode,
   tag: string,
   onProgress: ProgressFn,

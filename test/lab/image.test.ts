@@ -1,0 +1,67 @@
+// The lab image: built (or found) by ensureImage, reused on the second call, and
+// holding every tool the runtime and the lab's users run inside containers.
+import type Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureImageDetailed } from '../../src/runtime/image.js';
+import { imageTag } from '../../src/runtime/image-recipe.js';
+import { execCollect } from '../../src/runtime/exec.js';
+import { labRuntime } from './helpers.js';
+
+let docker: Dockerode;
+let probe: Dockerode.Container | undefined;
+
+beforeAll(async () => {
+  ({ docker } = await labRuntime());
+});
+
+afterAll(async () => {
+  await probe?.remove({ force: true }).catch(() => undefined);
+});
+
+describe('lab image', () => {
+  it('is reused once present, under a tag that follows the recipe', async () => {
+    const again = await ensureImageDetailed(docker);
+    expect(again).toMatchObject({ tag: imageTag(), built: 'present' });
+    expect(again.tag).toMatch(/^egress-lab\/node:[0-9a-f]{12}$/);
+    expect(again.ms).toBeLessThan(5000);
+  });
+
+  it('holds the tools the lab runs', async () => {
+    probe = await docker.createContainer({
+      Image: imageTag(),
+      Cmd: ['sleep', 'infinity'],
+      Labels: { 'egress-lab.test': 'image-probe' },
+      HostConfig: { NetworkMode: 'none', AutoRemove: false },
+    });
+    await probe.start();
+    const tools = [
+      'ip',
+      'iptables-restore',
+      'iptables-save',
+      'ipset',
+      'conntrack',
+      'tcpdump',
+      'bird',
+      'birdc',
+      'ping',
+      'nc',
+      'socat',
+      'pgrep',
+      'nsenter',
+      'flock',
+      'mount',
+      'tar',
+      'setsid',
+    ];
+    const r = await execCollect(probe, [
+      'sh',
+      '-c',
+      'for t do command -v "$t" >/dev/null || echo "missing $t"; done',
+      'sh',
+      ...tools,
+    ]);
+    expect(r.stdout).toBe('');
+    const ipt = await execCollect(probe, ['iptables', '--version']);
+    expect(ipt.stdout).toMatch(/nf_tables/);
+  });
+});
