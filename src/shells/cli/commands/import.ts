@@ -31,7 +31,13 @@ export const importCommand: Command = {
       values.name ?? (out ? dnsLabel(basename(out).replace(/\.ya?ml$/i, ''), 50) : 'imported');
     const result = importLab(await readSources(io, positionals), { name });
     const lab = result.lab;
-    const counts = `${lab.nodes.length} nodes, ${lab.pods.length} pods, ${lab.hosts.length} hosts, ${lab.expect.length} expectations`;
+    const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+    const counts = [
+      n(lab.nodes.length, 'node'),
+      n(lab.pods.length, 'pod'),
+      n(lab.hosts.length, 'host'),
+      n(lab.expect.length, 'expectation'),
+    ].join(', ');
     if (out) {
       if (!values.force) {
         const there = await io.readFile(out).then(
