@@ -33,7 +33,7 @@ export const PACKAGES: readonly string[] = [
 const RECIPE_VERSION = 1;
 
 export function dockerfileText(base: string = baseImage()): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/.test(base))
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(base))
     throw new Error(`base image "${base}" is not a valid reference`);
   return [
     `FROM ${base}`,
