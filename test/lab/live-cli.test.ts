@@ -1,0 +1,219 @@
+// The live commands end to end, in-process, against a real lab: what they print and how
+// they exit. One lab (the outgoing-nat template) for the file.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LabService } from '../../src/service/lab-service.js';
+import { readPcapInfo } from '../../src/service/live/pcap.js';
+import type { CliIO } from '../../src/shells/cli/io.js';
+import { main } from '../../src/shells/cli/main.js';
+
+const LAB = `live-cli-${randomBytes(3).toString('hex')}`;
+const template = readFileSync(
+  new URL('../../lab-templates/outgoing-nat.yaml', import.meta.url),
+  'utf8',
+);
+const dir = mkdtempSync(join(tmpdir(), 'egress-lab-cli-'));
+let service: LabService;
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    readFile: (p) => readFile(p, 'utf8'),
+    writeFile: (p, t) => writeFile(p, t),
+    signal: new AbortController().signal,
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  service = new LabService();
+  await service.setup();
+  await service.up([{ file: 'outgoing-nat.yaml', text: template }], { name: LAB });
+});
+
+afterAll(async () => {
+  await service?.down(LAB).catch(() => undefined);
+  await service?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('live CLI on a running lab', () => {
+  it('ping: real ping output, exit 0 with replies', async () => {
+    const r = await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^64 bytes from 203\.0\.113\.10: icmp_seq=1 /m);
+    expect(r.out).toMatch(/2 packets transmitted, 2 received/);
+    const outside = await run('ping', '--name', LAB, 'web-1', '8.8.8.8');
+    expect(outside.code).toBe(1);
+    expect(outside.err).toMatch(/8\.8\.8\.8 is not an address of lab/);
+  });
+
+  it('capture --count --pcap: prints tcpdump lines and writes a pcap with the same packets', async () => {
+    const pcap = join(dir, 'ping.pcap');
+    const capture = run(
+      'capture',
+      '--name',
+      LAB,
+      'internet',
+      '--count',
+      '4',
+      '--timeout',
+      '20',
+      '--pcap',
+      pcap,
+      'icmp',
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // tcpdump starting in the container
+    const ping = run('ping', '--name', LAB, 'web-1', 'internet', '--count', '3');
+    const r = await capture;
+    await ping;
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(
+      lines.filter((l) =>
+        /^\d{2}:\d{2}:\d{2}\.\d{6} eth0 +In +IP 172\.30\.0\.11 > 203\.0\.113\.10: ICMP echo request/.test(
+          l,
+        ),
+      ),
+    ).toHaveLength(2);
+    expect(
+      lines.filter((l) =>
+        / eth0 +Out +IP 203\.0\.113\.10 > 172\.30\.0\.11: ICMP echo reply/.test(l),
+      ),
+    ).toHaveLength(2);
+    expect(r.err).toMatch(/capture ended: count reached/);
+    expect(readPcapInfo(readFileSync(pcap)).packets).toBe(4);
+    const left = await (await service.runtime()).exec(LAB, 'internet', ['pgrep', '-x', 'tcpdump']);
+    expect(left.stdout.trim()).toBe('');
+  });
+
+  it('conntrack marks the masqueraded flow; --flush --pod deletes it', async () => {
+    await run('conntrack', '--name', LAB, 'node-1', '--flush');
+    await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '1');
+    const list = await run('conntrack', '--name', LAB, 'node-1');
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(
+      /^icmp +192\.168\.0\.0 -> 203\.0\.113\.10 id=\d+ +203\.0\.113\.10 -> 172\.30\.0\.11 id=\d+ .*SNAT 192\.168\.0\.0 -> 172\.30\.0\.11$/m,
+    );
+    const json = JSON.parse((await run('conntrack', '--name', LAB, 'node-1', '--json')).out) as {
+      translated: boolean;
+    }[];
+    expect(json.some((e) => e.translated)).toBe(true);
+    const flush = await run('conntrack', '--name', LAB, 'node-1', '--flush', '--pod', 'web-1');
+    expect(flush.out).toMatch(/^deleted [1-9]\d* conntrack entr(y|ies) on node-1 from pod web-1$/m);
+    const after = await run('conntrack', '--name', LAB, 'node-1', '--json');
+    expect(
+      (JSON.parse(after.out) as { original: { src: string } }[]).some(
+        (e) => e.original.src === '192.168.0.0',
+      ),
+    ).toBe(false);
+  });
+
+  it("patch prints calicoctl's message; a rejected patch prints the problem, exits 1 and changes nothing", async () => {
+    const off = await run(
+      'patch',
+      'ippool',
+      'default-ipv4-ippool',
+      '--name',
+      LAB,
+      '--patch',
+      '{"spec":{"natOutgoing":false}}',
+    );
+    expect(off).toMatchObject({ code: 0, out: "Successfully patched 1 'IPPool' resource\n" });
+    expect(off.err).toMatch(/rules changed on node-1, node-2/);
+    const traffic = await run(
+      'traffic',
+      '--name',
+      LAB,
+      'web-1',
+      'internet',
+      '--count',
+      '5',
+      '--interval',
+      '20',
+      '--new-flows',
+    );
+    expect(traffic.code).toBe(1); // no reply comes back without NAT or BGP
+    expect(traffic.out).toMatch(/sent 5, received 0/);
+
+    const before = await run('get', 'ippool', '--name', LAB, '-o', 'yaml');
+    const bad = await run(
+      'patch',
+      'ippool',
+      'default-ipv4-ippool',
+      '--name',
+      LAB,
+      '--patch',
+      '{"spec":{"blockSize":99}}',
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/IPPool\(default-ipv4-ippool\) spec\.blockSize: /);
+    expect(bad.out).toBe('');
+    expect((await run('get', 'ippool', '--name', LAB, '-o', 'yaml')).out).toBe(before.out);
+
+    const on = await run(
+      'patch',
+      'ippool',
+      'default-ipv4-ippool',
+      '--name',
+      LAB,
+      '--patch',
+      '{"spec":{"natOutgoing":true}}',
+    );
+    expect(on.code).toBe(0);
+    const back = await run(
+      'traffic',
+      '--name',
+      LAB,
+      'web-1',
+      'internet',
+      '--proto',
+      'tcp',
+      '--count',
+      '3',
+      '--interval',
+      '50',
+    );
+    expect(back.code).toBe(0);
+    expect(back.out).toMatch(/sent 3, received 3.*server saw 172\.30\.0\.11/);
+  });
+
+  it('apply -f and delete ippool', async () => {
+    const file = join(dir, 'pool.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: no-nat-10\nspec:\n  cidr: 10.0.0.0/8\n  disabled: true\n',
+    );
+    const applied = await run('apply', '-f', file, '--name', LAB);
+    expect(applied.code).toBe(0);
+    expect(applied.out).toMatch(/^Successfully applied 1 resource/);
+    expect((await run('get', 'ippool', '--name', LAB)).out).toMatch(/^no-nat-10 +10\.0\.0\.0\/8/m);
+    const del = await run('delete', 'ippool', 'no-nat-10', '--name', LAB);
+    expect(del.code).toBe(0);
+    expect((await run('get', 'ippool', '--name', LAB)).out).not.toMatch(/no-nat-10/);
+    expect((await run('delete', 'ippool', 'no-nat-10', '--name', LAB)).err).toMatch(
+      /resource does not exist: IPPool\(no-nat-10\)/,
+    );
+  });
+
+  it('check FILE --name: each entry PASS with what was seen, exit 0', async () => {
+    const file = join(dir, 'outgoing-nat.yaml');
+    writeFileSync(file, template);
+    const r = await run('check', file, '--name', LAB);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^PASS {2}web-1 -> internet \(icmp\): seenAs node, reply true\n {6}seen: internet saw 172\.30\.0\.11 \(node node-1\); 3\/3 replies$/m,
+    );
+    expect(r.out).toMatch(/3\/3 expectations hold/);
+    expect(r.out).toMatch(/conntrack entries on its node were flushed/);
+  });
+});
