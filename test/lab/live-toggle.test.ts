@@ -267,6 +267,33 @@ describe('natOutgoing and disabled flips on a running lab', () => {
     }
   });
 
+  it("several captures at once on one node: the pod's veth shows the pod address, eth0 the node's", async () => {
+    const record = await service.record(LAB);
+    const veth = record.ipam.assignments.find((a) => a.pod === 'web-1')!.hostIfname;
+    const filter = ['icmp[icmptype]', '==', 'icmp-echo'];
+    const [onVeth, onEth0, onHost] = await Promise.all([
+      service.live.openCapture({ lab: LAB, container: 'node-1', iface: veth, filterWords: filter }),
+      service.live.openCapture({
+        lab: LAB,
+        container: 'node-1',
+        iface: 'eth0',
+        filterWords: filter,
+      }),
+      service.live.openCapture({ lab: LAB, container: 'internet', filterWords: filter }),
+    ]);
+    await service.live.ping(LAB, 'web-1', 'internet', { count: 3, intervalMs: 50 });
+    await new Promise((r) => setTimeout(r, 200));
+    await Promise.all([onVeth.stop(), onEth0.stop(), onHost.stop()]);
+    const sources = (c: typeof onVeth): string[] => [...new Set(c.packets().map((p) => p.src!))];
+    expect(sources(onVeth)).toEqual([podAddr]);
+    expect(sources(onEth0)).toEqual([NODE1]);
+    expect(sources(onHost)).toEqual([NODE1]);
+    // On one interface tcpdump prints no interface column; the events say so.
+    expect(onEth0.packets()[0]!.iface).toBeUndefined();
+    expect(onHost.packets()[0]!.iface).toBe('eth0');
+    expect(onVeth.packets()).toHaveLength(3);
+  });
+
   it('the live nat table counts packets on the MASQUERADE rule', async () => {
     const before = await service.live.rules(LAB, 'node-1');
     const masq = (c: typeof before.counters): number =>
