@@ -20,7 +20,7 @@ import { defaultIPv4Pool } from '../calico/ippool.js';
 import { HOSTNAME_LABEL, IPV4POOLS_ANNOTATION } from '../calico/pool-choice.js';
 import { matchesSelector } from '../calico/selector.js';
 import { explain } from '../explain/explain.js';
-import { cidrContains, intToIp, isIPv4, parseCidr4 } from '../ipam/cidr.js';
+import { intToIp, isIPv4, parseCidr4 } from '../ipam/cidr.js';
 import { collectEntries } from '../lab-file/entries.js';
 import { loadLab, loadResources } from '../lab-file/load.js';
 import { parseSources, type LabSource } from '../lab-file/source.js';
@@ -140,7 +140,9 @@ export function importLab(sources: readonly LabSource[], opts: ImportOptions = {
     const ip = peer.spec.peerIP ? peerIPAddress(peer.spec.peerIP) : undefined;
     if (!ip || !isIPv4(ip) || !usableIn24(ip)) continue;
     const seg = slash24Of(ip);
-    if (overlapsAny(seg, enabledV4) || v4Cidrs.some((c) => cidrContains(c, ip))) continue;
+    // Inside a disabled pool is fine (nodes in a no-NAT range, as at the customer's); inside an
+    // enabled one the router would take a pod address.
+    if (overlapsAny(seg, enabledV4)) continue;
     router = { address: ip, asNumber: peer.spec.asNumber };
     fabric = seg;
     report.push(

@@ -115,6 +115,29 @@ describe('import: what the resources demand', () => {
     expect(report.some((l) => l.includes('!all()'))).toBe(true);
   });
 
+  test('a ToR inside the no-NAT range: the router goes there, the corp host beside it', () => {
+    const text = [
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 192.168.0.0/16, natOutgoing: true}',
+      'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: no-nat-10.0.0.0-8}\nspec: {cidr: 10.0.0.0/8, disabled: true}',
+      'apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: tor}\nspec: {peerIP: 10.0.0.1, asNumber: 65001}',
+    ].join('\n---\n');
+    const { lab, report } = importLab([{ file: 'c.yaml', text }]);
+    expect(lab.router).toMatchObject({ address: '10.0.0.1', asNumber: 65001 });
+    expect(lab.bgpPeers[0]!.spec).toMatchObject({ peerIP: '10.0.0.1', asNumber: 65001 });
+    expect(report.some((l) => l.includes('mapped'))).toBe(false);
+    const corp = lab.hosts.find((h) => cidrContains('10.0.0.0/8', h.address))!;
+    expect(cidrsOverlap(`${corp.address}/${corp.prefixLength}`, lab.fabric.cidr)).toBe(false);
+    // The docs' no-NAT trick, peered: corp sees the pod and answers; the internet sees the node.
+    expect(lab.expect.find((e) => e.to === corp.name)).toMatchObject({
+      seenAs: 'pod',
+      reply: true,
+    });
+    expect(lab.expect.find((e) => e.to === 'internet')).toMatchObject({
+      seenAs: 'node',
+      reply: true,
+    });
+  });
+
   test('a file that is already a lab is refused, with its name', () => {
     const text = readFileSync('lab-templates/outgoing-nat.yaml', 'utf8');
     expect(() => importLab([{ file: 'x.yaml', text }])).toThrow(/already a lab file/);
