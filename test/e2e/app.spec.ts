@@ -3,29 +3,44 @@
 // change from the node's address to the pod's (and replies stop), flip a disabled
 // pool, see a YAML error inline. Names come from env so the same spec can run
 // against the real service and a real lab (EGRESS_E2E_REAL=1).
-import { test, expect, startTemplate, stopLab } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { test, expect, go, startTemplate, stopLab } from './fixtures.js';
 
 const TEMPLATE = process.env.E2E_TEMPLATE ?? 'outgoing-nat';
+const DISABLED_TEMPLATE = process.env.E2E_DISABLED_TEMPLATE ?? 'nat-only-to-some-ranges';
 const NAT_POOL = process.env.E2E_NAT_POOL ?? 'default-ipv4-ippool';
 const DISABLED_POOL = process.env.E2E_DISABLED_POOL ?? 'no-nat-10.0.0.0-8';
 const POD = process.env.E2E_POD ?? 'web-1';
 const NODE = process.env.E2E_NODE ?? 'node-1';
 const HOST = process.env.E2E_HOST ?? 'internet';
 
+let started: string | null = null;
 test.afterEach(async ({ page }) => {
-  await stopLab(page);
+  if (started) await stopLab(page, started);
+  started = null;
 });
+
+async function start(page: Page, url: string, template: string): Promise<void> {
+  started = template;
+  await startTemplate(page, url, template);
+}
+
+/** Conntrack keeps running flows on their old translation: flush so the next packet takes the new rules. */
+async function flushConntrack(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Flush conntrack on every node' }).click();
+  await expect(page.getByText(/Flushed \d+ conntrack entr/)).toBeVisible();
+}
 
 test('starts a template with step-by-step progress and shows pods with addresses', async ({
   page,
   app,
 }) => {
-  await startTemplate(page, app.url, TEMPLATE);
+  await start(page, app.url, TEMPLATE);
   const progress = page.getByRole('list', { name: 'Progress' });
   await expect(progress.getByRole('listitem').first()).toBeVisible();
   await expect(progress.getByRole('listitem').filter({ hasText: '✓' }).first()).toBeVisible();
 
-  await page.getByRole('button', { name: 'Topology' }).click();
+  await go(page, 'Topology');
   const pod = page.getByTestId(`topo-${POD}`);
   await expect(pod).toBeVisible();
   await expect(pod).toContainText(/\d+\.\d+\.\d+\.\d+/);
@@ -36,23 +51,23 @@ test('natOutgoing off under continuous ping: the capture shows the pod address a
   page,
   app,
 }) => {
-  await startTemplate(page, app.url, TEMPLATE);
+  await start(page, app.url, TEMPLATE);
 
-  await page.getByRole('button', { name: 'Traffic' }).click();
+  await go(page, 'Traffic');
   await page.getByLabel('From pod').selectOption(POD);
   await page.getByLabel('Destination').fill(HOST);
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   const flow = page.getByTestId('flow').first();
   await expect(flow.getByTestId('received')).not.toHaveText('0');
 
-  await page.getByRole('button', { name: 'Captures' }).click();
+  await go(page, 'Captures');
   const pane = page.getByTestId('capture-pane').first();
   await pane.getByLabel('Container').selectOption(HOST);
   await pane.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(pane.getByTestId('last-source')).toContainText(`node ${NODE}`);
   await expect(pane.getByTestId('capture-output')).toContainText('ICMP');
 
-  await page.getByRole('button', { name: 'Pools' }).click();
+  await go(page, 'Pools');
   const sw = page.getByRole('switch', { name: `natOutgoing ${NAT_POOL}` });
   await expect(sw).toHaveAttribute('aria-checked', 'true');
   await sw.click();
@@ -62,11 +77,17 @@ test('natOutgoing off under continuous ping: the capture shows the pod address a
   await expect(sw).toHaveAttribute('aria-checked', 'false');
   await expect(page.getByRole('status').filter({ hasText: 'Successfully patched' })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Captures' }).click();
+  // The running ping keeps its translation (conntrack), as on a real node...
+  await go(page, 'Captures');
+  await expect(pane.getByTestId('last-source')).toContainText(`node ${NODE}`);
+  // ...until its entry is flushed: then the host sees the pod's own address.
+  await go(page, 'Pools');
+  await flushConntrack(page);
+  await go(page, 'Captures');
   await expect(pane.getByTestId('last-source')).toContainText(`pod ${POD}`);
 
   // Replies stop: the received count stays put while sent keeps growing.
-  await page.getByRole('button', { name: 'Traffic' }).click();
+  await go(page, 'Traffic');
   const received = Number(await flow.getByTestId('received').textContent());
   const sent = Number(await flow.getByTestId('sent').textContent());
   await expect
@@ -78,18 +99,19 @@ test('natOutgoing off under continuous ping: the capture shows the pod address a
   await expect(flow).toContainText('replies missing');
 
   // And back on: the node's address again.
-  await page.getByRole('button', { name: 'Pools' }).click();
+  await go(page, 'Pools');
   await page.getByLabel('Apply at once (no preview)').check();
   await sw.click();
   await expect(sw).toHaveAttribute('aria-checked', 'true');
-  await page.getByRole('button', { name: 'Captures' }).click();
+  await flushConntrack(page);
+  await go(page, 'Captures');
   await expect(pane.getByTestId('last-source')).toContainText(`node ${NODE}`);
   await pane.getByRole('button', { name: 'Stop', exact: true }).click();
 });
 
 test('flips a disabled pool after previewing its rule diff', async ({ page, app }) => {
-  await startTemplate(page, app.url, TEMPLATE);
-  await page.getByRole('button', { name: 'Pools' }).click();
+  await start(page, app.url, DISABLED_TEMPLATE);
+  await go(page, 'Pools');
   const sw = page.getByRole('switch', { name: `disabled ${DISABLED_POOL}` });
   const before = await sw.getAttribute('aria-checked');
   await sw.click();

@@ -74,8 +74,8 @@ const TEMPLATES: TemplateInfo[] = [
     notes: '',
   },
   {
-    id: 'disabled-pool',
-    name: 'disabled-pool',
+    id: 'nat-only-to-some-ranges',
+    name: 'nat-only-to-some-ranges',
     description: 'A disabled pool for 10.0.0.0/8 keeps corp traffic un-NATed',
     docs: 'Configure outgoing NAT (exclude 10.0.0.0/8)',
     notes: '',
@@ -91,6 +91,8 @@ interface Traffic {
   received: number;
   lastReplyAt?: number;
   timer: ReturnType<typeof setInterval>;
+  /** Conntrack: a flow keeps the translation of its first packet until flushed. */
+  pinned?: { seen: string; nat: boolean; reply: boolean };
 }
 
 export interface FakeService extends LabApiClient {
@@ -207,7 +209,8 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
   }
 
   function tick(t: Traffic): void {
-    const d = decide(t.spec.from, t.spec.to);
+    t.pinned ??= decide(t.spec.from, t.spec.to);
+    const d = t.pinned;
     const dst = addressOf(t.spec.to);
     t.sent++;
     seq++;
@@ -507,24 +510,39 @@ export function createFakeService(opts: FakeServiceOptions = {}): FakeService {
         ],
       };
     },
-    'conntrack:list': async ({ lab: name }) => {
+    'conntrack:list': async ({ lab: name, node: nodeName }) => {
       const l = requireLab(name);
-      return l.pods.map((p, i) => {
+      const flows = [...traffics.values()].filter(
+        (t) => t.pinned && l.pods.find((p) => p.name === t.spec.from)?.node === nodeName,
+      );
+      return flows.map((t) => {
+        const p = l.pods.find((q) => q.name === t.spec.from)!;
         const node = l.nodes.find((n) => n.name === p.node)!;
-        const nat = Boolean(poolOf(p.address)?.spec.natOutgoing);
+        const nat = t.pinned!.nat;
         const src = p.address;
+        const dst = addressOf(t.spec.to);
+        const seen = nat ? node.address : src;
         return {
           protocol: 'icmp',
-          original: { src, dst: '203.0.113.10' },
-          reply: { src: '203.0.113.10', dst: nat ? node.address : src },
+          original: { src, dst },
+          reply: { src: dst, dst: seen },
           translated: nat,
-          raw: `icmp 1 29 src=${src} dst=203.0.113.10 type=8 code=0 id=${7 + i} src=203.0.113.10 dst=${nat ? node.address : src} type=0 code=0 id=${7 + i} mark=0 use=1`,
+          raw: `icmp 1 29 src=${src} dst=${dst} type=8 code=0 id=7 src=${dst} dst=${seen} type=0 code=0 id=7 mark=0 use=1`,
         };
       });
     },
-    'conntrack:flush': async ({ lab: name, pod }) => ({
-      deleted: pod ? 1 : requireLab(name).pods.length,
-    }),
+    'conntrack:flush': async ({ lab: name, node, pod }) => {
+      const l = requireLab(name);
+      let deleted = 0;
+      for (const t of traffics.values()) {
+        const from = l.pods.find((p) => p.name === t.spec.from);
+        if (t.pinned && from?.node === node && (!pod || pod === from.name)) {
+          t.pinned = undefined;
+          deleted++;
+        }
+      }
+      return { deleted };
+    },
     'capture:start': async ({ lab: name, container, iface, filter }) => {
       requireLab(name);
       const captureId = `cap-${nextId++}`;

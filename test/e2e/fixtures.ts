@@ -42,22 +42,37 @@ export const test = base.extend<{ pageErrors: string[] }, Fixtures>({
 
 export { expect };
 
-/** Opens the app and starts a template from the gallery, waiting until it runs. */
+/**
+ * Opens the app and starts a template from the gallery, waiting until it runs. The
+ * lab is named after the template (its metadata.name). Other labs may be running on
+ * the same engine; the header then also offers a picker, and shows the one started.
+ */
 export async function startTemplate(page: Page, url: string, template: string): Promise<void> {
   await page.goto(url);
   await page.getByRole('button', { name: `Start ${template}` }).click();
-  await expect(page.getByTestId('lab-badge')).toContainText('running', { timeout: 120_000 });
+  await expect(page.getByTestId('lab-badge')).toContainText(`${template} running`, {
+    timeout: 240_000,
+  });
 }
 
-export async function stopLab(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Templates' }).click();
-  const stop = page.getByRole('button', { name: 'Stop lab' });
-  if (await stop.isVisible()) {
-    await stop.click();
-    await expect(page.getByTestId('lab-badge')).toContainText('No lab running', {
-      timeout: 120_000,
-    });
-  }
+/** Stops the lab started from `template` if it is the one shown. */
+export async function stopLab(page: Page, template: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: 'Templates' })
+    .click();
+  const badge = page.getByTestId('lab-badge');
+  if (!((await badge.textContent()) ?? '').includes(`${template} running`)) return;
+  await page.getByRole('button', { name: 'Stop lab' }).click();
+  await expect(badge).not.toContainText(`${template} running`, { timeout: 120_000 });
+}
+
+/** Switches screens through the navigation bar. */
+export async function go(page: Page, screen: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: screen, exact: true })
+    .click();
 }
 
 export const SCREENSHOT_DIR = 'test-results/screenshots';

@@ -74,5 +74,5 @@ test('main screens, light and dark', async ({ page, app }) => {
       await page.screenshot({ path: `${SCREENSHOT_DIR}/${screen}-${theme}.png` });
     }
   }
-  await stopLab(page);
+  await stopLab(page, TEMPLATE);
 });

@@ -3,6 +3,7 @@
 // service directly for their own data.
 import { errorText } from './api/errors.js';
 import type {
+  ChangeResult,
   LabApiClient,
   LabSource,
   LabStatus,
@@ -35,6 +36,8 @@ export class LabState {
   source = $state<LabSource | null>(null); // the file in the editor
   screen = $state<Screen>('gallery');
   traffic = $state<Record<string, RunningTraffic>>({});
+  /** The last change applied from the Pools screen, kept while switching screens. */
+  lastChange = $state<{ label: string; result: ChangeResult } | null>(null);
   /** Bumped on every lab:changed so screens can refetch what they show. */
   revision = $state(0);
 
