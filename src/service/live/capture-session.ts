@@ -126,7 +126,7 @@ export class CaptureSession {
   ) {
     this.lab = spec.lab;
     this.container = spec.container;
-    this.pcapPath = `/tmp/egress-lab-cap-${id}.pcap`;
+    this.pcapPath = `/tmp/egress-lab-${id}.pcap`;
     const argv = captureArgv({
       iface: spec.iface,
       filter: filterTokens(spec.filterWords ?? spec.filter),

@@ -14,7 +14,10 @@ import type { LiveFeatures } from './index.js';
 import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
 
 export interface CheckOptions {
-  /** Lab name on the engine (default: the file's name, or the only running lab). */
+  /**
+   * Lab name on the engine. Default: the file's lab name; or, when that does not run, the only
+   * running lab if it was started from a file with the same lab name (`up FILE --name X`).
+   */
   name?: string;
   /** Probes per entry (default 3). */
   probes?: number;
@@ -77,8 +80,14 @@ async function targetRecord(
     return { record, expect: record.lab.expect, started: false };
   }
   const lab = loadLab(target); // bad input throws LabInputError before anything runs
-  const name = opts.name ?? lab.name;
-  const running = (await (await service.runtime()).listLabs()).some((l) => l.name === name);
+  const labs = (await (await service.runtime()).listLabs()).map((l) => l.name);
+  let name = opts.name ?? lab.name;
+  if (opts.name === undefined && !labs.includes(name) && labs.length === 1) {
+    // The only running lab, if it was started from this file under another --name.
+    const only = await service.record(labs[0]).catch(() => undefined);
+    if (only?.lab.name === lab.name) name = only.name;
+  }
+  const running = labs.includes(name);
   let started = false;
   if (!running) {
     opts.onProgress?.(`lab ${name} is not running: starting it`);
