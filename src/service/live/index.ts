@@ -30,6 +30,8 @@ export { parseTcpdumpLine } from './tcpdump-line.js';
 export { parseConntrackList } from './conntrack-parse.js';
 export { parseNatCounters } from './nat-counters.js';
 
+const READY_TIMEOUT_MS = 20_000;
+
 /** Ended captures kept (for pcap) before the oldest is forgotten and its file removed. */
 const KEEP_ENDED = 20;
 
@@ -150,7 +152,22 @@ export class LiveFeatures {
     this.captures.set(id, session);
     void session.ended.then(() => this.forgetOldCaptures());
     try {
-      await session.ready;
+      // tcpdump says "listening on …" within a few hundred ms; a busy engine gets some slack.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        session.ready.finally(() => clearTimeout(timer)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `tcpdump did not start in ${spec.container} within ${READY_TIMEOUT_MS / 1000} s`,
+                ),
+              ),
+            READY_TIMEOUT_MS,
+          );
+        }),
+      ]);
     } catch (e) {
       this.captures.delete(id);
       await session.stop().catch(() => undefined);
