@@ -106,6 +106,13 @@ describe('natOutgoing and disabled flips on a running lab', () => {
     try {
       const before = await cap.waitFor((p) => echoRequest(p) && p.src === NODE1, 5000);
       expect(before, 'masqueraded to node-1 while natOutgoing is on').toBeDefined();
+      const sessions = service.live.sessions(LAB);
+      expect(sessions.captures.find((c) => c.captureId === cap.id)).toMatchObject({
+        container: 'internet',
+        filter: 'icmp',
+        running: true,
+      });
+      expect(sessions.traffic.map((t) => t.trafficId)).toContain(traffic.id);
 
       // The bound is loose on purpose: CI machines are small and busy. The report prints the figures.
       let t0 = Date.now();

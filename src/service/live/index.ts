@@ -32,6 +32,18 @@ export { parseNatCounters } from './nat-counters.js';
 
 const READY_TIMEOUT_MS = 20_000;
 
+export interface CaptureInfo {
+  captureId: string;
+  lab: string;
+  container: string;
+  iface: string;
+  filter: string;
+  packets: number;
+  dropped: number;
+  running: boolean;
+  ended?: string;
+}
+
 /** Ended captures kept (for pcap) before the oldest is forgotten and its file removed. */
 const KEEP_ENDED = 20;
 
@@ -322,6 +334,28 @@ export class LiveFeatures {
   /** Runs a lab file's `expect` entries on the wire (starting the lab if it does not run). */
   check(target: LabSource[] | string, opts: CheckOptions = {}): Promise<CheckReport> {
     return runCheck(this, target, opts);
+  }
+
+  /** What runs (and what ended but is still kept), for a UI listing its sessions. */
+  sessions(lab?: string): { captures: CaptureInfo[]; traffic: TrafficStats[] } {
+    return {
+      captures: [...this.captures.values()]
+        .filter((c) => lab === undefined || c.lab === lab)
+        .map((c) => ({
+          captureId: c.id,
+          lab: c.lab,
+          container: c.container,
+          iface: c.spec.iface ?? 'any',
+          filter: (c.spec.filterWords ?? c.spec.filter?.trim().split(/\s+/) ?? []).join(' '),
+          packets: c.total,
+          dropped: c.dropped,
+          running: c.endReason === undefined,
+          ...(c.endReason !== undefined ? { ended: c.endReason } : {}),
+        })),
+      traffic: [...this.traffic.values()]
+        .filter((t) => lab === undefined || t.plan.lab === lab)
+        .map((t) => t.stats()),
+    };
   }
 
   /** Stops every capture and traffic generator (of one lab, or all). */
