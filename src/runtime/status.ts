@@ -80,6 +80,7 @@ export async function waitBgpEstablished(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Map<string, BgpSession[]>([...waitFor.keys()].map((c) => [c, []]));
+  const kicked = new Set<string>();
   while (pending.size) {
     await mapLimit([...pending.keys()], 8, async (name) => {
       const r = await execCollect(
@@ -96,6 +97,20 @@ export async function waitBgpEstablished(
       const blocking = blockingSessions(parseBirdProtocols(r.stdout), waitFor.get(name));
       if (blocking.length === 0) pending.delete(name);
       else pending.set(name, blocking);
+      // A session whose first connect hit a peer whose BIRD was not started yet waits
+      // `connect retry time` (5 s) before trying again; every BIRD runs by now, so
+      // restart such a protocol once: it connects after its connect delay instead.
+      const retry = blocking.filter(
+        (s) => s.state === 'Active' && s.info !== '' && !kicked.has(`${name}/${s.name}`), // info: the last error
+      );
+      for (const s of retry) {
+        kicked.add(`${name}/${s.name}`);
+        await execCollect(
+          docker.getContainer(dockerName(lab, name)),
+          ['birdc', '-s', '/run/bird/bird.ctl', 'restart', s.name],
+          { timeoutMs: 10_000 },
+        ).catch(() => undefined);
+      }
     });
     if (!pending.size) return;
     if (Date.now() > deadline) {
