@@ -3,7 +3,7 @@
 // have no systemd). Anywhere else, say exactly what is missing.
 import Dockerode from 'dockerode';
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep, withTimeout } from './concurrency.js';
@@ -83,6 +83,23 @@ function onPath(cmd: string): boolean {
   );
 }
 
+/** Whether a dockerd process exists on this machine (/proc scan; Linux only). */
+function dockerdRunning(): boolean {
+  try {
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .some((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dockerd';
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return false;
+  }
+}
+
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -157,6 +174,18 @@ export async function ensureEngine(
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     await run('apt-get', ['update'], (l) => onProgress('engine', l), env);
     await run('apt-get', ['install', '-y', 'docker.io'], (l) => onProgress('engine', l), env);
+  }
+  if (dockerdRunning()) {
+    // Started by someone else and not answering yet (or wedged): wait, never start a second one.
+    onProgress('engine', 'dockerd is running but not answering yet; waiting');
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+    while (Date.now() < deadline) {
+      if (await answers(docker, 2000)) return docker;
+      await sleep(500);
+    }
+    throw new Error(
+      `dockerd runs but ${socket} does not answer; check its log (or stop it and run \`npm run setup\` again)`,
+    );
   }
   await startDockerd(docker, onProgress, opts.startTimeoutMs ?? 60_000);
   onProgress('engine', 'dockerd is up');
