@@ -41,11 +41,16 @@ export async function applyOne(
     const why = r.stderr.trim() || r.stdout.trim() || `exit ${r.exitCode}`;
     return { container: c.name, ok: false, ms, error: why };
   } catch (e) {
+    const code = (e as { statusCode?: number }).statusCode;
+    const why =
+      code === 404 || code === 409
+        ? `container ${dockerName(lab, c.name)} is missing or not running (run up to restore the lab)`
+        : (e as Error).message;
     return {
       container: c.name,
       ok: false,
       ms: Math.round(performance.now() - started),
-      error: (e as Error).message,
+      error: why,
     };
   }
 }
