@@ -1,7 +1,7 @@
 // The machine a run measured: what RESULTS.md records next to the figures, and what
 // else used the engine at the time (other labs skew the numbers).
 import type Dockerode from 'dockerode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 
 export interface MachineInfo {
@@ -68,4 +68,42 @@ export function containersMemoryMiB(ids: readonly string[]): number | undefined 
     bytes += Number(readFileSync(file, 'utf8').trim());
   }
   return Math.round(bytes / 2 ** 20);
+}
+
+/** The kernel's neighbour (ARP) table limits: one table shared by every network namespace. */
+export function neighbourLimits(): { gcThresh1: number; gcThresh2: number; gcThresh3: number } {
+  const read = (n: number): number =>
+    Number(readFileSync(`/proc/sys/net/ipv4/neigh/default/gc_thresh${n}`, 'utf8').trim());
+  return { gcThresh1: read(1), gcThresh2: read(2), gcThresh3: read(3) };
+}
+
+/** How often the ARP table was full so far (sum of table_fulls over CPUs). */
+export function arpTableFulls(): number {
+  const lines = readFileSync('/proc/net/stat/arp_cache', 'utf8').trim().split('\n');
+  const header = lines[0]!.trim().split(/\s+/);
+  const col = header.indexOf('table_fulls');
+  if (col < 0) return 0;
+  return lines.slice(1).reduce((n, l) => n + parseInt(l.trim().split(/\s+/)[col]!, 16), 0);
+}
+
+/**
+ * Raises the kernel's neighbour table limits (host, root) for the duration of `fn`, then
+ * puts the old values back. Only when asked (EGRESS_LAB_BENCH_NEIGH=N): it is a host setting.
+ */
+export async function withNeighbourLimit<T>(
+  entries: number | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!entries) return fn();
+  const before = neighbourLimits();
+  const write = (n: number, v: number): void =>
+    writeFileSync(`/proc/sys/net/ipv4/neigh/default/gc_thresh${n}`, String(v));
+  write(3, Math.max(entries, before.gcThresh3));
+  write(2, Math.max(Math.round(entries * 0.75), before.gcThresh2));
+  try {
+    return await fn();
+  } finally {
+    write(2, before.gcThresh2);
+    write(3, before.gcThresh3);
+  }
 }
