@@ -63,9 +63,12 @@ async function checkOnWire(file: string, text: string): Promise<void> {
       name,
     });
     const failed = report.entries.filter((e) => !e.ok);
+    // One string, so a failure prints what the capture saw in full.
     expect(
-      failed.map((e) => `${e.expectation.from} -> ${e.expectation.to}: ${e.mismatches.join('; ')}`),
-    ).toEqual([]);
+      failed
+        .map((e) => `${e.expectation.from} -> ${e.expectation.to}: ${e.mismatches.join('; ')}`)
+        .join('\n'),
+    ).toBe('');
     expect(report.entries.length).toBe(lab.expect.filter((e) => !isInbound(lab, e)).length);
 
     const plan = planLab(lab);
