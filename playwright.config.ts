@@ -4,10 +4,11 @@
 // Reporters: a readable list and JSON (test-results/e2e.json, or
 // PLAYWRIGHT_JSON_OUTPUT_NAME) so CI can count passed and failed.
 import { defineConfig } from '@playwright/test';
+import type { Target } from './test/e2e/fixtures.js';
 
 const real = process.env.EGRESS_E2E_REAL === '1';
 
-export default defineConfig({
+export default defineConfig<{ target: Target }>({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results/e2e-artifacts',
@@ -19,6 +20,17 @@ export default defineConfig({
   reporter: [
     ['list'],
     ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? 'test-results/e2e.json' }],
+  ],
+  projects: [
+    // Browser mode in Debian's Chromium: app.spec, screenshots.
+    { name: 'browser', testIgnore: '**/electron.spec.ts', use: { target: 'browser' } },
+    // The same app.spec against the Electron window (real service in its main
+    // process), plus the window's hardening; skipped loudly without a binary.
+    {
+      name: 'electron',
+      testMatch: ['**/app.spec.ts', '**/electron.spec.ts'],
+      use: { target: 'electron' },
+    },
   ],
   use: {
     viewport: { width: 1440, height: 900 },

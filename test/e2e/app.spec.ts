@@ -127,12 +127,13 @@ test('shows a YAML error inline at its line', async ({ page, app }) => {
   await expect(editor).toContainText('natOutgoing');
   await expect(page.getByRole('status').filter({ hasText: 'valid' })).toBeVisible();
 
-  // Break one value: natOutgoing must be a boolean.
-  const line = editor.locator('.cm-line', { hasText: /natOutgoing: true/ }).first();
-  await line.click();
-  await page.keyboard.press('End');
-  for (let i = 0; i < 'true'.length; i++) await page.keyboard.press('Backspace');
-  await page.keyboard.type('maybe');
+  // Append a pool whose natOutgoing is not a boolean. (CodeMirror renders only the
+  // lines in view, so the edit goes at the end, where the cursor scrolls.)
+  await editor.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.insertText(
+    '\n---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: broken-pool\nspec:\n  cidr: 10.99.0.0/16\n  natOutgoing: maybe\n',
+  );
 
   await expect(page.locator('.cm-lintRange-error').first()).toBeVisible();
   await expect(page.locator('.cm-lintRange-error').first()).toContainText('maybe');
