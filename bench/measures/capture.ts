@@ -183,7 +183,7 @@ export async function benchCaptureLoad(ctx: BenchContext, o: RunOptions): Promis
           summary: one(load.delivered),
           goal: 'all accounted',
           pass: load.accounted,
-          note: `${load.onWire} on wire, ${load.delivered} delivered, ${load.droppedByService} dropped (service), ${load.tcpdump?.dropped ?? 0} (kernel), via ${load.path}`,
+          note: `${load.onWire} on wire, ${load.delivered} delivered, ${load.droppedByService} dropped (service), ${load.tcpdump?.dropped ?? 0} (kernel${load.tcpdump?.dropped ? ': counted by tcpdump, in no service event' : ''}), via ${load.path}`,
         },
         {
           measure: '4 load: service peak RSS',
