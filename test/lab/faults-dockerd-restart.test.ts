@@ -72,9 +72,7 @@ async function until(
   throw new Error(`${what} within ${ms / 1000} s`);
 }
 
-async function restartDockerd(d: Daemon): Promise<void> {
-  process.kill(d.pid, 'SIGTERM');
-  await until('dockerd did not stop', 90_000, () => !existsSync(`/proc/${d.pid}`));
+function startDockerd(d: Daemon): number {
   const log = openSync(d.log ?? '/var/log/dockerd.log', 'a');
   const child = spawn(d.argv[0]!, d.argv.slice(1), {
     cwd: d.cwd,
@@ -83,16 +81,40 @@ async function restartDockerd(d: Daemon): Promise<void> {
     stdio: ['ignore', log, log],
   });
   child.unref();
+  return child.pid ?? -1;
+}
+
+async function answers(probe: LabService): Promise<boolean> {
+  try {
+    await (await probe.runtime()).docker.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops dockerd and starts it again the same way; a second start if the first one died. */
+async function restartDockerd(d: Daemon): Promise<void> {
+  process.kill(d.pid, 'SIGTERM');
+  await until('dockerd did not stop', 90_000, () => !existsSync(`/proc/${d.pid}`));
   const probe = new LabService();
-  await until('dockerd did not answer again', 90_000, async () => {
-    try {
-      await (await probe.runtime()).docker.ping();
-      return true;
-    } catch {
-      return false;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const pid = startDockerd(d);
+      try {
+        await until('dockerd did not answer again', 60_000, async () => {
+          if (await answers(probe)) return true;
+          if (!existsSync(`/proc/${pid}`)) throw new Error(`dockerd (pid ${pid}) exited`);
+          return false;
+        });
+        return;
+      } catch (e) {
+        if (attempt >= 2 || existsSync(`/proc/${pid}`)) throw e;
+      }
     }
-  });
-  await probe.close();
+  } finally {
+    await probe.close();
+  }
 }
 
 afterAll(async () => {
