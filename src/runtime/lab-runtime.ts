@@ -16,7 +16,7 @@ import {
   type ExecStream,
 } from './exec.js';
 import { ensureImage } from './image.js';
-import { LABEL_LAB } from './labels.js';
+import { HELPER_ROLE, LABEL_LAB, LABEL_ROLE } from './labels.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';
 import { statusOf } from './status.js';
 import type {
@@ -120,7 +120,7 @@ export class LabRuntime {
   async status(name?: string): Promise<LabStatusView[]> {
     const infos = (
       await listLabContainers(this.docker, name === undefined ? undefined : checkLabName(name))
-    ).filter((i) => i.Labels?.['egress-lab.role'] !== 'helper');
+    ).filter((i) => i.Labels?.[LABEL_ROLE] !== HELPER_ROLE);
     const labs = [...new Set(infos.map((i) => i.Labels?.[LABEL_LAB] ?? ''))].filter(Boolean).sort();
     return Promise.all(
       labs.map(async (lab) => ({

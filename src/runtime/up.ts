@@ -113,12 +113,23 @@ export async function labUp(
   helperP.catch(() => undefined);
   let helper: Dockerode.Container | undefined;
   let linksRepaired: number | undefined;
+  const removeHelper = async (): Promise<void> => {
+    const h = helper ?? (await helperP.catch(() => undefined));
+    if (h) await removeContainer(docker, h.id).catch(() => undefined);
+  };
   const pids = new Map<string, number>();
   try {
     await mapLimit(decision.remove, limit, (id) => removeContainer(docker, id));
     const replaceId = new Map(decision.replace.map((r) => [r.name, r.id]));
     const planByName = new Map(plan.containers.map((c) => [c.name, c]));
     let started = 0;
+    const keepPids = mapLimit(decision.keep, limit, async ({ name, id }) => {
+      const info = await docker.getContainer(id).inspect();
+      if (!info.State.Running)
+        throw new Error(`${name} stopped while the lab came up; run up again`);
+      pids.set(name, info.State.Pid);
+    });
+    keepPids.catch(() => undefined);
     await mapLimit([...fresh], limit, async (name) => {
       const id = replaceId.get(name);
       if (id) await removeContainer(docker, id);
@@ -131,12 +142,7 @@ export async function labUp(
       pids.set(name, info.State.Pid);
       progress('containers', `started ${name} (${++started}/${fresh.size})`);
     });
-    await mapLimit(decision.keep, limit, async ({ name, id }) => {
-      const info = await docker.getContainer(id).inspect();
-      if (!info.State.Running)
-        throw new Error(`${name} stopped while the lab came up; run up again`);
-      pids.set(name, info.State.Pid);
-    });
+    await keepPids;
     lap('containers');
 
     // 3. Wiring: one script, one exec in the helper.
@@ -166,24 +172,30 @@ export async function labUp(
     if (w.exitCode !== 0) throw new Error(`wiring failed: ${w.stderr.trim() || w.stdout.trim()}`);
     linksRepaired = w.stdout.split('\n').filter((l) => l.startsWith('relinked ')).length;
     lap('wiring');
+  } catch (e) {
+    await removeHelper();
+    throw e;
+  }
+  // The helper goes away while the dataplane is applied (removal is awaited before returning).
+  const helperGone = removeHelper();
+
+  try {
+    // 4. Dataplane everywhere.
+    const execApplied = plan.containers.filter((c) => !routesOnly(c));
+    progress('dataplane', `applying on ${execApplied.length} containers`);
+    await applyAll(docker, lab, execApplied, 16);
+    lap('dataplane');
+
+    // 5. Ready: every BGP session Established.
+    const waitFor = bgpWaitList(plan);
+    if (waitFor.size) {
+      progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
+      await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000);
+    }
+    lap('bgp');
   } finally {
-    const h = helper ?? (await helperP.catch(() => undefined));
-    if (h) await removeContainer(docker, h.id).catch(() => undefined);
+    await helperGone;
   }
-
-  // 4. Dataplane everywhere.
-  const execApplied = plan.containers.filter((c) => !routesOnly(c));
-  progress('dataplane', `applying on ${execApplied.length} containers`);
-  await applyAll(docker, lab, execApplied, 16);
-  lap('dataplane');
-
-  // 5. Ready: every BGP session Established.
-  const waitFor = bgpWaitList(plan);
-  if (waitFor.size) {
-    progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
-    await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000);
-  }
-  lap('bgp');
 
   const containers = opts.skipStatus
     ? []
