@@ -146,4 +146,7 @@ export async function go(page: Page, screen: string): Promise<void> {
     .click();
 }
 
-export const SCREENSHOT_DIR = 'test-results/screenshots';
+export const SCREENSHOT_DIR =
+  process.env.EGRESS_E2E_REAL === '1'
+    ? 'test-results/screenshots-real'
+    : 'test-results/screenshots';

@@ -22,18 +22,42 @@ test('main screens, light and dark', async ({ page, app }) => {
   await pane.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(pane.getByTestId('last-source')).toBeVisible();
 
+  // Each screen waits for its data, so the shot shows the screen, not its loading state.
   const shots: [string, () => Promise<void>][] = [
-    ['gallery', async () => {}],
-    ['topology', async () => void (await expect(page.getByTestId(`topo-${POD}`)).toBeVisible())],
-    ['pools', async () => void (await page.getByRole('switch').first().click())],
-    ['traffic', async () => {}],
-    ['captures', async () => void (await page.waitForTimeout(600))],
+    [
+      'gallery',
+      async () =>
+        void (await expect(page.getByRole('button', { name: /^Start / }).first()).toBeVisible()),
+    ],
+    ['topology', async () => void (await expect(page.getByTestId('snat-badge')).toBeVisible())],
+    [
+      'pools',
+      async () => {
+        await page.getByRole('switch').first().click();
+        await expect(page.getByRole('region', { name: 'Change preview' })).toBeVisible();
+      },
+    ],
+    [
+      'traffic',
+      async () => void (await expect(page.getByTestId('received').first()).not.toHaveText('0')),
+    ],
+    [
+      'captures',
+      async () =>
+        void (await expect(page.getByTestId('capture-output').first()).toContainText('ICMP')),
+    ],
     [
       'rules',
-      async () =>
-        void (await expect(page.getByRole('region', { name: 'Conntrack' })).toBeVisible()),
+      async () => {
+        await expect(
+          page.getByRole('region', { name: 'NAT rule counters' }).locator('tbody tr').first(),
+        ).toBeVisible();
+        await expect(
+          page.getByRole('region', { name: 'Conntrack' }).locator('tbody tr').first(),
+        ).toBeVisible();
+      },
     ],
-    ['editor', async () => void (await expect(page.locator('.cm-content')).toBeVisible())],
+    ['editor', async () => void (await expect(page.getByText('✓ valid')).toBeVisible())],
     [
       'explain',
       async () => {

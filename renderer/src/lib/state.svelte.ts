@@ -31,7 +31,12 @@ export class LabState {
   labs = $state<LabStatus[]>([]);
   labName = $state<string | null>(null);
   progress = $state<ProgressEvent[]>([]);
-  busy = $state<string | null>(null); // what is in flight, e.g. "Starting outgoing-nat"
+  /** What is in flight, e.g. "Starting outgoing-nat"; the newest is shown. */
+  inflight = $state<string[]>([]);
+  busy = $derived(this.inflight.at(-1) ?? null);
+  /** A lab is being started or stopped (one at a time). */
+  labBusy = $state(false);
+  progressTitle = $state('');
   error = $state<string | null>(null);
   source = $state<LabSource | null>(null); // the file in the editor
   screen = $state<Screen>('gallery');
@@ -46,7 +51,7 @@ export class LabState {
   constructor(client: LabApiClient) {
     this.client = client;
     client.on('lab:progress', (p) => {
-      if (p.lab !== this.labName && this.busy === null) return;
+      if (p.lab !== this.labName && !this.labBusy) return;
       const i = this.progress.findIndex((q) => q.step === p.step && q.lab === p.lab);
       if (i >= 0) this.progress[i] = p;
       else this.progress.push(p);
@@ -76,7 +81,8 @@ export class LabState {
 
   /** Runs one user action, showing it as busy and its failure as the banner error. */
   async run<T>(label: string, action: () => Promise<T>): Promise<T | undefined> {
-    this.busy = label;
+    const token = `${label}`;
+    this.inflight.push(token);
     this.error = null;
     try {
       return await action();
@@ -84,15 +90,20 @@ export class LabState {
       this.error = errorText(err);
       return undefined;
     } finally {
-      this.busy = null;
+      const i = this.inflight.lastIndexOf(token);
+      if (i >= 0) this.inflight.splice(i, 1);
     }
   }
 
   async start(source: LabSource): Promise<void> {
     this.progress = [];
+    this.labBusy = true;
+    this.progressTitle = `Starting ${source.file}`;
     const status = await this.run(`Starting ${source.file}`, () =>
       this.client.call('lab:up', source),
     );
+    this.labBusy = false;
+    this.progressTitle = status ? `${status.name} is running` : `Starting ${source.file} failed`;
     if (status) {
       this.labs = [...this.labs.filter((l) => l.name !== status.name), status];
       this.labName = status.name;
@@ -103,7 +114,11 @@ export class LabState {
   async stop(name: string): Promise<void> {
     await this.stopAllTraffic();
     this.progress = [];
+    this.labBusy = true;
+    this.progressTitle = `Stopping ${name}`;
     await this.run(`Stopping ${name}`, () => this.client.call('lab:down', { name }));
+    this.labBusy = false;
+    this.progressTitle = `${name} stopped`;
     this.labs = this.labs.filter((l) => l.name !== name);
     if (this.labName === name) this.labName = this.labs[0]?.name ?? null;
     this.revision++;

@@ -64,9 +64,11 @@ export function buildTopology(
 
   const node = (name: string, role: Role, address: string, x: number, y: number): TopoNode => {
     const c = containers.get(name);
-    const addresses = c?.addresses.length
-      ? c.addresses.map((a) => `${a.ifname} ${a.address}`)
-      : [address];
+    // Loopback says nothing about the lab's wiring.
+    const wired = (c?.addresses ?? []).filter(
+      (a) => a.ifname !== 'lo' && !a.address.startsWith('127.'),
+    );
+    const addresses = wired.length ? wired.map((a) => `${a.ifname} ${a.address}`) : [address];
     return {
       id: name,
       type: 'lab',
