@@ -4,7 +4,8 @@ import type Dockerode from 'dockerode';
 import type { ContainerPlan } from '../core/plan/types.js';
 import { APPLY_SCRIPT, applyInputTar } from './apply-input.js';
 import { mapLimit } from './concurrency.js';
-import { execCollect } from './exec.js';
+import type { AgentPool } from './apply-agent.js';
+import { execCollect, type ExecResult } from './exec.js';
 import { dockerName } from './names.js';
 import type { ApplyOutcome } from './types.js';
 
@@ -22,6 +23,7 @@ export async function applyOne(
   docker: Dockerode,
   lab: string,
   c: ContainerPlan,
+  agents?: AgentPool,
 ): Promise<ApplyOutcome> {
   const started = performance.now();
   let input: Buffer;
@@ -32,10 +34,14 @@ export async function applyOne(
   }
   const container = docker.getContainer(dockerName(lab, c.name));
   try {
-    const r = await execCollect(container, ['sh', '-c', APPLY_SCRIPT, 'egress-lab-apply'], {
-      stdin: input,
-      timeoutMs: 60_000,
-    });
+    const agent = agents ? await agents.get(docker, lab, dockerName(lab, c.name)) : undefined;
+    const viaExec = (): Promise<ExecResult> =>
+      execCollect(container, ['sh', '-c', APPLY_SCRIPT, 'egress-lab-apply'], {
+        stdin: input,
+        timeoutMs: 60_000,
+      });
+    // The resident agent when there is one; a plain exec when it is missing or fails.
+    const r = agent ? await agent.run(input).catch(viaExec) : await viaExec();
     const ms = Math.round(performance.now() - started);
     if (r.exitCode === 0) return { container: c.name, ok: true, ms };
     const why = r.stderr.trim() || r.stdout.trim() || `exit ${r.exitCode}`;
@@ -61,8 +67,9 @@ export async function applyAll(
   lab: string,
   plans: readonly ContainerPlan[],
   concurrency = 16,
+  agents?: AgentPool,
 ): Promise<ApplyOutcome[]> {
-  const outcomes = await mapLimit(plans, concurrency, (c) => applyOne(docker, lab, c));
+  const outcomes = await mapLimit(plans, concurrency, (c) => applyOne(docker, lab, c, agents));
   if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
   return outcomes;
 }

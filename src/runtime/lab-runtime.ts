@@ -4,6 +4,7 @@
 import type Dockerode from 'dockerode';
 import { isIP } from 'node:net';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
+import { AgentPool } from './apply-agent.js';
 import { applyAll } from './apply.js';
 import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { mapLimit } from './concurrency.js';
@@ -42,6 +43,7 @@ export interface LabStatusView {
 export class LabRuntime {
   private imageTag: string | undefined;
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly agents = new AgentPool();
 
   constructor(
     readonly docker: Dockerode,
@@ -89,13 +91,19 @@ export class LabRuntime {
     name: string,
     containers: readonly ContainerPlan[],
   ): Promise<ApplyOutcome[]> {
-    return applyAll(this.docker, checkLabName(name), containers, 16);
+    return applyAll(this.docker, checkLabName(name), containers, 16, this.agents);
+  }
+
+  /** Ends the resident apply agents this runtime started (they also end with their containers). */
+  async close(): Promise<void> {
+    await this.agents.close();
   }
 
   /** Removes everything labelled with the lab (or every lab); idempotent. Returns how many were removed. */
   async down(target: string | { all: true }): Promise<number> {
     const lab = typeof target === 'string' ? checkLabName(target) : undefined;
     const run = async (): Promise<number> => {
+      await this.agents.close(lab);
       const infos = await listLabContainers(this.docker, lab);
       await mapLimit(infos, 16, (i) => removeContainer(this.docker, i.Id));
       return infos.length;
