@@ -10,6 +10,7 @@ import { formatCheck } from '../../src/service/live/format.js';
 const suffix = randomBytes(3).toString('hex');
 const PASS_LAB = `live-cp-${suffix}`;
 const FAIL_LAB = `live-cf-${suffix}`;
+const INBOUND_LAB = `live-ci-${suffix}`;
 const template = readFileSync(
   new URL('../../lab-templates/outgoing-nat.yaml', import.meta.url),
   'utf8',
@@ -51,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.down(PASS_LAB).catch(() => undefined);
   await service?.down(FAIL_LAB).catch(() => undefined);
+  await service?.down(INBOUND_LAB).catch(() => undefined);
   await service?.close();
 });
 
@@ -104,5 +106,25 @@ describe('check', () => {
     const again = await service.live.check(FAIL_LAB);
     expect(again.started).toBe(false);
     expect(again.entries.map((e) => e.ok)).toEqual([false, true]);
+  });
+
+  it('checks entries that start at a host (inbound over BGP) and TCP entries (port from the host tcpPorts)', async () => {
+    const text = readFileSync(
+      new URL('../../lab-templates/inbound-over-bgp.yaml', import.meta.url),
+      'utf8',
+    );
+    const report = await service.live.check([{ file: 'inbound-over-bgp.yaml', text }], {
+      name: INBOUND_LAB,
+    });
+    const inbound = report.entries.filter((e) => e.expectation.from === 'client');
+    expect(inbound.length).toBeGreaterThan(0);
+    for (const e of inbound) {
+      expect(e.capturedOn).toBe(e.expectation.to); // the destination pod's own capture
+      expect(e.seenSources).toEqual(['203.0.113.10']);
+      expect(e.replies.received).toBeGreaterThan(0);
+    }
+    const tcp = report.entries.find((e) => e.expectation.protocol === 'tcp');
+    expect(tcp?.lines[0]).toMatch(/ > 203\.0\.113\.\d+\.8080: Flags \[S\]/);
+    expect(report.entries.map((e) => e.mismatches)).toEqual(report.entries.map(() => []));
   });
 });

@@ -191,10 +191,16 @@ describe('natOutgoing and disabled flips on a running lab', () => {
         filterWords: ['icmp[icmptype]', '==', 'icmp-echo'],
       });
       await service.live.flushConntrack(LAB, 'node-1', 'web-1');
-      const r = await service.live.ping(LAB, 'web-1', 'corp', { count: 2, intervalMs: 50 });
+      // Without NAT nothing answers; -W 2 and a wait for the capture leave room for a slow first ARP.
+      const r = await service.live.ping(LAB, 'web-1', 'corp', {
+        count: 3,
+        intervalMs: 50,
+        waitS: 2,
+      });
+      await cap.waitFor(() => true, 2000);
       await new Promise((res) => setTimeout(res, 200));
       await cap.stop();
-      expect(r.transmitted).toBe(2);
+      expect(r.transmitted).toBe(3);
       return [...new Set(cap.packets().map((p) => p.src!))];
     };
     expect(await toCorp()).toEqual([NODE1]);

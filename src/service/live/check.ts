@@ -126,11 +126,25 @@ async function checkEntry(
   index: number,
   probes: number,
 ): Promise<CheckEntryResult> {
-  let pod;
+  // The source: a pod (outbound, the usual case) or a host (inbound, e.g. over BGP).
+  let source: { container: string; address: string; node?: string; host: boolean };
   let dest;
+  let port = 0;
   try {
-    pod = podInfo(record, e.from);
+    const host = record.lab.hosts.find((h) => h.name === e.from);
+    if (host) source = { container: host.name, address: host.address, host: true };
+    else {
+      const pod = podInfo(record, e.from);
+      source = { container: pod.name, address: pod.address, node: pod.node, host: false };
+    }
     dest = resolveTarget(record, e.to);
+    if (e.protocol !== 'icmp') {
+      if (source.host)
+        throw new Error(`${e.protocol} from host ${e.from}: pods run no echo servers, use icmp`);
+      const destHost = record.lab.hosts.find((h) => h.name === dest!.container);
+      port = e.port ?? (e.protocol === 'tcp' ? destHost?.tcpPorts : destHost?.udpPorts)?.[0] ?? 0;
+      if (!port) throw new Error(`${e.protocol} to ${e.to} needs a port`);
+    }
   } catch (err) {
     throw new LabInputError([{ message: `expect[${index}]: ${(err as Error).message}` }]);
   }
@@ -141,28 +155,45 @@ async function checkEntry(
   } catch {
     predicted = undefined; // explain cannot model this entry; the wire still decides
   }
-  const port = e.port ?? 0;
   const capturedOn = dest.container ?? record.lab.router.name;
-  const { deleted } = await live.flushConntrack(record.name, pod.node, pod.name);
+  // Old mappings must not decide the result: the pod's entries on its node, or for a host
+  // source, the host's entries on the destination pod's node.
+  const flushNode = source.node ?? (dest.role === 'pod' ? dest.node : undefined);
+  const { deleted } = flushNode
+    ? await live.deleteConntrack(record.name, flushNode, source.address)
+    : { deleted: 0 };
   const cap = await live.openCapture({
     lab: record.name,
     container: capturedOn,
     filterWords: bpf(e.protocol, dest.address, port),
   });
-  let stats;
+  let stats: { sent: number; received: number; error?: string };
   try {
-    const traffic = await live.openTraffic({
-      lab: record.name,
-      from: pod.name,
-      to: dest.address,
-      protocol: e.protocol,
-      ...(e.protocol !== 'icmp' && e.port ? { port: e.port } : {}),
-      intervalMs: 200,
-      count: probes,
-      flows: 'one',
-    });
-    stats = await traffic.done;
-    // The last probe's packets may still be on their way to the capture.
+    if (source.host) {
+      const r = await live.ping(record.name, source.container, dest.address, {
+        count: probes,
+        waitS: 2,
+      });
+      stats = { sent: r.transmitted, received: r.received };
+    } else {
+      // A first packet may wait for ARP along the path on a busy machine: ping waits 2 s.
+      const traffic = await live.openTraffic(
+        {
+          lab: record.name,
+          from: source.container,
+          to: dest.address,
+          protocol: e.protocol,
+          ...(port ? { port } : {}),
+          intervalMs: 200,
+          count: probes,
+          flows: 'one',
+        },
+        { replyWaitS: 2 },
+      );
+      stats = await traffic.done;
+    }
+    // The last probe's packets may still be on their way to the capture; give a slow path a second.
+    await cap.waitFor((p) => p.dst === dest.address, 1000);
     await new Promise((r) => setTimeout(r, 300));
   } finally {
     await cap.stop();
@@ -170,9 +201,13 @@ async function checkEntry(
   }
   const packets: PacketEvent[] = cap.packets().filter((p) => p.dst === dest.address && p.src);
   const seenSources = [...new Set(packets.map((p) => p.src!))];
-  const podAddr = pod.address;
-  const nodeAddrs = nodeAddresses(record, pod.node);
-  const kind = (a: string): string => (a === podAddr ? 'pod' : nodeAddrs.includes(a) ? 'node' : a);
+  // What an address is, from the source's point of view: its own node, itself, or just an address.
+  const nodeAddrs = source.node
+    ? nodeAddresses(record, source.node)
+    : record.lab.nodes.flatMap((n) => nodeAddresses(record, n.name));
+  const podAddrs = source.host ? record.ipam.assignments.map((a) => a.address) : [source.address];
+  const kind = (a: string): string =>
+    podAddrs.includes(a) ? 'pod' : nodeAddrs.includes(a) ? 'node' : a;
   const seenKinds = [...new Set(seenSources.map(kind))];
   const seenAs = seenKinds.length ? seenKinds.join(', ') : 'nothing';
   const mismatches: string[] = [];

@@ -3,6 +3,7 @@
 // LiveFeatures and dispatches its channels here; every session lives in this process and
 // is stopped by stopAll() (service.close(), `down`).
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { LabRuntime } from '../../runtime/lab-runtime.js';
 import { checkContainerName } from '../../runtime/names.js';
 import type {
@@ -127,9 +128,21 @@ export class LiveFeatures {
   /** Deletes every conntrack entry on a node, or those whose original source is one pod's address. */
   async flushConntrack(lab: string, node: string, pod?: string): Promise<{ deleted: number }> {
     const record = await this.recordWith(lab, node, 'node');
+    return this.deleteConntrack(
+      record.name,
+      node,
+      pod === undefined ? undefined : podInfo(record, pod).address,
+    );
+  }
+
+  /** `conntrack -D [-s SOURCE]` on a node of a running lab; how many entries went. */
+  async deleteConntrack(lab: string, node: string, source?: string): Promise<{ deleted: number }> {
     const argv = ['conntrack', '-D'];
-    if (pod !== undefined) argv.push('-s', podInfo(record, pod).address);
-    const r = await (await this.runtime()).exec(record.name, node, argv, { timeoutMs: 20_000 });
+    if (source !== undefined) {
+      if (isIP(source) !== 4) throw new Error(`conntrack: '${source}' is not an IPv4 address`);
+      argv.push('-s', source);
+    }
+    const r = await (await this.runtime()).exec(lab, node, argv, { timeoutMs: 20_000 });
     const deleted = parseDeletedCount(r.stderr + r.stdout);
     // conntrack exits 1 when a filtered delete matched nothing; the count says 0 then.
     if (deleted === undefined)
@@ -223,7 +236,10 @@ export class LiveFeatures {
     return { trafficId: (await this.openTraffic(spec)).id };
   }
 
-  async openTraffic(spec: TrafficSpec): Promise<TrafficSession> {
+  async openTraffic(
+    spec: TrafficSpec,
+    tuning: { replyWaitS?: number } = {},
+  ): Promise<TrafficSession> {
     const record = await this.recordWith(spec.lab, spec.from, 'pod');
     const target = resolveTarget(record, spec.to);
     const intervalMs = spec.intervalMs ?? 200;
@@ -258,6 +274,7 @@ export class LiveFeatures {
         intervalMs,
         ...(spec.count !== undefined ? { count: spec.count } : {}),
         flows,
+        ...(tuning.replyWaitS !== undefined ? { replyWaitS: tuning.replyWaitS } : {}),
       },
       await this.runtime(),
       (s) => this.service.emit('traffic:stats', s),
@@ -297,6 +314,8 @@ export class LiveFeatures {
     opts: {
       count?: number;
       intervalMs?: number;
+      /** Seconds ping waits for the last reply (default 1). */
+      waitS?: number;
       onLine?: (line: string) => void;
       signal?: AbortSignal;
     } = {},
@@ -309,7 +328,7 @@ export class LiveFeatures {
     const proc = (await this.runtime()).execStream(
       record.name,
       from,
-      pingArgv(target.address, intervalMs, opts.count ?? 3),
+      pingArgv(target.address, intervalMs, opts.count ?? 3, opts.waitS ?? 1),
     );
     const tally: Tally = { sent: 0, received: 0 };
     const lines = new LineSplitter((l) => {

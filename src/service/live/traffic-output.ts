@@ -58,8 +58,9 @@ export function intervalSeconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-export function pingArgv(address: string, intervalMs: number, count?: number): string[] {
-  const argv = ['ping', '-n', '-O', '-W', '1', '-i', intervalSeconds(intervalMs)];
+/** `waitS`: how long ping waits for the last reply (and counts late ones) before it exits. */
+export function pingArgv(address: string, intervalMs: number, count?: number, waitS = 1): string[] {
+  const argv = ['ping', '-n', '-O', '-W', String(waitS), '-i', intervalSeconds(intervalMs)];
   if (count !== undefined) argv.push('-c', String(count));
   argv.push('--', address);
   return argv;

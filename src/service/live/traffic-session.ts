@@ -20,6 +20,8 @@ export interface TrafficPlan {
   intervalMs: number;
   count?: number;
   flows: 'one' | 'per-packet';
+  /** One-flow ICMP: seconds ping waits for the last reply (default 1). */
+  replyWaitS?: number;
 }
 
 export class TrafficSession {
@@ -41,7 +43,7 @@ export class TrafficSession {
   ) {
     const argv =
       plan.flows === 'one' && plan.protocol === 'icmp'
-        ? pingArgv(plan.address, plan.intervalMs, plan.count)
+        ? pingArgv(plan.address, plan.intervalMs, plan.count, plan.replyWaitS)
         : loopArgv(plan.protocol, plan.address, plan.port, plan.intervalMs, plan.count);
     this.stopSignal = argv[0] === 'ping' ? 'INT' : 'TERM';
     this.proc = runtime.execStream(plan.lab, plan.from, argv);
