@@ -3,7 +3,10 @@
 // execs (create + start + inspect), archive calls.
 import type Dockerode from 'dockerode';
 
-type Dial = (options: { method?: string; path?: string }, cb: unknown) => unknown;
+type Dial = (
+  options: { method?: string; path?: string; options?: { Cmd?: string[] } },
+  cb: unknown,
+) => unknown;
 
 export interface ApiCounter {
   counts(): Record<string, number>;
@@ -16,7 +19,7 @@ export function shapeOf(method: string, path: string): string {
   const p = path
     .split('?')[0]!
     .replace(/^\/v[\d.]+/, '')
-    .replace(/\/(containers|exec)\/[^/]+/, '/$1/:id');
+    .replace(/\/(containers|exec)\/(?!(?:create|json)$)[^/]+/, '/$1/:id');
   return `${method} ${p}`;
 }
 
@@ -27,6 +30,11 @@ export function countApiCalls(docker: Dockerode): ApiCounter {
   modem.dial = function (this: unknown, options, cb) {
     const k = shapeOf(options.method ?? 'GET', options.path ?? '?');
     counts[k] = (counts[k] ?? 0) + 1;
+    const cmd = options.options?.Cmd;
+    if (k.endsWith('/exec') && cmd) {
+      const e = `exec: ${execKind(cmd)}`;
+      counts[e] = (counts[e] ?? 0) + 1;
+    }
     return original.call(this, options, cb);
   };
   return {
@@ -35,4 +43,15 @@ export function countApiCalls(docker: Dockerode): ApiCounter {
     total: () => Object.values(counts).reduce((a, b) => a + b, 0),
     restore: () => (modem.dial = original),
   };
+}
+
+/** What an exec runs, in a word: the runtime's scripts by their $0 or marker, else argv[0]. */
+export function execKind(cmd: readonly string[]): string {
+  if (cmd[0] === 'sh' && cmd[1] === '-c') {
+    if (cmd[3]) return cmd[3] === 'egress-lab-exec' ? `stream ${cmd[4] ?? ''}`.trim() : cmd[3];
+    if (cmd[2]?.includes('egress-lab-bird')) return 'status';
+    return 'sh -c';
+  }
+  if (cmd[0] === 'sh' && cmd[1] === '-s') return 'wiring (sh -s)';
+  return cmd[0] ?? '?';
 }
