@@ -77,7 +77,14 @@ app.whenReady().then(async () => {
       }
     });
   }
-  app.on('before-quit', () => void service.close());
+  // Stop captures and traffic generators inside the containers before exiting.
+  let closed = false;
+  app.on('before-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    closed = true;
+    void service.close().finally(() => app.quit());
+  });
 
   createWindow();
   app.on('activate', () => {
