@@ -29,23 +29,33 @@ export interface UpRun {
 /** Creates and starts `n` bare containers at once (same image, no network), then removes them. */
 export async function floorRun(ctx: BenchContext, n: number): Promise<number> {
   const tag = randomBytes(3).toString('hex');
-  const t0 = nowMs();
-  const ids = await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const c = await ctx.docker.createContainer({
-        name: `bench-floor-${tag}-${i}`,
-        Image: ctx.image,
-        Cmd: ['sleep', 'infinity'],
-        Labels: { 'egress-lab.bench': 'floor' },
-        HostConfig: { NetworkMode: 'none', Init: true, CapAdd: ['NET_ADMIN', 'NET_RAW'] },
-      });
-      await c.start();
-      return c.id;
-    }),
-  );
-  const ms = nowMs() - t0;
-  await Promise.all(ids.map((id) => ctx.docker.getContainer(id).remove({ force: true })));
-  return ms;
+  const created: string[] = [];
+  try {
+    const t0 = nowMs();
+    await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const c = await ctx.docker.createContainer({
+          name: `bench-floor-${tag}-${i}`,
+          Image: ctx.image,
+          Cmd: ['sleep', 'infinity'],
+          Labels: { 'egress-lab.bench': 'floor' },
+          HostConfig: { NetworkMode: 'none', Init: true, CapAdd: ['NET_ADMIN', 'NET_RAW'] },
+        });
+        created.push(c.id);
+        await c.start();
+      }),
+    );
+    return nowMs() - t0;
+  } finally {
+    await Promise.all(
+      created.map((id) =>
+        ctx.docker
+          .getContainer(id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
+  }
 }
 
 export async function measureUp(ctx: BenchContext, runs: number): Promise<UpRun[]> {
@@ -53,6 +63,21 @@ export async function measureUp(ctx: BenchContext, runs: number): Promise<UpRun[
   const lab = 'bench-up';
   const out: UpRun[] = [];
   await downQuietly(ctx, lab);
+  try {
+    await upRuns(ctx, source, lab, runs, out);
+  } finally {
+    await downQuietly(ctx, lab);
+  }
+  return out;
+}
+
+async function upRuns(
+  ctx: BenchContext,
+  source: Awaited<ReturnType<typeof defaultTemplate>>,
+  lab: string,
+  runs: number,
+  out: UpRun[],
+): Promise<void> {
   for (let r = 0; r < runs; r++) {
     const progress: UpRun['progress'] = [];
     const counter = countApiCalls(ctx.docker);
@@ -89,7 +114,6 @@ export async function measureUp(ctx: BenchContext, runs: number): Promise<UpRun[
       `  up #${r + 1}: ready ${Math.round(upCallMs + firstPingMs)} ms (up ${Math.round(upCallMs)} + ping ${Math.round(firstPingMs)}), floor ${Math.round(floorMs)} ms for ${containers} containers, down ${Math.round(downMs)} ms`,
     );
   }
-  return out;
 }
 
 export async function benchUp(ctx: BenchContext, o: RunOptions): Promise<Section> {
