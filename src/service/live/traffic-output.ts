@@ -48,12 +48,6 @@ wait
 echo "done $i"
 `;
 
-export interface GeneratorCommand {
-  argv: string[];
-  /** Signal that stops it gracefully (ping prints its summary on INT). */
-  stopSignal: 'INT' | 'TERM';
-}
-
 export function intervalSeconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
