@@ -66,12 +66,28 @@ export function firstTarFile(tar: Buffer): Buffer | undefined {
   return tar.subarray(512, 512 + size);
 }
 
+/**
+ * Reads the record from the lab's router. `routerHint` (the router's lab-local name, known from
+ * an earlier record) saves the container lookup: one archive call is all a change then pays.
+ */
 export async function loadRecord(
   runtime: LabRuntime,
   name: string,
+  routerHint?: string,
 ): Promise<LabRecord | undefined> {
+  if (routerHint) {
+    const hinted = await readRecord(runtime, name, routerHint);
+    if (hinted) return hinted;
+  }
   const router = await routerOf(runtime, name);
-  if (!router) return undefined;
+  return router ? readRecord(runtime, name, router) : undefined;
+}
+
+async function readRecord(
+  runtime: LabRuntime,
+  name: string,
+  router: string,
+): Promise<LabRecord | undefined> {
   let tar: Buffer;
   try {
     const stream = await runtime.docker
@@ -84,6 +100,6 @@ export async function loadRecord(
   const body = firstTarFile(tar);
   if (!body) return undefined;
   const data = JSON.parse(body.toString('utf8')) as LabRecord & { version?: number };
-  if (data.version !== STATE_VERSION) return undefined;
+  if (data.version !== STATE_VERSION || data.name !== name) return undefined;
   return { name: data.name, lab: data.lab, ipam: data.ipam, sources: data.sources };
 }

@@ -53,6 +53,8 @@ export class LabService implements LabApiClient {
   /** Serializes changes per lab so two toggles never interleave their applies. */
   private readonly queues = new Map<string, Promise<unknown>>();
   readonly live: LiveFeatures;
+  /** Router name per lab, from records seen: lets a change read its record in one call. */
+  private readonly routers = new Map<string, string>();
 
   constructor(opts: LabServiceOptions = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
@@ -107,7 +109,8 @@ export class LabService implements LabApiClient {
   async record(name?: string): Promise<LabRecord> {
     const rt = await this.runtime();
     const lab = name ?? (await this.onlyLab());
-    const record = await loadRecord(rt, checkLabName(lab));
+    const record = await loadRecord(rt, checkLabName(lab), this.routers.get(lab));
+    if (record) this.routers.set(lab, record.lab.router.name);
     if (!record) {
       const running = (await rt.listLabs()).map((l) => l.name);
       throw new Error(
