@@ -94,6 +94,7 @@ export function helperCreateOptions(
     HostConfig: {
       NetworkMode: 'none',
       PidMode: 'host',
+      UsernsMode: 'host', // an engine with userns-remap refuses PidMode host otherwise
       CapAdd: ['SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE'],
       SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
       Init: true,

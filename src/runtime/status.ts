@@ -71,6 +71,33 @@ export function blockingSessions(
   });
 }
 
+const PROTO = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Polls BIRD every 50 ms inside the container (no exec per poll) until the named BGP
+ * protocols (all BGP protocols when none are named) are Established or $1 polls have
+ * passed; then prints `show protocols all` for the caller to judge. Constant text.
+ */
+export const BGP_WAIT_LOOP = String.raw`
+n=$1; shift; i=0
+while :; do
+  out=$(birdc -s /run/bird/bird.ctl show protocols 2>/dev/null) || out=''
+  ok=1
+  if [ -z "$out" ]; then ok=0
+  elif [ $# -gt 0 ]; then
+    for p do printf '%s
+' "$out" | grep -Eq "^$p[[:space:]]+BGP[[:space:]].*Established" || { ok=0; break; }; done
+  else
+    printf '%s
+' "$out" | awk '$2 == "BGP" && $0 !~ /Established/ { f = 1 } END { exit f }' || ok=0
+  fi
+  [ "$ok" = 1 ] && break
+  i=$((i + 1)); [ "$i" -ge "$n" ] && break
+  sleep 0.05
+done
+birdc -s /run/bird/bird.ctl show protocols all
+`;
+
 /** Polls BIRD inside the containers until the sessions are Established; names the laggards on timeout. */
 export async function waitBgpEstablished(
   docker: Dockerode,
@@ -83,15 +110,24 @@ export async function waitBgpEstablished(
   const kicked = new Set<string>();
   while (pending.size) {
     await mapLimit([...pending.keys()], 8, async (name) => {
+      const want = waitFor.get(name);
       const r = await execCollect(
         docker.getContainer(dockerName(lab, name)),
-        ['birdc', '-s', '/run/bird/bird.ctl', 'show', 'protocols', 'all'],
-        { timeoutMs: 10_000 },
+        [
+          'sh',
+          '-c',
+          BGP_WAIT_LOOP,
+          'egress-lab-bgp',
+          '20',
+          ...(want ?? []).filter((p) => PROTO.test(p)),
+        ],
+        { timeoutMs: 15_000 },
       ).catch((e: Error) => ({ exitCode: 1, stdout: '', stderr: e.message }));
       if (r.exitCode !== 0) {
         pending.set(name, [
           { name: 'bird', state: 'not answering', info: (r.stderr || r.stdout).trim() },
         ]);
+        await sleep(250); // the container or BIRD is not there (yet): do not spin
         return;
       }
       const blocking = blockingSessions(parseBirdProtocols(r.stdout), waitFor.get(name));
@@ -124,6 +160,5 @@ export async function waitBgpEstablished(
         `lab not ready: BGP sessions not Established after ${Math.round(timeoutMs / 1000)} s:\n  ${what.join('\n  ')}`,
       );
     }
-    await sleep(150);
   }
 }
