@@ -92,7 +92,11 @@ describe('Pools screen', () => {
         dryRun: true,
       },
     ]);
-    expect(within(preview).getByText(/- -A cali-nat-outgoing -j MASQUERADE/)).toBeTruthy();
+    const rule = within(preview).getByText('-A cali-nat-outgoing -j MASQUERADE');
+    expect(rule.parentElement?.classList.contains('removed')).toBe(true);
+    expect(rule.parentElement?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      '- -A cali-nat-outgoing -j MASQUERADE',
+    );
     expect(nat.getAttribute('aria-checked')).toBe('true'); // nothing applied yet
 
     await fireEvent.click(within(preview).getByRole('button', { name: 'Apply' }));
