@@ -3,7 +3,7 @@
 // have no systemd). Anywhere else, say exactly what is missing.
 import Dockerode from 'dockerode';
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep, withTimeout } from './concurrency.js';
@@ -158,6 +158,16 @@ export async function ensureEngine(
     throw new Error(
       `No Docker engine answers on ${socket} (from DOCKER_HOST). Start it, or unset DOCKER_HOST.`,
     );
+  }
+  if (existsSync(socket)) {
+    try {
+      accessSync(socket, constants.R_OK | constants.W_OK);
+    } catch {
+      throw new Error(
+        `Permission denied on ${socket}: add your user to the docker group ` +
+          '(`sudo usermod -aG docker $USER`, then log in again) or run as root.',
+      );
+    }
   }
   const debian = existsSync('/etc/debian_version');
   if (!isRoot() || !debian || process.platform !== 'linux') {
