@@ -120,6 +120,13 @@ describe('topology', () => {
     ).toEqual(['internet', 'node-1', 'tor', 'web-1']);
     expect(g.edges.filter((e) => e.animated).length).toBe(3);
     expect(g.edges.find((e) => e.id === 'tor--node-1')?.label).toBe('BGP Established');
+    // BIRD's protocol names are shown as the container at the neighbor address.
+    const birdNamed = labStatus();
+    birdNamed.containers[0]!.bgp = [
+      { peer: 'Node_172_30_0_11', neighbor: '172.30.0.11', state: 'Active' },
+    ];
+    const router = buildTopology(birdNamed).nodes.find((n) => n.id === 'tor')!;
+    expect(router.data.bgp).toEqual([{ peer: 'node-1', state: 'Active' }]);
     const noNat = buildTopology(lab, {
       from: 'web-1',
       to: 'internet',

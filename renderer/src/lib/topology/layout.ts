@@ -61,6 +61,10 @@ export function buildTopology(
   const pathEdges = new Set(path.slice(1).map((b, i) => [path[i], b].sort().join('|')));
   const width = Math.max(lab.nodes.length, lab.pods.length, lab.hosts.length, 1) * COL;
   const nat = traffic?.explanation?.nat;
+  const nameAt = new Map<string, string>([
+    [lab.router.address, lab.router.name],
+    ...lab.nodes.map((n) => [n.address, n.name] as [string, string]),
+  ]);
 
   const node = (name: string, role: Role, address: string, x: number, y: number): TopoNode => {
     const c = containers.get(name);
@@ -78,7 +82,11 @@ export function buildTopology(
         role,
         addresses,
         state: c?.state ?? (lab.running ? 'running' : 'missing'),
-        bgp: (c?.bgp ?? []).map((b) => ({ peer: b.peer, state: b.state })),
+        // BIRD names sessions after protocols; name the peer after the container at that address.
+        bgp: (c?.bgp ?? []).map((b) => ({
+          peer: nameAt.get(b.neighbor) ?? b.peer,
+          state: b.state,
+        })),
         onPath: onPath.has(name),
         ...(role === 'node' &&
         nat &&
