@@ -214,6 +214,8 @@ export interface LabApiCalls {
 export interface LabApiEvents {
   'lab:progress': ProgressEvent;
   'lab:changed': { lab: string; status: LabStatus };
+  /** Something happened in a lab: a container started or died, a BGP session moved, a change was applied. */
+  'lab:event': { lab: string; kind: 'container' | 'bgp' | 'change'; message: string; at: number };
   'capture:packet': PacketEvent;
   'capture:dropped': { captureId: string; dropped: number };
   'capture:ended': { captureId: string; reason: string };

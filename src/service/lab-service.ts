@@ -35,6 +35,7 @@ import { labStatus } from './status-view.js';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates.js';
 import { CONNTRACK_WARNING } from '../core/explain/explain.js';
 import { LiveFeatures } from './live/index.js';
+import { LabWatcher } from './lab-watch.js';
 
 export interface LabServiceOptions {
   templatesDir?: string;
@@ -55,6 +56,7 @@ export class LabService implements LabApiClient {
   readonly live: LiveFeatures;
   /** Router name per lab, from records seen: lets a change read its record in one call. */
   private readonly routers = new Map<string, string>();
+  private watcher: LabWatcher | undefined;
 
   constructor(opts: LabServiceOptions = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
@@ -90,7 +92,20 @@ export class LabService implements LabApiClient {
     listener: (payload: LabApiEvents[E]) => void,
   ): () => void {
     this.events.on(event, listener);
-    return () => this.events.off(event, listener);
+    // Someone watches labs (a UI): follow container and BGP state for them.
+    if ((event === 'lab:changed' || event === 'lab:event') && !this.watcher) {
+      this.watcher = new LabWatcher(this);
+      this.watcher.start();
+    }
+    return () => {
+      this.events.off(event, listener);
+      const watching =
+        this.events.listenerCount('lab:changed') + this.events.listenerCount('lab:event');
+      if (this.watcher && watching === 0) {
+        this.watcher.stop();
+        this.watcher = undefined;
+      }
+    };
   }
 
   private serial<T>(lab: string, fn: () => Promise<T>): Promise<T> {
@@ -243,6 +258,12 @@ export class LabService implements LabApiClient {
       const updated: LabRecord = { ...record, lab: change.lab, ipam: change.plan.ipam };
       await saveRecord(rt, updated);
       const result = changeResult(message, change, appliedMs, warnings);
+      this.emit('lab:event', {
+        lab: name,
+        kind: 'change',
+        message: `${message} (applied in ${appliedMs} ms)`,
+        at: Date.now(),
+      });
       void this.statusOfRecord(updated, change.plan)
         .then((status) => this.emit('lab:changed', { lab: name, status }))
         .catch(() => undefined);
@@ -333,6 +354,8 @@ export class LabService implements LabApiClient {
   }
 
   async close(): Promise<void> {
+    this.watcher?.stop();
+    this.watcher = undefined;
     await this.live.stopAll();
     this.events.removeAllListeners();
   }
