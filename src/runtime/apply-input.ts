@@ -112,8 +112,16 @@ export function servicesFile(services: readonly ServiceSpec[]): string {
 }
 
 /** The files for one container's apply, as a tar for stdin. */
-export function applyInputFiles(c: ContainerPlan): TarFile[] {
-  const files: TarFile[] = [];
+export interface ApplyInputOptions {
+  /**
+   * Re-check everything against the kernel instead of trusting what the last apply left
+   * (`up` converges even after someone changed rules by hand; live toggles skip this).
+   */
+  full?: boolean;
+}
+
+export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}): TarFile[] {
+  const files: TarFile[] = opts.full ? [{ name: 'full', content: '' }] : [];
   const r = c.rendered;
   if (c.dataplane || r.ipsetRestore !== undefined) {
     // Sets as data when the plan has them; else plain create/add text.
@@ -140,8 +148,8 @@ export function applyInputFiles(c: ContainerPlan): TarFile[] {
   return files;
 }
 
-export function applyInputTar(c: ContainerPlan): Buffer {
-  return buildTar(applyInputFiles(c));
+export function applyInputTar(c: ContainerPlan, opts: ApplyInputOptions = {}): Buffer {
+  return buildTar(applyInputFiles(c, opts));
 }
 
 /**
@@ -178,7 +186,7 @@ fi
 #    they are the same as last time.
 if [ -f nat.head ]; then
   grep -E "$KERN" nat.body > nat.kern || true
-  if [ -f "$D/nat.kern" ] && cmp -s nat.kern "$D/nat.kern"; then
+  if [ ! -f full ] && [ -f "$D/nat.kern" ] && cmp -s nat.kern "$D/nat.kern"; then
     grep -vE "$KERN" nat.body > nat.own || true
     cat nat.head nat.own > nat.full
   else

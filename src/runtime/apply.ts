@@ -24,11 +24,12 @@ export async function applyOne(
   lab: string,
   c: ContainerPlan,
   agents?: AgentPool,
+  full = false,
 ): Promise<ApplyOutcome> {
   const started = performance.now();
   let input: Buffer;
   try {
-    input = applyInputTar(c); // bad input is refused here, before any exec
+    input = applyInputTar(c, { full }); // bad input is refused here, before any exec
   } catch (e) {
     return { container: c.name, ok: false, ms: 0, error: `rejected: ${(e as Error).message}` };
   }
@@ -68,8 +69,11 @@ export async function applyAll(
   plans: readonly ContainerPlan[],
   concurrency = 16,
   agents?: AgentPool,
+  full = false,
 ): Promise<ApplyOutcome[]> {
-  const outcomes = await mapLimit(plans, concurrency, (c) => applyOne(docker, lab, c, agents));
+  const outcomes = await mapLimit(plans, concurrency, (c) =>
+    applyOne(docker, lab, c, agents, full),
+  );
   if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
   return outcomes;
 }

@@ -183,7 +183,7 @@ export async function labUp(
     // 4. Dataplane everywhere.
     const execApplied = plan.containers.filter((c) => !routesOnly(c));
     progress('dataplane', `applying on ${execApplied.length} containers`);
-    await applyAll(docker, lab, execApplied, 16);
+    await applyAll(docker, lab, execApplied, 16, undefined, true); // full: converge to the plan
     lap('dataplane');
 
     // 5. Ready: every BGP session Established.

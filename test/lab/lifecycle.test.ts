@@ -87,6 +87,18 @@ describe('lab lifecycle', () => {
     expect(node2?.bgp?.every((s) => s.state === 'Established')).toBe(true);
   });
 
+  it('puts back rules and set members changed by hand on the next up', async () => {
+    await rt.exec(LAB, 'node-1', ['iptables', '-t', 'nat', '-F', 'POSTROUTING']);
+    await rt.exec(LAB, 'node-1', ['ipset', 'add', 'cali40masq-ipam-pools', '10.99.0.0/16']);
+    await rt.up(scenarioPlan({ name: LAB, natOutgoing: true }));
+    const rules = (await rt.exec(LAB, 'node-1', ['iptables-save', '-t', 'nat'])).stdout;
+    expect(rules.split('\n').filter((l) => l.startsWith('-A POSTROUTING'))).toEqual([
+      '-A POSTROUTING -m comment --comment "cali:0i8pjzKKPyA34aQD" -j cali-POSTROUTING',
+    ]);
+    const set = (await rt.exec(LAB, 'node-1', ['ipset', 'list', 'cali40masq-ipam-pools'])).stdout;
+    expect(set.split('Members:\n')[1]?.trim().split('\n')).toEqual(['192.168.0.0/16']);
+  });
+
   it('runs the same lab twice side by side under two names', async () => {
     const state = await rt.up(scenarioPlan({ name: LAB, natOutgoing: false }), { name: TWIN });
     expect(state.name).toBe(TWIN);
