@@ -29,18 +29,24 @@ npx vitest run --project unit --project renderer --reporter=default --reporter=j
   --outputFile.json="$RESULTS/vitest-unit.json"
 
 step "Docker engine and lab image"
+ENGINE=0
 if node bin/egress-lab.js setup; then
+  ENGINE=1
   step "lab tests (real Docker engine, real packets)"
   npx vitest run --project lab --reporter=default --reporter=json --outputFile.json="$RESULTS/vitest-lab.json"
 else
-  echo "MISSING: a Docker engine or the lab image (see above); the lab and browser suites count as failed." >&2
+  echo "MISSING: a Docker engine or the lab image (see above); the lab suites count as failed." >&2
   record lab-setup 0 1
 fi
 
 step "browser tests (Playwright in Debian's Chromium)"
 if bash scripts/ensure-chromium.sh; then
-  if [ -f playwright.config.ts ]; then
-    PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright.json" npx playwright test --reporter=list,json
+  # Against the simulated service first (fast, every screen), then against a real lab.
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright-simulated.json" npx playwright test --reporter=list,json
+  if [ "$ENGINE" = 1 ]; then
+    step "browser tests against a real lab"
+    EGRESS_E2E_REAL=1 PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright-real.json" \
+      npx playwright test --project=browser --reporter=list,json
   fi
 else
   record browser-setup 0 1
