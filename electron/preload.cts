@@ -31,6 +31,7 @@ const CHANNELS: readonly string[] = [
 const EVENTS: readonly string[] = [
   'lab:progress',
   'lab:changed',
+  'lab:event',
   'capture:packet',
   'capture:dropped',
   'capture:ended',

@@ -48,6 +48,9 @@ export const LAB_API_REQUEST_SCHEMAS: {
       .regex(/^[A-Za-z0-9@._-]{1,15}$/, 'an interface name')
       .optional(),
     filter: shortText.optional(),
+    filterWords: z.array(z.string().max(200)).max(64).optional(),
+    count: z.number().int().min(1).max(10_000_000).optional(),
+    timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
   }),
   'capture:stop': z.strictObject({ captureId: name }),
   'capture:pcap': z.strictObject({ captureId: name }),
@@ -57,8 +60,9 @@ export const LAB_API_REQUEST_SCHEMAS: {
     to: name,
     protocol: z.enum(['icmp', 'tcp', 'udp']),
     port: z.number().int().min(1).max(65535).optional(),
-    intervalMs: z.number().int().min(10).max(60_000).optional(),
+    intervalMs: z.number().int().min(20).max(60_000).optional(),
     count: z.number().int().min(1).max(1_000_000).optional(),
+    flows: z.enum(['one', 'per-packet']).optional(),
   }),
   'traffic:stop': z.strictObject({ trafficId: name }),
 };
@@ -67,6 +71,7 @@ export const LAB_API_REQUEST_SCHEMAS: {
 export const LAB_API_EVENT_NAMES: readonly LabApiEventName[] = [
   'lab:progress',
   'lab:changed',
+  'lab:event',
   'capture:packet',
   'capture:dropped',
   'capture:ended',
