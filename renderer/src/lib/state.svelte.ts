@@ -5,6 +5,7 @@ import { errorText } from './api/errors.js';
 import type {
   ChangeResult,
   LabApiClient,
+  LabApiEvents,
   LabSource,
   LabStatus,
   ProgressEvent,
@@ -14,6 +15,8 @@ import type {
 import type { ConnectionState } from './api/ws-client.js';
 
 export type Theme = 'light' | 'dark';
+export type LabEvent = LabApiEvents['lab:event'];
+const EVENT_LOG_SIZE = 50;
 export type Screen =
   'gallery' | 'topology' | 'pools' | 'captures' | 'traffic' | 'rules' | 'editor' | 'explain';
 
@@ -43,6 +46,8 @@ export class LabState {
   traffic = $state<Record<string, RunningTraffic>>({});
   /** The last change applied from the Pools screen, kept while switching screens. */
   lastChange = $state<{ label: string; result: ChangeResult } | null>(null);
+  /** Recent lab events (containers, BGP sessions, applied changes), newest last. */
+  events = $state<LabEvent[]>([]);
   /** Bumped on every lab:changed so screens can refetch what they show. */
   revision = $state(0);
 
@@ -57,11 +62,16 @@ export class LabState {
       else this.progress.push(p);
     });
     client.on('lab:changed', ({ lab, status }) => {
+      // A lab with a dead container still exists (and shows it); only `down` removes it.
+      const exists = status.containers.some((c) => c.state !== 'missing');
       const others = this.labs.filter((l) => l.name !== lab);
-      this.labs = status.running ? [...others, status] : others;
-      if (!status.running && this.labName === lab) this.labName = this.labs[0]?.name ?? null;
-      if (status.running && this.labName === null) this.labName = lab;
+      this.labs = exists ? [...others, status] : others;
+      if (!exists && this.labName === lab) this.labName = this.labs[0]?.name ?? null;
+      if (exists && this.labName === null) this.labName = lab;
       this.revision++;
+    });
+    client.on('lab:event', (e) => {
+      this.events = [...this.events, e].slice(-EVENT_LOG_SIZE);
     });
     client.on('traffic:stats', (s) => {
       const t = this.traffic[s.trafficId];
