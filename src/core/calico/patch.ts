@@ -9,6 +9,7 @@ import { LabInputError, type Problem } from '../errors.js';
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from '../lab-file/checks.js';
+import { felixPlacement } from '../lab-file/felix-placement.js';
 import { oneLine } from '../lab-file/load.js';
 import { collectEntries } from '../lab-file/entries.js';
 import { parseCalicoVersion } from '../lab-file/lab-builder.js';
@@ -169,28 +170,11 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
         );
     } else {
       const c = v.resource;
-      if (c.name === 'default') felixConfiguration = c;
-      else if (c.name.startsWith('node.') && nodeNames.has(c.name.slice(5)))
+      const placed = felixPlacement(c, nodeNames, version, current.calicoVersion, index);
+      problems.push(...placed.problems);
+      if (placed.placement === 'default') felixConfiguration = c;
+      else if (placed.placement === 'node')
         felixNodeConfigurations = replaceByName(felixNodeConfigurations, c);
-      else
-        problems.push(
-          index.problem(
-            'FelixConfiguration',
-            c.name,
-            ['metadata', 'name'],
-            `a FelixConfiguration is named "default" or "node.<node name>" (nodes: ${[...nodeNames].join(', ')})`,
-          ),
-        );
-      if (c.spec.natOutgoingExclusions !== undefined && version && version[1] < 31) {
-        problems.push(
-          index.problem(
-            'FelixConfiguration',
-            c.name,
-            ['spec', 'natOutgoingExclusions'],
-            `natOutgoingExclusions exists from Calico v3.31; this lab is ${current.calicoVersion}`,
-          ),
-        );
-      }
     }
   }
   if (problems.length > 0) throw inputError(problems);

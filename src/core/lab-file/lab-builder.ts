@@ -1,6 +1,7 @@
 // The `kind: Lab` document → the validated Lab with every default filled in: the network
 // (lab-network.ts), pods (lab-pods.ts), hosts (lab-hosts.ts), expectations
 // (lab-expectations.ts), then the Calico resources that came with it.
+import { felixPlacement } from './felix-placement.js';
 import type { Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
@@ -97,29 +98,10 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   let felixConfiguration = defaultFelixConfiguration();
   const felixNodeConfigurations: FelixConfiguration[] = [];
   for (const c of resources.felixConfigurations) {
-    if (c.name === 'default') felixConfiguration = c;
-    else if (c.name.startsWith('node.') && nodeNames.has(c.name.slice(5)))
-      felixNodeConfigurations.push(c);
-    else {
-      problems.push(
-        index.problem(
-          'FelixConfiguration',
-          c.name,
-          ['metadata', 'name'],
-          `a FelixConfiguration is named "default" or "node.<node name>" (nodes: ${[...nodeNames].join(', ')})`,
-        ),
-      );
-    }
-    if (c.spec.natOutgoingExclusions !== undefined && version && version[1] < 31) {
-      problems.push(
-        index.problem(
-          'FelixConfiguration',
-          c.name,
-          ['spec', 'natOutgoingExclusions'],
-          `natOutgoingExclusions exists from Calico v3.31; this lab is ${calicoVersion} (set spec.calicoVersion in the Lab)`,
-        ),
-      );
-    }
+    const placed = felixPlacement(c, nodeNames, version, calicoVersion, index);
+    problems.push(...placed.problems);
+    if (placed.placement === 'default') felixConfiguration = c;
+    else if (placed.placement === 'node') felixNodeConfigurations.push(c);
   }
 
   if (problems.length > 0) return { autoPool, problems };
