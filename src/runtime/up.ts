@@ -11,6 +11,7 @@ import { configHash, helperCreateOptions, labContainerCreateOptions } from './co
 import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
 import { execCollect } from './exec.js';
 import { checkContainerName, checkLabName } from './names.js';
+import { localNeighbourLimit, neighbourAdvice, neighbourEstimate } from './neigh.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { reconcileContainers } from './reconcile.js';
 import { statusOf, waitBgpEstablished, type BgpWaitList } from './status.js';
@@ -22,6 +23,8 @@ export interface UpOptions {
   onProgress?: ProgressFn;
   concurrency?: number;
   bgpTimeoutMs?: number;
+  /** The machine's ARP table limit (gc_thresh3), when known; default: read locally for a local engine. */
+  neighbourLimit?: number;
   /** Skip the final status read (addresses, BGP) to return sooner. */
   skipStatus?: boolean;
 }
@@ -67,6 +70,10 @@ export function routesOnly(c: ContainerPlan): boolean {
   );
 }
 
+function localEngine(docker: Dockerode): boolean {
+  return typeof (docker.modem as { socketPath?: unknown }).socketPath === 'string';
+}
+
 export async function labUp(
   docker: Dockerode,
   image: string,
@@ -92,6 +99,16 @@ export async function labUp(
   }
   const nodeOfPod = new Map(plan.ipam.assignments.map((a) => [a.pod, a.node]));
   for (const c of plan.containers) if (c.node) nodeOfPod.set(c.name, c.node);
+
+  // The ARP table is shared by every namespace of the machine: warn before a big lab overflows it.
+  const needed = neighbourEstimate(plan);
+  const neighLimit =
+    opts.neighbourLimit ?? (localEngine(docker) ? localNeighbourLimit() : undefined);
+  const neighHint =
+    neighLimit !== undefined && needed > neighLimit * 0.8
+      ? neighbourAdvice(needed, neighLimit)
+      : undefined;
+  if (neighHint) progress('warning', neighHint);
 
   // 1. Decide.
   const existing = (await listLabContainers(docker, lab)).map(asExisting);
@@ -190,7 +207,11 @@ export async function labUp(
     const waitFor = bgpWaitList(plan);
     if (waitFor.size) {
       progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
-      await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000);
+      await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000).catch(
+        (e: Error) => {
+          throw new Error(neighHint ? `${e.message}\nLikely cause: ${neighHint}` : e.message);
+        },
+      );
     }
     lap('bgp');
   } finally {
