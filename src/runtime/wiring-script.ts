@@ -170,15 +170,33 @@ export function wiringScript(
       out.push(vethArgs(link, pidOf(byName, link.a), pidOf(byName, link.b)).join(' '));
     out.push('EGRESS_LAB_EOF');
   }
-  for (const { link } of links.filter((l) => l.verify)) {
+  // Pairs between reused containers: list each namespace's interfaces once (one nsenter
+  // per container, not two per link), keep the pairs whose both ends are there.
+  const verify = links.filter((l) => l.verify);
+  const listVar = new Map<string, string>();
+  for (const { link } of verify) {
+    for (const end of [link.a, link.b]) {
+      if (listVar.has(end.container)) continue;
+      const v = `L${listVar.size}`;
+      listVar.set(end.container, v);
+      step(`listing interfaces of ${end.container}`);
+      out.push(
+        `${v}=" $(${shJoin(nsenter(pidOf(byName, end), ['ip', '-o', 'link', 'show']))} | ` +
+          `sed -n 's/^[0-9]*: \\([^:@]*\\).*/\\1/p' | tr '\\n' ' ')"`,
+      );
+    }
+  }
+  for (const { link } of verify) {
     const pa = pidOf(byName, link.a);
     const pb = pidOf(byName, link.b);
     const a = checkIfname(link.a.ifname);
     const b = checkIfname(link.b.ifname);
+    const va = listVar.get(link.a.container) as string;
+    const vb = listVar.get(link.b.container) as string;
     step(`checking link ${link.a.container}/${a} - ${link.b.container}/${b}`);
     out.push(
-      `if ${shJoin(nsenter(pa, ['ip', 'link', 'show', 'dev', a]))} >/dev/null 2>&1 && ` +
-        `${shJoin(nsenter(pb, ['ip', 'link', 'show', 'dev', b]))} >/dev/null 2>&1; then :; else`,
+      `case "$${va}" in *${shQuote(` ${a} `)}*) case "$${vb}" in *${shQuote(` ${b} `)}*) ok=1 ;; *) ok=0 ;; esac ;; *) ok=0 ;; esac`,
+      'if [ "$ok" = 0 ]; then',
       `  ${shJoin(nsenter(pa, ['ip', 'link', 'del', 'dev', a]))} >/dev/null 2>&1 || true`,
       `  ${shJoin(nsenter(pb, ['ip', 'link', 'del', 'dev', b]))} >/dev/null 2>&1 || true`,
       `  ${shJoin(['ip', ...vethArgs(link, pa, pb)])}`,

@@ -82,11 +82,26 @@ describe('wiring script', () => {
   it('keeps intact pairs between reused containers and re-makes broken ones', () => {
     const s = wiringScript(containers, [{ link: fabric, verify: true }]);
     expect(s).not.toContain("ip -batch - <<'EGRESS_LAB_EOF'\nlink add");
-    expect(s).toMatch(
-      /if nsenter -t 200 -n ip link show dev eth0 .* && nsenter -t 100 -n ip link show dev f-node-1 .*; then :; else/,
-    );
+    // one listing per namespace, then a membership test per link
+    expect(s.match(/ip -o link show/g)).toHaveLength(2);
+    expect(s).toContain(`case "$L0" in *' eth0 '*) case "$L1" in *' f-node-1 '*) ok=1`);
     expect(s).toContain("echo 'relinked node-1/eth0 tor/f-node-1'");
     execFileSync('sh', ['-n', '-c', s]);
+  });
+
+  it('decides in a real shell: an intact pair is kept, a broken one re-made', () => {
+    const s = wiringScript(containers, [{ link: fabric, verify: true }]);
+    const check = s.slice(s.indexOf('case "$L0"'), s.indexOf('step=done'));
+    const decide = (l0: string, l1: string): string =>
+      execFileSync('sh', [
+        '-c',
+        `L0=${JSON.stringify(l0)}; L1=${JSON.stringify(l1)}\n${check.replace(/^ {2}(nsenter|ip) .*$/gm, '  :')}`,
+      ]).toString();
+    expect(decide(' lo eth0 cali0761ccbeace ', ' lo f-node-1 br0 ')).toBe('');
+    expect(decide(' lo cali0761ccbeace ', ' lo f-node-1 br0 ')).toBe(
+      'relinked node-1/eth0 tor/f-node-1\n',
+    );
+    expect(decide(' lo eth0 ', ' lo f-node-10 ')).toBe('relinked node-1/eth0 tor/f-node-1\n');
   });
 
   it('deletes a stale end in a reused container before re-linking a new peer', () => {
