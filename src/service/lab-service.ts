@@ -57,10 +57,12 @@ export class LabService implements LabApiClient {
   /** Router name per lab, from records seen: lets a change read its record in one call. */
   private readonly routers = new Map<string, string>();
   private watcher: LabWatcher | undefined;
+  private readonly ownsRuntime: boolean;
 
   constructor(opts: LabServiceOptions = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
     if (opts.runtime) this.runtimeP = Promise.resolve(opts.runtime);
+    this.ownsRuntime = !opts.runtime;
     this.events.setMaxListeners(100);
     this.live = new LiveFeatures(this);
   }
@@ -358,6 +360,10 @@ export class LabService implements LabApiClient {
     this.watcher = undefined;
     await this.live.stopAll();
     this.events.removeAllListeners();
+    // A runtime this service made is this service's to close (its apply agents); one
+    // handed in belongs to the caller.
+    if (this.ownsRuntime && this.runtimeP)
+      await (await this.runtimeP.catch(() => undefined))?.close();
   }
 }
 
