@@ -43,3 +43,23 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, message: string)
     clearTimeout(timer);
   }
 }
+
+/**
+ * Runs tasks one after another per key (a lab), in call order, while different keys run
+ * in parallel: two toggles or an `up` and a `down` of one lab never interleave.
+ */
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.tails.set(key, next);
+    void next
+      .finally(() => {
+        if (this.tails.get(key) === next) this.tails.delete(key);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+}

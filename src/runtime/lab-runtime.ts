@@ -7,7 +7,7 @@ import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import { AgentPool } from './apply-agent.js';
 import { applyAll } from './apply.js';
 import { startCapture, type Capture, type CaptureOptions } from './capture.js';
-import { mapLimit } from './concurrency.js';
+import { KeyedQueue, mapLimit } from './concurrency.js';
 import { listLabContainers, removeContainer } from './engine-queries.js';
 import {
   execCollect,
@@ -42,7 +42,8 @@ export interface LabStatusView {
 
 export class LabRuntime {
   private imageTag: string | undefined;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Whole-lab operations (up, down) run one at a time per lab within this process. */
+  private readonly queue = new KeyedQueue();
   private readonly agents = new AgentPool();
 
   constructor(
@@ -57,23 +58,10 @@ export class LabRuntime {
     return this.imageTag;
   }
 
-  /** Serializes whole-lab operations (up, down) per lab name within this process. */
-  private serial<T>(lab: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(lab) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.queues.set(lab, next);
-    void next
-      .finally(() => {
-        if (this.queues.get(lab) === next) this.queues.delete(lab);
-      })
-      .catch(() => undefined);
-    return next;
-  }
-
   /** Brings a lab up, or converges a partly existing one to the plan. Returns when ready. */
   async up(plan: LabPlan, opts: UpOptions = {}): Promise<LabState> {
     const lab = checkLabName(opts.name ?? plan.lab.name);
-    return this.serial(lab, async () =>
+    return this.queue.run(lab, async () =>
       labUp(this.docker, await this.image(opts.onProgress), plan, {
         ...opts,
         name: lab,
@@ -108,7 +96,7 @@ export class LabRuntime {
       await mapLimit(infos, 16, (i) => removeContainer(this.docker, i.Id));
       return infos.length;
     };
-    return lab ? this.serial(lab, run) : run();
+    return lab ? this.queue.run(lab, run) : run();
   }
 
   async listLabs(): Promise<LabSummary[]> {

@@ -14,6 +14,7 @@ import type { LabPlan } from '../core/plan/types.js';
 import { ensureEngine } from '../runtime/engine.js';
 import { ensureImage } from '../runtime/image.js';
 import { LabRuntime } from '../runtime/lab-runtime.js';
+import { KeyedQueue } from '../runtime/concurrency.js';
 import { checkLabName } from '../runtime/names.js';
 import type { ProgressFn } from '../runtime/progress.js';
 import type {
@@ -51,8 +52,8 @@ export class LabService implements LabApiClient {
   private runtimeP: Promise<LabRuntime> | undefined;
   private readonly events = new EventEmitter();
   private readonly templatesDir: string;
-  /** Serializes changes per lab so two toggles never interleave their applies. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Changes to one lab run one at a time, so two toggles never interleave their applies. */
+  private readonly queue = new KeyedQueue();
   readonly live: LiveFeatures;
   /** Router name per lab, from records seen: lets a change read its record in one call. */
   private readonly routers = new Map<string, string>();
@@ -108,18 +109,6 @@ export class LabService implements LabApiClient {
         this.watcher = undefined;
       }
     };
-  }
-
-  private serial<T>(lab: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(lab) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.queues.set(lab, next);
-    void next
-      .finally(() => {
-        if (this.queues.get(lab) === next) this.queues.delete(lab);
-      })
-      .catch(() => undefined);
-    return next;
   }
 
   /** The running lab's record; `name` may be omitted when exactly one lab runs. */
@@ -182,7 +171,7 @@ export class LabService implements LabApiClient {
       this.emit('lab:progress', { lab: name, step, ...(detail ? { detail } : {}), done: false });
     };
     try {
-      const status = await this.serial(name, async () => {
+      const status = await this.queue.run(name, async () => {
         const rt = await this.runtime(progress);
         const previous = await loadRecord(rt, name).catch(() => undefined);
         const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
@@ -247,7 +236,7 @@ export class LabService implements LabApiClient {
     dryRun = false,
   ): Promise<ChangeResult> {
     const name = labName ?? (await this.onlyLab());
-    return this.serial(name, async () => {
+    return this.queue.run(name, async () => {
       const record = await this.record(name);
       const before = planOf(record);
       const change = planChange(record, before, next(record.lab)); // throws on invalid input
