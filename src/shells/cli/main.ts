@@ -18,12 +18,12 @@ function defaultIO(signal: AbortSignal): CliIO {
 }
 
 export function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
+  // Usage on its own line, the summary under it: readable at 80 columns.
   return [
     'egress-lab: a network lab for Kubernetes egress (Calico NAT, routes, BGP) on Docker',
     '',
     'usage:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     '',
     'Exit status: 0 success, 1 invalid input or failed check, 2 usage error.',
     '',
