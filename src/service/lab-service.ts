@@ -44,6 +44,8 @@ export interface LabServiceOptions {
   runtime?: LabRuntime;
 }
 
+const ALL_LABS = '\0all';
+
 type Handler<C extends LabApiChannel> = (
   request: LabApiCalls[C]['request'],
 ) => Promise<LabApiCalls[C]['response']>;
@@ -58,6 +60,7 @@ export class LabService implements LabApiClient {
   /** Router name per lab, from records seen: lets a change read its record in one call. */
   private readonly routers = new Map<string, string>();
   private watcher: LabWatcher | undefined;
+  private readonly downs = new Map<string, { running: boolean; doneAt: number }>();
   private readonly ownsRuntime: boolean;
 
   constructor(opts: LabServiceOptions = {}) {
@@ -198,12 +201,31 @@ export class LabService implements LabApiClient {
 
   async down(target: string | { all: true }): Promise<number> {
     const rt = await this.runtime();
-    await this.live.stopAll(typeof target === 'string' ? target : undefined);
-    const removed = await rt.down(target);
-    if (typeof target === 'string') {
-      this.emit('lab:changed', { lab: target, status: labStatus(undefined, undefined) });
+    const key = typeof target === 'string' ? target : ALL_LABS;
+    this.downs.set(key, { running: true, doneAt: 0 });
+    try {
+      await this.live.stopAll(typeof target === 'string' ? target : undefined);
+      const removed = await rt.down(target);
+      if (typeof target === 'string') {
+        this.emit('lab:changed', {
+          lab: target,
+          status: { ...labStatus(undefined, undefined), name: target },
+        });
+      }
+      return removed;
+    } finally {
+      this.downs.set(key, { running: false, doneAt: Date.now() });
     }
-    return removed;
+  }
+
+  /**
+   * Whether a status of `lab` read since `since` may be stale because the lab was being
+   * taken down meanwhile: the watcher must not bring a removed lab back on screen.
+   */
+  downSince(lab: string, since: number): boolean {
+    return [this.downs.get(lab), this.downs.get(ALL_LABS)].some(
+      (d) => d && (d.running || d.doneAt >= since),
+    );
   }
 
   private async statusOfRecord(record: LabRecord, plan?: LabPlan): Promise<LabStatus> {

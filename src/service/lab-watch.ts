@@ -100,9 +100,14 @@ export class LabWatcher {
   async refresh(): Promise<void> {
     if (this.refreshing || this.stopped) return;
     this.refreshing = true;
+    const started = Date.now();
     try {
       const statuses = await this.service.status();
       for (const s of statuses) {
+        if (this.service.downSince(s.name, started)) {
+          this.last.delete(s.name);
+          continue; // read while the lab was being removed: stale
+        }
         const before = this.last.get(s.name);
         if (before && statusDigest(before) === statusDigest(s)) continue;
         this.last.set(s.name, s);

@@ -85,3 +85,19 @@ describe('lab events', () => {
     }
   });
 });
+
+describe('down while watched', () => {
+  it('the last word on a removed lab is that it is gone, even with the watcher polling', async () => {
+    const changed: LabApiEvents['lab:changed'][] = [];
+    const off = service.on('lab:changed', (e) => e.lab === NAME && changed.push(e));
+    try {
+      await new Promise((r) => setTimeout(r, 3500)); // let the watcher poll the running lab
+      await service.down(NAME);
+      await new Promise((r) => setTimeout(r, 7000)); // two more polls and the engine's destroy events
+      const last = changed.at(-1);
+      expect(last?.status.containers.filter((c) => c.state !== 'missing')).toEqual([]);
+    } finally {
+      off();
+    }
+  });
+});
