@@ -2,7 +2,7 @@
 // net.ipv4.neigh.default.gc_thresh3 (1024 by default). A big lab (50 nodes in a BGP
 // mesh: ~50 neighbours each) overflows it: "neighbor table overflow!", ARP fails, BGP
 // sessions hang in Connect with "No route to host". Estimate what a plan needs and say so.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { LabPlan } from '../core/plan/types.js';
 
 /** Neighbour entries a plan can create: all-to-all on each bridge, 2 per point-to-point link. */
@@ -37,10 +37,42 @@ export function localNeighbourLimit(): number | undefined {
 }
 
 export function neighbourAdvice(needed: number, limit: number): string {
-  const want = Math.max(4096, 2 ** Math.ceil(Math.log2(needed * 2)));
+  const { thresh2, thresh3 } = neighbourTarget(needed);
   return (
     `this lab may need ~${needed} ARP entries but the kernel keeps at most ${limit} for all containers ` +
     `(net.ipv4.neigh.default.gc_thresh3); raise it on the engine's machine: ` +
-    `sysctl -w net.ipv4.neigh.default.gc_thresh2=${want / 2} net.ipv4.neigh.default.gc_thresh3=${want}`
+    `sysctl -w net.ipv4.neigh.default.gc_thresh2=${thresh2} net.ipv4.neigh.default.gc_thresh3=${thresh3}`
   );
+}
+
+/** The limits to ask for when `needed` entries must fit: room to spare, a power of two. */
+export function neighbourTarget(needed: number): { thresh2: number; thresh3: number } {
+  const thresh3 = Math.max(4096, 2 ** Math.ceil(Math.log2(needed * 2)));
+  return { thresh2: thresh3 / 2, thresh3 };
+}
+
+const NEIGH_DIR = '/proc/sys/net/ipv4/neigh/default';
+
+/**
+ * Raises this machine's shared ARP table limits so a big lab fits, the fix neighbourAdvice
+ * names, when we may (root, engine on this machine; never lowered). Set
+ * EGRESS_LAB_NO_SYSCTL=1 to leave the machine's settings alone. Returns what changed.
+ */
+export function raiseLocalNeighbourLimit(
+  needed: number,
+  env: NodeJS.ProcessEnv = process.env,
+): { from: number; to: number } | undefined {
+  if (env.EGRESS_LAB_NO_SYSCTL === '1' || process.getuid?.() !== 0) return undefined;
+  const from = localNeighbourLimit();
+  if (from === undefined || needed <= from * 0.8) return undefined;
+  const { thresh2, thresh3 } = neighbourTarget(needed);
+  try {
+    // thresh3 first: the kernel wants gc_thresh2 <= gc_thresh3.
+    writeFileSync(`${NEIGH_DIR}/gc_thresh3`, String(thresh3));
+    const t2 = Number(readFileSync(`${NEIGH_DIR}/gc_thresh2`, 'utf8').trim());
+    if (!(t2 >= thresh2)) writeFileSync(`${NEIGH_DIR}/gc_thresh2`, String(thresh2));
+  } catch {
+    return undefined; // read-only /proc (a container), or not allowed: the warning stands
+  }
+  return { from, to: thresh3 };
 }

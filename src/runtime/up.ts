@@ -11,7 +11,12 @@ import { configHash, helperCreateOptions, labContainerCreateOptions } from './co
 import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
 import { execCollect } from './exec.js';
 import { checkContainerName, checkLabName } from './names.js';
-import { localNeighbourLimit, neighbourAdvice, neighbourEstimate } from './neigh.js';
+import {
+  localNeighbourLimit,
+  neighbourAdvice,
+  neighbourEstimate,
+  raiseLocalNeighbourLimit,
+} from './neigh.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { reconcileContainers } from './reconcile.js';
 import { statusOf, waitBgpEstablished, type BgpWaitList } from './status.js';
@@ -102,6 +107,15 @@ export async function labUp(
 
   // The ARP table is shared by every namespace of the machine: warn before a big lab overflows it.
   const needed = neighbourEstimate(plan);
+  if (opts.neighbourLimit === undefined && localEngine(docker)) {
+    const raised = raiseLocalNeighbourLimit(needed);
+    if (raised) {
+      progress(
+        'engine',
+        `raised net.ipv4.neigh.default.gc_thresh3 from ${raised.from} to ${raised.to}: the lab needs ~${needed} ARP entries (EGRESS_LAB_NO_SYSCTL=1 leaves it alone)`,
+      );
+    }
+  }
   const neighLimit =
     opts.neighbourLimit ?? (localEngine(docker) ? localNeighbourLimit() : undefined);
   const neighHint =

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadLab } from '../../../src/core/lab-file/load.js';
 import { planLab } from '../../../src/core/plan/index.js';
-import { neighbourAdvice, neighbourEstimate } from '../../../src/runtime/neigh.js';
+import {
+  neighbourAdvice,
+  neighbourEstimate,
+  neighbourTarget,
+  raiseLocalNeighbourLimit,
+} from '../../../src/runtime/neigh.js';
 import { scenarioYaml } from '../../lab/fixtures/scenario-lab.js';
 
 function bigLab(nodes: number, podsPerNode: number): string {
@@ -43,5 +48,21 @@ describe('neighbourEstimate', () => {
     const plan = planLab(loadLab([{ file: 'b.yaml', text: bigLab(50, 10) }]));
     expect(neighbourEstimate(plan)).toBe(51 * 50 + 500 * 2 + 2);
     expect(neighbourAdvice(3552, 1024)).toMatch(/gc_thresh3=8192/);
+  });
+});
+
+describe('raising the shared ARP limit', () => {
+  it('asks for a power of two with room for twice what the lab needs', () => {
+    for (const needed of [10, 2450, 3500, 20_000]) {
+      const t = neighbourTarget(needed);
+      expect(t.thresh3).toBeGreaterThanOrEqual(needed * 2);
+      expect(Math.log2(t.thresh3) % 1).toBe(0);
+      expect(t.thresh2).toBe(t.thresh3 / 2);
+    }
+  });
+
+  it('leaves the machine alone when told to, or when the lab fits', () => {
+    expect(raiseLocalNeighbourLimit(1_000_000, { EGRESS_LAB_NO_SYSCTL: '1' })).toBeUndefined();
+    expect(raiseLocalNeighbourLimit(1, {})).toBeUndefined();
   });
 });
