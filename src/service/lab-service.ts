@@ -61,6 +61,8 @@ export class LabService implements LabApiClient {
   private readonly routers = new Map<string, string>();
   private watcher: LabWatcher | undefined;
   private readonly downs = new Map<string, { running: boolean; doneAt: number }>();
+  /** Record saves still in flight after a change returned, per lab. */
+  private readonly saves = new Map<string, Promise<void>>();
   private readonly ownsRuntime: boolean;
 
   constructor(opts: LabServiceOptions = {}) {
@@ -115,9 +117,25 @@ export class LabService implements LabApiClient {
   }
 
   /** The running lab's record; `name` may be omitted when exactly one lab runs. */
+  private pipelineSave(lab: string, save: Promise<void>): void {
+    const tracked = save.catch((e: Error) => {
+      this.emit('lab:event', {
+        lab,
+        kind: 'change',
+        message: `the change is applied, but the lab's record could not be saved: ${e.message}`,
+        at: Date.now(),
+      });
+    });
+    this.saves.set(lab, tracked);
+    void tracked.finally(() => {
+      if (this.saves.get(lab) === tracked) this.saves.delete(lab);
+    });
+  }
+
   async record(name?: string): Promise<LabRecord> {
     const rt = await this.runtime();
     const lab = name ?? (await this.onlyLab());
+    await this.saves.get(lab);
     const record = await loadRecord(rt, checkLabName(lab), this.routers.get(lab));
     if (record) this.routers.set(lab, record.lab.router.name);
     if (!record) {
@@ -176,6 +194,7 @@ export class LabService implements LabApiClient {
     try {
       const status = await this.queue.run(name, async () => {
         const rt = await this.runtime(progress);
+        await this.saves.get(name);
         const previous = await loadRecord(rt, name).catch(() => undefined);
         const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
         // skipStatus: statusOfRecord below reads every container once; the runtime's own
@@ -269,7 +288,9 @@ export class LabService implements LabApiClient {
       if (change.changed.length) await rt.applyDataplane(name, change.changed);
       const appliedMs = Math.round(performance.now() - started);
       const updated: LabRecord = { ...record, lab: change.lab, ipam: change.plan.ipam };
-      await saveRecord(rt, updated);
+      // The wire has changed; the record follows without holding up the caller. Anything that
+      // reads the record next (here, or close() before a CLI exits) waits for this save.
+      this.pipelineSave(name, saveRecord(rt, updated));
       const result = changeResult(message, change, appliedMs, warnings);
       this.emit('lab:event', {
         lab: name,
@@ -366,7 +387,13 @@ export class LabService implements LabApiClient {
     return handler(request);
   }
 
+  /** Resolves once every change this service made is recorded on the engine too. */
+  async settled(): Promise<void> {
+    await Promise.all(this.saves.values());
+  }
+
   async close(): Promise<void> {
+    await this.settled();
     this.watcher?.stop();
     this.watcher = undefined;
     await this.live.stopAll();

@@ -29,6 +29,7 @@ afterAll(async () => {
 describe('lab record', () => {
   it('a second service (another process, say) sees a change the first one made', async () => {
     await service.patchPool(NAME, 'default-ipv4-ippool', { spec: { natOutgoing: false } });
+    await service.settled(); // the record is saved after the rules are applied
     const { runtime } = await labRuntime();
     const other = new LabService({ runtime });
     const pools = await other.pools(NAME);
