@@ -29,8 +29,21 @@ export function parseIP(text: string): IP | undefined {
 }
 
 /** Parses "addr/len" like Go's net.ParseCIDR; undefined when invalid. */
+// Pool checks compare every pool with every other (overlaps): parsing each CIDR text once
+// keeps a 1,000-pool file linear in parsing. Results are never mutated by callers.
+const parsedCidrs = new Map<string, Cidr | undefined>();
+const PARSED_CIDRS_MAX = 20_000;
+
 export function parseCidr(text: string): Cidr | undefined {
   if (typeof text !== 'string') return undefined;
+  if (parsedCidrs.has(text)) return parsedCidrs.get(text);
+  const parsed = parseCidrUncached(text);
+  if (parsedCidrs.size >= PARSED_CIDRS_MAX) parsedCidrs.clear();
+  parsedCidrs.set(text, parsed);
+  return parsed;
+}
+
+function parseCidrUncached(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   if (slash < 0 || text.indexOf('/', slash + 1) >= 0) return undefined;
   const ip = parseIP(text.slice(0, slash));
