@@ -9,6 +9,19 @@ import { selectorTagError, validateObjectMeta } from './metadata.js';
 import { isDns1123Subdomain } from './names.js';
 import { validateSelector } from './selector.js';
 
+/** spec.asNumber as a number (plain or dotted), `fallback` when absent; a bad one is an error. */
+function checkedASNumber(
+  value: number | string | undefined,
+  fallback: number,
+  errors: CalicoFieldError[],
+): number {
+  if (value === undefined) return fallback;
+  const n = parseASNumber(value);
+  if (n !== undefined) return n;
+  errors.push({ name: 'ASNumber', value, reason: 'invalid AS number', path: ['spec', 'asNumber'] });
+  return fallback;
+}
+
 export const DEFAULT_AS_NUMBER = 64512;
 
 export interface BGPConfigurationInput {
@@ -92,18 +105,7 @@ export function validateBGPConfiguration(input: BGPConfigurationInput): {
 } {
   const s = input.spec;
   const errors = validateObjectMeta(input.name, input.labels, input.annotations);
-  let asNumber = DEFAULT_AS_NUMBER;
-  if (s.asNumber !== undefined) {
-    const n = parseASNumber(s.asNumber);
-    if (n === undefined) {
-      errors.push({
-        name: 'ASNumber',
-        value: s.asNumber,
-        reason: 'invalid AS number',
-        path: ['spec', 'asNumber'],
-      });
-    } else asNumber = n;
-  }
+  const asNumber = checkedASNumber(s.asNumber, DEFAULT_AS_NUMBER, errors);
   if (
     s.logSeverityScreen !== undefined &&
     s.logSeverityScreen !== '' &&
@@ -184,18 +186,7 @@ export function validateBGPPeer(input: BGPPeerInput): {
       });
     } else peerIP = s.peerIP;
   }
-  let asNumber = 0;
-  if (s.asNumber !== undefined) {
-    const n = parseASNumber(s.asNumber);
-    if (n === undefined) {
-      errors.push({
-        name: 'ASNumber',
-        value: s.asNumber,
-        reason: 'invalid AS number',
-        path: ['spec', 'asNumber'],
-      });
-    } else asNumber = n;
-  }
+  const asNumber = checkedASNumber(s.asNumber, 0, errors);
   if (
     s.sourceAddress !== undefined &&
     s.sourceAddress !== '' &&
