@@ -6,7 +6,7 @@
 // node's default route to the router, which is connected to the host's segment.
 import { LabInputError } from '../errors.js';
 import { cidrContains } from '../ipam/cidr.js';
-import { routerLearned, routerSessionState } from '../plan/bgp-routes.js';
+import { routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import type { LabPlan } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './explain.js';
 import type { Explanation } from './types.js';
@@ -62,14 +62,7 @@ export function explainInbound(plan: LabPlan, from: string, to: string): Explana
       reason: `the router learned ${learned.cidr} from ${learned.node} over BGP and forwards to ${learned.via}; ${dst.node} routes ${dst.address} to ${dst.hostIfname}`,
     };
   } else {
-    const session = routerSessionState(plan, dst.node);
-    const exported = dp.bird.exportedBlocks.includes(dst.block);
-    const why = !exported
-      ? `${dst.block} is not exported (its pool has disableBGPExport)`
-      : !session.up
-        ? session.reason
-        : `the router never learns ${dst.block}`;
-    forward = { ok: false, reason: `the router has no route to ${dst.address}: ${why}` };
+    forward = { ok: false, reason: routerNoRouteReason(plan, dst, dp.bird.exportedBlocks) };
   }
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
   steps.push(

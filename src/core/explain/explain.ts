@@ -5,7 +5,7 @@ import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
 import { cidrContains, isIPv4, splitAddress } from '../ipam/cidr.js';
 import type { IPPool } from '../model/calico.js';
-import { meshLearned, routerLearned, routerSessionState } from '../plan/bgp-routes.js';
+import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
 import { explainInbound, isHostName } from './explain-inbound.js';
@@ -222,14 +222,7 @@ export function explain(
           reason: `the router learned ${learned.cidr} from ${learned.node} over BGP, so replies to ${src.address} route back`,
         };
       } else {
-        const session = routerSessionState(plan, src.node);
-        const exported = dp.bird.exportedBlocks.includes(src.block);
-        const why = !exported
-          ? `${src.block} is not exported (its pool has disableBGPExport)`
-          : !session.up
-            ? session.reason
-            : `the router never learns ${src.block}`;
-        routeBack = { ok: false, reason: `the router has no route to ${src.address}: ${why}` };
+        routeBack = { ok: false, reason: routerNoRouteReason(plan, src, dp.bird.exportedBlocks) };
       }
     }
   } else if (nodeAddrs.includes(seenSource) && routerConnected(plan, seenSource)) {

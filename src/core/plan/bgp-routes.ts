@@ -113,3 +113,21 @@ export function expectedSessions(plan: LabPlan): ExpectedSession[] {
   }
   return out;
 }
+
+/**
+ * Why the router has no route to a pod's address (its block is not exported, the node's
+ * session to the router is down, or the router never learns the block), for explain.
+ */
+export function routerNoRouteReason(
+  plan: LabPlan,
+  pod: { node: string; block: string; address: string },
+  exportedBlocks: readonly string[],
+): string {
+  const session = routerSessionState(plan, pod.node);
+  const why = !exportedBlocks.includes(pod.block)
+    ? `${pod.block} is not exported (its pool has disableBGPExport)`
+    : !session.up
+      ? session.reason
+      : `the router never learns ${pod.block}`;
+  return `the router has no route to ${pod.address}: ${why}`;
+}
