@@ -1,7 +1,6 @@
 // 20 up/down cycles of a tiny lab (router, one node, one pod, one host) leave nothing
 // behind: no container or helper with the lab's label, no lab interface in the host's
 // namespace, and the engine's container count back where it started for this lab.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/core/lab-file/index.js';
@@ -9,6 +8,7 @@ import { planLab } from '../../src/core/plan/plan-lab.js';
 import { LABEL_LAB } from '../../src/runtime/labels.js';
 import type { LabSource } from '../../src/service/api.js';
 import { LabService } from '../../src/service/lab-service.js';
+import { labLeftovers } from './helpers.js';
 
 const LAB = `fault-cycle-${randomBytes(2).toString('hex')}`;
 const source: LabSource = {
@@ -31,14 +31,6 @@ spec: { cidr: 192.168.0.0/16, natOutgoing: true }
 };
 const service = new LabService();
 
-function hostIfnames(): string[] {
-  return execFileSync('ip', ['-o', 'link', 'show'])
-    .toString()
-    .split('\n')
-    .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined);
-}
-
 beforeAll(async () => {
   await service.setup();
   await service.down(LAB);
@@ -53,9 +45,6 @@ describe('20 up/down cycles', () => {
   it('leave no container, helper or interface behind', { timeout: 600_000 }, async () => {
     const rt = await service.runtime();
     const plan = planLab(loadLab([source]));
-    const labIfnames = new Set(
-      plan.links.flatMap((l) => [l.a.ifname, l.b.ifname]).filter((n) => n !== 'eth0'),
-    );
     const mine = () =>
       rt.docker.listContainers({ all: true, filters: { label: [`${LABEL_LAB}=${LAB}`] } });
     for (let i = 0; i < 20; i++) {
@@ -66,7 +55,7 @@ describe('20 up/down cycles', () => {
       expect(removed, `cycle ${i + 1}`).toBe(plan.containers.length);
       expect(await mine(), `cycle ${i + 1}`).toEqual([]);
     }
-    expect(hostIfnames().filter((n) => labIfnames.has(n))).toEqual([]);
+    expect((await labLeftovers(rt.docker, LAB, plan)).hostIfnames).toEqual([]);
     expect(await service.status(LAB)).toEqual([]);
   });
 });

@@ -4,16 +4,16 @@
 // it with SIGTERM, starts it again the same way and waits for the socket.
 // It stops every container on the engine, so it runs only when asked:
 // EGRESS_LAB_FAULT_DOCKERD=1, or in CI (CI=true) unless EGRESS_LAB_FAULT_DOCKERD=0.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/core/lab-file/index.js';
 import { planLab } from '../../src/core/plan/plan-lab.js';
-import { LABEL_LAB } from '../../src/runtime/labels.js';
 import type { LabSource } from '../../src/service/api.js';
 import { LabService } from '../../src/service/lab-service.js';
+import { labLeftovers } from './helpers.js';
 
 const env = process.env;
 const enabled =
@@ -148,19 +148,9 @@ describe.skipIf(!enabled || !local || !root)('dockerd restarted under a running 
     expect(n1.bgp?.every((s) => s.state === 'Established')).toBe(true);
 
     await service.down(LAB);
-    const left = await rt.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_LAB}=${LAB}`] },
+    expect(await labLeftovers(rt.docker, LAB, planLab(loadLab([source])))).toEqual({
+      containers: [],
+      hostIfnames: [],
     });
-    expect(left).toEqual([]);
-    const plan = planLab(loadLab([source]));
-    const labIfnames = new Set(
-      plan.links.flatMap((l) => [l.a.ifname, l.b.ifname]).filter((n) => n !== 'eth0'),
-    );
-    const host = execFileSync('ip', ['-o', 'link', 'show'])
-      .toString()
-      .split('\n')
-      .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]);
-    expect(host.filter((n) => n !== undefined && labIfnames.has(n))).toEqual([]);
   });
 });

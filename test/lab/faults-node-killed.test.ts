@@ -1,17 +1,15 @@
 // Fault: a node container killed under a running lab. `status` shows it; `up` restores it
 // with its links (the pod behind it too: a veth dies with either end) and its rules; the
 // pod's traffic is NATed again; `down` leaves no container, helper or veth of the lab.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/core/lab-file/index.js';
 import { planLab } from '../../src/core/plan/plan-lab.js';
-import { LABEL_LAB } from '../../src/runtime/labels.js';
 import type { LabSource, LabStatus } from '../../src/service/api.js';
 import { LabService } from '../../src/service/lab-service.js';
-import { pingObserved, requestSources } from './helpers.js';
+import { labLeftovers, pingObserved, requestSources } from './helpers.js';
 
 const TEMPLATE = join(import.meta.dirname, '../../lab-templates/outgoing-nat.yaml');
 const LAB = `fault-node-${randomBytes(2).toString('hex')}`;
@@ -72,20 +70,9 @@ describe('a node container killed', () => {
   it('down leaves no container, helper or veth of the lab', async () => {
     const rt = await service.runtime();
     await service.down(LAB);
-    const left = await rt.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_LAB}=${LAB}`] },
+    expect(await labLeftovers(rt.docker, LAB, planLab(loadLab([source])))).toEqual({
+      containers: [],
+      hostIfnames: [],
     });
-    expect(left).toEqual([]);
-    // Lab veths live in the containers' namespaces only; none may appear in the host's.
-    const plan = planLab(loadLab([source]));
-    const labIfnames = new Set(
-      plan.links.flatMap((l) => [l.a.ifname, l.b.ifname]).filter((n) => n !== 'eth0'),
-    );
-    const host = execFileSync('ip', ['-o', 'link', 'show'])
-      .toString()
-      .split('\n')
-      .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]);
-    expect(host.filter((n) => n !== undefined && labIfnames.has(n))).toEqual([]);
   });
 });

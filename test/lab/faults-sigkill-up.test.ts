@@ -11,6 +11,7 @@ import { loadLab } from '../../src/core/lab-file/index.js';
 import { planLab } from '../../src/core/plan/plan-lab.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../../src/runtime/labels.js';
 import { LabService } from '../../src/service/lab-service.js';
+import { hostIfnames } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/egress-lab.js');
@@ -18,16 +19,6 @@ const TEMPLATE = join(ROOT, 'lab-templates/outgoing-nat.yaml');
 const tag = randomBytes(2).toString('hex');
 const service = new LabService();
 const used: string[] = [];
-
-function hostIfnames(): Set<string> {
-  return new Set(
-    execFileSync('ip', ['-o', 'link', 'show'])
-      .toString()
-      .split('\n')
-      .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
-      .filter((x): x is string => !!x),
-  );
-}
 
 /** Runs `up` in a child process and SIGKILLs it when a progress line matches `when`. */
 function upKilledWhen(

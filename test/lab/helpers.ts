@@ -1,6 +1,9 @@
 // Shared by the lab tests: one engine, one image, a runtime, and "send traffic while
 // tcpdump listens on the destination" in one call.
 import type Dockerode from 'dockerode';
+import { execFileSync } from 'node:child_process';
+import type { LabPlan } from '../../src/core/plan/types.js';
+import { LABEL_LAB } from '../../src/runtime/labels.js';
 import { ensureEngine } from '../../src/runtime/engine.js';
 import { ensureImageDetailed } from '../../src/runtime/image.js';
 import { LabRuntime } from '../../src/runtime/lab-runtime.js';
@@ -83,4 +86,37 @@ export function replyDestinations(lines: readonly string[], src: string): string
     if (m && m[1] === src) out.push(m[2] as string);
   }
   return out;
+}
+
+/** Interface names in the host's own network namespace. */
+export function hostIfnames(): Set<string> {
+  return new Set(
+    execFileSync('ip', ['-o', 'link', 'show'])
+      .toString()
+      .split('\n')
+      .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
+      .filter((n): n is string => n !== undefined),
+  );
+}
+
+/** The veth names a plan creates (eth0 left out: the host has its own). */
+export function planIfnames(plan: LabPlan): Set<string> {
+  return new Set(plan.links.flatMap((l) => [l.a.ifname, l.b.ifname]).filter((n) => n !== 'eth0'));
+}
+
+/** What a removed lab left behind: its containers (by label) and its veths in the host namespace. */
+export async function labLeftovers(
+  docker: Dockerode,
+  lab: string,
+  plan: LabPlan,
+): Promise<{ containers: string[]; hostIfnames: string[] }> {
+  const left = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL_LAB}=${lab}`] },
+  });
+  const ours = planIfnames(plan);
+  return {
+    containers: left.map((c) => c.Names[0] ?? c.Id),
+    hostIfnames: [...hostIfnames()].filter((n) => ours.has(n)),
+  };
 }
