@@ -4,11 +4,12 @@
 // may differ from the engine's machine (DOCKER_HOST): the tar travels over the API.
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { parseDeb822Sources, parseSourcesList, pickMirror, type AptSource } from './apt-sources.js';
+import { BIRD_BINARIES, BIRD_BUILD_DIR, BIRD_BUILD_SCRIPT, BIRD_PATCH } from './image-bird.js';
 import { PACKAGES, SUITE, recipeHash } from './image-recipe.js';
 import { followDockerStream, type ProgressFn } from './progress.js';
 
@@ -133,6 +134,7 @@ export async function rootfsTarball(onProgress: ProgressFn): Promise<string> {
       (l) => onProgress('image', l),
       env,
     );
+    await buildBird(rootfs, join(work, 'bird-build-root'), proxy, onProgress);
     // Shrink: downloaded packages and apt lists are not needed at run time.
     await rm(join(rootfs, 'var/cache/apt/archives'), { recursive: true, force: true });
     await mkdir(join(rootfs, 'var/cache/apt/archives/partial'), { recursive: true });
@@ -146,6 +148,48 @@ export async function rootfsTarball(onProgress: ProgressFn): Promise<string> {
     await rm(work, { recursive: true, force: true });
   }
   return tarPath;
+}
+
+/**
+ * Builds the lab's BIRD (see image-bird.ts) in a throwaway copy of the fresh root file
+ * system, so the binaries match its libraries and the build tools stay out of the image;
+ * installs them in the root file system's /usr/local/sbin.
+ */
+async function buildBird(
+  rootfs: string,
+  builder: string,
+  proxy: string | undefined,
+  onProgress: ProgressFn,
+): Promise<void> {
+  onProgress('image', 'building the lab BIRD (Debian bird2 source + connect delay patch)');
+  await run('cp', ['-a', rootfs, builder]);
+  try {
+    await copyFile('/etc/resolv.conf', join(builder, 'etc/resolv.conf')).catch(() => undefined);
+    await mkdir(join(builder, BIRD_BUILD_DIR), { recursive: true });
+    await writeFile(join(builder, BIRD_BUILD_DIR, 'connect-delay.patch'), BIRD_PATCH);
+    await writeFile(join(builder, BIRD_BUILD_DIR, 'bird-build.sh'), BIRD_BUILD_SCRIPT);
+    const env = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: '/root',
+      LC_ALL: 'C',
+    };
+    await run(
+      'chroot',
+      [
+        builder,
+        'sh',
+        `${BIRD_BUILD_DIR}/bird-build.sh`,
+        proxy ? `-o Acquire::http::Proxy=${proxy}` : '',
+      ],
+      (l) => onProgress('image', l),
+      env,
+    );
+    await mkdir(join(rootfs, 'usr/local/sbin'), { recursive: true });
+    for (const b of BIRD_BINARIES)
+      await copyFile(join(builder, 'usr/local/sbin', b), join(rootfs, 'usr/local/sbin', b));
+  } finally {
+    await rm(builder, { recursive: true, force: true });
+  }
 }
 
 /** Imports the cached tarball into the engine as `tag`. */

@@ -2,6 +2,13 @@
 // wiring helper run this one image. Its tag is a hash of this recipe, so changing
 // a package here rebuilds it and an unchanged recipe reuses what the engine has.
 import { createHash } from 'node:crypto';
+import {
+  BIRD_BINARIES,
+  BIRD_BUILD_DIR,
+  BIRD_BUILD_PACKAGES,
+  BIRD_BUILD_SCRIPT,
+  BIRD_PATCH,
+} from './image-bird.js';
 
 export const IMAGE_REPO = 'egress-lab/node';
 export const SUITE = 'bookworm';
@@ -30,23 +37,40 @@ export const PACKAGES: readonly string[] = [
 ];
 
 /** Bumped by hand when the build steps change in a way the package list does not show. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
+
+/** Files the Dockerfile build needs next to it (the BIRD build stage's script and patch). */
+export const BUILD_CONTEXT_FILES: readonly { name: string; content: string }[] = [
+  { name: 'bird-build.sh', content: BIRD_BUILD_SCRIPT },
+  { name: 'connect-delay.patch', content: BIRD_PATCH },
+];
 
 export function dockerfileText(base: string = baseImage()): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(base))
     throw new Error(`base image "${base}" is not a valid reference`);
+  const bins = BIRD_BINARIES.map((b) => `/usr/local/sbin/${b}`).join(' ');
   return [
+    `FROM ${base} AS bird`,
+    `COPY bird-build.sh connect-delay.patch ${BIRD_BUILD_DIR}/`,
+    `RUN sh ${BIRD_BUILD_DIR}/bird-build.sh`,
+    '',
     `FROM ${base}`,
     'RUN apt-get update \\',
     ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${PACKAGES.join(' ')} \\`,
     ' && rm -rf /var/lib/apt/lists/*',
+    `COPY --from=bird ${bins} /usr/local/sbin/`,
     'CMD ["sleep", "infinity"]',
     '',
   ].join('\n');
 }
 
 export function recipeHash(): string {
-  const text = JSON.stringify({ v: RECIPE_VERSION, suite: SUITE, packages: PACKAGES });
+  const text = JSON.stringify({
+    v: RECIPE_VERSION,
+    suite: SUITE,
+    packages: PACKAGES,
+    bird: { patch: BIRD_PATCH, script: BIRD_BUILD_SCRIPT, build: BIRD_BUILD_PACKAGES },
+  });
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 

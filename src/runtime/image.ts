@@ -2,7 +2,7 @@
 // has or can pull debian:bookworm-slim; otherwise by debootstrap + import.
 import type Dockerode from 'dockerode';
 import { Readable } from 'node:stream';
-import { baseImage, dockerfileText, imageTag } from './image-recipe.js';
+import { BUILD_CONTEXT_FILES, baseImage, dockerfileText, imageTag } from './image-recipe.js';
 import { importRootfs, rootfsTarball } from './image-debootstrap.js';
 import { followDockerStream, noProgress, type ProgressFn } from './progress.js';
 import { buildTar } from './tar.js';
@@ -52,7 +52,9 @@ export async function buildFromDockerfile(
   tag: string,
   onProgress: ProgressFn,
 ): Promise<void> {
-  const context = Readable.from([buildTar([{ name: 'Dockerfile', content: dockerfileText() }])]);
+  const context = Readable.from([
+    buildTar([{ name: 'Dockerfile', content: dockerfileText() }, ...BUILD_CONTEXT_FILES]),
+  ]);
   const stream = (await docker.buildImage(context, {
     t: tag,
     rm: true,

@@ -78,8 +78,8 @@ describe('node BIRD config', () => {
     expect(bird(plan, 'node-2')).toContain('protocol bgp Global_172_30_0_1 ');
     expect(bird(plan, 'node-2')).not.toContain('Node_172_30_0_99');
   });
-  test("connect delay time 1 in the template (lab speed-up over Calico's 2)", () => {
-    expect(n1).toContain('connect delay time 1;');
+  test("connect delay time 0 in the template (lab BIRD: 0.1 s, Calico: 2 s)", () => {
+    expect(n1).toContain('connect delay time 0;');
   });
   test('mesh disabled: no Mesh_ protocols', () => {
     const t = bird(planLab(labs.noMesh), 'node-1');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  BUILD_CONTEXT_FILES,
   baseImage,
   dockerfileText,
   imageTag,
@@ -12,6 +13,13 @@ describe('image recipe', () => {
     expect(readFileSync(new URL('../../../images/node.Dockerfile', import.meta.url), 'utf8')).toBe(
       dockerfileText('debian:bookworm-slim'),
     );
+  });
+  it('keeps the BIRD build script and patch under images/ equal to the recipe', () => {
+    for (const f of BUILD_CONTEXT_FILES)
+      expect(readFileSync(new URL(`../../../images/${f.name}`, import.meta.url), 'utf8')).toBe(
+        f.content,
+      );
+    expect(dockerfileText()).toMatch(/COPY --from=bird \/usr\/local\/sbin\/bird /);
   });
   it('installs every package of the recipe and tags by its hash', () => {
     for (const p of PACKAGES) expect(dockerfileText()).toContain(` ${p}`);
