@@ -1,30 +1,85 @@
-// A resident apply loop per container, for live changes (natOutgoing toggles): one
-// long-running exec reads requests on stdin and runs APPLY_SCRIPT for each, so a
-// toggle costs no exec create/start/inspect round trips (tens of ms each on a busy
-// engine). Any trouble (container restarted, stream closed) marks the agent dead and
-// the caller falls back to a plain exec; the next change starts a new agent.
+// A resident loop in a lab container that runs the runtime's constant scripts on request:
+// `apply` (APPLY_SCRIPT on a tar), `bgp` (wait for BGP sessions), `status` (addresses and
+// BGP). Over a long-running exec for live changes (natOutgoing toggles: no exec
+// create/start/inspect round trips, tens of ms each on a busy engine); and, during `up`,
+// as the container's own main process over its attach stream (`BOOT_CMD`), so a new lab
+// is applied and read without a single exec. Any trouble (container restarted, stream
+// closed) marks the agent dead and the caller falls back to plain execs.
 import type Dockerode from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { APPLY_SCRIPT } from './apply-input.js';
 import { Demuxer } from './demux.js';
 import type { ExecResult } from './exec.js';
+import { buildTar } from './tar.js';
+import { BGP_WAIT_LOOP, STATUS_SCRIPT } from './status.js';
 
-// Constant text. A request is a line "apply ID NBYTES" and NBYTES of tar; the answer a
-// line "egress-lab-done ID RC NBYTES" and NBYTES of the script's output. `read` takes one
-// byte at a time from a pipe and `head -c` reads no further than asked, so nothing of the
-// next request is eaten.
+// Constant text; $1-$3: the apply, BGP wait and status scripts. A request is a line
+// "VERB ID NBYTES" and NBYTES of body (apply: tar; bgp: the wait loop's arguments); the
+// answer a line "egress-lab-done ID RC NBYTES" and NBYTES of the script's output. `read`
+// takes one byte at a time from a pipe and `head -c` reads no further than asked, so
+// nothing of the next request is eaten. An unknown verb or EOF ends the loop.
 export const AGENT_SCRIPT = String.raw`
+A=$1 B=$2 S=$3
 D=/run/egress-lab
 mkdir -p "$D"
 while IFS=' ' read -r verb id n; do
-  [ "$verb" = apply ] || exit 2
-  head -c "$n" > "$D/agent.tar"
-  sh -c "$EGRESS_LAB_APPLY" egress-lab-apply < "$D/agent.tar" > "$D/agent.out" 2>&1
+  head -c "$n" > "$D/agent-$$.in"
+  case "$verb" in
+    apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
+    bgp) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > "$D/agent-$$.out" 2>&1 ;;
+    status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
+    *) break ;;
+  esac
   rc=$?
-  printf 'egress-lab-done %s %s %s\n' "$id" "$rc" "$(wc -c < "$D/agent.out")"
-  cat "$D/agent.out"
+  printf 'egress-lab-done %s %s %s\n' "$id" "$rc" "$(wc -c < "$D/agent-$$.out")"
+  cat "$D/agent-$$.out"
 done
+rm -f "$D/agent-$$.in" "$D/agent-$$.out"
 `;
+
+/** argv of the agent loop (exec), scripts as positional arguments. */
+export const AGENT_ARGV: readonly string[] = [
+  'sh',
+  '-c',
+  AGENT_SCRIPT,
+  'egress-lab-agent',
+  APPLY_SCRIPT,
+  BGP_WAIT_LOOP,
+  STATUS_SCRIPT,
+];
+
+/**
+ * A new container's main process during `up` (short, so `ps` and `docker ps` stay
+ * readable): its first stdin message ("boot 0 N" and a tar of the scripts) turns it into
+ * the agent loop; when stdin closes (`up` done, or gone) it becomes `sleep infinity`.
+ */
+export const BOOT_SCRIPT = String.raw`D=/run/egress-lab/boot
+mkdir -p "$D"
+if IFS=' ' read -r v i n && [ "$v" = boot ] && head -c "$n" > "$D/in.tar" && tar -x -C "$D" -f "$D/in.tar"; then
+  exec sh -c "$(cat "$D/agent.sh")" egress-lab-boot "$(cat "$D/apply.sh")" "$(cat "$D/bgp.sh")" "$(cat "$D/status.sh")"
+fi
+exec sleep infinity
+`;
+
+export const BOOT_CMD: readonly string[] = ['sh', '-c', BOOT_SCRIPT, 'egress-lab-boot'];
+
+let bootMessage: Buffer | undefined;
+
+/** The first message to a BOOT_CMD container: the agent loop and its scripts. */
+export function bootRequest(): Buffer {
+  if (!bootMessage) {
+    const tar = buildTar([
+      { name: 'agent.sh', content: `${AGENT_SCRIPT}exec sleep infinity\n` },
+      { name: 'apply.sh', content: APPLY_SCRIPT },
+      { name: 'bgp.sh', content: BGP_WAIT_LOOP },
+      { name: 'status.sh', content: STATUS_SCRIPT },
+    ]);
+    bootMessage = Buffer.concat([Buffer.from(`boot 0 ${tar.length}\n`), tar]);
+  }
+  return bootMessage;
+}
+
+export type AgentVerb = 'apply' | 'bgp' | 'status' | 'wire';
 
 interface Pending {
   id: number;
@@ -91,14 +146,31 @@ export class ApplyAgent {
 
   static async start(container: Dockerode.Container): Promise<ApplyAgent> {
     const exec = await container.exec({
-      Cmd: ['sh', '-c', AGENT_SCRIPT, 'egress-lab-agent'],
-      Env: [`EGRESS_LAB_APPLY=${APPLY_SCRIPT}`],
+      Cmd: [...AGENT_ARGV],
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
     });
     const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+    return new ApplyAgent(stream);
+  }
+
+  /**
+   * The agent that is a created (not yet started) container's main process (`BOOT_CMD`,
+   * created with OpenStdin and StdinOnce): attached before start, so nothing is missed;
+   * the boot message is written at once (it waits in the pipe until the process reads).
+   * `boot: false` for a main process that answers requests itself (the wiring helper).
+   */
+  static async attach(container: Dockerode.Container, boot = true): Promise<ApplyAgent> {
+    const stream = (await container.attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    })) as unknown as Duplex;
+    if (boot) stream.write(bootRequest());
     return new ApplyAgent(stream);
   }
 
@@ -117,6 +189,12 @@ export class ApplyAgent {
 
   /** Runs one apply (tar input); rejects if the agent died before answering. */
   run(tar: Buffer, timeoutMs = 60_000): Promise<ExecResult> {
+    return this.request('apply', tar, timeoutMs);
+  }
+
+  /** Runs one request; answers arrive in order. */
+  request(verb: AgentVerb, body: Buffer | string, timeoutMs = 60_000): Promise<ExecResult> {
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
     const next = this.chain.then(
       () =>
         new Promise<ExecResult>((resolve, reject) => {
@@ -124,7 +202,7 @@ export class ApplyAgent {
           const id = this.nextId++;
           const timer = setTimeout(() => {
             this.close();
-            reject(new Error(`apply agent did not answer within ${timeoutMs} ms`));
+            reject(new Error(`agent did not answer ${verb} within ${timeoutMs} ms`));
           }, timeoutMs);
           this.pending = {
             id,
@@ -138,7 +216,9 @@ export class ApplyAgent {
             },
           };
           this.busy();
-          this.stream.write(Buffer.concat([Buffer.from(`apply ${id} ${tar.length}\n`), tar]));
+          this.stream.write(
+            Buffer.concat([Buffer.from(`${verb} ${id} ${payload.length}\n`), payload]),
+          );
         }),
     );
     this.chain = next.catch(() => undefined);

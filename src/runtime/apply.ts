@@ -4,7 +4,7 @@ import type Dockerode from 'dockerode';
 import type { ContainerPlan } from '../core/plan/types.js';
 import { APPLY_SCRIPT, applyInputTar } from './apply-input.js';
 import { mapLimit } from './concurrency.js';
-import type { AgentPool } from './apply-agent.js';
+import { ApplyAgent, type AgentPool } from './apply-agent.js';
 import { execCollect, type ExecResult } from './exec.js';
 import { dockerName } from './names.js';
 import type { ApplyOutcome } from './types.js';
@@ -19,11 +19,12 @@ export class ApplyError extends Error {
   }
 }
 
+/** `agents`: a pool to take the container's agent from, or the agent itself (`up`'s boot agents). */
 export async function applyOne(
   docker: Dockerode,
   lab: string,
   c: ContainerPlan,
-  agents?: AgentPool,
+  agents?: AgentPool | ApplyAgent,
   full = false,
 ): Promise<ApplyOutcome> {
   const started = performance.now();
@@ -35,7 +36,12 @@ export async function applyOne(
   }
   const container = docker.getContainer(dockerName(lab, c.name));
   try {
-    const agent = agents ? await agents.get(docker, lab, dockerName(lab, c.name)) : undefined;
+    const agent =
+      agents instanceof ApplyAgent
+        ? agents
+        : agents
+          ? await agents.get(docker, lab, dockerName(lab, c.name))
+          : undefined;
     const viaExec = (): Promise<ExecResult> =>
       execCollect(container, ['sh', '-c', APPLY_SCRIPT, 'egress-lab-apply'], {
         stdin: input,
@@ -68,11 +74,17 @@ export async function applyAll(
   lab: string,
   plans: readonly ContainerPlan[],
   concurrency = 16,
-  agents?: AgentPool,
+  agents?: AgentPool | ReadonlyMap<string, ApplyAgent>,
   full = false,
 ): Promise<ApplyOutcome[]> {
   const outcomes = await mapLimit(plans, concurrency, (c) =>
-    applyOne(docker, lab, c, agents, full),
+    applyOne(
+      docker,
+      lab,
+      c,
+      agents instanceof Map ? agents.get(c.name) : (agents as AgentPool | undefined),
+      full,
+    ),
   );
   if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
   return outcomes;

@@ -41,11 +41,17 @@ export function configHash(c: ContainerPlan, image: string): string {
     .slice(0, 16);
 }
 
+/**
+ * `boot`: the container's main process is an agent loop on its stdin (BOOT_CMD), so `up`
+ * applies and reads it through the attach stream, without execs. Not part of the config
+ * hash: the loop ends in `sleep infinity`, the same steady state as a plain container.
+ */
 export function labContainerCreateOptions(
   lab: string,
   c: ContainerPlan,
   image: string,
   node?: string,
+  boot?: readonly string[],
 ): Dockerode.ContainerCreateOptions {
   checkLabName(lab);
   checkContainerName(c.name);
@@ -61,7 +67,8 @@ export function labContainerCreateOptions(
     name: dockerName(lab, c.name),
     Hostname: c.name,
     Image: image,
-    Cmd: cfg.cmd,
+    Cmd: boot ? [...boot] : cfg.cmd,
+    ...(boot ? { OpenStdin: true, StdinOnce: true, AttachStdin: true } : {}),
     Labels: labels,
     HostConfig: {
       NetworkMode: 'none', // linked only by veth pairs: no path off the machine
@@ -74,6 +81,22 @@ export function labContainerCreateOptions(
     },
   };
 }
+
+/**
+ * The wiring helper's main process: reads one framed request ("wire ID N" and N bytes of
+ * script, from `up` over the attach stream), runs it, answers as the agents do
+ * ("egress-lab-done ID RC N" and the output), exits. Saves an exec per `up`. Constant text.
+ */
+export const HELPER_SCRIPT = String.raw`
+IFS=' ' read -r verb id n || exit 0
+[ "$verb" = wire ] || exit 2
+head -c "$n" > /tmp/wire.sh
+sh /tmp/wire.sh > /tmp/wire.out 2>&1
+rc=$?
+printf 'egress-lab-done %s %s %s
+' "$id" "$rc" "$(wc -c < /tmp/wire.out)"
+cat /tmp/wire.out
+`;
 
 /**
  * The short-lived wiring helper: host PID namespace to reach every lab container's
@@ -89,7 +112,10 @@ export function helperCreateOptions(
   return {
     name: `${lab}-wiring-${suffix}`,
     Image: image,
-    Cmd: ['sleep', 'infinity'],
+    Cmd: ['sh', '-c', HELPER_SCRIPT, 'egress-lab-wiring'],
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
     Labels: { [LABEL_LAB]: lab, [LABEL_ROLE]: HELPER_ROLE, [LABEL_NAME]: 'wiring' },
     HostConfig: {
       NetworkMode: 'none',

@@ -11,14 +11,19 @@ import { dockerName } from './names.js';
 import { bgpView, type ContainerState, type RuntimeContainerStatus } from './types.js';
 
 const SEP = '@@egress-lab-bird@@';
-// Constant text; reads addresses and, when BIRD runs, its protocols.
-const STATUS_SCRIPT = `ip -j addr; echo; echo '${SEP}'; if [ -S /run/bird/bird.ctl ]; then birdc -s /run/bird/bird.ctl show protocols all; fi; true`;
+/** Constant text; reads addresses and, when BIRD runs, its protocols. */
+export const STATUS_SCRIPT = `ip -j addr; echo; echo '${SEP}'; if [ -S /run/bird/bird.ctl ]; then birdc -s /run/bird/bird.ctl show protocols all; fi; true`;
 
-export async function containerLive(
-  container: Dockerode.Container,
-): Promise<Pick<RuntimeContainerStatus, 'addresses' | 'interfaces' | 'bgp'>> {
+export type LiveStatus = Pick<RuntimeContainerStatus, 'addresses' | 'interfaces' | 'bgp'>;
+
+export async function containerLive(container: Dockerode.Container): Promise<LiveStatus> {
   const r = await execCollect(container, ['sh', '-c', STATUS_SCRIPT], { timeoutMs: 15_000 });
-  const [ipPart = '', birdPart = ''] = r.stdout.split(SEP);
+  return parseLiveStatus(r.stdout);
+}
+
+/** What STATUS_SCRIPT printed, as addresses, interfaces and BGP sessions. */
+export function parseLiveStatus(stdout: string): LiveStatus {
+  const [ipPart = '', birdPart = ''] = stdout.split(SEP);
   const ifaces = parseIpAddrJson(ipPart.trim());
   const sessions = parseBirdProtocols(birdPart);
   return {
@@ -28,10 +33,12 @@ export async function containerLive(
   };
 }
 
+/** Each container's Docker state and live view; `known`: live views already read (by name). */
 export async function statusOf(
   docker: Dockerode,
   lab: string,
   infos: readonly Dockerode.ContainerInfo[],
+  known: ReadonlyMap<string, LiveStatus> = new Map(),
 ): Promise<RuntimeContainerStatus[]> {
   const rows = await mapLimit(infos, 8, async (info) => {
     const l = info.Labels ?? {};
@@ -46,6 +53,8 @@ export async function statusOf(
       ...(l[LABEL_NODE] ? { node: l[LABEL_NODE] } : {}),
     };
     if (info.State !== 'running') return base;
+    const live = known.get(name);
+    if (live) return { ...base, ...live };
     try {
       return { ...base, ...(await containerLive(docker.getContainer(info.Id))) };
     } catch {
@@ -71,15 +80,16 @@ export function blockingSessions(
   });
 }
 
-const PROTO = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A BIRD protocol name as the wait loop takes it (argv words, never a pattern). */
+export const PROTO = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Polls BIRD every 50 ms inside the container (no exec per poll) until the named BGP
+ * Polls BIRD every $2 seconds inside the container (no exec per poll) until the named BGP
  * protocols (all BGP protocols when none are named) are Established or $1 polls have
  * passed; then prints `show protocols all` for the caller to judge. Constant text.
  */
 export const BGP_WAIT_LOOP = String.raw`
-n=$1; shift; i=0
+n=$1; iv=$2; shift 2; i=0
 while :; do
   out=$(birdc -s /run/bird/bird.ctl show protocols 2>/dev/null) || out=''
   ok=1
@@ -93,7 +103,7 @@ while :; do
   fi
   [ "$ok" = 1 ] && break
   i=$((i + 1)); [ "$i" -ge "$n" ] && break
-  sleep 0.05
+  sleep "$iv"
 done
 birdc -s /run/bird/bird.ctl show protocols all
 `;
@@ -119,6 +129,7 @@ export async function waitBgpEstablished(
           BGP_WAIT_LOOP,
           'egress-lab-bgp',
           '20',
+          '0.05',
           ...(want ?? []).filter((p) => PROTO.test(p)),
         ],
         { timeoutMs: 15_000 },

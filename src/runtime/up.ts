@@ -1,15 +1,18 @@
 // `up`: make the engine match a LabPlan. Reuse what is running with the same config,
 // re-create what changed or died, remove what the plan dropped; wire every link in one
-// helper run; apply the dataplane everywhere; wait for BGP.
+// helper run; apply the dataplane everywhere; wait for BGP. New containers start as an
+// agent loop on their attach stream (BOOT_CMD), and so does the helper: a new lab is
+// wired, applied, waited for and read without one exec (an exec costs ~40 ms of runc here).
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { expectedSessions } from '../core/plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
+import { ApplyAgent, BOOT_CMD } from './apply-agent.js';
 import { applyAll } from './apply.js';
+import { parseBirdProtocols } from './bird-status.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
 import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
-import { execCollect } from './exec.js';
 import { checkContainerName, checkLabName } from './names.js';
 import {
   localNeighbourLimit,
@@ -19,8 +22,17 @@ import {
 } from './neigh.js';
 import { noProgress, type ProgressFn } from './progress.js';
 import { reconcileContainers } from './reconcile.js';
-import { statusOf, waitBgpEstablished, type BgpWaitList } from './status.js';
+import {
+  blockingSessions,
+  parseLiveStatus,
+  PROTO,
+  statusOf,
+  waitBgpEstablished,
+  type BgpWaitList,
+  type LiveStatus,
+} from './status.js';
 import type { LabState } from './types.js';
+import { buildTar } from './tar.js';
 import { wiringScript, type WiringLink } from './wiring-script.js';
 
 export interface UpOptions {
@@ -32,15 +44,61 @@ export interface UpOptions {
   neighbourLimit?: number;
   /** Skip the final status read (addresses, BGP) to return sooner. */
   skipStatus?: boolean;
+  /**
+   * Work to run once every container exists, alongside wiring, dataplane and BGP (the
+   * service saves its lab record in the router); awaited, and its error thrown, before `up` returns.
+   */
+  onContainers?: () => Promise<void>;
 }
 
+interface Started {
+  container: Dockerode.Container;
+  agent: ApplyAgent;
+}
+
+/**
+ * Creates and starts, attached to the main process before the start: a BOOT_CMD agent
+ * (`boot`), or the wiring helper's own request loop.
+ */
 async function createAndStart(
   docker: Dockerode,
   opts: Dockerode.ContainerCreateOptions,
-): Promise<Dockerode.Container> {
-  const c = await docker.createContainer(opts);
-  await c.start();
-  return c;
+  boot: boolean,
+): Promise<Started> {
+  const container = await docker.createContainer(opts);
+  const agent = await ApplyAgent.attach(container, boot);
+  try {
+    await container.start();
+  } catch (e) {
+    agent.close();
+    throw e;
+  }
+  return { container, agent };
+}
+
+/**
+ * The boot agents wait for BGP inside their containers (polling BIRD, no exec per poll);
+ * returns the containers whose sessions are all Established. The rest, if any, go to the
+ * exec-based wait (timeout, restarts of stuck sessions, the error naming them).
+ */
+async function bootBgpWait(
+  agents: ReadonlyMap<string, ApplyAgent>,
+  waitFor: BgpWaitList,
+  small: boolean,
+): Promise<Set<string>> {
+  const done = new Set<string>();
+  const [polls, every] = small ? ['150', '0.01'] : ['60', '0.05'];
+  await Promise.all(
+    [...waitFor].map(async ([name, want]) => {
+      const agent = agents.get(name);
+      if (!agent) return;
+      const args = [polls, every, ...(want ?? []).filter((p) => PROTO.test(p))].join(' ');
+      const r = await agent.request('bgp', args, 30_000).catch(() => undefined);
+      if (r?.exitCode === 0 && blockingSessions(parseBirdProtocols(r.stdout), want).length === 0)
+        done.add(name);
+    }),
+  );
+  return done;
 }
 
 /**
@@ -140,15 +198,23 @@ export async function labUp(
   const helperP = createAndStart(
     docker,
     helperCreateOptions(lab, image, randomBytes(3).toString('hex')),
+    false,
   );
   helperP.catch(() => undefined);
-  let helper: Dockerode.Container | undefined;
+  let helper: Started | undefined;
   let linksRepaired: number | undefined;
   const removeHelper = async (): Promise<void> => {
     const h = helper ?? (await helperP.catch(() => undefined));
-    if (h) await removeContainer(docker, h.id).catch(() => undefined);
+    h?.agent.close();
+    if (h) await removeContainer(docker, h.container.id).catch(() => undefined);
   };
   const pids = new Map<string, number>();
+  let sideWork: Promise<void> | undefined;
+  // Agents of the containers created by this call; closing one lets its loop end in sleep.
+  const agents = new Map<string, ApplyAgent>();
+  const closeAgents = (): void => {
+    for (const a of agents.values()) a.close();
+  };
   try {
     await mapLimit(decision.remove, limit, (id) => removeContainer(docker, id));
     const replaceId = new Map(decision.replace.map((r) => [r.name, r.id]));
@@ -167,14 +233,27 @@ export async function labUp(
       const c = planByName.get(name)!;
       const created = await createAndStart(
         docker,
-        labContainerCreateOptions(lab, c, image, nodeOfPod.get(name)),
+        labContainerCreateOptions(lab, c, image, nodeOfPod.get(name), BOOT_CMD),
+        true,
       );
-      const info = await created.inspect();
+      agents.set(name, created.agent);
+      // BIRD starts at once, on its own: its connect timer runs while the lab is wired
+      // (attempts fail fast until the links are up). A config BIRD refuses fails here and
+      // again, reported, in the full apply below.
+      if (c.rendered.birdConfig !== undefined)
+        created.agent
+          .run(buildTar([{ name: 'bird.conf', content: c.rendered.birdConfig }]))
+          .catch(() => undefined);
+      const info = await created.container.inspect();
       pids.set(name, info.State.Pid);
       progress('containers', `started ${name} (${++started}/${fresh.size})`);
     });
     await keepPids;
     lap('containers');
+    if (opts.onContainers) {
+      sideWork = opts.onContainers();
+      sideWork.catch(() => undefined);
+    }
 
     // 3. Wiring: one script, one exec in the helper.
     const links: WiringLink[] = plan.links.map((link) => {
@@ -199,42 +278,61 @@ export async function labUp(
       'wiring',
       `${links.filter((l) => !l.verify).length} links to create, ${links.filter((l) => l.verify).length} to check`,
     );
-    const w = await execCollect(helper, ['sh', '-s'], { stdin: script, timeoutMs: 300_000 });
+    const w = await helper.agent.request('wire', script, 300_000);
     if (w.exitCode !== 0) throw new Error(`wiring failed: ${w.stderr.trim() || w.stdout.trim()}`);
     linksRepaired = w.stdout.split('\n').filter((l) => l.startsWith('relinked ')).length;
     lap('wiring');
   } catch (e) {
+    closeAgents();
     await removeHelper();
+    await sideWork?.catch(() => undefined);
     throw e;
   }
   // The helper goes away while the dataplane is applied (removal is awaited before returning).
   const helperGone = removeHelper();
+  const known = new Map<string, LiveStatus>();
 
   try {
     // 4. Dataplane everywhere.
     const execApplied = plan.containers.filter((c) => !routesOnly(c));
     progress('dataplane', `applying on ${execApplied.length} containers`);
-    await applyAll(docker, lab, execApplied, 16, undefined, true); // full: converge to the plan
+    await applyAll(docker, lab, execApplied, 16, agents, true); // full: converge to the plan
     lap('dataplane');
 
     // 5. Ready: every BGP session Established.
     const waitFor = bgpWaitList(plan);
     if (waitFor.size) {
       progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
-      await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000).catch(
-        (e: Error) => {
-          throw new Error(neighHint ? `${e.message}\nLikely cause: ${neighHint}` : e.message);
-        },
-      );
+      const settled = await bootBgpWait(agents, waitFor, plan.containers.length <= 16);
+      for (const name of settled) waitFor.delete(name);
+      if (waitFor.size)
+        await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000).catch(
+          (e: Error) => {
+            throw new Error(neighHint ? `${e.message}\nLikely cause: ${neighHint}` : e.message);
+          },
+        );
     }
     lap('bgp');
+
+    // 6. Live views of the new containers through their agents; the others by exec below.
+    if (!opts.skipStatus) {
+      await Promise.all(
+        [...agents].map(async ([name, agent]) => {
+          const r = await agent.request('status', '', 15_000).catch(() => undefined);
+          if (r?.exitCode === 0) known.set(name, parseLiveStatus(r.stdout));
+        }),
+      );
+    }
   } finally {
+    closeAgents();
     await helperGone;
+    await sideWork?.catch(() => undefined);
   }
+  await sideWork;
 
   const containers = opts.skipStatus
     ? []
-    : await statusOf(docker, lab, await listLabContainers(docker, lab));
+    : await statusOf(docker, lab, await listLabContainers(docker, lab), known);
   lap('status');
   timings.total = Math.round(performance.now() - t0);
   progress('ready', `${lab} is up (${timings.total} ms)`);

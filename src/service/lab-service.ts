@@ -197,12 +197,15 @@ export class LabService implements LabApiClient {
         await this.saves.get(name);
         const previous = await loadRecord(rt, name).catch(() => undefined);
         const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
-        // skipStatus: statusOfRecord below reads every container once; the runtime's own
-        // read (one exec per container) would only be thrown away.
-        await rt.up(plan, { name, onProgress: progress, skipStatus: true });
         const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
-        await saveRecord(rt, record);
-        return this.statusOfRecord(record, plan);
+        // The record is saved in the router while the lab is wired and applied; the status
+        // is the runtime's own read at the end of `up` (through the new containers' agents).
+        const state = await rt.up(plan, {
+          name,
+          onProgress: progress,
+          onContainers: () => saveRecord(rt, record),
+        });
+        return labStatus({ name, containers: state.containers }, record, plan);
       });
       this.emit('lab:progress', { lab: name, step: 'ready', done: true });
       this.emit('lab:changed', { lab: name, status });

@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { AGENT_SCRIPT, AgentReplyParser } from '../../../src/runtime/apply-agent.js';
+import { existsSync } from 'node:fs';
+import {
+  AGENT_SCRIPT,
+  AgentReplyParser,
+  BOOT_SCRIPT,
+  bootRequest,
+} from '../../../src/runtime/apply-agent.js';
 
 describe('AgentReplyParser', () => {
   it('reads answers however the bytes are cut, output included', () => {
@@ -21,17 +27,57 @@ describe('AgentReplyParser', () => {
 });
 
 describe('AGENT_SCRIPT', () => {
+  const dir = '/tmp/egress-lab-agent-test';
+  // Stand-ins for the apply, BGP wait and status scripts.
+  const apply = 'c=$(cat); echo "got ${#c}:$c"; [ "$c" != bad ]';
+  const bgp = 'echo "bgp $*"';
+  const status = 'echo status';
+  const script = AGENT_SCRIPT.replace(/\/run\/egress-lab/g, dir);
+
   it('answers framed requests one after another in a real shell, reading exactly each body', () => {
-    // A stand-in apply script: prints the size and first bytes of its stdin.
-    const apply = 'c=$(cat); echo "got ${#c}:$c"; [ "$c" != bad ]';
-    const script = AGENT_SCRIPT.replace(/\/run\/egress-lab/g, '/tmp/egress-lab-agent-test');
-    const input = 'apply 1 5\nhelloapply 2 3\nbadapply 3 0\n';
-    const out = execFileSync('sh', ['-c', script], {
+    const input = 'apply 1 5\nhelloapply 2 3\nbadapply 3 0\nbgp 4 9\n20 0.05 Pstatus 5 0\n';
+    const out = execFileSync('sh', ['-c', script, 'agent', apply, bgp, status], {
       input,
-      env: { ...process.env, EGRESS_LAB_APPLY: apply },
+      timeout: 10_000,
     }).toString();
     expect(out).toBe(
-      'egress-lab-done 1 0 12\ngot 5:hello\negress-lab-done 2 1 10\ngot 3:bad\negress-lab-done 3 0 7\ngot 0:\n',
+      'egress-lab-done 1 0 12\ngot 5:hello\negress-lab-done 2 1 10\ngot 3:bad\negress-lab-done 3 0 7\ngot 0:\n' +
+        'egress-lab-done 4 0 14\nbgp 20 0.05 P\negress-lab-done 5 0 7\nstatus\n',
     );
+  });
+
+  it('stops at an unknown verb', () => {
+    const out = execFileSync('sh', ['-c', script, 'agent', apply, bgp, status], {
+      input: 'rm 1 0\napply 2 2\nhi',
+    }).toString();
+    expect(out).toBe('');
+  });
+});
+
+describe('BOOT_SCRIPT', () => {
+  const dir = '/tmp/egress-lab-boot-test';
+  // Same-length stand-in for `exec sleep infinity`, so the boot tar stays valid.
+  const wake = (b: string): string => b.replace(/exec sleep infinity/g, 'echo slept infinity');
+  const boot = wake(BOOT_SCRIPT.replace(/\/run\/egress-lab/g, dir));
+
+  it('turns into the agent loop on the boot message, and sleeps when stdin closes', () => {
+    const request = (verb: string, id: number, body: string): Buffer =>
+      Buffer.from(`${verb} ${id} ${Buffer.byteLength(body)}\n${body}`);
+    const input = Buffer.concat([
+      Buffer.from(wake(bootRequest().toString('latin1')), 'latin1'),
+      request('bgp', 1, '1 0.01'),
+    ]);
+    // The real scripts from the boot message run: the BGP wait loop finds no BIRD here.
+    const out = execFileSync('sh', ['-c', boot], { input, timeout: 10_000 }).toString();
+    expect(out).toMatch(/^egress-lab-done 1 \d+ \d+\n[^]*slept infinity\n$/);
+    expect(existsSync(`${dir}/boot/apply.sh`)).toBe(true);
+  });
+
+  it('sleeps at once without a boot message', () => {
+    const out = execFileSync('sh', ['-c', boot], {
+      input: 'apply 1 0\n',
+      timeout: 10_000,
+    }).toString();
+    expect(out).toBe('slept infinity\n');
   });
 });
