@@ -1,6 +1,6 @@
 // A resident loop in a lab container that runs the runtime's constant scripts on request:
 // `apply` (APPLY_SCRIPT on a tar), `bgp` (wait for BGP sessions), `status` (addresses and
-// BGP). Over a long-running exec for live changes (natOutgoing toggles: no exec
+// BGP), `ready` (the two in one). Over a long-running exec for live changes (natOutgoing toggles: no exec
 // create/start/inspect round trips, tens of ms each on a busy engine); and, during `up`,
 // as the container's own main process over its attach stream (`BOOT_CMD`), so a new lab
 // is applied and read without a single exec. Any trouble (container restarted, stream
@@ -28,6 +28,8 @@ while IFS=' ' read -r verb id n; do
     apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
     bgp) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
+    ready) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > /dev/null 2>&1
+      sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     *) break ;;
   esac
   rc=$?
@@ -79,7 +81,7 @@ export function bootRequest(): Buffer {
   return bootMessage;
 }
 
-export type AgentVerb = 'apply' | 'bgp' | 'status' | 'wire';
+export type AgentVerb = 'apply' | 'bgp' | 'status' | 'ready' | 'wire';
 
 interface Pending {
   id: number;

@@ -118,6 +118,8 @@ export interface ApplyInputOptions {
    * (`up` converges even after someone changed rules by hand; live toggles skip this).
    */
   full?: boolean;
+  /** Leave the routes out: `up` has the wiring helper add them to a new container, once its links exist. */
+  skipRoutes?: boolean;
 }
 
 export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}): TarFile[] {
@@ -138,7 +140,7 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     const n = splitNatRestore(r.iptablesNat);
     files.push({ name: 'nat.head', content: n.head }, { name: 'nat.body', content: n.body });
   }
-  if (r.routes.trim())
+  if (r.routes.trim() && !opts.skipRoutes)
     files.push({
       name: 'routes.batch',
       content: r.routes.endsWith('\n') ? r.routes : `${r.routes}\n`,

@@ -2,7 +2,7 @@
 // atomic in the container (APPLY_SCRIPT validates before it commits).
 import type Dockerode from 'dockerode';
 import type { ContainerPlan } from '../core/plan/types.js';
-import { APPLY_SCRIPT, applyInputTar } from './apply-input.js';
+import { APPLY_SCRIPT, applyInputTar, type ApplyInputOptions } from './apply-input.js';
 import { mapLimit } from './concurrency.js';
 import { ApplyAgent, type AgentPool } from './apply-agent.js';
 import { execCollect, type ExecResult } from './exec.js';
@@ -19,18 +19,22 @@ export class ApplyError extends Error {
   }
 }
 
-/** `agents`: a pool to take the container's agent from, or the agent itself (`up`'s boot agents). */
+export interface ApplyOptions extends ApplyInputOptions {
+  /** A pool to take the container's agent from, or the agent itself (`up`'s boot agents). */
+  agents?: AgentPool | ApplyAgent;
+}
+
 export async function applyOne(
   docker: Dockerode,
   lab: string,
   c: ContainerPlan,
-  agents?: AgentPool | ApplyAgent,
-  full = false,
+  opts: ApplyOptions = {},
 ): Promise<ApplyOutcome> {
+  const { agents, ...inputOpts } = opts;
   const started = performance.now();
   let input: Buffer;
   try {
-    input = applyInputTar(c, { full }); // bad input is refused here, before any exec
+    input = applyInputTar(c, inputOpts); // bad input is refused here, before any exec
   } catch (e) {
     return { container: c.name, ok: false, ms: 0, error: `rejected: ${(e as Error).message}` };
   }
@@ -74,17 +78,11 @@ export async function applyAll(
   lab: string,
   plans: readonly ContainerPlan[],
   concurrency = 16,
-  agents?: AgentPool | ReadonlyMap<string, ApplyAgent>,
+  agents?: AgentPool,
   full = false,
 ): Promise<ApplyOutcome[]> {
   const outcomes = await mapLimit(plans, concurrency, (c) =>
-    applyOne(
-      docker,
-      lab,
-      c,
-      agents instanceof Map ? agents.get(c.name) : (agents as AgentPool | undefined),
-      full,
-    ),
+    applyOne(docker, lab, c, { agents, full }),
   );
   if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
   return outcomes;

@@ -21,6 +21,11 @@ export async function containerLive(container: Dockerode.Container): Promise<Liv
   return parseLiveStatus(r.stdout);
 }
 
+/** The BGP sessions in what STATUS_SCRIPT printed. */
+export function parseLiveBgp(stdout: string): BgpSession[] {
+  return parseBirdProtocols(stdout.split(SEP)[1] ?? '');
+}
+
 /** What STATUS_SCRIPT printed, as addresses, interfaces and BGP sessions. */
 export function parseLiveStatus(stdout: string): LiveStatus {
   const [ipPart = '', birdPart = ''] = stdout.split(SEP);

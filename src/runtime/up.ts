@@ -8,8 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { expectedSessions } from '../core/plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import { ApplyAgent, BOOT_CMD } from './apply-agent.js';
-import { applyAll } from './apply.js';
-import { parseBirdProtocols } from './bird-status.js';
+import { ApplyError, applyOne } from './apply.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
 import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
@@ -24,6 +23,7 @@ import { noProgress, type ProgressFn } from './progress.js';
 import { reconcileContainers } from './reconcile.js';
 import {
   blockingSessions,
+  parseLiveBgp,
   parseLiveStatus,
   PROTO,
   statusOf,
@@ -31,8 +31,7 @@ import {
   type BgpWaitList,
   type LiveStatus,
 } from './status.js';
-import type { LabState } from './types.js';
-import { buildTar } from './tar.js';
+import type { ApplyOutcome, LabState } from './types.js';
 import { wiringScript, type WiringLink } from './wiring-script.js';
 
 export interface UpOptions {
@@ -77,25 +76,38 @@ async function createAndStart(
 }
 
 /**
- * The boot agents wait for BGP inside their containers (polling BIRD, no exec per poll);
- * returns the containers whose sessions are all Established. The rest, if any, go to the
- * exec-based wait (timeout, restarts of stuck sessions, the error naming them).
+ * Through the new containers' agents, one request each: the BGP wait inside the container
+ * (polling BIRD, no exec per poll) followed by the status read (`ready`), or the status
+ * alone. Fills `known` with the live views; returns the containers whose awaited sessions
+ * are all Established. The rest, if any, go to the exec-based wait (timeout, restarts of
+ * stuck sessions, the error naming them).
  */
-async function bootBgpWait(
+async function bootReady(
   agents: ReadonlyMap<string, ApplyAgent>,
   waitFor: BgpWaitList,
   small: boolean,
+  known: Map<string, LiveStatus>,
+  readStatus: boolean,
 ): Promise<Set<string>> {
   const done = new Set<string>();
   const [polls, every] = small ? ['150', '0.01'] : ['60', '0.05'];
   await Promise.all(
-    [...waitFor].map(async ([name, want]) => {
-      const agent = agents.get(name);
-      if (!agent) return;
-      const args = [polls, every, ...(want ?? []).filter((p) => PROTO.test(p))].join(' ');
-      const r = await agent.request('bgp', args, 30_000).catch(() => undefined);
-      if (r?.exitCode === 0 && blockingSessions(parseBirdProtocols(r.stdout), want).length === 0)
-        done.add(name);
+    [...agents].map(async ([name, agent]) => {
+      const waiting = waitFor.has(name);
+      if (!waiting && !readStatus) return;
+      const want = waitFor.get(name);
+      const r = await (
+        waiting
+          ? agent.request(
+              'ready',
+              [polls, every, ...(want ?? []).filter((p) => PROTO.test(p))].join(' '),
+              30_000,
+            )
+          : agent.request('status', '', 15_000)
+      ).catch(() => undefined);
+      if (r?.exitCode !== 0) return;
+      known.set(name, parseLiveStatus(r.stdout));
+      if (waiting && blockingSessions(parseLiveBgp(r.stdout), want).length === 0) done.add(name);
     }),
   );
   return done;
@@ -212,6 +224,7 @@ export async function labUp(
   let sideWork: Promise<void> | undefined;
   // Agents of the containers created by this call; closing one lets its loop end in sleep.
   const agents = new Map<string, ApplyAgent>();
+  const early = new Map<string, Promise<ApplyOutcome>>();
   const closeAgents = (): void => {
     for (const a of agents.values()) a.close();
   };
@@ -237,13 +250,14 @@ export async function labUp(
         true,
       );
       agents.set(name, created.agent);
-      // BIRD starts at once, on its own: its connect timer runs while the lab is wired
-      // (attempts fail fast until the links are up). A config BIRD refuses fails here and
-      // again, reported, in the full apply below.
-      if (c.rendered.birdConfig !== undefined)
-        created.agent
-          .run(buildTar([{ name: 'bird.conf', content: c.rendered.birdConfig }]))
-          .catch(() => undefined);
+      // The dataplane goes in at once (rules, sets, BIRD, services: none needs the links),
+      // while the other containers start; the helper adds the routes with the links. BIRD's
+      // connect timer runs meanwhile (its attempts fail fast until the links are up).
+      if (!routesOnly(c))
+        early.set(
+          name,
+          applyOne(docker, lab, c, { agents: created.agent, full: true, skipRoutes: true }),
+        );
       const info = await created.container.inspect();
       pids.set(name, info.State.Pid);
       progress('containers', `started ${name} (${++started}/${fresh.size})`);
@@ -268,7 +282,8 @@ export async function labUp(
         pid: pids.get(c.name) ?? 0,
         bridges: c.bridges,
         interfaces: c.interfaces,
-        ...(routesOnly(c) ? { routes: c.rendered.routes } : {}),
+        // Routes of new containers (their dataplane went in without them) and of pods.
+        ...(routesOnly(c) || agents.has(c.name) ? { routes: c.rendered.routes } : {}),
       })),
       links,
     );
@@ -296,33 +311,39 @@ export async function labUp(
     // 4. Dataplane everywhere.
     const execApplied = plan.containers.filter((c) => !routesOnly(c));
     progress('dataplane', `applying on ${execApplied.length} containers`);
-    await applyAll(docker, lab, execApplied, 16, agents, true); // full: converge to the plan
+    // New containers: their early apply; the others converge to the plan (full) by exec.
+    const outcomes = await mapLimit(
+      execApplied,
+      16,
+      (c) => early.get(c.name) ?? applyOne(docker, lab, c, { full: true }),
+    );
+    if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
     lap('dataplane');
 
     // 5. Ready: every BGP session Established.
     const waitFor = bgpWaitList(plan);
     if (waitFor.size) {
       progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
-      const settled = await bootBgpWait(agents, waitFor, plan.containers.length <= 16);
+      const settled = await bootReady(
+        agents,
+        waitFor,
+        plan.containers.length <= 16,
+        known,
+        !opts.skipStatus,
+      );
       for (const name of settled) waitFor.delete(name);
-      if (waitFor.size)
+      if (waitFor.size) {
+        for (const name of waitFor.keys()) known.delete(name); // read again once Established
         await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000).catch(
           (e: Error) => {
             throw new Error(neighHint ? `${e.message}\nLikely cause: ${neighHint}` : e.message);
           },
         );
+      }
+    } else {
+      await bootReady(agents, waitFor, true, known, !opts.skipStatus);
     }
     lap('bgp');
-
-    // 6. Live views of the new containers through their agents; the others by exec below.
-    if (!opts.skipStatus) {
-      await Promise.all(
-        [...agents].map(async ([name, agent]) => {
-          const r = await agent.request('status', '', 15_000).catch(() => undefined);
-          if (r?.exitCode === 0) known.set(name, parseLiveStatus(r.stdout));
-        }),
-      );
-    }
   } finally {
     closeAgents();
     await helperGone;
