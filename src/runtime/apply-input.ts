@@ -120,11 +120,17 @@ export interface ApplyInputOptions {
   full?: boolean;
   /** Leave the routes out: `up` has the wiring helper add them to a new container, once its links exist. */
   skipRoutes?: boolean;
+  /** Only the BIRD config (`up` starts BIRD in new containers once they are wired). */
+  onlyBird?: boolean;
+  /** Leave the BIRD config out (`up`'s first apply in a new container: BIRD comes after wiring). */
+  skipBird?: boolean;
 }
 
 export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}): TarFile[] {
-  const files: TarFile[] = opts.full ? [{ name: 'full', content: '' }] : [];
   const r = c.rendered;
+  if (opts.onlyBird)
+    return r.birdConfig === undefined ? [] : [{ name: 'bird.conf', content: r.birdConfig }];
+  const files: TarFile[] = opts.full ? [{ name: 'full', content: '' }] : [];
   if (c.dataplane || r.ipsetRestore !== undefined) {
     // Sets as data when the plan has them; else plain create/add text.
     const s = c.dataplane
@@ -145,7 +151,8 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       name: 'routes.batch',
       content: r.routes.endsWith('\n') ? r.routes : `${r.routes}\n`,
     });
-  if (r.birdConfig !== undefined) files.push({ name: 'bird.conf', content: r.birdConfig });
+  if (r.birdConfig !== undefined && !opts.skipBird)
+    files.push({ name: 'bird.conf', content: r.birdConfig });
   if (c.services.length) files.push({ name: 'services', content: servicesFile(c.services) });
   return files;
 }

@@ -1,31 +1,55 @@
 // The lab's BIRD: Debian's bird2 source package, rebuilt with one patch. Stock BIRD waits
 // at least 1 s (randomised 0.75–1 s) before each outgoing BGP connection, whatever
 // `connect delay time` says; that alone made a lab's sessions take ~0.9 s to come up. The
-// patch gives `connect delay time 0` a meaning BIRD lacks: wait 75–100 ms. Any other value
-// behaves as stock BIRD, and the rendered configs stay valid for stock BIRD (where 0 means 1 s).
+// patch gives `connect delay time 0` a meaning BIRD lacks: connect at once, retry after 10,
+// 20, 40 and 80 ms (the peer's BIRD may be starting at the same moment), then every
+// 75–100 ms. Any other value behaves as stock BIRD, and the rendered configs stay valid for
+// stock BIRD (where 0 means 1 s).
 // Calico itself ships its own BIRD build; the lab ships this one, installed in
 // /usr/local/sbin (first on PATH) next to Debian's untouched package.
 
 /** Applied with `patch -p1` in the unpacked source. */
 export const BIRD_PATCH = `--- a/proto/bgp/bgp.c
 +++ b/proto/bgp/bgp.c
-@@ -1075,6 +1075,16 @@
+@@ -1075,6 +1075,20 @@
    int delay = MAX(1, p->cf->connect_delay_time);
    struct bgp_conn *conn = &p->outgoing_conn;
  
-+  /* Egress Lab: "connect delay time 0" waits 75-100 ms instead of at least 1 s */
++  /* Egress Lab: with "connect delay time 0", connect at once, retry after 10, 20, 40 and
++     80 ms, then every 75-100 ms; stock BIRD waits at least 0.75-1 s before every attempt */
 +  if (!p->cf->connect_delay_time)
 +  {
-+    BGP_TRACE(D_EVENTS, "Connect delayed by 100 ms");
++    static const btime lab_delay[] = { 0, 10 MS, 20 MS, 40 MS, 80 MS };
++    uint n = p->lab_connect_attempts++;
++    btime wait = (n < ARRAY_SIZE(lab_delay)) ? lab_delay[n] : 100 MS - (btime) (random() % (25 MS + 1));
++    BGP_TRACE(D_EVENTS, "Connect delayed by %u ms", (uint) (wait / 1000));
 +    bgp_setup_conn(p, conn);
 +    bgp_conn_set_state(conn, BS_ACTIVE);
-+    tm_start(conn->connect_timer, 100 MS - random() % (25 MS + 1));
++    tm_start(conn->connect_timer, wait);
 +    return;
 +  }
 +
    BGP_TRACE(D_EVENTS, "Connect delayed by %d seconds", delay);
    bgp_setup_conn(p, conn);
    bgp_conn_set_state(conn, BS_ACTIVE);
+@@ -1514,6 +1528,7 @@
+   struct bgp_proto *p = (struct bgp_proto *) P;
+   const struct bgp_config *cf = p->cf;
+ 
++  p->lab_connect_attempts = 0;
+   p->local_ip = cf->local_ip;
+   p->local_as = cf->local_as;
+   p->remote_as = cf->remote_as;
+--- a/proto/bgp/bgp.h
++++ b/proto/bgp/bgp.h
+@@ -345,6 +345,7 @@
+   timer *gr_timer;			/* Timer waiting for reestablishment after graceful restart */
+   int dynamic_name_counter;		/* Counter for dynamic BGP names */
+   uint startup_delay;			/* Delay (in seconds) of protocol startup due to previous errors */
++  uint lab_connect_attempts;		/* Egress Lab: outgoing connection attempts since the protocol started */
+   btime last_proto_error;		/* Time of last error that leads to protocol stop */
+   u8 last_error_class; 			/* Error class of last error */
+   u32 last_error_code;			/* Error code of last error. BGP protocol errors
 `;
 
 /** Where the build script and the patch are put in the build environment. */

@@ -172,6 +172,8 @@ export async function labUp(
     if (seen.has(c.name)) throw new Error(`plan has two containers named ${c.name}`);
     seen.add(c.name);
   }
+  // A small lab (a workshop's): the BGP wait polls fast.
+  const small = plan.containers.length <= 16;
   const nodeOfPod = new Map(plan.ipam.assignments.map((a) => [a.pod, a.node]));
   for (const c of plan.containers) if (c.node) nodeOfPod.set(c.name, c.node);
 
@@ -250,13 +252,18 @@ export async function labUp(
         true,
       );
       agents.set(name, created.agent);
-      // The dataplane goes in at once (rules, sets, BIRD, services: none needs the links),
-      // while the other containers start; the helper adds the routes with the links. BIRD's
-      // connect timer runs meanwhile (its attempts fail fast until the links are up).
+      // The dataplane goes in at once (rules, sets, services: none needs the links), while
+      // the other containers start; the helper adds the routes with the links, and BIRD
+      // starts right after them (its first connect is immediate: see image-bird.ts).
       if (!routesOnly(c))
         early.set(
           name,
-          applyOne(docker, lab, c, { agents: created.agent, full: true, skipRoutes: true }),
+          applyOne(docker, lab, c, {
+            agents: created.agent,
+            full: true,
+            skipRoutes: true,
+            skipBird: true,
+          }),
         );
       const info = await created.container.inspect();
       pids.set(name, info.State.Pid);
@@ -311,37 +318,38 @@ export async function labUp(
     // 4. Dataplane everywhere.
     const execApplied = plan.containers.filter((c) => !routesOnly(c));
     progress('dataplane', `applying on ${execApplied.length} containers`);
-    // New containers: their early apply; the others converge to the plan (full) by exec.
-    const outcomes = await mapLimit(
-      execApplied,
-      16,
-      (c) => early.get(c.name) ?? applyOne(docker, lab, c, { full: true }),
-    );
+    // New containers: BIRD now (queued behind their early apply in the agent), then the BGP
+    // wait and status read (queued behind that: no round trip between them). The others
+    // converge to the plan (full) by exec.
+    const birdStarts = new Map<string, Promise<ApplyOutcome>>();
+    for (const c of execApplied) {
+      const agent = agents.get(c.name);
+      if (agent && c.rendered.birdConfig !== undefined)
+        birdStarts.set(c.name, applyOne(docker, lab, c, { agents: agent, onlyBird: true }));
+    }
+    const waitFor = bgpWaitList(plan);
+    const readyP = bootReady(agents, waitFor, small, known, !opts.skipStatus);
+    readyP.catch(() => undefined);
+    const outcomes = await mapLimit(execApplied, 16, async (c) => {
+      const first = early.get(c.name);
+      if (!first) return applyOne(docker, lab, c, { full: true });
+      const o = await first;
+      return o.ok ? ((await birdStarts.get(c.name)) ?? o) : o;
+    });
     if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
     lap('dataplane');
 
     // 5. Ready: every BGP session Established.
-    const waitFor = bgpWaitList(plan);
+    if (waitFor.size) progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
+    const settled = await readyP;
+    for (const name of settled) waitFor.delete(name);
     if (waitFor.size) {
-      progress('bgp', `waiting for BGP on ${[...waitFor.keys()].join(', ')}`);
-      const settled = await bootReady(
-        agents,
-        waitFor,
-        plan.containers.length <= 16,
-        known,
-        !opts.skipStatus,
+      for (const name of waitFor.keys()) known.delete(name); // read again once Established
+      await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000).catch(
+        (e: Error) => {
+          throw new Error(neighHint ? `${e.message}\nLikely cause: ${neighHint}` : e.message);
+        },
       );
-      for (const name of settled) waitFor.delete(name);
-      if (waitFor.size) {
-        for (const name of waitFor.keys()) known.delete(name); // read again once Established
-        await waitBgpEstablished(docker, lab, waitFor, opts.bgpTimeoutMs ?? 60_000).catch(
-          (e: Error) => {
-            throw new Error(neighHint ? `${e.message}\nLikely cause: ${neighHint}` : e.message);
-          },
-        );
-      }
-    } else {
-      await bootReady(agents, waitFor, true, known, !opts.skipStatus);
     }
     lap('bgp');
   } finally {

@@ -65,7 +65,7 @@ describe('lab image', () => {
     expect(ipt.stdout).toMatch(/nf_tables/);
   });
 
-  // The lab BIRD (images/README.md): `connect delay time 0` retries every 75-100 ms, where
+  // The lab BIRD (images/README.md): `connect delay time 0` connects at once and retries within 0.1 s, where
   // stock BIRD waits at least 0.75 s. The neighbour is unreachable from a namespace with only
   // lo, so every attempt fails at once (ENETUNREACH) and no packet leaves the container.
   it('runs the lab BIRD, whose connect delay 0 retries within 0.1 s', async () => {

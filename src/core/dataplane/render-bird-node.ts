@@ -8,7 +8,7 @@
 //   otherwise copy back into the kernel;
 // - no BFD (`bfd graceful` dropped) and no IPIP/VXLAN tunnel handling (the lab has none);
 // - `connect delay time 0` instead of Calico's 2 so a lab's sessions come up sooner: the lab's
-//   BIRD build waits 75–100 ms for 0 (stock BIRD: 1 s for anything below 1; runtime/image-bird.ts).
+//   BIRD build connects at once for 0, then retries within 0.1 s (stock BIRD: 1 s; runtime/image-bird.ts).
 import type { BirdConfigData, BirdPeer } from './types.js';
 
 function exportFilter(bird: BirdConfigData): string[] {
@@ -125,7 +125,7 @@ export function renderBirdNode(bird: BirdConfigData, nodeName = ''): string {
   );
   out.push('  multihop;');
   out.push('  graceful restart;  # See comment in kernel section about graceful restart.');
-  out.push('  connect delay time 0;  # Calico: 2; the lab BIRD waits 0.1 s (stock BIRD: 1 s)');
+  out.push('  connect delay time 0;  # Calico: 2; the lab BIRD connects at once (stock BIRD: after 1 s)');
   out.push('  connect retry time 5;');
   out.push('  error wait time 5,30;');
   out.push('  ipv4 {');

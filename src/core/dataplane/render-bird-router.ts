@@ -33,7 +33,7 @@ export function renderBirdRouter(data: RouterBirdData): string {
   out.push('');
   out.push('template bgp node_template {');
   out.push(`  local as ${data.asNumber};`);
-  out.push('  connect delay time 0;  # the lab BIRD waits 0.1 s (stock BIRD: 1 s)');
+  out.push('  connect delay time 0;  # the lab BIRD connects at once (stock BIRD: after 1 s)');
   out.push('  connect retry time 5;');
   out.push('  error wait time 5,30;');
   out.push('  ipv4 {');
