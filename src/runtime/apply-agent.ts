@@ -1,6 +1,7 @@
 // A resident loop in a lab container that runs the runtime's constant scripts on request:
 // `apply` (APPLY_SCRIPT on a tar), `bgp` (wait for BGP sessions), `status` (addresses and
-// BGP), `ready` (the two in one). Over a long-running exec for live changes (natOutgoing toggles: no exec
+// BGP), `ready` (the two in one), `enable` (during `up`: install the body as BIRD's config
+// and enable every protocol; see bird-boot.ts). Over a long-running exec for live changes (natOutgoing toggles: no exec
 // create/start/inspect round trips, tens of ms each on a busy engine); and, during `up`,
 // as the container's own main process over its attach stream (`BOOT_CMD`), so a new lab
 // is applied and read without a single exec. Any trouble (container restarted, stream
@@ -28,6 +29,7 @@ while IFS=' ' read -r verb id n; do
     apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
     bgp) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
+    enable) cp "$D/agent-$$.in" /etc/bird/bird.conf && birdc -s /run/bird/bird.ctl enable all > "$D/agent-$$.out" 2>&1 ;;
     ready) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > /dev/null 2>&1
       sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     *) break ;;
@@ -53,12 +55,13 @@ export const AGENT_ARGV: readonly string[] = [
 /**
  * A new container's main process during `up` (short, so `ps` and `docker ps` stay
  * readable): its first stdin message ("boot 0 N" and a tar of the scripts) turns it into
- * the agent loop; when stdin closes (`up` done, or gone) it becomes `sleep infinity`.
+ * the agent loop, which sources the scripts from files (no process to read them); when
+ * stdin closes (`up` done, or gone) it becomes `sleep infinity`.
  */
 export const BOOT_SCRIPT = String.raw`D=/run/egress-lab/boot
 mkdir -p "$D"
-if IFS=' ' read -r v i n && [ "$v" = boot ] && head -c "$n" > "$D/in.tar" && tar -x -C "$D" -f "$D/in.tar"; then
-  exec sh -c "$(cat "$D/agent.sh")" egress-lab-boot "$(cat "$D/apply.sh")" "$(cat "$D/bgp.sh")" "$(cat "$D/status.sh")"
+if IFS=' ' read -r v i n && [ "$v" = boot ] && head -c "$n" | tar -x -C "$D" -f -; then
+  exec sh "$D/agent.sh" ". $D/apply.sh" ". $D/bgp.sh" ". $D/status.sh"
 fi
 exec sleep infinity
 `;
@@ -81,7 +84,7 @@ export function bootRequest(): Buffer {
   return bootMessage;
 }
 
-export type AgentVerb = 'apply' | 'bgp' | 'status' | 'ready' | 'wire';
+export type AgentVerb = 'apply' | 'bgp' | 'status' | 'ready' | 'enable' | 'wire';
 
 interface Pending {
   id: number;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { expectedSessions } from '../core/plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import { ApplyAgent, BOOT_CMD } from './apply-agent.js';
+import { birdConfigSessionsDisabled } from './bird-boot.js';
 import { ApplyError, applyOne } from './apply.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
@@ -73,6 +74,21 @@ async function createAndStart(
     throw e;
   }
   return { container, agent };
+}
+
+/** The plan's BIRD config in place of the one BIRD started with, and its sessions enabled. */
+async function enableSessions(
+  agent: ApplyAgent,
+  container: string,
+  config: string,
+): Promise<ApplyOutcome> {
+  const t = performance.now();
+  const r = await agent
+    .request('enable', config, 60_000)
+    .catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+  const ms = Math.round(performance.now() - t);
+  if (r.exitCode === 0) return { container, ok: true, ms };
+  return { container, ok: false, ms, error: `enabling BGP: ${(r.stderr || r.stdout).trim()}` };
 }
 
 /**
@@ -252,17 +268,20 @@ export async function labUp(
         true,
       );
       agents.set(name, created.agent);
-      // The dataplane goes in at once (rules, sets, services: none needs the links), while
-      // the other containers start; the helper adds the routes with the links, and BIRD
-      // starts right after them (its first connect is immediate: see image-bird.ts).
+      // The dataplane goes in at once (rules, sets, services, BIRD with its sessions
+      // disabled: none needs the links), while the other containers start; the helper adds
+      // the routes with the links, then the sessions are enabled (bird-boot.ts).
       if (!routesOnly(c))
         early.set(
           name,
           applyOne(docker, lab, c, {
             agents: created.agent,
             full: true,
+            fresh: true,
             skipRoutes: true,
-            skipBird: true,
+            ...(c.rendered.birdConfig !== undefined
+              ? { birdConfig: birdConfigSessionsDisabled(c.rendered.birdConfig) }
+              : {}),
           }),
         );
       const info = await created.container.inspect();
@@ -318,14 +337,14 @@ export async function labUp(
     // 4. Dataplane everywhere.
     const execApplied = plan.containers.filter((c) => !routesOnly(c));
     progress('dataplane', `applying on ${execApplied.length} containers`);
-    // New containers: BIRD now (queued behind their early apply in the agent), then the BGP
-    // wait and status read (queued behind that: no round trip between them). The others
-    // converge to the plan (full) by exec.
+    // New containers: BGP sessions enabled now (queued behind their early apply in the
+    // agent), then the BGP wait and status read (queued behind that: no round trip between
+    // them). The others converge to the plan (full) by exec.
     const birdStarts = new Map<string, Promise<ApplyOutcome>>();
     for (const c of execApplied) {
       const agent = agents.get(c.name);
       if (agent && c.rendered.birdConfig !== undefined)
-        birdStarts.set(c.name, applyOne(docker, lab, c, { agents: agent, onlyBird: true }));
+        birdStarts.set(c.name, enableSessions(agent, c.name, c.rendered.birdConfig));
     }
     const waitFor = bgpWaitList(plan);
     const readyP = bootReady(agents, waitFor, small, known, !opts.skipStatus);
