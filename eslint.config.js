@@ -10,6 +10,7 @@ export default tseslint.config(
       'test-results/',
       'release/',
       'bench/results/',
+      '.scratch/', // local experiments, not committed
       'renderer/**/*.svelte',
     ],
   },

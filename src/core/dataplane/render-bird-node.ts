@@ -125,7 +125,9 @@ export function renderBirdNode(bird: BirdConfigData, nodeName = ''): string {
   );
   out.push('  multihop;');
   out.push('  graceful restart;  # See comment in kernel section about graceful restart.');
-  out.push('  connect delay time 0;  # Calico: 2; the lab BIRD connects at once (stock BIRD: after 1 s)');
+  out.push(
+    '  connect delay time 0;  # Calico: 2; the lab BIRD connects at once (stock BIRD: after 1 s)',
+  );
   out.push('  connect retry time 5;');
   out.push('  error wait time 5,30;');
   out.push('  ipv4 {');

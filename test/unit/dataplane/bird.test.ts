@@ -78,7 +78,7 @@ describe('node BIRD config', () => {
     expect(bird(plan, 'node-2')).toContain('protocol bgp Global_172_30_0_1 ');
     expect(bird(plan, 'node-2')).not.toContain('Node_172_30_0_99');
   });
-  test("connect delay time 0 in the template (lab BIRD: 0.1 s, Calico: 2 s)", () => {
+  test('connect delay time 0 in the template (lab BIRD: 0.1 s, Calico: 2 s)', () => {
     expect(n1).toContain('connect delay time 0;');
   });
   test('mesh disabled: no Mesh_ protocols', () => {
