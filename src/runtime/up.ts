@@ -212,25 +212,38 @@ export async function labUp(
       : undefined;
   if (neighHint) progress('warning', neighHint);
 
-  // 1. Decide.
-  const existing = (await listLabContainers(docker, lab)).map(asExisting);
-  const decision = reconcileContainers(
-    plan.containers.map((c) => ({ name: c.name, configHash: configHash(c, image) })),
-    existing,
-  );
+  // The wiring helper starts first: its start overlaps the listing and the lab's starts.
+  const helperOpts = helperCreateOptions(lab, image, randomBytes(3).toString('hex'));
+  const helperP = createAndStart(docker, helperOpts, false);
+  helperP.catch(() => undefined);
+
+  // 1. Decide (the new helper is not a leftover).
+  let decision: ReturnType<typeof reconcileContainers>;
+  try {
+    const existing = (await listLabContainers(docker, lab))
+      .filter((i) => !i.Names?.includes(`/${helperOpts.name}`))
+      .map(asExisting);
+    decision = reconcileContainers(
+      plan.containers.map((c) => ({ name: c.name, configHash: configHash(c, image) })),
+      existing,
+    );
+  } catch (e) {
+    await helperP.then(
+      (h) => {
+        h.agent.close();
+        return removeContainer(docker, h.container.id);
+      },
+      () => undefined,
+    );
+    throw e;
+  }
   const fresh = new Set([...decision.create, ...decision.replace.map((r) => r.name)]);
   progress(
     'containers',
     `${decision.keep.length} reused, ${decision.create.length} to create, ${decision.replace.length} to re-create, ${decision.remove.length} to remove`,
   );
 
-  // 2. Containers and the helper, in parallel (the helper's start overlaps the lab's).
-  const helperP = createAndStart(
-    docker,
-    helperCreateOptions(lab, image, randomBytes(3).toString('hex')),
-    false,
-  );
-  helperP.catch(() => undefined);
+  // 2. Containers, in parallel with the helper's start.
   let helper: Started | undefined;
   let linksRepaired: number | undefined;
   const removeHelper = async (): Promise<void> => {
