@@ -1,0 +1,102 @@
+// How `up` brings a new lab up on a real engine: through each new container's own main
+// process (the boot agent on its attach stream) and the helper's, without a single exec;
+// afterwards every container's main process is `sleep infinity` again. A second `up` of the
+// running lab goes through execs (its containers are reused) and changes nothing.
+import type Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageTag } from '../../src/runtime/image-recipe.js';
+import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
+import { labUp } from '../../src/runtime/up.js';
+import { ADDR, scenarioPlan } from './fixtures/scenario-lab.js';
+import { labRuntime, pingObserved, requestSources } from './helpers.js';
+
+const LAB = 'elt-agents';
+let rt: LabRuntime;
+let docker: Dockerode;
+
+/** The engine, with every exec made through it counted. */
+function countingExecs(real: Dockerode): { docker: Dockerode; execs: string[] } {
+  const execs: string[] = [];
+  const wrap = (c: Dockerode.Container): Dockerode.Container =>
+    new Proxy(c, {
+      get(target, prop, receiver) {
+        if (prop === 'exec')
+          return (opts: Dockerode.ExecCreateOptions) => {
+            execs.push(`${target.id}: ${(opts.Cmd ?? []).join(' ').slice(0, 40)}`);
+            return target.exec(opts);
+          };
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  const docker = new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop === 'getContainer') return (id: string) => wrap(target.getContainer(id));
+      if (prop === 'createContainer')
+        return async (o: Dockerode.ContainerCreateOptions) => wrap(await target.createContainer(o));
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { docker, execs };
+}
+
+beforeAll(async () => {
+  ({ runtime: rt, docker } = await labRuntime());
+  await rt.down(LAB);
+});
+
+afterAll(async () => {
+  await rt?.down(LAB);
+});
+
+describe('up through the containers’ own agents', () => {
+  it('brings a new lab up, BGP Established and traffic flowing, without one exec', async () => {
+    const plan = scenarioPlan({ name: LAB, natOutgoing: true });
+    const { docker: counted, execs } = countingExecs(docker);
+    const state = await labUp(counted, imageTag(), plan, { name: LAB });
+    expect(execs).toEqual([]);
+    expect(state.actions.created.length).toBe(plan.containers.length);
+    const bgp = state.containers.flatMap((c) => c.bgp ?? []);
+    expect(bgp.length).toBeGreaterThan(0);
+    expect(bgp.every((s) => s.state === 'Established')).toBe(true);
+    // Addresses came through the agents' status read, as an exec would read them.
+    for (const c of plan.containers) {
+      const got = state.containers.find((x) => x.name === c.name)!;
+      for (const want of c.interfaces.flatMap((i) => i.addresses))
+        expect(got.addresses.map((a) => a.address)).toContain(want);
+    }
+    // The NAT rules went in with the early apply: the internet host sees the node's address.
+    const seen = await pingObserved(rt, LAB, 'web-1', ADDR.internet, ['internet']);
+    expect(seen.received).toBe(seen.transmitted);
+    expect(requestSources(seen.at.internet ?? [], ADDR.internet)).toContain(ADDR.node1);
+  });
+
+  it('leaves each container’s main process asleep, no agent loop left running', async () => {
+    const plan = scenarioPlan({ name: LAB, natOutgoing: true });
+    for (const c of plan.containers) {
+      const top = (await docker
+        .getContainer(`${LAB}-${c.name}`)
+        .top({ ps_args: '-o pid,args' })) as {
+        Processes: string[][];
+      };
+      const args = top.Processes.map((p) => p[p.length - 1] ?? '');
+      expect(args).toContain('sleep infinity');
+      // No shell left: neither the boot script nor the agent loop (docker-init, PID 1, keeps
+      // the short boot script in its own arguments).
+      expect(args.filter((a) => a.startsWith('sh '))).toEqual([]);
+    }
+  });
+
+  it('reuses the running lab on a second up: execs (its containers are not new), nothing re-created', async () => {
+    const plan = scenarioPlan({ name: LAB, natOutgoing: true });
+    const { docker: counted, execs } = countingExecs(docker);
+    const state = await labUp(counted, imageTag(), plan, { name: LAB });
+    expect(state.actions.created).toEqual([]);
+    expect(state.actions.reused.length).toBe(plan.containers.length);
+    expect(execs.length).toBeGreaterThan(0);
+    expect(
+      state.containers.flatMap((c) => c.bgp ?? []).every((s) => s.state === 'Established'),
+    ).toBe(true);
+  });
+});
