@@ -308,7 +308,7 @@ export async function labUp(
       sideWork.catch(() => undefined);
     }
 
-    // 3. Wiring: one script, one exec in the helper.
+    // 3. Wiring: one script, one request to the helper.
     const links: WiringLink[] = plan.links.map((link) => {
       const newA = fresh.has(link.a.container);
       const newB = fresh.has(link.b.container);
