@@ -1,8 +1,9 @@
 // A resident loop in a lab container that runs the runtime's constant scripts on request:
-// `apply` (APPLY_SCRIPT on a tar), `bgp` (wait for BGP sessions), `status` (addresses and
-// BGP), `ready` (the two in one), `enable` (during `up`: install the body as BIRD's config
-// and enable every protocol; see bird-boot.ts). Over a long-running exec for live changes (natOutgoing toggles: no exec
-// create/start/inspect round trips, tens of ms each on a busy engine); and, during `up`,
+// `apply` (APPLY_SCRIPT on a tar), `status` (addresses and BGP), `ready` (wait for BGP
+// sessions, then the status), `enable` (during `up`: install the body as BIRD's config and
+// enable every protocol; see bird-boot.ts). Over a long-running exec for live changes
+// (natOutgoing toggles: no exec create/start/inspect round trips, tens of ms each on a
+// busy engine); and, during `up`,
 // as the container's own main process over its attach stream (`BOOT_CMD`), so a new lab
 // is applied and read without a single exec. Any trouble (container restarted, stream
 // closed) marks the agent dead and the caller falls back to plain execs.
@@ -15,7 +16,7 @@ import { buildTar } from './tar.js';
 import { BGP_WAIT_LOOP, STATUS_SCRIPT } from './status.js';
 
 // Constant text; $1-$3: the apply, BGP wait and status scripts. A request is a line
-// "VERB ID NBYTES" and NBYTES of body (apply: tar; bgp: the wait loop's arguments); the
+// "VERB ID NBYTES" and NBYTES of body (apply: tar; ready: the wait loop's arguments); the
 // answer a line "egress-lab-done ID RC NBYTES" and NBYTES of the script's output. `read`
 // takes one byte at a time from a pipe and `head -c` reads no further than asked, so
 // nothing of the next request is eaten. An unknown verb or EOF ends the loop.
@@ -27,7 +28,6 @@ while IFS=' ' read -r verb id n; do
   head -c "$n" > "$D/agent-$$.in"
   case "$verb" in
     apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
-    bgp) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     enable) cp "$D/agent-$$.in" /etc/bird/bird.conf && birdc -s /run/bird/bird.ctl enable all > "$D/agent-$$.out" 2>&1 ;;
     ready) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > /dev/null 2>&1
@@ -84,7 +84,7 @@ export function bootRequest(): Buffer {
   return bootMessage;
 }
 
-export type AgentVerb = 'apply' | 'bgp' | 'status' | 'ready' | 'enable' | 'wire';
+export type AgentVerb = 'apply' | 'status' | 'ready' | 'enable' | 'wire';
 
 interface Pending {
   id: number;

@@ -126,8 +126,6 @@ export interface ApplyInputOptions {
    * own start checks the config. Saves a dozen processes per container on the way up.
    */
   fresh?: boolean;
-  /** Only the BIRD config (`up` starts BIRD in new containers once they are wired). */
-  onlyBird?: boolean;
   /** A BIRD config to use instead of the plan's (`up`: BIRD starts with its sessions disabled). */
   birdConfig?: string;
 }
@@ -137,10 +135,6 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
   const files: TarFile[] = opts.full ? [{ name: 'full', content: '' }] : [];
   if (opts.fresh) files.push({ name: 'fresh', content: '' });
   const bird = r.birdConfig === undefined ? undefined : (opts.birdConfig ?? r.birdConfig);
-  if (opts.onlyBird) {
-    if (bird !== undefined) files.push({ name: 'bird.conf', content: bird });
-    return files;
-  }
   if (c.dataplane || r.ipsetRestore !== undefined) {
     // Sets as data when the plan has them; else plain create/add text.
     const s = c.dataplane

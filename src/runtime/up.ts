@@ -216,6 +216,11 @@ export async function labUp(
   const helperOpts = helperCreateOptions(lab, image, randomBytes(3).toString('hex'));
   const helperP = createAndStart(docker, helperOpts, false);
   helperP.catch(() => undefined);
+  const removeHelper = async (): Promise<void> => {
+    const h = await helperP.catch(() => undefined);
+    h?.agent.close();
+    if (h) await removeContainer(docker, h.container.id).catch(() => undefined);
+  };
 
   // 1. Decide (the new helper is not a leftover).
   let decision: ReturnType<typeof reconcileContainers>;
@@ -228,13 +233,7 @@ export async function labUp(
       existing,
     );
   } catch (e) {
-    await helperP.then(
-      (h) => {
-        h.agent.close();
-        return removeContainer(docker, h.container.id);
-      },
-      () => undefined,
-    );
+    await removeHelper();
     throw e;
   }
   const fresh = new Set([...decision.create, ...decision.replace.map((r) => r.name)]);
@@ -244,13 +243,7 @@ export async function labUp(
   );
 
   // 2. Containers, in parallel with the helper's start.
-  let helper: Started | undefined;
   let linksRepaired: number | undefined;
-  const removeHelper = async (): Promise<void> => {
-    const h = helper ?? (await helperP.catch(() => undefined));
-    h?.agent.close();
-    if (h) await removeContainer(docker, h.container.id).catch(() => undefined);
-  };
   const pids = new Map<string, number>();
   let sideWork: Promise<void> | undefined;
   // Agents of the containers created by this call; closing one lets its loop end in sleep.
@@ -326,7 +319,7 @@ export async function labUp(
       })),
       links,
     );
-    helper = await helperP;
+    const helper = await helperP;
     lap('helper');
     progress(
       'wiring',
@@ -353,11 +346,11 @@ export async function labUp(
     // New containers: BGP sessions enabled now (queued behind their early apply in the
     // agent), then the BGP wait and status read (queued behind that: no round trip between
     // them). The others converge to the plan (full) by exec.
-    const birdStarts = new Map<string, Promise<ApplyOutcome>>();
+    const sessionsOn = new Map<string, Promise<ApplyOutcome>>();
     for (const c of execApplied) {
       const agent = agents.get(c.name);
       if (agent && c.rendered.birdConfig !== undefined)
-        birdStarts.set(c.name, enableSessions(agent, c.name, c.rendered.birdConfig));
+        sessionsOn.set(c.name, enableSessions(agent, c.name, c.rendered.birdConfig));
     }
     const waitFor = bgpWaitList(plan);
     const readyP = bootReady(agents, waitFor, small, known, !opts.skipStatus);
@@ -366,7 +359,7 @@ export async function labUp(
       const first = early.get(c.name);
       if (!first) return applyOne(docker, lab, c, { full: true });
       const o = await first;
-      return o.ok ? ((await birdStarts.get(c.name)) ?? o) : o;
+      return o.ok ? ((await sessionsOn.get(c.name)) ?? o) : o;
     });
     if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
     lap('dataplane');
