@@ -1,10 +1,9 @@
 // A resident loop in a lab container that runs the runtime's constant scripts on request:
-// `apply` (APPLY_SCRIPT on a tar), `status` (addresses and BGP), `ready` (wait for BGP
-// sessions, then the status), `enable` (during `up`: install the body as BIRD's config and
-// enable every protocol; see bird-boot.ts). Over a long-running exec for live changes
-// (natOutgoing toggles: no exec create/start/inspect round trips, tens of ms each on a
-// busy engine); and, during `up`,
-// as the container's own main process over its attach stream (`BOOT_CMD`), so a new lab
+// `apply` (APPLY_SCRIPT on a tar), `status` (addresses and BGP), `ready` (addresses, then
+// wait for BGP sessions), `put` (a tar of files, unpacked at /). Over a long-running exec
+// for live changes (natOutgoing toggles: no exec create/start/inspect round trips, tens of
+// ms each on a busy engine); and, during `up`, as the container's own main process over
+// its attach stream (`BOOT_CMD`), so a new lab
 // is applied and read without a single exec. Any trouble (container restarted, stream
 // closed) marks the agent dead and the caller falls back to plain execs.
 import type Dockerode from 'dockerode';
@@ -16,7 +15,8 @@ import { buildTar } from './tar.js';
 import { BGP_WAIT_LOOP, STATUS_SCRIPT } from './status.js';
 
 // Constant text; $1-$3: the apply, BGP wait and status scripts. A request is a line
-// "VERB ID NBYTES" and NBYTES of body (apply: tar; ready: the wait loop's arguments); the
+// "VERB ID NBYTES" and NBYTES of body (apply, put: tar; ready: the wait loop's arguments,
+// its answer the addresses and the loop's last `show protocols all`, as the status's); the
 // answer a line "egress-lab-done ID RC NBYTES" and NBYTES of the script's output. `read`
 // takes one byte at a time from a pipe and `head -c` reads no further than asked, so
 // nothing of the next request is eaten. An unknown verb or EOF ends the loop.
@@ -29,9 +29,8 @@ while IFS=' ' read -r verb id n; do
   case "$verb" in
     apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
     status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
-    enable) cp "$D/agent-$$.in" /etc/bird/bird.conf && birdc -s /run/bird/bird.ctl enable all > "$D/agent-$$.out" 2>&1 ;;
-    ready) sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in") < /dev/null > /dev/null 2>&1
-      sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
+    put) tar -x -C / -f "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
+    ready) { sh -c "$S" egress-lab-status nobird; sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in"); } < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     *) break ;;
   esac
   rc=$?
@@ -84,7 +83,7 @@ export function bootRequest(): Buffer {
   return bootMessage;
 }
 
-export type AgentVerb = 'apply' | 'status' | 'ready' | 'enable' | 'wire';
+export type AgentVerb = 'apply' | 'status' | 'ready' | 'put' | 'wire';
 
 interface Pending {
   id: number;

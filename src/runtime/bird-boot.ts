@@ -1,6 +1,6 @@
 // BIRD in a new container starts during `up` with its BGP sessions disabled, before the
-// container is wired; once the links are up, the agent's `enable` puts the plan's config in
-// /etc/bird/bird.conf and runs `birdc enable all`, and the lab BIRD connects at once
+// container is wired; once the links carry traffic, the wiring helper puts the plan's config
+// in /etc/bird/bird.conf and runs `birdc enable all` (wiring-script.ts), and the lab BIRD connects at once
 // (image-bird.ts). Starting or reconfiguring BIRD is the slow part (30-50 ms while other
 // containers start); enabling its sessions takes a few ms. BIRD's running config then
 // differs from the file only in `disabled`, which BIRD compares with the protocol's state

@@ -1,6 +1,6 @@
 // Finding what a lab owns on the engine, by label only.
 import type Dockerode from 'dockerode';
-import { LABEL_CONFIG, LABEL_LAB, LABEL_NAME, LABEL_ROLE } from './labels.js';
+import { HELPER_ROLE, LABEL_CONFIG, LABEL_LAB, LABEL_NAME, LABEL_ROLE } from './labels.js';
 import type { ExistingContainer } from './reconcile.js';
 
 export async function listLabContainers(
@@ -11,6 +11,11 @@ export async function listLabContainers(
     all: true,
     filters: { label: [lab === undefined ? LABEL_LAB : `${LABEL_LAB}=${lab}`] },
   });
+}
+
+/** A wiring helper (running, or exited and being removed by the engine): not part of the lab. */
+export function isHelper(info: Dockerode.ContainerInfo): boolean {
+  return info.Labels?.[LABEL_ROLE] === HELPER_ROLE;
 }
 
 export function asExisting(info: Dockerode.ContainerInfo): ExistingContainer {

@@ -8,7 +8,7 @@ import { AgentPool } from './apply-agent.js';
 import { applyAll } from './apply.js';
 import { startCapture, type Capture, type CaptureOptions } from './capture.js';
 import { KeyedQueue, mapLimit } from './concurrency.js';
-import { listLabContainers, removeContainer } from './engine-queries.js';
+import { isHelper, listLabContainers, removeContainer } from './engine-queries.js';
 import {
   execCollect,
   execStream,
@@ -17,7 +17,7 @@ import {
   type ExecStream,
 } from './exec.js';
 import { ensureImage } from './image.js';
-import { HELPER_ROLE, LABEL_LAB, LABEL_ROLE } from './labels.js';
+import { LABEL_LAB } from './labels.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';
 import { statusOf } from './status.js';
 import type {
@@ -94,7 +94,8 @@ export class LabRuntime {
       await this.agents.close(lab);
       const infos = await listLabContainers(this.docker, lab);
       await mapLimit(infos, 16, (i) => removeContainer(this.docker, i.Id));
-      return infos.length;
+      // The lab's containers; a wiring helper the engine was still removing is not one.
+      return infos.filter((i) => !isHelper(i)).length;
     };
     return lab ? this.queue.run(lab, run) : run();
   }
@@ -103,7 +104,7 @@ export class LabRuntime {
     const byLab = new Map<string, LabSummary>();
     for (const info of await listLabContainers(this.docker)) {
       const lab = info.Labels?.[LABEL_LAB];
-      if (!lab) continue;
+      if (!lab || isHelper(info)) continue;
       const s = byLab.get(lab) ?? { name: lab, containers: 0, running: 0 };
       s.containers++;
       if (info.State === 'running') s.running++;
@@ -116,7 +117,7 @@ export class LabRuntime {
   async status(name?: string): Promise<LabStatusView[]> {
     const infos = (
       await listLabContainers(this.docker, name === undefined ? undefined : checkLabName(name))
-    ).filter((i) => i.Labels?.[LABEL_ROLE] !== HELPER_ROLE);
+    ).filter((i) => !isHelper(i));
     const labs = [...new Set(infos.map((i) => i.Labels?.[LABEL_LAB] ?? ''))].filter(Boolean).sort();
     return Promise.all(
       labs.map(async (lab) => ({

@@ -11,8 +11,11 @@ import { dockerName } from './names.js';
 import { bgpView, type ContainerState, type RuntimeContainerStatus } from './types.js';
 
 const SEP = '@@egress-lab-bird@@';
-/** Constant text; reads addresses and, when BIRD runs, its protocols. */
-export const STATUS_SCRIPT = `ip -j addr; echo; echo '${SEP}'; if [ -S /run/bird/bird.ctl ]; then birdc -s /run/bird/bird.ctl show protocols all; fi; true`;
+/**
+ * Constant text; reads addresses and, when BIRD runs, its protocols (not with $1 = nobird:
+ * the agent's `ready` appends the BGP wait loop's last poll instead).
+ */
+export const STATUS_SCRIPT = `ip -j addr; echo; echo '${SEP}'; if [ "$1" != nobird ] && [ -S /run/bird/bird.ctl ]; then birdc -s /run/bird/bird.ctl show protocols all; fi; true`;
 
 export type LiveStatus = Pick<RuntimeContainerStatus, 'addresses' | 'interfaces' | 'bgp'>;
 
@@ -91,26 +94,25 @@ export const PROTO = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Polls BIRD every $2 seconds inside the container (no exec per poll) until the named BGP
  * protocols (all BGP protocols when none are named) are Established or $1 polls have
- * passed; then prints `show protocols all` for the caller to judge. Constant text.
+ * passed; then prints the last poll (`show protocols all`) for the caller to judge: one
+ * birdc per poll, none more at the end. Constant text.
  */
 export const BGP_WAIT_LOOP = String.raw`
 n=$1; iv=$2; shift 2; i=0
 while :; do
-  out=$(birdc -s /run/bird/bird.ctl show protocols 2>/dev/null) || out=''
+  out=$(birdc -s /run/bird/bird.ctl show protocols all 2>/dev/null) || out=''
   ok=1
   if [ -z "$out" ]; then ok=0
   elif [ $# -gt 0 ]; then
-    for p do printf '%s
-' "$out" | grep -Eq "^$p[[:space:]]+BGP[[:space:]].*Established" || { ok=0; break; }; done
+    for p do printf '%s\n' "$out" | grep -Eq "^$p[[:space:]]+BGP[[:space:]].*Established" || { ok=0; break; }; done
   else
-    printf '%s
-' "$out" | awk '$2 == "BGP" && $0 !~ /Established/ { f = 1 } END { exit f }' || ok=0
+    printf '%s\n' "$out" | awk '$2 == "BGP" && $0 !~ /Established/ { f = 1 } END { exit f }' || ok=0
   fi
   [ "$ok" = 1 ] && break
   i=$((i + 1)); [ "$i" -ge "$n" ] && break
   sleep "$iv"
 done
-birdc -s /run/bird/bird.ctl show protocols all
+printf '%s\n' "$out"
 `;
 
 /** Polls BIRD inside the containers until the sessions are Established; names the laggards on timeout. */

@@ -12,8 +12,9 @@ import { birdConfigSessionsDisabled } from './bird-boot.js';
 import { ApplyError, applyOne } from './apply.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
-import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
-import { checkContainerName, checkLabName } from './names.js';
+import { asExisting, isHelper, listLabContainers, removeContainer } from './engine-queries.js';
+import { checkContainerName, checkLabName, dockerName } from './names.js';
+import { buildTar } from './tar.js';
 import {
   localNeighbourLimit,
   neighbourAdvice,
@@ -45,10 +46,48 @@ export interface UpOptions {
   /** Skip the final status read (addresses, BGP) to return sooner. */
   skipStatus?: boolean;
   /**
-   * Work to run once every container exists, alongside wiring, dataplane and BGP (the
-   * service saves its lab record in the router); awaited, and its error thrown, before `up` returns.
+   * A file to place in one of the lab's containers (the service's lab record, in the
+   * router): through the container's agent when `up` creates it (no archive call competing
+   * with the wiring), else through the engine's archive API; `up` fails if it cannot.
    */
-  onContainers?: () => Promise<void>;
+  file?: LabFile;
+}
+
+export interface LabFile {
+  container: string; // lab-local name
+  dir: string; // absolute
+  name: string;
+  content: string;
+}
+
+const PATH_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
+
+async function placeFile(
+  docker: Dockerode,
+  lab: string,
+  file: LabFile,
+  agent?: ApplyAgent,
+): Promise<void> {
+  const where = `${file.dir}/${file.name}`;
+  const dirs = file.dir.split('/').slice(1);
+  if (!file.dir.startsWith('/') || !dirs.every((d) => PATH_SEGMENT.test(d)))
+    throw new Error(`file ${where}: the directory must be an absolute plain path`);
+  if (!PATH_SEGMENT.test(file.name)) throw new Error(`file ${where}: not a plain file name`);
+  try {
+    if (agent) {
+      const tar = buildTar([{ name: `${dirs.join('/')}/${file.name}`, content: file.content }]);
+      const r = await agent.request('put', tar, 30_000);
+      if (r.exitCode !== 0) throw new Error((r.stderr || r.stdout).trim());
+    } else {
+      await docker
+        .getContainer(dockerName(lab, file.container))
+        .putArchive(buildTar([{ name: file.name, content: file.content }]), { path: file.dir });
+    }
+  } catch (e) {
+    throw new Error(`could not write ${where} in ${file.container}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
 }
 
 interface Started {
@@ -76,19 +115,25 @@ async function createAndStart(
   return { container, agent };
 }
 
-/** The plan's BIRD config in place of the one BIRD started with, and its sessions enabled. */
-async function enableSessions(
-  agent: ApplyAgent,
-  container: string,
-  config: string,
-): Promise<ApplyOutcome> {
-  const t = performance.now();
-  const r = await agent
-    .request('enable', config, 60_000)
-    .catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
-  const ms = Math.round(performance.now() - t);
-  if (r.exitCode === 0) return { container, ok: true, ms };
-  return { container, ok: false, ms, error: `enabling BGP: ${(r.stderr || r.stdout).trim()}` };
+/**
+ * The wiring helper, in the network namespace of the running lab container `owner`; in a
+ * namespace of its own if that fails (the owner stopped in the meantime).
+ */
+async function startHelper(
+  docker: Dockerode,
+  lab: string,
+  image: string,
+  owner: string,
+): Promise<Started> {
+  const suffix = randomBytes(3).toString('hex');
+  try {
+    return await createAndStart(docker, helperCreateOptions(lab, image, suffix, owner), false);
+  } catch {
+    await removeContainer(docker, helperCreateOptions(lab, image, suffix).name!).catch(
+      () => undefined,
+    );
+    return createAndStart(docker, helperCreateOptions(lab, image, `${suffix}n`), false);
+  }
 }
 
 /**
@@ -212,22 +257,24 @@ export async function labUp(
       : undefined;
   if (neighHint) progress('warning', neighHint);
 
-  // The wiring helper starts first: its start overlaps the listing and the lab's starts.
-  const helperOpts = helperCreateOptions(lab, image, randomBytes(3).toString('hex'));
-  const helperP = createAndStart(docker, helperOpts, false);
+  // The wiring helper starts as soon as one lab container runs (it joins that one's
+  // network namespace), overlapping the other starts; `undefined`: no helper (failed early).
+  let netnsOwner!: (id: string | undefined) => void;
+  const helperP: Promise<Started | undefined> = new Promise<string | undefined>(
+    (resolve) => (netnsOwner = resolve),
+  ).then((id) => (id === undefined ? undefined : startHelper(docker, lab, image, id)));
   helperP.catch(() => undefined);
   const removeHelper = async (): Promise<void> => {
+    netnsOwner(undefined);
     const h = await helperP.catch(() => undefined);
     h?.agent.close();
     if (h) await removeContainer(docker, h.container.id).catch(() => undefined);
   };
 
-  // 1. Decide (the new helper is not a leftover).
+  // 1. Decide.
   let decision: ReturnType<typeof reconcileContainers>;
   try {
-    const existing = (await listLabContainers(docker, lab))
-      .filter((i) => !i.Names?.includes(`/${helperOpts.name}`))
-      .map(asExisting);
+    const existing = (await listLabContainers(docker, lab)).map(asExisting);
     decision = reconcileContainers(
       plan.containers.map((c) => ({ name: c.name, configHash: configHash(c, image) })),
       existing,
@@ -246,6 +293,7 @@ export async function labUp(
   let linksRepaired: number | undefined;
   const pids = new Map<string, number>();
   let sideWork: Promise<void> | undefined;
+  let helper: Started | undefined;
   // Agents of the containers created by this call; closing one lets its loop end in sleep.
   const agents = new Map<string, ApplyAgent>();
   const early = new Map<string, Promise<ApplyOutcome>>();
@@ -262,6 +310,7 @@ export async function labUp(
       if (!info.State.Running)
         throw new Error(`${name} stopped while the lab came up; run up again`);
       pids.set(name, info.State.Pid);
+      netnsOwner(id);
     });
     keepPids.catch(() => undefined);
     await mapLimit([...fresh], limit, async (name) => {
@@ -290,14 +339,19 @@ export async function labUp(
               : {}),
           }),
         );
+      if (opts.file?.container === name) {
+        sideWork = placeFile(docker, lab, opts.file, created.agent);
+        sideWork.catch(() => undefined);
+      }
       const info = await created.container.inspect();
       pids.set(name, info.State.Pid);
+      netnsOwner(created.container.id);
       progress('containers', `started ${name} (${++started}/${fresh.size})`);
     });
     await keepPids;
     lap('containers');
-    if (opts.onContainers) {
-      sideWork = opts.onContainers();
+    if (opts.file && !sideWork) {
+      sideWork = placeFile(docker, lab, opts.file);
       sideWork.catch(() => undefined);
     }
 
@@ -316,17 +370,28 @@ export async function labUp(
         interfaces: c.interfaces,
         // Routes of new containers (their dataplane went in without them) and of pods.
         ...(routesOnly(c) || agents.has(c.name) ? { routes: c.rendered.routes } : {}),
+        fresh: fresh.has(c.name),
+        // New BIRDs run with their sessions disabled until the links are there.
+        ...(agents.has(c.name) && c.rendered.birdConfig !== undefined
+          ? { bird: c.rendered.birdConfig }
+          : {}),
       })),
       links,
     );
-    const helper = await helperP;
+    helper = await helperP;
+    if (!helper) throw new Error('the wiring helper did not start: no lab container runs');
     lap('helper');
     progress(
       'wiring',
       `${links.filter((l) => !l.verify).length} links to create, ${links.filter((l) => l.verify).length} to check`,
     );
     const w = await helper.agent.request('wire', script, 300_000);
-    if (w.exitCode !== 0) throw new Error(`wiring failed: ${w.stderr.trim() || w.stdout.trim()}`);
+    if (w.exitCode !== 0) {
+      // A new container's own apply failing is the cause to report (its BIRD never started).
+      const failed = (await Promise.all(early.values())).filter((o) => !o.ok);
+      if (failed.length) throw new ApplyError(failed);
+      throw new Error(`wiring failed: ${w.stderr.trim() || w.stdout.trim()}`);
+    }
     linksRepaired = w.stdout.split('\n').filter((l) => l.startsWith('relinked ')).length;
     lap('wiring');
   } catch (e) {
@@ -335,32 +400,27 @@ export async function labUp(
     await sideWork?.catch(() => undefined);
     throw e;
   }
-  // The helper goes away while the dataplane is applied (removal is awaited before returning).
-  const helperGone = removeHelper();
+  // The helper has answered and exits: the engine removes it (AutoRemove), while the lab
+  // gets ready; `up` does not wait for that (~30 ms of container teardown). A leftover
+  // (engine restarted meanwhile) is removed by the next `up` or `down`, as any helper.
+  helper?.agent.close();
   const known = new Map<string, LiveStatus>();
 
   try {
     // 4. Dataplane everywhere.
     const execApplied = plan.containers.filter((c) => !routesOnly(c));
     progress('dataplane', `applying on ${execApplied.length} containers`);
-    // New containers: BGP sessions enabled now (queued behind their early apply in the
-    // agent), then the BGP wait and status read (queued behind that: no round trip between
-    // them). The others converge to the plan (full) by exec.
-    const sessionsOn = new Map<string, Promise<ApplyOutcome>>();
-    for (const c of execApplied) {
-      const agent = agents.get(c.name);
-      if (agent && c.rendered.birdConfig !== undefined)
-        sessionsOn.set(c.name, enableSessions(agent, c.name, c.rendered.birdConfig));
-    }
+    // New containers: their apply went in as they started and the helper enabled their
+    // sessions; the BGP wait and status read go to their agents now. The others converge
+    // to the plan (full) by exec.
     const waitFor = bgpWaitList(plan);
     const readyP = bootReady(agents, waitFor, small, known, !opts.skipStatus);
     readyP.catch(() => undefined);
-    const outcomes = await mapLimit(execApplied, 16, async (c) => {
-      const first = early.get(c.name);
-      if (!first) return applyOne(docker, lab, c, { full: true });
-      const o = await first;
-      return o.ok ? ((await sessionsOn.get(c.name)) ?? o) : o;
-    });
+    const outcomes = await mapLimit(
+      execApplied,
+      16,
+      (c) => early.get(c.name) ?? applyOne(docker, lab, c, { full: true }),
+    );
     if (outcomes.some((o) => !o.ok)) throw new ApplyError(outcomes);
     lap('dataplane');
 
@@ -379,14 +439,18 @@ export async function labUp(
     lap('bgp');
   } finally {
     closeAgents();
-    await helperGone;
     await sideWork?.catch(() => undefined);
   }
   await sideWork;
 
   const containers = opts.skipStatus
     ? []
-    : await statusOf(docker, lab, await listLabContainers(docker, lab), known);
+    : await statusOf(
+        docker,
+        lab,
+        (await listLabContainers(docker, lab)).filter((i) => !isHelper(i)),
+        known,
+      );
   lap('status');
   timings.total = Math.round(performance.now() - t0);
   progress('ready', `${lab} is up (${timings.total} ms)`);

@@ -16,6 +16,14 @@ export interface WiringContainer {
    * dataplane is routes, e.g. pods: no exec needed for them).
    */
   routes?: string;
+  /**
+   * A new container's BIRD config: BIRD started with its sessions disabled (bird-boot.ts);
+   * once the links are up the helper puts this config in /etc/bird/bird.conf and enables
+   * every session, through the container's root and BIRD's control socket.
+   */
+  bird?: string;
+  /** Created by this `up`: nothing in it to check first (a bridge is added, not looked up). */
+  fresh?: boolean;
 }
 
 const ROUTE_LINE = /^route (replace|add|append) [A-Za-z0-9.:/ _-]+$/;
@@ -112,28 +120,127 @@ export function stableMac(container: string, ifname: string): string {
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
-function endArgs(end: LinkEnd, pid: number): string[] {
+function endArgs(end: LinkEnd, pid: number, index?: number): string[] {
   const args = ['name', checkIfname(end.ifname)];
+  if (index !== undefined) args.push('index', String(index));
   args.push('address', end.mac ? checkMac(end.mac) : stableMac(end.container, end.ifname));
   args.push('netns', `/proc/${pid}/ns/net`);
   return args;
 }
 
-/** `ip link add … type veth peer …` argv (after `ip`) for one link. */
-export function vethArgs(link: LinkSpec, pidA: number, pidB: number): string[] {
+/**
+ * `ip link add … type veth peer …` argv (after `ip`) for one link; `indexes`: the two
+ * ends' interface indexes (see wiringScript), else the kernel picks them.
+ */
+export function vethArgs(
+  link: LinkSpec,
+  pidA: number,
+  pidB: number,
+  indexes?: readonly [number, number],
+): string[] {
   return [
     'link',
     'add',
-    ...endArgs(link.a, pidA),
+    ...endArgs(link.a, pidA, indexes?.[0]),
     'type',
     'veth',
     'peer',
-    ...endArgs(link.b, pidB),
+    ...endArgs(link.b, pidB, indexes?.[1]),
   ];
 }
 
 function nsenter(pid: number, argv: string[]): string[] {
   return ['nsenter', '-t', String(pid), '-n', ...argv];
+}
+
+/** $1: the container's root (/proc/PID/root), $2: its name; stdin: its config, base64. */
+const SESSIONS_ON = [
+  'i=0',
+  'until [ -S "$1/run/bird/bird.ctl" ]; do',
+  '  i=$((i + 1))',
+  '  [ "$i" -le 2000 ] || { echo "$2: BIRD did not start within 10 s" >&2; return 1; }',
+  '  sleep 0.005',
+  'done',
+  'base64 -d > "$1/etc/bird/bird.conf" || return 1',
+  'birdc -s "$1/run/bird/bird.ctl" enable all > /dev/null || { echo "$2: birdc enable all failed" >&2; return 1; }',
+];
+
+/**
+ * Inside one container's namespace, constant text. $1: the helper's procfs, $2: how many
+ * sysctl pairs follow (path, value), then the interfaces; stdin: the `ip -batch` lines.
+ * Then waits until every interface can carry traffic: up with carrier, bridge ports
+ * forwarding. The kernel takes up a carrier change asynchronously and until then drops
+ * what is sent; a BGP SYN or an ARP request lost there cost a 1 s retransmission in one
+ * `up` in ten. Bounded (~2 s): a link that stays down is BGP's to report, not the wiring's.
+ */
+export const CONTAINER_JOB = String.raw`p=$1; k=$2; shift 2
+while [ "$k" -gt 0 ]; do echo "$2" > "$p/sys/$1"; shift 2; k=$((k - 1)); done
+ip -batch - || exit 1
+i=0
+until ip -d -o link show | awk -v want="$*" '
+  BEGIN { n = split(want, w, " "); for (j = 1; j <= n; j++) left[w[j]] = 1 }
+  { f = $2; sub(/:$/, "", f); sub(/@.*/, "", f) }
+  f in left && / state UP / && (!/bridge_slave/ || /bridge_slave state forwarding/) { delete left[f] }
+  END { for (f in left) exit 1 }'; do
+  i=$((i + 1)); [ "$i" -le 400 ] || exit 0
+  sleep 0.005
+done`;
+
+/** One container's part of the wiring, as a background job that names it if it fails. */
+function containerJob(c: WiringContainer): string[] {
+  const out = [
+    '(',
+    `  trap ${shQuote(`rc=$?; [ "$rc" -eq 0 ] || echo ${shQuote(`egress-lab wiring failed at: ${c.name}`)} >&2`)} EXIT`,
+  ];
+  const batch: string[] = [];
+  for (const br of c.bridges) {
+    const name = checkIfname(br.name);
+    if (c.fresh) batch.push(`link add name ${name} type bridge`);
+    else
+      out.push(
+        `  ${shJoin(nsenter(c.pid, ['ip', 'link', 'show', 'dev', name]))} >/dev/null 2>&1 || ` +
+          shJoin(nsenter(c.pid, ['ip', 'link', 'add', 'name', name, 'type', 'bridge'])),
+      );
+  }
+  for (const br of c.bridges) {
+    const name = checkIfname(br.name);
+    batch.push(
+      `link set dev ${name} address ${stableMac(c.name, name)}`,
+      `link set dev ${name} up`,
+    );
+  }
+  for (const i of c.interfaces) {
+    const ifn = checkIfname(i.ifname);
+    if (i.master) batch.push(`link set dev ${ifn} master ${checkIfname(i.master)}`);
+    for (const a of i.addresses) {
+      if (!CIDR.test(a))
+        throw new Error(`${c.name}/${ifn}: address "${a}" is not in CIDR notation`);
+      batch.push(`addr replace ${a} dev ${ifn}`);
+    }
+    batch.push(`link set dev ${ifn} up`);
+  }
+  if (c.routes) batch.push(...routeLines(c.routes, c.name));
+  const writes = interfaceSysctls(c.interfaces);
+  const ifnames = [
+    ...new Set([...c.bridges.map((b) => b.name), ...c.interfaces.map((i) => i.ifname)]),
+  ];
+  const argv = [
+    'sh',
+    '-c',
+    CONTAINER_JOB,
+    'sh',
+    HELPER_PROC,
+    String(writes.length),
+    ...writes.flatMap((w) => [w.path, w.value]),
+    ...ifnames.map(checkIfname),
+  ];
+  out.push(
+    `  ${shJoin(nsenter(c.pid, argv))} <<'EGRESS_LAB_EOF'`,
+    ...batch,
+    'EGRESS_LAB_EOF',
+    ') &',
+  );
+  return out;
 }
 
 export function wiringScript(
@@ -163,11 +270,20 @@ export function wiringScript(
       );
     }
   }
+  // Between two new containers (nothing but lo in either namespace) the ends get indexes
+  // of their own, link k: 2k+2 and 2k+3. Else the kernel picks the next free one in each:
+  // 2 at both ends of a first link, and a veth whose index equals its peer's has its
+  // carrier change handled as not urgent (linkwatch), up to 1 s later; until then a bridge
+  // port does not forward and the interface is not up for BIRD.
   if (fresh.length) {
     step(`creating ${fresh.length} veth pairs`);
     out.push("ip -batch - <<'EGRESS_LAB_EOF'");
-    for (const { link } of fresh)
-      out.push(vethArgs(link, pidOf(byName, link.a), pidOf(byName, link.b)).join(' '));
+    links.forEach(({ link, verify }, k) => {
+      if (verify) return;
+      const own = byName.get(link.a.container)?.fresh && byName.get(link.b.container)?.fresh;
+      const indexes = own ? ([2 * k + 2, 2 * k + 3] as const) : undefined;
+      out.push(vethArgs(link, pidOf(byName, link.a), pidOf(byName, link.b), indexes).join(' '));
+    });
     out.push('EGRESS_LAB_EOF');
   }
   // Pairs between reused containers: list each namespace's interfaces once (one nsenter
@@ -205,69 +321,40 @@ export function wiringScript(
     );
   }
 
-  // 2. Per container: bridges, then addresses, bridge ports and link state in one batch.
+  // 2. Every container at once (each is its own namespace; a 2-core machine halves the
+  //    time): bridges, per-interface sysctls, then addresses, bridge ports, link state and
+  //    routes in one batch, all under one nsenter.
   const needProc = containers.some((c) => interfaceSysctls(c.interfaces).length > 0);
   if (needProc) {
     step('mounting procfs for per-interface sysctls');
-    out.push(
-      `mkdir -p ${HELPER_PROC}`,
-      `mountpoint -q ${HELPER_PROC} || mount -t proc proc ${HELPER_PROC}`,
-    );
+    out.push(`mkdir -p ${HELPER_PROC}`, `mount -t proc proc ${HELPER_PROC}`);
   }
-  for (const c of containers) {
-    if (!c.bridges.length && !c.interfaces.length && !c.routes) continue;
-    for (const br of c.bridges) {
-      const name = checkIfname(br.name);
-      step(`${c.name}: bridge ${name}`);
-      out.push(
-        `${shJoin(nsenter(c.pid, ['ip', 'link', 'show', 'dev', name]))} >/dev/null 2>&1 || ` +
-          shJoin(nsenter(c.pid, ['ip', 'link', 'add', 'name', name, 'type', 'bridge'])),
-      );
-    }
-    const writes = interfaceSysctls(c.interfaces);
-    if (writes.length) {
-      step(`${c.name}: per-interface sysctls`);
-      // The loop's text is constant; paths and values arrive as positional parameters.
-      out.push(
-        shJoin(
-          nsenter(c.pid, [
-            'sh',
-            '-c',
-            'p=$1; shift; while [ $# -gt 1 ]; do echo "$2" > "$p/sys/$1"; shift 2; done',
-            'sh',
-            HELPER_PROC,
-            ...writes.flatMap((w) => [w.path, w.value]),
-          ]),
-        ),
-      );
-    }
-    const batch: string[] = [];
-    for (const br of c.bridges) {
-      const name = checkIfname(br.name);
-      batch.push(
-        `link set dev ${name} address ${stableMac(c.name, name)}`,
-        `link set dev ${name} up`,
-      );
-    }
-    for (const i of c.interfaces) {
-      const ifn = checkIfname(i.ifname);
-      if (i.master) batch.push(`link set dev ${ifn} master ${checkIfname(i.master)}`);
-      for (const a of i.addresses) {
-        if (!CIDR.test(a))
-          throw new Error(`${c.name}/${ifn}: address "${a}" is not in CIDR notation`);
-        batch.push(`addr replace ${a} dev ${ifn}`);
-      }
-      batch.push(`link set dev ${ifn} up`);
-    }
-    if (c.routes) batch.push(...routeLines(c.routes, c.name));
-    step(`${c.name}: addresses, links up${c.routes ? ', routes' : ''}`);
-    out.push(
-      `${shJoin(nsenter(c.pid, ['ip', '-batch', '-']))} <<'EGRESS_LAB_EOF'`,
-      ...batch,
-      'EGRESS_LAB_EOF',
-    );
+  const configured = containers.filter((c) => c.bridges.length || c.interfaces.length || c.routes);
+  if (configured.length) {
+    step('configuring the containers');
+    out.push('pids=');
+    for (const c of configured) out.push(...containerJob(c), 'pids="$pids $!"');
+    out.push('rc=0', 'for p in $pids; do wait "$p" || rc=1; done', '[ "$rc" = 0 ]');
   }
-  if (needProc) out.push(`umount ${HELPER_PROC} || true`);
+
+  // 3. BGP sessions on, in every new BIRD at once, now that its peers are reachable. BIRD
+  //    is started by the container's own first apply, which may still be running: its
+  //    control socket appears once the boot config is in place and BIRD reads commands.
+  const birds = containers.filter((c) => c.bird !== undefined);
+  if (birds.length) {
+    step('enabling BGP sessions');
+    out.push('sessionsOn() {', ...SESSIONS_ON.map((l) => `  ${l}`), '}', 'pids=');
+    for (const c of birds) {
+      const config = Buffer.from(c.bird as string).toString('base64');
+      out.push(
+        `sessionsOn /proc/${c.pid}/root ${shQuote(c.name)} <<'EGRESS_LAB_EOF' &`,
+        ...(config.match(/.{1,76}/g) ?? []),
+        'EGRESS_LAB_EOF',
+        'pids="$pids $!"',
+      );
+    }
+    out.push('for p in $pids; do wait "$p"; done');
+  }
   out.push('step=done', 'echo "egress-lab wiring ok"', '');
   return out.join('\n');
 }

@@ -8,6 +8,7 @@ import type { IpamPlan, LabPlan } from '../core/plan/types.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/labels.js';
 import type { LabRuntime } from '../runtime/lab-runtime.js';
 import { dockerName } from '../runtime/names.js';
+import type { LabFile } from '../runtime/index.js';
 import { buildTar } from '../runtime/tar.js';
 import type { LabSource } from './api.js';
 
@@ -38,8 +39,22 @@ async function routerOf(runtime: LabRuntime, name: string): Promise<string | und
   return running?.Labels?.[LABEL_NAME];
 }
 
+function recordJson(record: LabRecord): string {
+  return JSON.stringify({ version: STATE_VERSION, ...record });
+}
+
+/** The record as a file for `up` to place in the router while the lab comes up. */
+export function recordFile(record: LabRecord): LabFile {
+  return {
+    container: record.lab.router.name,
+    dir: STATE_DIR,
+    name: STATE_NAME,
+    content: recordJson(record),
+  };
+}
+
 export async function saveRecord(runtime: LabRuntime, record: LabRecord): Promise<void> {
-  const body = JSON.stringify({ version: STATE_VERSION, ...record });
+  const body = recordJson(record);
   const container = runtime.docker.getContainer(dockerName(record.name, record.lab.router.name));
   try {
     await container.putArchive(buildTar([{ name: STATE_NAME, content: body }]), {

@@ -30,7 +30,7 @@ import type {
   ValidationResult,
 } from './api.js';
 import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
-import { loadRecord, planOf, saveRecord, type LabRecord } from './lab-record.js';
+import { loadRecord, planOf, recordFile, saveRecord, type LabRecord } from './lab-record.js';
 import { validateSources } from './offline.js';
 import { labStatus } from './status-view.js';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates.js';
@@ -203,7 +203,7 @@ export class LabService implements LabApiClient {
         const state = await rt.up(plan, {
           name,
           onProgress: progress,
-          onContainers: () => saveRecord(rt, record),
+          file: recordFile(record),
         });
         return labStatus({ name, containers: state.containers }, record, plan);
       });

@@ -88,6 +88,26 @@ describe('up through the containers’ own agents', () => {
     }
   });
 
+  it('gives the two ends of every new veth different interface indexes', async () => {
+    // Equal indexes (2 and 2: the first veth in each new namespace) make the kernel handle
+    // a carrier change as not urgent, up to 1 s late: a lost first BGP SYN.
+    const plan = scenarioPlan({ name: LAB, natOutgoing: true });
+    let veths = 0;
+    for (const c of plan.containers) {
+      const r = await rt.exec(LAB, c.name, ['ip', '-j', 'link', 'show', 'type', 'veth']);
+      const links = JSON.parse(r.stdout) as {
+        ifname: string;
+        ifindex: number;
+        link_index: number;
+      }[];
+      for (const l of links) {
+        veths++;
+        expect(l.ifindex, `${c.name}/${l.ifname}`).not.toBe(l.link_index);
+      }
+    }
+    expect(veths).toBe(plan.links.length * 2);
+  });
+
   it('reuses the running lab on a second up: execs (its containers are not new), nothing re-created', async () => {
     const plan = scenarioPlan({ name: LAB, natOutgoing: true });
     const { docker: counted, execs } = countingExecs(docker);

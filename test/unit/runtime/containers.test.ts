@@ -52,5 +52,14 @@ describe('lab container create options', () => {
     expect(h.HostConfig).toMatchObject({ NetworkMode: 'none', PidMode: 'host' });
     expect(h.HostConfig?.CapAdd).toEqual(['SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE']);
     expect(h.Labels).toMatchObject({ 'egress-lab.lab': 'lab1', 'egress-lab.role': 'helper' });
+    expect(h.HostConfig?.AutoRemove).toBe(true); // the engine removes it once it has answered
+  });
+  it('puts the wiring helper in a lab container’s network namespace when given its ID, nothing else', () => {
+    const id = 'a'.repeat(64);
+    expect(helperCreateOptions('lab1', 'i', 'abc', id).HostConfig?.NetworkMode).toBe(
+      `container:${id}`,
+    );
+    expect(() => helperCreateOptions('lab1', 'i', 'abc', 'host')).toThrow(/not a container ID/);
+    expect(() => helperCreateOptions('lab1', 'i', 'abc', `${id};x`)).toThrow(/not a container ID/);
   });
 });

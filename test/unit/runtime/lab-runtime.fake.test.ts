@@ -84,18 +84,20 @@ describe('LabRuntime with a fake engine', () => {
       c('4', 'a', 'x', 'pod', 'exited'),
     ]);
     const rt = new LabRuntime(f.docker, { image: 'i' });
-    expect(await rt.down('a')).toBe(3);
+    expect(await rt.down('a')).toBe(2); // the lab's containers; the helper is removed, not counted
     expect(f.removed.sort()).toEqual(['1', '2', '4']);
     expect(await rt.down('a')).toBe(0); // idempotent
     expect(await rt.down({ all: true })).toBe(1);
     expect(f.removed).toContain('3');
   });
 
-  it('lists labs by label with running counts', async () => {
+  it('lists labs by label with running counts, wiring helpers left out', async () => {
     const f = fakeDocker([
       c('1', 'b', 'tor'),
       c('2', 'a', 'tor'),
       c('3', 'a', 'web', 'pod', 'exited'),
+      c('4', 'a', 'wiring', 'helper', 'exited'),
+      c('5', 'c', 'wiring', 'helper'),
     ]);
     expect(await new LabRuntime(f.docker, { image: 'i' }).listLabs()).toEqual([
       { name: 'a', containers: 2, running: 1 },

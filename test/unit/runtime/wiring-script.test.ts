@@ -1,7 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../../src/core/plan/types.js';
 import {
+  CONTAINER_JOB,
   interfaceSysctls,
   stableMac,
   sysctlPath,
@@ -45,6 +49,58 @@ const pod: LinkSpec = {
   b: { container: 'web-1', ifname: 'eth0' },
 };
 
+interface StubbedRun {
+  status: number | null;
+  stderr: string;
+  log: string; // every stubbed command, one line each
+  calls: Record<number, { argv: string; stdin: string }>; // nsenter calls by target PID
+}
+
+/**
+ * Runs a wiring script in a real shell with `ip`, `nsenter`, `mount` and `birdc` replaced
+ * by stubs that record their arguments and input; `failPid`: nsenter into it fails.
+ */
+function stubbedRun(script: string, failPid?: number): StubbedRun {
+  const dir = mkdtempSync(join(tmpdir(), 'wiring-stub-'));
+  try {
+    const stub = (name: string, body: string): void => {
+      writeFileSync(join(dir, name), `#!/bin/sh\necho "${name} $*" >> "${dir}/log"\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    };
+    stub('ip', 'cat > /dev/null');
+    stub('mount', ':');
+    stub('birdc', '[ -S "$2" ] || { echo "birdc: no socket at $2" >&2; exit 1; }');
+    stub(
+      'nsenter',
+      `echo "$*" > "${dir}/argv.$2"; cat > "${dir}/stdin.$2"; [ "$2" != "${failPid ?? -1}" ]`,
+    );
+    const r = spawnSync('sh', ['-c', script], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+      encoding: 'utf8',
+    });
+    const calls: StubbedRun['calls'] = {};
+    for (const pid of [100, 200, 300]) {
+      try {
+        calls[pid] = {
+          argv: readFileSync(join(dir, `argv.${pid}`), 'utf8').trim(),
+          stdin: readFileSync(join(dir, `stdin.${pid}`), 'utf8'),
+        };
+      } catch {
+        // not called
+      }
+    }
+    let log = '';
+    try {
+      log = readFileSync(join(dir, 'log'), 'utf8');
+    } catch {
+      // nothing ran
+    }
+    return { status: r.status, stderr: r.stderr, log, calls };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('wiring script', () => {
   it('creates fresh veth pairs straight into both namespaces in one ip -batch', () => {
     const s = wiringScript(containers, [
@@ -62,21 +118,156 @@ describe('wiring script', () => {
     execFileSync('sh', ['-n', '-c', s]); // syntax
   });
 
-  it('configures every container: bridge, port, addresses in order, proxy ARP with no delay', () => {
+  it('gives the ends of a link between new containers indexes that differ from each other', () => {
+    const fresh = containers.map((c) => ({ ...c, fresh: true }));
+    const s = wiringScript(fresh, [
+      { link: fabric, verify: false },
+      { link: pod, verify: false },
+    ]);
+    const lines = s.split('\n').filter((l) => l.includes(' type veth peer '));
+    const indexes = lines.map((l) => [...l.matchAll(/ index (\d+) /g)].map((m) => Number(m[1])));
+    expect(indexes).toEqual([
+      [2, 3],
+      [4, 5],
+    ]);
+    // A reused container: the kernel picks (its namespace has interfaces already).
+    const mixed = wiringScript(
+      [containers[0]!, { ...containers[1]!, fresh: true }],
+      [{ link: fabric, verify: false }],
+    );
+    expect(mixed).not.toMatch(/ index \d+ /);
+  });
+
+  it('configures every container in a real shell: one job each, bridge first, addresses in order, proxy ARP with no delay', () => {
+    const fresh = containers.map((c) => ({ ...c, fresh: true }));
+    const run = stubbedRun(wiringScript(fresh, [{ link: fabric, verify: false }]));
+    expect(run.status).toBe(0);
+    // tor: the bridge is added in its batch (new container), before its port joins it
+    expect(run.calls[100]!.argv).toMatch(/^-t 100 -n sh -c /);
+    expect(run.calls[100]!.argv.endsWith(' sh /tmp/egress-lab-proc 0 br0 f-node-1')).toBe(true);
+    const tor = run.calls[100]!.stdin.split('\n');
+    expect(tor[0]).toBe('link add name br0 type bridge');
+    expect(tor.indexOf('link set dev f-node-1 master br0')).toBeGreaterThan(0);
+    expect(tor).toContain(`link set dev br0 address ${stableMac('tor', 'br0')}`);
+    // node-1: sysctls and its batch under one nsenter
+    expect(run.calls[200]!.argv).toContain(
+      '/tmp/egress-lab-proc 2 net/ipv4/conf/cali0761ccbeace/proxy_arp 1 net/ipv4/neigh/cali0761ccbeace/proxy_delay 0 eth0 cali0761ccbeace',
+    );
+    expect(run.calls[200]!.stdin).toMatch(
+      /addr replace 172\.30\.0\.11\/24 dev eth0\naddr replace 172\.30\.0\.21\/24 dev eth0\n/,
+    );
+    expect(run.calls[300]!.stdin).toContain('addr replace 192.168.0.0/32 dev eth0');
+    expect(run.log).toContain('mount -t proc proc /tmp/egress-lab-proc');
+  });
+
+  it('writes the sysctls, runs the batch, then waits until every interface carries traffic', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wiring-job-'));
+    try {
+      mkdirSync(join(dir, 'proc/sys/net/ipv4/conf/cali1'), { recursive: true });
+      // `ip -d -o link show` lists line n of every file dir/state.* on its nth call (the
+      // last line repeats): the kernel taking the carrier changes up meanwhile.
+      writeFileSync(
+        join(dir, 'ip'),
+        `#!/bin/sh
+if [ "$1" = -batch ]; then cat > "${dir}/batch"; exit 0; fi
+n=$(cat "${dir}/polls" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "${dir}/polls"
+for f in "${dir}"/state.*; do
+  line=$(sed -n "\${n}p" "$f"); [ -n "$line" ] || line=$(tail -n 1 "$f"); echo "$line"
+done
+`,
+      );
+      writeFileSync(join(dir, 'sleep'), '#!/bin/sh\n');
+      chmodSync(join(dir, 'ip'), 0o755);
+      chmodSync(join(dir, 'sleep'), 0o755);
+      const states = (name: string, lines: string[]): void =>
+        writeFileSync(join(dir, `state.${name}`), lines.join('\n') + '\n');
+      const job = (ifnames: string[]) =>
+        spawnSync(
+          'sh',
+          [
+            '-c',
+            CONTAINER_JOB,
+            'sh',
+            join(dir, 'proc'),
+            '1',
+            'net/ipv4/conf/cali1/proxy_arp',
+            '1',
+            ...ifnames,
+          ],
+          {
+            input: 'addr replace 10.0.0.1/24 dev eth0\n',
+            env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+            encoding: 'utf8',
+          },
+        );
+      states('lo', ['1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UNKNOWN mode DEFAULT']);
+      states('eth0', [
+        '2: eth0@if3: <NO-CARRIER,UP> state LOWERLAYERDOWN mode',
+        '2: eth0@if3: <UP,LOWER_UP> state UP mode',
+      ]);
+      states('port', [
+        '3: port@if4: <UP,LOWER_UP> state UP mode DEFAULT bridge_slave state disabled priority 32',
+        '3: port@if4: <UP,LOWER_UP> state UP mode DEFAULT bridge_slave state forwarding priority 32',
+      ]);
+      const r = job(['eth0', 'port']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'proc/sys/net/ipv4/conf/cali1/proxy_arp'), 'utf8')).toBe('1\n');
+      expect(readFileSync(join(dir, 'batch'), 'utf8')).toBe('addr replace 10.0.0.1/24 dev eth0\n');
+      // polled until eth0 was up and the port forwarding (lo is none of its business)
+      expect(readFileSync(join(dir, 'polls'), 'utf8')).toBe('2\n');
+
+      // Already up: one look. A link that never comes up: the job gives up after its
+      // bound, without failing.
+      rmSync(join(dir, 'polls'));
+      states('eth0', ['2: eth0@if3: <UP,LOWER_UP> state UP mode']);
+      expect(job(['eth0']).status).toBe(0);
+      expect(readFileSync(join(dir, 'polls'), 'utf8')).toBe('1\n');
+      rmSync(join(dir, 'polls'));
+      states('dead', ['4: dead@if5: <NO-CARRIER,UP> state LOWERLAYERDOWN mode']);
+      expect(job(['eth0', 'dead']).status).toBe(0);
+      expect(Number(readFileSync(join(dir, 'polls'), 'utf8'))).toBeGreaterThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('looks a bridge up before adding it in a reused container', () => {
     const s = wiringScript(containers, [{ link: fabric, verify: false }]);
     expect(s).toContain(
       'nsenter -t 100 -n ip link show dev br0 >/dev/null 2>&1 || nsenter -t 100 -n ip link add name br0 type bridge',
     );
-    const node = s.indexOf('nsenter -t 200 -n ip -batch -');
-    expect(s.slice(node)).toMatch(
-      /addr replace 172\.30\.0\.11\/24 dev eth0\naddr replace 172\.30\.0\.21\/24 dev eth0\n/,
-    );
-    expect(s).toContain('link set dev f-node-1 master br0');
-    expect(s).toContain(`link set dev br0 address ${stableMac('tor', 'br0')}`);
-    expect(s).toContain(
-      'net/ipv4/conf/cali0761ccbeace/proxy_arp 1 net/ipv4/neigh/cali0761ccbeace/proxy_delay 0',
-    );
-    expect(s).toContain('mount -t proc proc /tmp/egress-lab-proc');
+    expect(s).not.toMatch(/^link add name br0 type bridge$/m);
+  });
+
+  it('fails when one container fails, naming it, after every job has ended', () => {
+    const run = stubbedRun(wiringScript(containers, [{ link: fabric, verify: false }]), 300);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('egress-lab wiring failed at: web-1');
+    expect(run.calls[100]).toBeDefined();
+    expect(run.calls[200]).toBeDefined();
+  });
+
+  it('enables the sessions of new BIRDs once their control socket is there, config in place', () => {
+    const root = mkdtempSync(join(tmpdir(), 'wiring-bird-'));
+    try {
+      // /proc/PID/root of the containers, as the helper sees them
+      const s = wiringScript(
+        [{ ...containers[1]!, bird: 'router id 1.2.3.4;\nEGRESS_LAB_EOF\n' }],
+        [],
+      ).replaceAll('/proc/200/root', `${root}/c200`);
+      mkdirSync(join(root, 'c200/etc/bird'), { recursive: true });
+      mkdirSync(join(root, 'c200/run/bird'), { recursive: true });
+      // The socket appears 0.2 s after the script starts (the container's apply still running).
+      const late = `(sleep 0.2; python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' ${root}/c200/run/bird/bird.ctl) &`;
+      const run = stubbedRun(`${late}\n${s}`);
+      expect(run.status).toBe(0);
+      expect(readFileSync(join(root, 'c200/etc/bird/bird.conf'), 'utf8')).toBe(
+        'router id 1.2.3.4;\nEGRESS_LAB_EOF\n',
+      );
+      expect(run.log).toContain(`birdc -s ${root}/c200/run/bird/bird.ctl enable all`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('keeps intact pairs between reused containers and re-makes broken ones', () => {
@@ -91,7 +282,7 @@ describe('wiring script', () => {
 
   it('decides in a real shell: an intact pair is kept, a broken one re-made', () => {
     const s = wiringScript(containers, [{ link: fabric, verify: true }]);
-    const check = s.slice(s.indexOf('case "$L0"'), s.indexOf('step=done'));
+    const check = s.slice(s.indexOf('case "$L0"'), s.indexOf("step='mounting procfs"));
     const decide = (l0: string, l1: string): string =>
       execFileSync('sh', [
         '-c',
