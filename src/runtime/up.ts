@@ -12,7 +12,7 @@ import { birdConfigSessionsDisabled } from './bird-boot.js';
 import { ApplyError, applyOne } from './apply.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
-import { asExisting, isHelper, listLabContainers, removeContainer } from './engine-queries.js';
+import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';
 import { buildTar } from './tar.js';
 import {
@@ -113,6 +113,28 @@ async function createAndStart(
     throw e;
   }
   return { container, agent };
+}
+
+/**
+ * The engine's list rows of the lab's containers as `up` leaves them (each created or
+ * found running by this call): the final status needs no listing call.
+ */
+function runningRows(
+  lab: string,
+  plan: LabPlan,
+  image: string,
+  ids: ReadonlyMap<string, string>,
+  nodeOfPod: ReadonlyMap<string, string>,
+): Dockerode.ContainerInfo[] {
+  return plan.containers.map((c) => {
+    const o = labContainerCreateOptions(lab, c, image, nodeOfPod.get(c.name));
+    return {
+      Id: ids.get(c.name) ?? '',
+      Names: [`/${o.name!}`],
+      Labels: o.Labels ?? {},
+      State: 'running',
+    } as Dockerode.ContainerInfo;
+  });
 }
 
 /**
@@ -292,6 +314,7 @@ export async function labUp(
   // 2. Containers, in parallel with the helper's start.
   let linksRepaired: number | undefined;
   const pids = new Map<string, number>();
+  const ids = new Map<string, string>(); // every plan container, once it runs
   let sideWork: Promise<void> | undefined;
   let helper: Started | undefined;
   // Agents of the containers created by this call; closing one lets its loop end in sleep.
@@ -310,6 +333,7 @@ export async function labUp(
       if (!info.State.Running)
         throw new Error(`${name} stopped while the lab came up; run up again`);
       pids.set(name, info.State.Pid);
+      ids.set(name, id);
       netnsOwner(id);
     });
     keepPids.catch(() => undefined);
@@ -323,6 +347,7 @@ export async function labUp(
         true,
       );
       agents.set(name, created.agent);
+      ids.set(name, created.container.id);
       // The dataplane goes in at once (rules, sets, services, BIRD with its sessions
       // disabled: none needs the links), while the other containers start; the helper adds
       // the routes with the links, then the sessions are enabled (bird-boot.ts).
@@ -445,12 +470,7 @@ export async function labUp(
 
   const containers = opts.skipStatus
     ? []
-    : await statusOf(
-        docker,
-        lab,
-        (await listLabContainers(docker, lab)).filter((i) => !isHelper(i)),
-        known,
-      );
+    : await statusOf(docker, lab, runningRows(lab, plan, image, ids, nodeOfPod), known);
   lap('status');
   timings.total = Math.round(performance.now() - t0);
   progress('ready', `${lab} is up (${timings.total} ms)`);
