@@ -1,6 +1,7 @@
 // A resident loop in a lab container that runs the runtime's constant scripts on request:
 // `apply` (APPLY_SCRIPT on a tar), `status` (addresses and BGP), `ready` (addresses, then
-// wait for BGP sessions), `put` (a tar of files, unpacked at /). Over a long-running exec
+// wait for BGP sessions), `put` (a tar of files, unpacked at /), `get` (a file's content;
+// exit 44 when there is none). Over a long-running exec
 // for live changes (natOutgoing toggles: no exec create/start/inspect round trips, tens of
 // ms each on a busy engine); and, during `up`, as the container's own main process over
 // its attach stream (`BOOT_CMD`), so a new lab
@@ -30,6 +31,7 @@ while IFS=' ' read -r verb id n; do
     apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
     status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     put) tar -x -C / -f "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
+    get) f=$(cat "$D/agent-$$.in"); if [ -f "$f" ]; then cat -- "$f"; else (exit 44); fi > "$D/agent-$$.out" 2>&1 ;;
     ready) { sh -c "$S" egress-lab-status nobird; sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in"); } < /dev/null > "$D/agent-$$.out" 2>&1 ;;
     *) break ;;
   esac
@@ -83,7 +85,7 @@ export function bootRequest(): Buffer {
   return bootMessage;
 }
 
-export type AgentVerb = 'apply' | 'status' | 'ready' | 'put' | 'wire';
+export type AgentVerb = 'apply' | 'status' | 'ready' | 'put' | 'get' | 'wire';
 
 interface Pending {
   id: number;
@@ -246,14 +248,23 @@ export class AgentPool {
     { lab: string; agent: Promise<ApplyAgent | undefined> }
   >();
 
-  /** A live agent for the container, or undefined (none yet: one is started for next time). */
-  async get(docker: Dockerode, lab: string, dockerName: string): Promise<ApplyAgent | undefined> {
+  /**
+   * A live agent for the container, or undefined (none yet: one is started for next time,
+   * unless `start` is false).
+   */
+  async get(
+    docker: Dockerode,
+    lab: string,
+    dockerName: string,
+    start = true,
+  ): Promise<ApplyAgent | undefined> {
     const cur = this.agents.get(dockerName);
     if (cur) {
       const a = await cur.agent;
       if (a?.alive) return a;
       this.agents.delete(dockerName);
     }
+    if (!start) return undefined;
     const agent = ApplyAgent.start(docker.getContainer(dockerName)).catch(() => undefined);
     this.agents.set(dockerName, { lab, agent });
     return undefined;

@@ -14,7 +14,8 @@ export {
 export { imageTag, recipeHash, PACKAGES } from './image-recipe.js';
 export { LabRuntime, type LabRuntimeOptions, type LabStatusView } from './lab-runtime.js';
 export { ApplyError } from './apply.js';
-export type { LabFile, UpOptions } from './up.js';
+export type { UpOptions } from './up.js';
+export type { LabFile } from './lab-files.js';
 export type { Capture, CaptureOptions, CaptureSummary } from './capture.js';
 export type { ExecOptions, ExecResult, ExecStream } from './exec.js';
 export type { ProgressFn } from './progress.js';

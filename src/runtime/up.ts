@@ -13,8 +13,8 @@ import { ApplyError, applyOne } from './apply.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
 import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
-import { checkContainerName, checkLabName, dockerName } from './names.js';
-import { buildTar } from './tar.js';
+import { writeLabFile, type LabFile } from './lab-files.js';
+import { checkContainerName, checkLabName } from './names.js';
 import {
   localNeighbourLimit,
   neighbourAdvice,
@@ -51,43 +51,6 @@ export interface UpOptions {
    * with the wiring), else through the engine's archive API; `up` fails if it cannot.
    */
   file?: LabFile;
-}
-
-export interface LabFile {
-  container: string; // lab-local name
-  dir: string; // absolute
-  name: string;
-  content: string;
-}
-
-const PATH_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
-
-async function placeFile(
-  docker: Dockerode,
-  lab: string,
-  file: LabFile,
-  agent?: ApplyAgent,
-): Promise<void> {
-  const where = `${file.dir}/${file.name}`;
-  const dirs = file.dir.split('/').slice(1);
-  if (!file.dir.startsWith('/') || !dirs.every((d) => PATH_SEGMENT.test(d)))
-    throw new Error(`file ${where}: the directory must be an absolute plain path`);
-  if (!PATH_SEGMENT.test(file.name)) throw new Error(`file ${where}: not a plain file name`);
-  try {
-    if (agent) {
-      const tar = buildTar([{ name: `${dirs.join('/')}/${file.name}`, content: file.content }]);
-      const r = await agent.request('put', tar, 30_000);
-      if (r.exitCode !== 0) throw new Error((r.stderr || r.stdout).trim());
-    } else {
-      await docker
-        .getContainer(dockerName(lab, file.container))
-        .putArchive(buildTar([{ name: file.name, content: file.content }]), { path: file.dir });
-    }
-  } catch (e) {
-    throw new Error(`could not write ${where} in ${file.container}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
 }
 
 interface Started {
@@ -365,7 +328,7 @@ export async function labUp(
           }),
         );
       if (opts.file?.container === name) {
-        sideWork = placeFile(docker, lab, opts.file, created.agent);
+        sideWork = writeLabFile(docker, lab, opts.file, created.agent);
         sideWork.catch(() => undefined);
       }
       const info = await created.container.inspect();
@@ -376,7 +339,7 @@ export async function labUp(
     await keepPids;
     lap('containers');
     if (opts.file && !sideWork) {
-      sideWork = placeFile(docker, lab, opts.file);
+      sideWork = writeLabFile(docker, lab, opts.file);
       sideWork.catch(() => undefined);
     }
 

@@ -7,13 +7,11 @@ import { planLab } from '../core/plan/plan-lab.js';
 import type { IpamPlan, LabPlan } from '../core/plan/types.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/labels.js';
 import type { LabRuntime } from '../runtime/lab-runtime.js';
-import { dockerName } from '../runtime/names.js';
 import type { LabFile } from '../runtime/index.js';
-import { buildTar } from '../runtime/tar.js';
 import type { LabSource } from './api.js';
 
-// Read and written through the engine's archive API: one HTTP call each, no exec, so a
-// toggle does not pay for process starts just to find the lab it changes.
+// Read and written through the router's resident agent once it runs (a few ms), else the
+// engine's archive API (runtime/lab-files.ts): a toggle does not pay for an exec.
 export const STATE_DIR = '/var/lib';
 export const STATE_NAME = 'egress-lab-state.json';
 const STATE_VERSION = 1;
@@ -54,12 +52,8 @@ export function recordFile(record: LabRecord): LabFile {
 }
 
 export async function saveRecord(runtime: LabRuntime, record: LabRecord): Promise<void> {
-  const body = recordJson(record);
-  const container = runtime.docker.getContainer(dockerName(record.name, record.lab.router.name));
   try {
-    await container.putArchive(buildTar([{ name: STATE_NAME, content: body }]), {
-      path: STATE_DIR,
-    });
+    await runtime.writeFile(record.name, recordFile(record));
   } catch (e) {
     throw new Error(`could not save the state of lab ${record.name}: ${(e as Error).message}`, {
       cause: e,
@@ -67,23 +61,9 @@ export async function saveRecord(runtime: LabRuntime, record: LabRecord): Promis
   }
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  return Buffer.concat(chunks);
-}
-
-/** The body of the first regular file in a tar archive. */
-export function firstTarFile(tar: Buffer): Buffer | undefined {
-  if (tar.length < 512) return undefined;
-  const size = parseInt(tar.subarray(124, 136).toString('ascii').replace(/\0.*$/, '').trim(), 8);
-  if (!Number.isFinite(size)) return undefined;
-  return tar.subarray(512, 512 + size);
-}
-
 /**
  * Reads the record from the lab's router. `routerHint` (the router's lab-local name, known from
- * an earlier record) saves the container lookup: one archive call is all a change then pays.
+ * an earlier record) saves the container lookup: one read is all a change then pays.
  */
 export async function loadRecord(
   runtime: LabRuntime,
@@ -103,18 +83,9 @@ async function readRecord(
   name: string,
   router: string,
 ): Promise<LabRecord | undefined> {
-  let tar: Buffer;
-  try {
-    const stream = await runtime.docker
-      .getContainer(dockerName(name, router))
-      .getArchive({ path: `${STATE_DIR}/${STATE_NAME}` });
-    tar = await readAll(stream);
-  } catch {
-    return undefined; // no record yet (lab being created) or the router is gone
-  }
-  const body = firstTarFile(tar);
-  if (!body) return undefined;
-  const data = JSON.parse(body.toString('utf8')) as LabRecord & { version?: number };
+  const body = await runtime.readFile(name, router, `${STATE_DIR}/${STATE_NAME}`);
+  if (body === undefined) return undefined; // no record yet (lab being created) or the router is gone
+  const data = JSON.parse(body) as LabRecord & { version?: number };
   if (data.version !== STATE_VERSION || data.name !== name) return undefined;
   return { name: data.name, lab: data.lab, ipam: data.ipam, sources: data.sources };
 }

@@ -7,6 +7,7 @@ import {
   BOOT_SCRIPT,
   bootRequest,
 } from '../../../src/runtime/apply-agent.js';
+import { buildTar } from '../../../src/runtime/tar.js';
 
 describe('AgentReplyParser', () => {
   it('reads answers however the bytes are cut, output included', () => {
@@ -46,6 +47,25 @@ describe('AGENT_SCRIPT', () => {
         // `ready`: the status without BIRD's part, then the wait loop (the body its arguments)
         'egress-lab-done 4 0 28\nstatus nobird\nbgp 20 0.05 P\n' +
         'egress-lab-done 5 0 8\nstatus \n',
+    );
+  });
+
+  it('puts files from a tar at their paths, and gets a file back (exit 44: no such file)', () => {
+    mkdirSync(dir, { recursive: true });
+    const tar = buildTar([{ name: `${dir.slice(1)}/put/rec.json`, content: '{"a":1}' }]);
+    const path = `${dir}/put/rec.json`;
+    const input = Buffer.concat([
+      Buffer.from(`put 1 ${tar.length}\n`),
+      tar,
+      Buffer.from(`get 2 ${path.length}\n${path}`),
+      Buffer.from(`get 3 ${path.length + 1}\n${path}x`),
+    ]);
+    const out = execFileSync('sh', ['-c', script, 'agent', apply, bgp, status], {
+      input,
+      timeout: 10_000,
+    }).toString();
+    expect(out).toBe(
+      'egress-lab-done 1 0 0\negress-lab-done 2 0 7\n{"a":1}egress-lab-done 3 44 0\n',
     );
   });
 
