@@ -166,17 +166,21 @@ const SESSIONS_ON = [
 ];
 
 /**
- * Inside one container's namespace, constant text. $1: the helper's procfs, $2: how many
- * sysctl pairs follow (path, value), then the interfaces; stdin: the `ip -batch` lines.
- * Then waits until every interface can carry traffic: up with carrier, bridge ports
- * forwarding. The kernel takes up a carrier change asynchronously and until then drops
- * what is sent; a BGP SYN or an ARP request lost there cost a 1 s retransmission in one
- * `up` in ten. Bounded (~2 s): a link that stays down is BGP's to report, not the wiring's.
+ * Inside one container's namespace, constant text. $1: the helper's procfs, then sysctl
+ * pairs (path, value); stdin: the `ip -batch` lines.
  */
-export const CONTAINER_JOB = String.raw`p=$1; k=$2; shift 2
-while [ "$k" -gt 0 ]; do echo "$2" > "$p/sys/$1"; shift 2; k=$((k - 1)); done
-ip -batch - || exit 1
-i=0
+export const CONFIGURE = String.raw`p=$1; shift
+while [ $# -gt 1 ]; do echo "$2" > "$p/sys/$1"; shift 2; done
+exec ip -batch -`;
+
+/**
+ * Inside one container's namespace, constant text; the arguments: its interfaces. Waits
+ * until every one can carry traffic: up with carrier, bridge ports forwarding. The kernel
+ * takes a carrier change up asynchronously and drops what is sent until then; a BGP SYN or
+ * an ARP request lost there costs a 1 s retransmission. Bounded (~2 s): a link that stays
+ * down is BGP's to report, not the wiring's.
+ */
+export const CARRIER_WAIT = String.raw`i=0
 until ip -d -o link show | awk -v want="$*" '
   BEGIN { n = split(want, w, " "); for (j = 1; j <= n; j++) left[w[j]] = 1 }
   { f = $2; sub(/:$/, "", f); sub(/@.*/, "", f) }
@@ -186,18 +190,39 @@ until ip -d -o link show | awk -v want="$*" '
   sleep 0.005
 done`;
 
-/** One container's part of the wiring, as a background job that names it if it fails. */
-function containerJob(c: WiringContainer): string[] {
-  const out = [
-    '(',
-    `  trap ${shQuote(`rc=$?; [ "$rc" -eq 0 ] || echo ${shQuote(`egress-lab wiring failed at: ${c.name}`)} >&2`)} EXIT`,
-  ];
+/** Background jobs at most this many at a time: a 500-container lab must not fork 500. */
+const JOBS_AT_ONCE = 16;
+
+/**
+ * Each job (lines ending in a background command) run in the background, JOBS_AT_ONCE at
+ * a time; fails, once all have ended, if one failed (each names itself).
+ */
+function inParallel(jobs: readonly string[][]): string[] {
+  const out = ['rc=0'];
+  for (let i = 0; i < jobs.length; i += JOBS_AT_ONCE) {
+    out.push('pids=');
+    for (const job of jobs.slice(i, i + JOBS_AT_ONCE)) out.push(...job, 'pids="$pids $!"');
+    out.push('for p in $pids; do wait "$p" || rc=1; done');
+  }
+  out.push('[ "$rc" = 0 ]');
+  return out;
+}
+
+/** A subshell in the background that names `what` on stderr if it fails. */
+function job(what: string, body: string[]): string[] {
+  const trap = `rc=$?; [ "$rc" -eq 0 ] || echo ${shQuote(`egress-lab wiring failed at: ${what}`)} >&2`;
+  return ['(', `  trap ${shQuote(trap)} EXIT`, ...body, ') &'];
+}
+
+/** One container's bridges, sysctls, addresses, link state and routes: one nsenter. */
+function configureJob(c: WiringContainer): string[] {
+  const body: string[] = [];
   const batch: string[] = [];
   for (const br of c.bridges) {
     const name = checkIfname(br.name);
     if (c.fresh) batch.push(`link add name ${name} type bridge`);
     else
-      out.push(
+      body.push(
         `  ${shJoin(nsenter(c.pid, ['ip', 'link', 'show', 'dev', name]))} >/dev/null 2>&1 || ` +
           shJoin(nsenter(c.pid, ['ip', 'link', 'add', 'name', name, 'type', 'bridge'])),
       );
@@ -221,26 +246,20 @@ function containerJob(c: WiringContainer): string[] {
   }
   if (c.routes) batch.push(...routeLines(c.routes, c.name));
   const writes = interfaceSysctls(c.interfaces);
+  const argv = writes.length
+    ? ['sh', '-c', CONFIGURE, 'sh', HELPER_PROC, ...writes.flatMap((w) => [w.path, w.value])]
+    : ['ip', '-batch', '-'];
+  body.push(`  ${shJoin(nsenter(c.pid, argv))} <<'EGRESS_LAB_EOF'`, ...batch, 'EGRESS_LAB_EOF');
+  return job(c.name, body);
+}
+
+function carrierJob(c: WiringContainer): string[] {
   const ifnames = [
     ...new Set([...c.bridges.map((b) => b.name), ...c.interfaces.map((i) => i.ifname)]),
-  ];
-  const argv = [
-    'sh',
-    '-c',
-    CONTAINER_JOB,
-    'sh',
-    HELPER_PROC,
-    String(writes.length),
-    ...writes.flatMap((w) => [w.path, w.value]),
-    ...ifnames.map(checkIfname),
-  ];
-  out.push(
-    `  ${shJoin(nsenter(c.pid, argv))} <<'EGRESS_LAB_EOF'`,
-    ...batch,
-    'EGRESS_LAB_EOF',
-    ') &',
-  );
-  return out;
+  ].map(checkIfname);
+  return job(`${c.name}: waiting for its links`, [
+    `  ${shJoin(nsenter(c.pid, ['sh', '-c', CARRIER_WAIT, 'sh', ...ifnames]))}`,
+  ]);
 }
 
 export function wiringScript(
@@ -321,9 +340,10 @@ export function wiringScript(
     );
   }
 
-  // 2. Every container at once (each is its own namespace; a 2-core machine halves the
+  // 2. The containers in parallel (each is its own namespace; a 2-core machine halves the
   //    time): bridges, per-interface sysctls, then addresses, bridge ports, link state and
-  //    routes in one batch, all under one nsenter.
+  //    routes in one batch under one nsenter. Then, once every end is up, each waits until
+  //    its links carry traffic (a wait before its peers are configured could only time out).
   const needProc = containers.some((c) => interfaceSysctls(c.interfaces).length > 0);
   if (needProc) {
     step('mounting procfs for per-interface sysctls');
@@ -332,28 +352,30 @@ export function wiringScript(
   const configured = containers.filter((c) => c.bridges.length || c.interfaces.length || c.routes);
   if (configured.length) {
     step('configuring the containers');
-    out.push('pids=');
-    for (const c of configured) out.push(...containerJob(c), 'pids="$pids $!"');
-    out.push('rc=0', 'for p in $pids; do wait "$p" || rc=1; done', '[ "$rc" = 0 ]');
+    out.push(...inParallel(configured.map(configureJob)));
+    const linked = configured.filter((c) => c.bridges.length || c.interfaces.length);
+    step('waiting until the links carry traffic');
+    out.push(...inParallel(linked.map(carrierJob)));
   }
 
-  // 3. BGP sessions on, in every new BIRD at once, now that its peers are reachable. BIRD
-  //    is started by the container's own first apply, which may still be running: its
+  // 3. BGP sessions on, in every new BIRD, now that its peers are reachable. BIRD is
+  //    started by the container's own first apply, which may still be running: its
   //    control socket appears once the boot config is in place and BIRD reads commands.
   const birds = containers.filter((c) => c.bird !== undefined);
   if (birds.length) {
     step('enabling BGP sessions');
-    out.push('sessionsOn() {', ...SESSIONS_ON.map((l) => `  ${l}`), '}', 'pids=');
-    for (const c of birds) {
-      const config = Buffer.from(c.bird as string).toString('base64');
-      out.push(
-        `sessionsOn /proc/${c.pid}/root ${shQuote(c.name)} <<'EGRESS_LAB_EOF' &`,
-        ...(config.match(/.{1,76}/g) ?? []),
-        'EGRESS_LAB_EOF',
-        'pids="$pids $!"',
-      );
-    }
-    out.push('for p in $pids; do wait "$p"; done');
+    out.push('sessionsOn() {', ...SESSIONS_ON.map((l) => `  ${l}`), '}');
+    out.push(
+      ...inParallel(
+        birds.map((c) => [
+          `sessionsOn /proc/${c.pid}/root ${shQuote(c.name)} <<'EGRESS_LAB_EOF' &`,
+          ...(Buffer.from(c.bird as string)
+            .toString('base64')
+            .match(/.{1,76}/g) ?? []),
+          'EGRESS_LAB_EOF',
+        ]),
+      ),
+    );
   }
   out.push('step=done', 'echo "egress-lab wiring ok"', '');
   return out.join('\n');

@@ -1,11 +1,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../../src/core/plan/types.js';
 import {
-  CONTAINER_JOB,
+  CARRIER_WAIT,
+  CONFIGURE,
   interfaceSysctls,
   stableMac,
   sysctlPath,
@@ -53,7 +62,7 @@ interface StubbedRun {
   status: number | null;
   stderr: string;
   log: string; // every stubbed command, one line each
-  calls: Record<number, { argv: string; stdin: string }>; // nsenter calls by target PID
+  calls: Record<number, { argv: string; stdin: string }[]>; // nsenter calls by target PID, in order
 }
 
 /**
@@ -72,22 +81,20 @@ function stubbedRun(script: string, failPid?: number): StubbedRun {
     stub('birdc', '[ -S "$2" ] || { echo "birdc: no socket at $2" >&2; exit 1; }');
     stub(
       'nsenter',
-      `echo "$*" > "${dir}/argv.$2"; cat > "${dir}/stdin.$2"; [ "$2" != "${failPid ?? -1}" ]`,
+      `n=$(ls "${dir}" | grep -c "^argv\\.$2\\.") || true
+echo "$*" > "${dir}/argv.$2.$n"; cat > "${dir}/stdin.$2.$n"; [ "$2" != "${failPid ?? -1}" ]`,
     );
     const r = spawnSync('sh', ['-c', script], {
       env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
       encoding: 'utf8',
     });
     const calls: StubbedRun['calls'] = {};
-    for (const pid of [100, 200, 300]) {
-      try {
-        calls[pid] = {
-          argv: readFileSync(join(dir, `argv.${pid}`), 'utf8').trim(),
-          stdin: readFileSync(join(dir, `stdin.${pid}`), 'utf8'),
-        };
-      } catch {
-        // not called
-      }
+    for (const f of readdirSync(dir).filter((n) => n.startsWith('argv.'))) {
+      const [, pid, n] = f.split('.');
+      (calls[Number(pid)] ??= [])[Number(n)] = {
+        argv: readFileSync(join(dir, f), 'utf8').trim(),
+        stdin: readFileSync(join(dir, `stdin.${pid}.${n}`), 'utf8'),
+      };
     }
     let log = '';
     try {
@@ -138,38 +145,78 @@ describe('wiring script', () => {
     expect(mixed).not.toMatch(/ index \d+ /);
   });
 
-  it('configures every container in a real shell: one job each, bridge first, addresses in order, proxy ARP with no delay', () => {
+  it('configures every container in a real shell, then waits for each one’s links: bridge first, addresses in order, proxy ARP with no delay', () => {
     const fresh = containers.map((c) => ({ ...c, fresh: true }));
     const run = stubbedRun(wiringScript(fresh, [{ link: fabric, verify: false }]));
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     // tor: the bridge is added in its batch (new container), before its port joins it
-    expect(run.calls[100]!.argv).toMatch(/^-t 100 -n sh -c /);
-    expect(run.calls[100]!.argv.endsWith(' sh /tmp/egress-lab-proc 0 br0 f-node-1')).toBe(true);
-    const tor = run.calls[100]!.stdin.split('\n');
+    const [torConf, torWait] = run.calls[100]!;
+    expect(torConf!.argv).toBe('-t 100 -n ip -batch -');
+    const tor = torConf!.stdin.split('\n');
     expect(tor[0]).toBe('link add name br0 type bridge');
     expect(tor.indexOf('link set dev f-node-1 master br0')).toBeGreaterThan(0);
     expect(tor).toContain(`link set dev br0 address ${stableMac('tor', 'br0')}`);
+    // then the wait for its links, once every container was configured
+    expect(torWait!.argv).toMatch(/^-t 100 -n sh -c .* sh br0 f-node-1$/s);
     // node-1: sysctls and its batch under one nsenter
-    expect(run.calls[200]!.argv).toContain(
-      '/tmp/egress-lab-proc 2 net/ipv4/conf/cali0761ccbeace/proxy_arp 1 net/ipv4/neigh/cali0761ccbeace/proxy_delay 0 eth0 cali0761ccbeace',
+    const [nodeConf, nodeWait] = run.calls[200]!;
+    expect(nodeConf!.argv).toMatch(
+      / sh \/tmp\/egress-lab-proc net\/ipv4\/conf\/cali0761ccbeace\/proxy_arp 1 net\/ipv4\/neigh\/cali0761ccbeace\/proxy_delay 0$/,
     );
-    expect(run.calls[200]!.stdin).toMatch(
+    expect(nodeConf!.stdin).toMatch(
       /addr replace 172\.30\.0\.11\/24 dev eth0\naddr replace 172\.30\.0\.21\/24 dev eth0\n/,
     );
-    expect(run.calls[300]!.stdin).toContain('addr replace 192.168.0.0/32 dev eth0');
+    expect(nodeWait!.argv).toMatch(/ sh eth0 cali0761ccbeace$/);
+    expect(run.calls[300]![0]!.stdin).toContain('addr replace 192.168.0.0/32 dev eth0');
     expect(run.log).toContain('mount -t proc proc /tmp/egress-lab-proc');
   });
 
-  it('writes the sysctls, runs the batch, then waits until every interface carries traffic', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wiring-job-'));
+  it('runs at most 16 containers’ jobs at once, and every one of a big lab', () => {
+    const many: WiringContainer[] = Array.from({ length: 40 }, (_, i) => ({
+      name: `web-${i}`,
+      pid: 1000 + i,
+      bridges: [],
+      interfaces: [{ ifname: 'eth0', addresses: [`192.168.0.${i}/32`] }],
+    }));
+    const s = wiringScript(many, []);
+    // two phases of three rounds each (16, 16, 8), each round waited for
+    expect(s.match(/for p in \$pids; do wait "\$p" \|\| rc=1; done/g)).toHaveLength(6);
+    const run = stubbedRun(s);
+    expect(run.status, run.stderr).toBe(0);
+    for (let i = 0; i < 40; i++) expect(run.calls[1000 + i], `web-${i}`).toHaveLength(2);
+  });
+
+  it('writes the sysctls and runs the batch in a container', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wiring-conf-'));
     try {
       mkdirSync(join(dir, 'proc/sys/net/ipv4/conf/cali1'), { recursive: true });
+      writeFileSync(join(dir, 'ip'), `#!/bin/sh\n[ "$1" = -batch ] && cat > "${dir}/batch"\n`);
+      chmodSync(join(dir, 'ip'), 0o755);
+      const r = spawnSync(
+        'sh',
+        ['-c', CONFIGURE, 'sh', join(dir, 'proc'), 'net/ipv4/conf/cali1/proxy_arp', '1'],
+        {
+          input: 'addr replace 10.0.0.1/24 dev eth0\n',
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+          encoding: 'utf8',
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'proc/sys/net/ipv4/conf/cali1/proxy_arp'), 'utf8')).toBe('1\n');
+      expect(readFileSync(join(dir, 'batch'), 'utf8')).toBe('addr replace 10.0.0.1/24 dev eth0\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('waits until every interface carries traffic: up, bridge ports forwarding; bounded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wiring-carrier-'));
+    try {
       // `ip -d -o link show` lists line n of every file dir/state.* on its nth call (the
       // last line repeats): the kernel taking the carrier changes up meanwhile.
       writeFileSync(
         join(dir, 'ip'),
         `#!/bin/sh
-if [ "$1" = -batch ]; then cat > "${dir}/batch"; exit 0; fi
 n=$(cat "${dir}/polls" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "${dir}/polls"
 for f in "${dir}"/state.*; do
   line=$(sed -n "\${n}p" "$f"); [ -n "$line" ] || line=$(tail -n 1 "$f"); echo "$line"
@@ -182,24 +229,10 @@ done
       const states = (name: string, lines: string[]): void =>
         writeFileSync(join(dir, `state.${name}`), lines.join('\n') + '\n');
       const job = (ifnames: string[]) =>
-        spawnSync(
-          'sh',
-          [
-            '-c',
-            CONTAINER_JOB,
-            'sh',
-            join(dir, 'proc'),
-            '1',
-            'net/ipv4/conf/cali1/proxy_arp',
-            '1',
-            ...ifnames,
-          ],
-          {
-            input: 'addr replace 10.0.0.1/24 dev eth0\n',
-            env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
-            encoding: 'utf8',
-          },
-        );
+        spawnSync('sh', ['-c', CARRIER_WAIT, 'sh', ...ifnames], {
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+          encoding: 'utf8',
+        });
       states('lo', ['1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UNKNOWN mode DEFAULT']);
       states('eth0', [
         '2: eth0@if3: <NO-CARRIER,UP> state LOWERLAYERDOWN mode',
@@ -211,8 +244,6 @@ done
       ]);
       const r = job(['eth0', 'port']);
       expect(r.status, r.stderr).toBe(0);
-      expect(readFileSync(join(dir, 'proc/sys/net/ipv4/conf/cali1/proxy_arp'), 'utf8')).toBe('1\n');
-      expect(readFileSync(join(dir, 'batch'), 'utf8')).toBe('addr replace 10.0.0.1/24 dev eth0\n');
       // polled until eth0 was up and the port forwarding (lo is none of its business)
       expect(readFileSync(join(dir, 'polls'), 'utf8')).toBe('2\n');
 
@@ -243,8 +274,11 @@ done
     const run = stubbedRun(wiringScript(containers, [{ link: fabric, verify: false }]), 300);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('egress-lab wiring failed at: web-1');
-    expect(run.calls[100]).toBeDefined();
-    expect(run.calls[200]).toBeDefined();
+    // the others were configured; nobody waited for links after the failure
+    expect(run.calls[200]).toHaveLength(1);
+    expect(run.calls[100]!.length).toBeGreaterThan(0);
+    const all = Object.values(run.calls).flat();
+    expect(all.filter((c) => c.argv.includes('state UP'))).toEqual([]);
   });
 
   it('enables the sessions of new BIRDs once their control socket is there, config in place', () => {
