@@ -1,6 +1,7 @@
-// The one script the wiring helper runs for a whole lab (PLATFORM.md: veth pairs
-// created straight into the containers' network namespaces, per-interface settings
-// through nsenter). Pure text generation: every value is validated and quoted.
+// The one script the wiring helper runs for a whole lab (PLATFORM.md): veth pairs created
+// straight into the containers' network namespaces; then every container configured
+// through nsenter (parallel jobs) and waited for until its links carry traffic; then the
+// new BIRDs' sessions enabled. Pure text generation: every value is validated and quoted.
 import { createHash } from 'node:crypto';
 import type { BridgeSpec, InterfaceSpec, LinkEnd, LinkSpec } from '../core/plan/types.js';
 import { checkContainerName, checkIfname, checkMac } from './names.js';
