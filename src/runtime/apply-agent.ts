@@ -248,6 +248,9 @@ export class AgentPool {
     { lab: string; agent: Promise<ApplyAgent | undefined> }
   >();
 
+  /** `starts: false`: never start one (a process that makes one change and exits). */
+  constructor(private readonly starts = true) {}
+
   /**
    * A live agent for the container, or undefined (none yet: one is started for next time,
    * unless `start` is false).
@@ -264,7 +267,7 @@ export class AgentPool {
       if (a?.alive) return a;
       this.agents.delete(dockerName);
     }
-    if (!start) return undefined;
+    if (!start || !this.starts) return undefined;
     const agent = ApplyAgent.start(docker.getContainer(dockerName)).catch(() => undefined);
     this.agents.set(dockerName, { lab, agent });
     return undefined;

@@ -34,6 +34,12 @@ export interface LabRuntimeOptions {
   /** Image tag to use; default: ensureImage() on first use. */
   image?: string;
   concurrency?: number;
+  /**
+   * Keep an agent running in each container changed (default true): later changes and
+   * record reads then cost a few ms instead of an exec or archive call. False for a process
+   * that makes one change and exits (the CLI): an agent would only be closed again.
+   */
+  residentAgents?: boolean;
 }
 
 export interface LabStatusView {
@@ -45,13 +51,14 @@ export class LabRuntime {
   private imageTag: string | undefined;
   /** Whole-lab operations (up, down) run one at a time per lab within this process. */
   private readonly queue = new KeyedQueue();
-  private readonly agents = new AgentPool();
+  private readonly agents: AgentPool;
 
   constructor(
     readonly docker: Dockerode,
     private readonly options: LabRuntimeOptions = {},
   ) {
     this.imageTag = options.image;
+    this.agents = new AgentPool(options.residentAgents ?? true);
   }
 
   private async image(onProgress?: UpOptions['onProgress']): Promise<string> {

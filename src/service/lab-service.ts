@@ -42,6 +42,8 @@ export interface LabServiceOptions {
   templatesDir?: string;
   /** A runtime to use instead of finding (or installing) an engine on first need. */
   runtime?: LabRuntime;
+  /** False for a process that makes one change and exits (the CLI): see LabRuntimeOptions. */
+  residentAgents?: boolean;
 }
 
 const ALL_LABS = '\0all';
@@ -64,11 +66,13 @@ export class LabService implements LabApiClient {
   /** Record saves still in flight after a change returned, per lab. */
   private readonly saves = new Map<string, Promise<void>>();
   private readonly ownsRuntime: boolean;
+  private readonly residentAgents: boolean;
 
   constructor(opts: LabServiceOptions = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
     if (opts.runtime) this.runtimeP = Promise.resolve(opts.runtime);
     this.ownsRuntime = !opts.runtime;
+    this.residentAgents = opts.residentAgents ?? true;
     this.events.setMaxListeners(100);
     this.live = new LiveFeatures(this);
   }
@@ -79,7 +83,7 @@ export class LabService implements LabApiClient {
   runtime(onProgress?: ProgressFn): Promise<LabRuntime> {
     this.runtimeP ??= (async () => {
       const docker = await ensureEngine(onProgress);
-      return new LabRuntime(docker);
+      return new LabRuntime(docker, { residentAgents: this.residentAgents });
     })();
     this.runtimeP.catch(() => (this.runtimeP = undefined));
     return this.runtimeP;

@@ -3,7 +3,7 @@
 import { LabService } from '../../service/lab-service.js';
 
 export async function withService<T>(fn: (service: LabService) => Promise<T>): Promise<T> {
-  const service = new LabService();
+  const service = new LabService({ residentAgents: false }); // one command, then exit
   try {
     return await fn(service);
   } finally {

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
+import type Dockerode from 'dockerode';
 import {
   AGENT_SCRIPT,
+  AgentPool,
   AgentReplyParser,
   BOOT_SCRIPT,
   bootRequest,
@@ -102,5 +104,38 @@ describe('BOOT_SCRIPT', () => {
       timeout: 10_000,
     }).toString();
     expect(out).toBe('slept infinity\n');
+  });
+});
+
+describe('AgentPool', () => {
+  const engine = () => {
+    const execs: string[] = [];
+    const docker = {
+      getContainer: (name: string) => ({
+        exec: async () => {
+          execs.push(name);
+          throw new Error('no engine here');
+        },
+      }),
+    } as unknown as Dockerode;
+    return { docker, execs };
+  };
+
+  it('starts an agent for next time on a miss, unless told not to', async () => {
+    const { docker, execs } = engine();
+    const pool = new AgentPool();
+    expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBeUndefined();
+    expect(await pool.get(docker, 'lab1', 'lab1-tor', false)).toBeUndefined();
+    await pool.close();
+    expect(execs).toEqual(['lab1-node-1']);
+  });
+
+  it('never starts one when the pool is for a one-change process (the CLI)', async () => {
+    const { docker, execs } = engine();
+    const pool = new AgentPool(false);
+    expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBeUndefined();
+    expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBeUndefined();
+    await pool.close();
+    expect(execs).toEqual([]);
   });
 });
