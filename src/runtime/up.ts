@@ -279,7 +279,6 @@ export async function labUp(
   const pids = new Map<string, number>();
   const ids = new Map<string, string>(); // every plan container, once it runs
   let sideWork: Promise<void> | undefined;
-  let helper: Started | undefined;
   // Agents of the containers created by this call; closing one lets its loop end in sleep.
   const agents = new Map<string, ApplyAgent>();
   const early = new Map<string, Promise<ApplyOutcome>>();
@@ -366,7 +365,7 @@ export async function labUp(
       })),
       links,
     );
-    helper = await helperP;
+    const helper = await helperP;
     if (!helper) throw new Error('the wiring helper did not start: no lab container runs');
     lap('helper');
     progress(
@@ -374,6 +373,10 @@ export async function labUp(
       `${links.filter((l) => !l.verify).length} links to create, ${links.filter((l) => l.verify).length} to check`,
     );
     const w = await helper.agent.request('wire', script, 300_000);
+    // It has answered and exits: the engine removes it (AutoRemove) while the lab gets
+    // ready; `up` does not wait for that (~30 ms of container teardown). A leftover (engine
+    // restarted meanwhile) is removed by the next `up` or `down`, as any helper.
+    helper.agent.close();
     if (w.exitCode !== 0) {
       // A new container's own apply failing is the cause to report (its BIRD never started).
       const failed = (await Promise.all(early.values())).filter((o) => !o.ok);
@@ -388,10 +391,6 @@ export async function labUp(
     await sideWork?.catch(() => undefined);
     throw e;
   }
-  // The helper has answered and exits: the engine removes it (AutoRemove), while the lab
-  // gets ready; `up` does not wait for that (~30 ms of container teardown). A leftover
-  // (engine restarted meanwhile) is removed by the next `up` or `down`, as any helper.
-  helper?.agent.close();
   const known = new Map<string, LiveStatus>();
 
   try {
