@@ -12,6 +12,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Some unit tests run real shells and processes; on a loaded 2-core CI machine
+          // 5 s was seen to be too short. A hang still fails.
+          testTimeout: 20_000,
         },
       },
       {

@@ -1,5 +1,6 @@
 // Adds up every suite's results (vitest JSON, Playwright JSON, recorded steps) into the
 // one closing line CI reads: "N passed, N failed[, N skipped]". Exit 1 when anything failed.
+// Failing tests are named again just above that line: CI keeps only the output's tail.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,6 +9,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const lines = [];
+const failures = [];
 
 function walkPlaywright(suite) {
   for (const spec of suite.specs ?? []) {
@@ -15,7 +17,10 @@ function walkPlaywright(suite) {
       const status = t.status; // expected | unexpected | flaky | skipped
       if (status === 'skipped') skipped++;
       else if (status === 'expected' || status === 'flaky') passed++;
-      else failed++;
+      else {
+        failed++;
+        failures.push(`${spec.file}:${spec.line} ${spec.title}`);
+      }
     }
   }
   for (const s of suite.suites ?? []) walkPlaywright(s);
@@ -41,10 +46,22 @@ for (const f of readdirSync(dir)
     failed += data.numFailedTests + loadFailures;
     skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
     lines.push(`${f}: ${data.numPassedTests} passed, ${data.numFailedTests + loadFailures} failed`);
+    for (const r of data.testResults ?? []) {
+      const where = r.name.replace(process.cwd() + '/', '');
+      if (r.status === 'failed' && (r.assertionResults ?? []).length === 0)
+        failures.push(`${where}: did not load`);
+      for (const a of r.assertionResults ?? []) {
+        if (a.status !== 'failed') continue;
+        const why = String((a.failureMessages ?? [])[0] ?? '').split('\n')[0];
+        failures.push(`${where} > ${a.fullName}: ${why.slice(0, 200)}`);
+      }
+    }
   } else if ('suites' in data) {
     const before = [passed, failed, skipped];
     for (const s of data.suites) walkPlaywright(s);
     failed += (data.errors ?? []).length;
+    for (const e of data.errors ?? [])
+      failures.push(`${f}: ${String(e.message ?? e).split('\n')[0]}`);
     lines.push(`${f}: ${passed - before[0]} passed, ${failed - before[1]} failed`);
   } else if ('name' in data) {
     passed += data.passed;
@@ -53,5 +70,6 @@ for (const f of readdirSync(dir)
   }
 }
 console.log('\n' + lines.join('\n'));
+if (failures.length) console.log('FAILED:\n' + failures.map((x) => `  ${x}`).join('\n'));
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
