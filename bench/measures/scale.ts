@@ -6,6 +6,7 @@ import { planLab } from '../../src/core/plan/plan-lab.js';
 import { countApiCalls } from '../lib/api-count.js';
 import { formatPhases, phasesOf } from '../lib/phases.js';
 import { nowMs } from '../lib/clock.js';
+import { settle } from '../lib/settle.js';
 import { downQuietly, type BenchContext } from '../lib/lab.js';
 import { scaleLabYaml } from '../lib/lab-yaml.js';
 import {
@@ -53,6 +54,7 @@ export async function scaleRun(
   const lab = `bench-scale-${nodes}x${podsPerNode}`;
   const text = scaleLabYaml({ name: lab, nodes, podsPerNode });
   await downQuietly(ctx, lab);
+  await settle();
   const memBeforeMiB = hostMemoryInUseMiB();
   const progress: ScaleRun['progress'] = [];
   const counter = countApiCalls(ctx.docker);
@@ -83,6 +85,7 @@ export async function scaleRun(
     counter.restore();
   }
   const fulls = arpTableFulls() - fulls0;
+  await settle();
   const d0 = nowMs();
   await downQuietly(ctx, lab);
   const downMs = nowMs() - d0;

@@ -11,6 +11,7 @@ import {
   type BenchContext,
 } from '../lib/lab.js';
 import { countApiCalls } from '../lib/api-count.js';
+import { settle } from '../lib/settle.js';
 import { formatPhases, phasesOf } from '../lib/phases.js';
 import type { RunOptions, Section } from '../lib/section.js';
 import { summarize } from '../lib/stats.js';
@@ -80,6 +81,7 @@ async function upRuns(
 ): Promise<void> {
   for (let r = 0; r < runs; r++) {
     const progress: UpRun['progress'] = [];
+    await settle();
     const counter = countApiCalls(ctx.docker);
     const t0 = nowMs();
     let status;
@@ -99,6 +101,7 @@ async function upRuns(
     const d0 = nowMs();
     await ctx.service.down(lab);
     const downMs = nowMs() - d0;
+    await settle();
     const floorMs = await floorRun(ctx, containers);
     out.push({
       floorMs,
