@@ -273,6 +273,21 @@ export class AgentPool {
     return undefined;
   }
 
+  /**
+   * Keeps an agent that is already running (a new container's boot agent, after `up`) as
+   * the container's resident agent; one this pool had for it before is closed.
+   */
+  adopt(lab: string, dockerName: string, agent: ApplyAgent): void {
+    const old = this.agents.get(dockerName);
+    this.agents.set(dockerName, { lab, agent: Promise.resolve(agent) });
+    void old?.agent.then((a) => a !== agent && a?.close());
+  }
+
+  /** Whether this pool keeps agents at all (see the constructor). */
+  get resident(): boolean {
+    return this.starts;
+  }
+
   /** Closes the agents of one lab, or all. */
   async close(lab?: string): Promise<void> {
     for (const [name, entry] of [...this.agents]) {

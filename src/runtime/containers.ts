@@ -78,6 +78,10 @@ export function labContainerCreateOptions(
       Tmpfs: cfg.tmpfs,
       Init: true, // reaps what BIRD and the echo servers leave behind
       AutoRemove: false,
+      // The main process's output is the boot agent's protocol (statuses, records, kept
+      // for the service's life after `up`): nothing to read, and the engine would write it
+      // all to disk.
+      LogConfig: { Type: 'none', Config: {} },
     },
   };
 }

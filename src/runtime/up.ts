@@ -14,7 +14,7 @@ import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
 import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
 import { writeLabFile, type LabFile } from './lab-files.js';
-import { checkContainerName, checkLabName } from './names.js';
+import { checkContainerName, checkLabName, dockerName } from './names.js';
 import {
   localNeighbourLimit,
   neighbourAdvice,
@@ -51,6 +51,12 @@ export interface UpOptions {
    * with the wiring), else through the engine's archive API; `up` fails if it cannot.
    */
   file?: LabFile;
+  /**
+   * Takes the boot agents of the new containers that get applies later (nodes, the
+   * router, hosts with services) once `up` succeeded, instead of closing them: the first
+   * change and status read after `up` then need no exec. Receives the Docker name.
+   */
+  adoptAgent?: (dockerName: string, agent: ApplyAgent) => void;
 }
 
 interface Started {
@@ -424,6 +430,15 @@ export async function labUp(
       );
     }
     lap('bgp');
+    // Up: the agents that later changes go to stay, if someone keeps them.
+    if (opts.adoptAgent) {
+      for (const c of plan.containers) {
+        const agent = agents.get(c.name);
+        if (!agent?.alive || routesOnly(c)) continue;
+        opts.adoptAgent(dockerName(lab, c.name), agent);
+        agents.delete(c.name);
+      }
+    }
   } finally {
     closeAgents();
     await sideWork?.catch(() => undefined);

@@ -305,9 +305,12 @@ export class LabService implements LabApiClient {
         message: `${message} (applied in ${appliedMs} ms)`,
         at: Date.now(),
       });
-      void this.statusOfRecord(updated, change.plan)
-        .then((status) => this.emit('lab:changed', { lab: name, status }))
-        .catch(() => undefined);
+      // The new status reads the engine (~100-200 ms of exec and engine time on a big lab):
+      // only for someone listening, or it would slow the next change for nothing.
+      if (this.events.listenerCount('lab:changed') > 0)
+        void this.statusOfRecord(updated, change.plan)
+          .then((status) => this.emit('lab:changed', { lab: name, status }))
+          .catch(() => undefined);
       return result;
     });
   }

@@ -120,3 +120,30 @@ export async function labLeftovers(
     hostIfnames: [...hostIfnames()].filter((n) => ours.has(n)),
   };
 }
+
+/** The engine, with every exec made through it counted. */
+export function countingExecs(real: Dockerode): { docker: Dockerode; execs: string[] } {
+  const execs: string[] = [];
+  const wrap = (c: Dockerode.Container): Dockerode.Container =>
+    new Proxy(c, {
+      get(target, prop, receiver) {
+        if (prop === 'exec')
+          return (opts: Dockerode.ExecCreateOptions) => {
+            execs.push(`${target.id}: ${(opts.Cmd ?? []).join(' ').slice(0, 40)}`);
+            return target.exec(opts);
+          };
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  const docker = new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop === 'getContainer') return (id: string) => wrap(target.getContainer(id));
+      if (prop === 'createContainer')
+        return async (o: Dockerode.ContainerCreateOptions) => wrap(await target.createContainer(o));
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { docker, execs };
+}

@@ -8,38 +8,11 @@ import { imageTag } from '../../src/runtime/image-recipe.js';
 import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
 import { labUp } from '../../src/runtime/up.js';
 import { ADDR, scenarioPlan } from './fixtures/scenario-lab.js';
-import { labRuntime, pingObserved, requestSources } from './helpers.js';
+import { countingExecs, labRuntime, pingObserved, requestSources } from './helpers.js';
 
 const LAB = 'elt-agents';
 let rt: LabRuntime;
 let docker: Dockerode;
-
-/** The engine, with every exec made through it counted. */
-function countingExecs(real: Dockerode): { docker: Dockerode; execs: string[] } {
-  const execs: string[] = [];
-  const wrap = (c: Dockerode.Container): Dockerode.Container =>
-    new Proxy(c, {
-      get(target, prop, receiver) {
-        if (prop === 'exec')
-          return (opts: Dockerode.ExecCreateOptions) => {
-            execs.push(`${target.id}: ${(opts.Cmd ?? []).join(' ').slice(0, 40)}`);
-            return target.exec(opts);
-          };
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  const docker = new Proxy(real, {
-    get(target, prop, receiver) {
-      if (prop === 'getContainer') return (id: string) => wrap(target.getContainer(id));
-      if (prop === 'createContainer')
-        return async (o: Dockerode.ContainerCreateOptions) => wrap(await target.createContainer(o));
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return { docker, execs };
-}
 
 beforeAll(async () => {
   ({ runtime: rt, docker } = await labRuntime());

@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import type Dockerode from 'dockerode';
+import { PassThrough } from 'node:stream';
 import {
   AGENT_SCRIPT,
   AgentPool,
   AgentReplyParser,
+  ApplyAgent,
   BOOT_SCRIPT,
   bootRequest,
 } from '../../../src/runtime/apply-agent.js';
@@ -137,5 +139,39 @@ describe('AgentPool', () => {
     expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBeUndefined();
     await pool.close();
     expect(execs).toEqual([]);
+  });
+
+  /** A boot agent over a fake attach stream; `ended()` tells whether its stdin was closed. */
+  const bootAgent = async () => {
+    const stream = new PassThrough();
+    let ended = false;
+    const end = stream.end.bind(stream);
+    stream.end = ((...a: Parameters<typeof end>) => {
+      ended = true; // EOF on the agent's stdin: its loop ends
+      return end(...a);
+    }) as typeof stream.end;
+    const container = { attach: async () => stream } as unknown as Dockerode.Container;
+    const agent = await ApplyAgent.attach(container);
+    return { agent, ended: () => ended };
+  };
+
+  it('keeps an adopted agent (a boot agent after up) and hands it out without an exec', async () => {
+    const { docker, execs } = engine();
+    const pool = new AgentPool();
+    expect(pool.resident).toBe(true);
+    const first = await bootAgent();
+    pool.adopt('lab1', 'lab1-node-1', first.agent);
+    expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBe(first.agent);
+    // A second adoption for the same container (re-created) closes the first.
+    const second = await bootAgent();
+    pool.adopt('lab1', 'lab1-node-1', second.agent);
+    await new Promise((r) => setImmediate(r));
+    expect(first.ended()).toBe(true);
+    expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBe(second.agent);
+    // Closing the lab's agents closes the adopted one: its loop ends in sleep.
+    await pool.close('lab1');
+    expect(second.ended()).toBe(true);
+    expect(execs).toEqual([]);
+    expect(new AgentPool(false).resident).toBe(false);
   });
 });
