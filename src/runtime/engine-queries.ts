@@ -2,6 +2,7 @@
 import type Dockerode from 'dockerode';
 import { HELPER_ROLE, LABEL_CONFIG, LABEL_LAB, LABEL_NAME, LABEL_ROLE } from './labels.js';
 import type { ExistingContainer } from './reconcile.js';
+import { withEngineDeadline } from './engine-deadline.js';
 
 export async function listLabContainers(
   docker: Dockerode,
@@ -36,7 +37,10 @@ export function isNotFound(e: unknown): boolean {
 /** Force-removes a container; gone already counts as success. */
 export async function removeContainer(docker: Dockerode, id: string): Promise<void> {
   try {
-    await docker.getContainer(id).remove({ force: true, v: true });
+    await withEngineDeadline(
+      `the removal of container ${id}`,
+      docker.getContainer(id).remove({ force: true, v: true }) as Promise<unknown>,
+    );
   } catch (e) {
     const code = (e as { statusCode?: number })?.statusCode;
     if (code === 404) return;

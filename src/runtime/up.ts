@@ -12,6 +12,7 @@ import { birdConfigSessionsDisabled } from './bird-boot.js';
 import { ApplyError, applyOne } from './apply.js';
 import { mapLimit } from './concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
+import { withEngineDeadline } from './engine-deadline.js';
 import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
 import { writeLabFile, type LabFile } from './lab-files.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';
@@ -73,10 +74,16 @@ async function createAndStart(
   opts: Dockerode.ContainerCreateOptions,
   boot: boolean,
 ): Promise<Started> {
-  const container = await docker.createContainer(opts);
+  const container = await withEngineDeadline(
+    `the creation of container ${opts.name ?? ''}`,
+    docker.createContainer(opts),
+  );
   const agent = await ApplyAgent.attach(container, boot);
   try {
-    await container.start();
+    await withEngineDeadline(
+      `the start of container ${opts.name ?? ''}`,
+      container.start() as Promise<unknown>,
+    );
   } catch (e) {
     agent.close();
     throw e;
