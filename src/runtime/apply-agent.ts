@@ -275,17 +275,14 @@ export class AgentPool {
 
   /**
    * Keeps an agent that is already running (a new container's boot agent, after `up`) as
-   * the container's resident agent; one this pool had for it before is closed.
+   * the container's resident agent; one this pool had for it before is closed. A pool that
+   * keeps none (`starts: false`) closes it at once.
    */
   adopt(lab: string, dockerName: string, agent: ApplyAgent): void {
+    if (!this.starts) return agent.close();
     const old = this.agents.get(dockerName);
     this.agents.set(dockerName, { lab, agent: Promise.resolve(agent) });
     void old?.agent.then((a) => a !== agent && a?.close());
-  }
-
-  /** Whether this pool keeps agents at all (see the constructor). */
-  get resident(): boolean {
-    return this.starts;
   }
 
   /** Closes the agents of one lab, or all. */

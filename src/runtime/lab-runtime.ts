@@ -74,9 +74,7 @@ export class LabRuntime {
         ...opts,
         name: lab,
         concurrency: opts.concurrency ?? this.options.concurrency,
-        ...(this.agents.resident
-          ? { adoptAgent: (name: string, agent: ApplyAgent) => this.agents.adopt(lab, name, agent) }
-          : {}),
+        adoptAgent: (name: string, agent: ApplyAgent) => this.agents.adopt(lab, name, agent),
       }),
     );
   }

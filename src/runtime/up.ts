@@ -55,7 +55,8 @@ export interface UpOptions {
   /**
    * Takes the boot agents of the new containers that get applies later (nodes, the
    * router, hosts with services) once `up` succeeded, instead of closing them: the first
-   * change and status read after `up` then need no exec. Receives the Docker name.
+   * change and status read after `up` then need no exec. Receives the Docker name; the
+   * receiver keeps the agent or closes it.
    */
   adoptAgent?: (dockerName: string, agent: ApplyAgent) => void;
 }

@@ -7,7 +7,7 @@ import { planLab } from '../core/plan/plan-lab.js';
 import type { IpamPlan, LabPlan } from '../core/plan/types.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/labels.js';
 import type { LabRuntime } from '../runtime/lab-runtime.js';
-import type { LabFile } from '../runtime/index.js';
+import type { LabFile } from '../runtime/lab-files.js';
 import type { LabSource } from './api.js';
 
 // Read and written through the router's resident agent once it runs (a few ms), else the

@@ -158,7 +158,6 @@ describe('AgentPool', () => {
   it('keeps an adopted agent (a boot agent after up) and hands it out without an exec', async () => {
     const { docker, execs } = engine();
     const pool = new AgentPool();
-    expect(pool.resident).toBe(true);
     const first = await bootAgent();
     pool.adopt('lab1', 'lab1-node-1', first.agent);
     expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBe(first.agent);
@@ -172,6 +171,16 @@ describe('AgentPool', () => {
     await pool.close('lab1');
     expect(second.ended()).toBe(true);
     expect(execs).toEqual([]);
-    expect(new AgentPool(false).resident).toBe(false);
+  });
+
+  it('closes an adopted agent at once when the pool keeps none (the CLI)', async () => {
+    const { docker, execs } = engine();
+    const pool = new AgentPool(false);
+    const boot = await bootAgent();
+    pool.adopt('lab1', 'lab1-node-1', boot.agent);
+    expect(boot.ended()).toBe(true);
+    expect(boot.agent.alive).toBe(false);
+    expect(await pool.get(docker, 'lab1', 'lab1-node-1')).toBeUndefined();
+    expect(execs).toEqual([]);
   });
 });
