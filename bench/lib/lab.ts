@@ -4,7 +4,7 @@
 import type Dockerode from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
+import type { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
 import { LabService } from '../../src/service/lab-service.js';
 import type { LabSource, LabStatus } from '../../src/service/api.js';
 import { nowMs, sleep } from './clock.js';

@@ -1,7 +1,7 @@
 // Packets as the benchmark sees them: tcpdump with epoch time stamps (-tt) inside a lab
 // container, parsed as they arrive; and traffic generators, all as argv arrays.
-import type { ExecStream } from '../../src/runtime/exec.js';
-import { LineSplitter } from '../../src/runtime/demux.js';
+import type { ExecStream } from '../../src/runtime/engine/exec.js';
+import { LineSplitter } from '../../src/runtime/engine/demux.js';
 import type { BenchContext } from './lab.js';
 import { nowMs, tcpdumpTimeMs } from './clock.js';
 

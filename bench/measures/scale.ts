@@ -16,7 +16,7 @@ import {
   neighbourLimits,
   withNeighbourLimit,
 } from '../lib/machine.js';
-import { LABEL_LAB } from '../../src/runtime/labels.js';
+import { LABEL_LAB } from '../../src/runtime/lab/labels.js';
 import type { RunOptions, Section } from '../lib/section.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import type { Row } from '../lib/table.js';

@@ -4,21 +4,21 @@ export {
   engineTarget,
   type EngineTarget,
   type EnsureEngineOptions,
-} from './engine.js';
+} from './engine/engine.js';
 export {
   ensureImage,
   ensureImageDetailed,
   type EnsureImageResult,
   type BuildMethod,
-} from './image.js';
-export { imageTag, recipeHash, PACKAGES } from './image-recipe.js';
-export { LabRuntime, type LabRuntimeOptions, type LabStatusView } from './lab-runtime.js';
-export { ApplyError } from './apply.js';
-export type { UpOptions } from './up.js';
-export type { LabFile } from './lab-files.js';
-export type { Capture, CaptureOptions, CaptureSummary } from './capture.js';
-export type { ExecOptions, ExecResult, ExecStream } from './exec.js';
-export type { ProgressFn } from './progress.js';
+} from './image/image.js';
+export { imageTag, recipeHash, PACKAGES } from './image/recipe.js';
+export { LabRuntime, type LabRuntimeOptions, type LabStatusView } from './lab/lab-runtime.js';
+export { ApplyError } from './agent/apply.js';
+export type { UpOptions } from './lab/up.js';
+export type { LabFile } from './lab/lab-files.js';
+export type { Capture, CaptureOptions, CaptureSummary } from './capture/capture.js';
+export type { ExecOptions, ExecResult, ExecStream } from './engine/exec.js';
+export type { ProgressFn } from './util/progress.js';
 export type {
   ApplyOutcome,
   ContainerState,
@@ -26,6 +26,6 @@ export type {
   LabSummary,
   PingResult,
   RuntimeContainerStatus,
-} from './types.js';
-export { LABEL_LAB, LABEL_NAME, LABEL_ROLE, LABEL_CONFIG, LABEL_NODE } from './labels.js';
-export { checkLabName, dockerName } from './names.js';
+} from './lab/types.js';
+export { LABEL_LAB, LABEL_NAME, LABEL_ROLE, LABEL_CONFIG, LABEL_NODE } from './lab/labels.js';
+export { checkLabName, dockerName } from './lab/names.js';

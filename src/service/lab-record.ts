@@ -5,9 +5,9 @@
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
 import type { IpamPlan, LabPlan } from '../core/plan/types.js';
-import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/labels.js';
-import type { LabRuntime } from '../runtime/lab-runtime.js';
-import type { LabFile } from '../runtime/lab-files.js';
+import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/lab/labels.js';
+import type { LabRuntime } from '../runtime/lab/lab-runtime.js';
+import type { LabFile } from '../runtime/lab/lab-files.js';
 import type { LabSource } from './api.js';
 
 // Read and written through the router's resident agent once it runs (a few ms), else the

@@ -11,12 +11,12 @@ import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
 import type { LabPlan } from '../core/plan/types.js';
-import { ensureEngine } from '../runtime/engine.js';
-import { ensureImage } from '../runtime/image.js';
-import { LabRuntime } from '../runtime/lab-runtime.js';
-import { KeyedQueue } from '../runtime/concurrency.js';
-import { checkLabName } from '../runtime/names.js';
-import type { ProgressFn } from '../runtime/progress.js';
+import { ensureEngine } from '../runtime/engine/engine.js';
+import { ensureImage } from '../runtime/image/image.js';
+import { LabRuntime } from '../runtime/lab/lab-runtime.js';
+import { KeyedQueue } from '../runtime/util/concurrency.js';
+import { checkLabName } from '../runtime/lab/names.js';
+import type { ProgressFn } from '../runtime/util/progress.js';
 import type {
   ChangeResult,
   LabApiCalls,

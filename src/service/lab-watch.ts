@@ -3,7 +3,7 @@
 // Started only when a shell subscribes to lab events, so the CLI never pays for it.
 import type { LabStatus } from './api.js';
 import type { LabService } from './lab-service.js';
-import { LABEL_LAB, LABEL_NAME } from '../runtime/labels.js';
+import { LABEL_LAB, LABEL_NAME } from '../runtime/lab/labels.js';
 
 const POLL_MS = 3000;
 

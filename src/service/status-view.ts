@@ -1,6 +1,6 @@
 // LabStatus for shells: the runtime's view of the containers joined with the lab's plan.
 import type { LabPlan } from '../core/plan/types.js';
-import type { LabStatusView } from '../runtime/lab-runtime.js';
+import type { LabStatusView } from '../runtime/lab/lab-runtime.js';
 import type { ContainerStatus, LabStatus, PoolView } from './api.js';
 import type { LabRecord } from './lab-record.js';
 

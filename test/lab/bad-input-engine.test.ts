@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabInputError } from '../../src/core/errors.js';
-import { LABEL_LAB } from '../../src/runtime/labels.js';
+import { LABEL_LAB } from '../../src/runtime/lab/labels.js';
 import { LabService } from '../../src/service/lab-service.js';
 import { BAD_CASES, DEEP, HUGE, TEMPLATE, TEMPLATE_PATH } from '../unit/bad-input/cases.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
+import type { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
 import { ADDR, podAddress, scenarioPlan } from './fixtures/scenario-lab.js';
 import { labRuntime } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/core/lab-file/index.js';
 import { planLab } from '../../src/core/plan/plan-lab.js';
-import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../../src/runtime/labels.js';
+import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../../src/runtime/lab/labels.js';
 import { LabService } from '../../src/service/lab-service.js';
 import { hostIfnames } from './helpers.js';
 

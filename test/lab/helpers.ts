@@ -3,10 +3,10 @@
 import type Dockerode from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import type { LabPlan } from '../../src/core/plan/types.js';
-import { LABEL_LAB } from '../../src/runtime/labels.js';
-import { ensureEngine } from '../../src/runtime/engine.js';
-import { ensureImageDetailed } from '../../src/runtime/image.js';
-import { LabRuntime } from '../../src/runtime/lab-runtime.js';
+import { LABEL_LAB } from '../../src/runtime/lab/labels.js';
+import { ensureEngine } from '../../src/runtime/engine/engine.js';
+import { ensureImageDetailed } from '../../src/runtime/image/image.js';
+import { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
 
 let shared:
   Promise<{ docker: Dockerode; runtime: LabRuntime; imageMs: number; built: string }> | undefined;

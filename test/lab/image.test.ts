@@ -2,9 +2,9 @@
 // holding every tool the runtime and the lab's users run inside containers.
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureImageDetailed } from '../../src/runtime/image.js';
-import { imageTag } from '../../src/runtime/image-recipe.js';
-import { execCollect } from '../../src/runtime/exec.js';
+import { ensureImageDetailed } from '../../src/runtime/image/image.js';
+import { imageTag } from '../../src/runtime/image/recipe.js';
+import { execCollect } from '../../src/runtime/engine/exec.js';
 import { labRuntime } from './helpers.js';
 
 let docker: Dockerode;

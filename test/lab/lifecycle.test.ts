@@ -4,11 +4,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHelper } from '../../src/runtime/engine-queries.js';
-import { cacheDir } from '../../src/runtime/image-debootstrap.js';
-import { LABEL_LAB } from '../../src/runtime/labels.js';
-import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
-import { ApplyError } from '../../src/runtime/apply.js';
+import { isHelper } from '../../src/runtime/lab/queries.js';
+import { cacheDir } from '../../src/runtime/image/debootstrap.js';
+import { LABEL_LAB } from '../../src/runtime/lab/labels.js';
+import type { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
+import { ApplyError } from '../../src/runtime/agent/apply.js';
 import { ADDR, scenarioPlan } from './fixtures/scenario-lab.js';
 import { labRuntime, pingObserved, requestSources } from './helpers.js';
 

@@ -5,9 +5,9 @@
 import type Dockerode from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageTag } from '../../src/runtime/image-recipe.js';
-import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../../src/runtime/labels.js';
-import { LabRuntime } from '../../src/runtime/lab-runtime.js';
+import { imageTag } from '../../src/runtime/image/recipe.js';
+import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../../src/runtime/lab/labels.js';
+import { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
 import { LabService } from '../../src/service/lab-service.js';
 import { countingExecs, labRuntime } from './helpers.js';
 

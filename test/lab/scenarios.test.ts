@@ -3,7 +3,7 @@
 // also exercises reuse (same containers, new rules and BIRD config) and growth (a new
 // host wired to a running router).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
+import type { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
 import { ADDR, podAddress, scenarioPlan } from './fixtures/scenario-lab.js';
 import { labRuntime, pingObserved, replyDestinations, requestSources } from './helpers.js';
 

@@ -13,7 +13,7 @@ import { importLab } from '../../src/core/import/index.js';
 import { loadLab } from '../../src/core/lab-file/index.js';
 import type { Lab, LabExpectation } from '../../src/core/model/lab.js';
 import { planLab } from '../../src/core/plan/plan-lab.js';
-import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
+import type { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
 import { LabService } from '../../src/service/lab-service.js';
 import { labRuntime, pingObserved, replyDestinations, requestSources } from './helpers.js';
 

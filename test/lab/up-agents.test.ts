@@ -4,9 +4,9 @@
 // running lab goes through execs (its containers are reused) and changes nothing.
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageTag } from '../../src/runtime/image-recipe.js';
-import type { LabRuntime } from '../../src/runtime/lab-runtime.js';
-import { labUp } from '../../src/runtime/up.js';
+import { imageTag } from '../../src/runtime/image/recipe.js';
+import type { LabRuntime } from '../../src/runtime/lab/lab-runtime.js';
+import { labUp } from '../../src/runtime/lab/up.js';
 import { ADDR, scenarioPlan } from './fixtures/scenario-lab.js';
 import { countingExecs, labRuntime, pingObserved, requestSources } from './helpers.js';
 

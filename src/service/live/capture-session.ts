@@ -10,11 +10,11 @@
 // events waiting to be emitted. When the queue fills, the exec stream is paused
 // (backpressure: tcpdump blocks, the kernel drops and counts); lines that still arrive
 // while it is full are dropped and counted (`capture:dropped`).
-import type { ExecStream } from '../../runtime/exec.js';
-import type { LabRuntime } from '../../runtime/lab-runtime.js';
-import { checkIfname } from '../../runtime/names.js';
+import type { ExecStream } from '../../runtime/engine/exec.js';
+import type { LabRuntime } from '../../runtime/lab/lab-runtime.js';
+import { checkIfname } from '../../runtime/lab/names.js';
 import type { CaptureSpec, PacketEvent } from '../api.js';
-import { LineSplitter } from '../../runtime/demux.js';
+import { LineSplitter } from '../../runtime/engine/demux.js';
 import { readPcapInfo } from './pcap.js';
 import { parseTcpdumpLine } from './tcpdump-line.js';
 

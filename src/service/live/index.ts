@@ -4,8 +4,8 @@
 // is stopped by stopAll() (service.close(), `down`).
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { LabRuntime } from '../../runtime/lab-runtime.js';
-import { checkContainerName } from '../../runtime/names.js';
+import type { LabRuntime } from '../../runtime/lab/lab-runtime.js';
+import { checkContainerName } from '../../runtime/lab/names.js';
 import type {
   CaptureSpec,
   ConntrackEntry,
@@ -22,7 +22,7 @@ import { runCheck, type CheckOptions, type CheckReport } from './check.js';
 import { parseConntrackList, parseDeletedCount } from './conntrack-parse.js';
 import { parseNatCounters } from './nat-counters.js';
 import { podInfo, resolveTarget } from './targets.js';
-import { LineSplitter } from '../../runtime/demux.js';
+import { LineSplitter } from '../../runtime/engine/demux.js';
 import { foldTrafficLine, pingArgv, type Tally } from './traffic-output.js';
 import { MIN_INTERVAL_MS, TrafficSession } from './traffic-session.js';
 

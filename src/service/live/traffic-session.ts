@@ -1,9 +1,9 @@
 // One traffic generator running inside a pod: started by the service, its replies
 // counted from the generator's own output, stats pushed as `traffic:stats` events
 // (at most every STATS_EVERY_MS, and once more when it ends).
-import { LineSplitter } from '../../runtime/demux.js';
-import type { ExecStream } from '../../runtime/exec.js';
-import type { LabRuntime } from '../../runtime/lab-runtime.js';
+import { LineSplitter } from '../../runtime/engine/demux.js';
+import type { ExecStream } from '../../runtime/engine/exec.js';
+import type { LabRuntime } from '../../runtime/lab/lab-runtime.js';
 import type { TrafficStats } from '../api.js';
 import { foldTrafficLine, loopArgv, pingArgv, type Tally } from './traffic-output.js';
 

@@ -7,9 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkContainerName, checkIfname, checkLabName } from '../../../src/runtime/names.js';
-import { shQuote } from '../../../src/runtime/quote.js';
-import { tcpdumpArgv } from '../../../src/runtime/tcpdump.js';
+import { checkContainerName, checkIfname, checkLabName } from '../../../src/runtime/lab/names.js';
+import { shQuote } from '../../../src/runtime/wiring/quote.js';
+import { tcpdumpArgv } from '../../../src/runtime/capture/tcpdump.js';
 import { captureArgv, filterTokens } from '../../../src/service/live/capture-session.js';
 import { loopArgv, pingArgv, TRAFFIC_LOOP } from '../../../src/service/live/traffic-output.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, LabInputError } from '../../../src/core/errors.js';
 import type Dockerode from 'dockerode';
-import { LabRuntime } from '../../../src/runtime/lab-runtime.js';
+import { LabRuntime } from '../../../src/runtime/lab/lab-runtime.js';
 import { LabService } from '../../../src/service/lab-service.js';
 import { runCli } from '../cli/run-cli.js';
 import { BAD_CASES, DEEP, DEEP_FLOW, HUGE, TEMPLATE, positionOf } from './cases.js';

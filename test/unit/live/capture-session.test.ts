@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { PacketEvent } from '../../../src/service/api.js';
 import { CaptureSession } from '../../../src/service/live/capture-session.js';
-import type { LabRuntime } from '../../../src/runtime/lab-runtime.js';
+import type { LabRuntime } from '../../../src/runtime/lab/lab-runtime.js';
 
 const LINE =
   '19:38:32.049107 eth0  In  IP 172.30.0.11 > 203.0.113.10: ICMP echo request, id 52112, seq 1, length 64\n';

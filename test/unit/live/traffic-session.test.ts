@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { TrafficStats } from '../../../src/service/api.js';
-import type { LabRuntime } from '../../../src/runtime/lab-runtime.js';
+import type { LabRuntime } from '../../../src/runtime/lab/lab-runtime.js';
 import {
   STATS_EVERY_MS,
   TrafficSession,

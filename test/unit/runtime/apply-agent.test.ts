@@ -10,8 +10,8 @@ import {
   ApplyAgent,
   BOOT_SCRIPT,
   bootRequest,
-} from '../../../src/runtime/apply-agent.js';
-import { buildTar } from '../../../src/runtime/tar.js';
+} from '../../../src/runtime/agent/apply-agent.js';
+import { buildTar } from '../../../src/runtime/engine/tar.js';
 
 describe('AgentReplyParser', () => {
   it('reads answers however the bytes are cut, output included', () => {

@@ -9,7 +9,7 @@ import {
   ipsetStagesFromData,
   servicesFile,
   splitNatRestore,
-} from '../../../src/runtime/apply-input.js';
+} from '../../../src/runtime/agent/apply-input.js';
 import { scenarioYaml } from '../../lab/fixtures/scenario-lab.js';
 
 describe('ipset stages (temporary set, then swap)', () => {

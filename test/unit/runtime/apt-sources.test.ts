@@ -3,7 +3,7 @@ import {
   parseDeb822Sources,
   parseSourcesList,
   pickMirror,
-} from '../../../src/runtime/apt-sources.js';
+} from '../../../src/runtime/image/apt-sources.js';
 
 // The shape of Debian 12's /etc/apt/sources.list.d/debian.sources (security listed too).
 const DEB822 = `Types: deb

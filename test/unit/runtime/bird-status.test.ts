@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBirdProtocols } from '../../../src/runtime/bird-status.js';
-import { blockingSessions } from '../../../src/runtime/status.js';
+import { parseBirdProtocols } from '../../../src/runtime/lab/bird-status.js';
+import { blockingSessions } from '../../../src/runtime/lab/status.js';
 
 // `birdc show protocols all` from BIRD 2.0.12 in the lab image (trimmed).
 const ALL = `BIRD 2.0.12 ready.
@@ -54,7 +54,7 @@ describe('bgpWaitList', () => {
   it('waits for the BGP protocols the core expects up, by the names in their BIRD configs', async () => {
     const { loadLab } = await import('../../../src/core/lab-file/load.js');
     const { planLab } = await import('../../../src/core/plan/index.js');
-    const { bgpWaitList } = await import('../../../src/runtime/up.js');
+    const { bgpWaitList } = await import('../../../src/runtime/lab/up.js');
     const { scenarioYaml } = await import('../../lab/fixtures/scenario-lab.js');
     const plan = planLab(
       loadLab([{ file: 'a.yaml', text: scenarioYaml({ natOutgoing: false, bgpToRouter: true }) }]),
@@ -76,7 +76,7 @@ describe('bgpWaitList', () => {
   });
 
   it('waits for every BGP protocol of a hand-written plan', async () => {
-    const { bgpWaitList } = await import('../../../src/runtime/up.js');
+    const { bgpWaitList } = await import('../../../src/runtime/lab/up.js');
     const { smallLabPlan } = await import('../../lab/fixtures/small-lab.js');
     const w = bgpWaitList(smallLabPlan({ natOutgoing: true, bgpToRouter: true }));
     expect([...w.entries()].sort()).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedQueue } from '../../../src/runtime/concurrency.js';
+import { KeyedQueue } from '../../../src/runtime/util/concurrency.js';
 
 describe('KeyedQueue', () => {
   it('runs one key in call order, other keys alongside, and survives a failure', async () => {

@@ -4,7 +4,7 @@ import {
   configHash,
   helperCreateOptions,
   labContainerCreateOptions,
-} from '../../../src/runtime/containers.js';
+} from '../../../src/runtime/lab/containers.js';
 
 const node: ContainerPlan = {
   name: 'node-1',

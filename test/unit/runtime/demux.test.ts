@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Demuxer, LineSplitter } from '../../../src/runtime/demux.js';
+import { Demuxer, LineSplitter } from '../../../src/runtime/engine/demux.js';
 
 function frame(kind: number, payload: Buffer): Buffer {
   const h = Buffer.alloc(8);

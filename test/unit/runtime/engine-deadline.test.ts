@@ -6,12 +6,12 @@ import {
   EngineStuckError,
   engineDeadlineMs,
   withEngineDeadline,
-} from '../../../src/runtime/engine-deadline.js';
+} from '../../../src/runtime/engine/deadline.js';
 import { readFileSync } from 'node:fs';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
-import { removeContainer } from '../../../src/runtime/engine-queries.js';
-import { labUp } from '../../../src/runtime/up.js';
+import { removeContainer } from '../../../src/runtime/lab/queries.js';
+import { labUp } from '../../../src/runtime/lab/up.js';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 

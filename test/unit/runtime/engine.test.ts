@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineTarget } from '../../../src/runtime/engine.js';
+import { engineTarget } from '../../../src/runtime/engine/engine.js';
 
 describe('engineTarget', () => {
   it('uses the local socket without DOCKER_HOST', () => {

@@ -6,7 +6,7 @@ import {
   dockerfileText,
   imageTag,
   PACKAGES,
-} from '../../../src/runtime/image-recipe.js';
+} from '../../../src/runtime/image/recipe.js';
 
 describe('image recipe', () => {
   it('matches the Dockerfile checked in under images/', () => {

@@ -1,14 +1,14 @@
 import type Dockerode from 'dockerode';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ApplyAgent } from '../../../src/runtime/apply-agent.js';
+import type { ApplyAgent } from '../../../src/runtime/agent/apply-agent.js';
 import {
   firstTarFile,
   labFilePath,
   readLabFile,
   writeLabFile,
-} from '../../../src/runtime/lab-files.js';
-import { buildTar } from '../../../src/runtime/tar.js';
+} from '../../../src/runtime/lab/lab-files.js';
+import { buildTar } from '../../../src/runtime/engine/tar.js';
 
 describe('lab record archive', () => {
   it('reads back the file a tar holds, whatever its size relative to 512-byte blocks', () => {

@@ -3,7 +3,7 @@
 import type Dockerode from 'dockerode';
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LabRuntime } from '../../../src/runtime/lab-runtime.js';
+import { LabRuntime } from '../../../src/runtime/lab/lab-runtime.js';
 
 interface FakeContainer {
   Id: string;

@@ -6,7 +6,7 @@ import {
   neighbourEstimate,
   neighbourTarget,
   raiseLocalNeighbourLimit,
-} from '../../../src/runtime/neigh.js';
+} from '../../../src/runtime/lab/neigh.js';
 import { scenarioYaml } from '../../lab/fixtures/scenario-lab.js';
 
 function bigLab(nodes: number, podsPerNode: number): string {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shJoin, shQuote } from '../../../src/runtime/quote.js';
+import { shJoin, shQuote } from '../../../src/runtime/wiring/quote.js';
 
 describe('shQuote', () => {
   it('round-trips any string through a real POSIX shell', () => {

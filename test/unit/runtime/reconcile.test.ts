@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcileContainers, type ExistingContainer } from '../../../src/runtime/reconcile.js';
+import { reconcileContainers, type ExistingContainer } from '../../../src/runtime/lab/reconcile.js';
 
 const ex = (
   id: string,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildTar } from '../../../src/runtime/tar.js';
+import { buildTar } from '../../../src/runtime/engine/tar.js';
 
 describe('buildTar', () => {
   it('writes an archive GNU tar extracts byte for byte', () => {

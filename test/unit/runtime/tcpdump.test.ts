@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStderr, tcpdumpArgv } from '../../../src/runtime/tcpdump.js';
+import { classifyStderr, tcpdumpArgv } from '../../../src/runtime/capture/tcpdump.js';
 
 describe('tcpdumpArgv', () => {
   it('asks for numeric, unbuffered, line-buffered output and puts the filter after --', () => {

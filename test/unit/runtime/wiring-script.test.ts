@@ -21,7 +21,7 @@ import {
   vethArgs,
   wiringScript,
   type WiringContainer,
-} from '../../../src/runtime/wiring-script.js';
+} from '../../../src/runtime/wiring/wiring-script.js';
 
 const containers: WiringContainer[] = [
   {

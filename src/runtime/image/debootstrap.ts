@@ -9,9 +9,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { parseDeb822Sources, parseSourcesList, pickMirror, type AptSource } from './apt-sources.js';
-import { BIRD_BINARIES, BIRD_BUILD_DIR, BIRD_BUILD_SCRIPT, BIRD_PATCH } from './image-bird.js';
-import { PACKAGES, SUITE, recipeHash } from './image-recipe.js';
-import { followDockerStream, type ProgressFn } from './progress.js';
+import { BIRD_BINARIES, BIRD_BUILD_DIR, BIRD_BUILD_SCRIPT, BIRD_PATCH } from './bird.js';
+import { PACKAGES, SUITE, recipeHash } from './recipe.js';
+import { followDockerStream, type ProgressFn } from '../util/progress.js';
 
 export function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');

@@ -2,7 +2,7 @@
 import type Dockerode from 'dockerode';
 import { HELPER_ROLE, LABEL_CONFIG, LABEL_LAB, LABEL_NAME, LABEL_ROLE } from './labels.js';
 import type { ExistingContainer } from './reconcile.js';
-import { withEngineDeadline } from './engine-deadline.js';
+import { withEngineDeadline } from '../engine/deadline.js';
 
 export async function listLabContainers(
   docker: Dockerode,

@@ -3,8 +3,8 @@
 // container itself, not only our end of the stream.
 import type Dockerode from 'dockerode';
 import { createWriteStream } from 'node:fs';
-import { LineSplitter } from './demux.js';
-import { execStream, type ExecStream } from './exec.js';
+import { LineSplitter } from '../engine/demux.js';
+import { execStream, type ExecStream } from '../engine/exec.js';
 import { classifyStderr, tcpdumpArgv } from './tcpdump.js';
 
 export interface CaptureOptions {

@@ -3,9 +3,9 @@
 // engine's archive API, which costs ~30-40 ms a call here (the engine archives in a child
 // process of its own), whatever the file's size.
 import type Dockerode from 'dockerode';
-import type { ApplyAgent } from './apply-agent.js';
+import type { ApplyAgent } from '../agent/apply-agent.js';
 import { dockerName } from './names.js';
-import { buildTar } from './tar.js';
+import { buildTar } from '../engine/tar.js';
 
 export interface LabFile {
   container: string; // lab-local name

@@ -3,7 +3,7 @@
 // mesh: ~50 neighbours each) overflows it: "neighbor table overflow!", ARP fails, BGP
 // sessions hang in Connect with "No route to host". Estimate what a plan needs and say so.
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { LabPlan } from '../core/plan/types.js';
+import type { LabPlan } from '../../core/plan/types.js';
 
 /** Neighbour entries a plan can create: all-to-all on each bridge, 2 per point-to-point link. */
 export function neighbourEstimate(plan: LabPlan): number {

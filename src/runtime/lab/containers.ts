@@ -1,7 +1,7 @@
 // Create options and config hash of lab containers and the wiring helper.
 import type Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
-import type { ContainerPlan } from '../core/plan/types.js';
+import type { ContainerPlan } from '../../core/plan/types.js';
 import {
   HELPER_ROLE,
   LABEL_CONFIG,

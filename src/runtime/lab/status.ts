@@ -1,10 +1,10 @@
 // Reading a lab's live state: per container Docker state, addresses, BGP sessions;
 // and waiting until every configured BGP session is Established.
 import type Dockerode from 'dockerode';
-import type { Role } from '../core/plan/types.js';
+import type { Role } from '../../core/plan/types.js';
 import { notEstablished, parseBirdProtocols, type BgpSession } from './bird-status.js';
-import { mapLimit, sleep } from './concurrency.js';
-import { execCollect } from './exec.js';
+import { mapLimit, sleep } from '../util/concurrency.js';
+import { execCollect } from '../engine/exec.js';
 import { parseIpAddrJson, flattenAddresses } from './ip-addr.js';
 import { LABEL_NAME, LABEL_NODE, LABEL_ROLE } from './labels.js';
 import { dockerName } from './names.js';

@@ -4,7 +4,7 @@
 import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { sleep } from './concurrency.js';
+import { sleep } from '../util/concurrency.js';
 import { Demuxer, LineSplitter } from './demux.js';
 
 export interface ExecOptions {

@@ -1,5 +1,5 @@
 // tcpdump's argv and its stderr chatter: pure helpers for capture.ts.
-import { checkIfname } from './names.js';
+import { checkIfname } from '../lab/names.js';
 
 export interface TcpdumpOptions {
   iface?: string; // default "any"

@@ -10,10 +10,10 @@
 import type Dockerode from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { APPLY_SCRIPT } from './apply-input.js';
-import { Demuxer } from './demux.js';
-import type { ExecResult } from './exec.js';
-import { buildTar } from './tar.js';
-import { BGP_WAIT_LOOP, STATUS_SCRIPT } from './status.js';
+import { Demuxer } from '../engine/demux.js';
+import type { ExecResult } from '../engine/exec.js';
+import { buildTar } from '../engine/tar.js';
+import { BGP_WAIT_LOOP, STATUS_SCRIPT } from '../lab/status.js';
 
 // Constant text; $1-$3: the apply, BGP wait and status scripts. A request is a line
 // "VERB ID NBYTES" and NBYTES of body (apply, put: tar; ready: the wait loop's arguments,

@@ -3,8 +3,8 @@
 // through nsenter (parallel jobs) and waited for until its links carry traffic; then the
 // new BIRDs' sessions enabled. Pure text generation: every value is validated and quoted.
 import { createHash } from 'node:crypto';
-import type { BridgeSpec, InterfaceSpec, LinkEnd, LinkSpec } from '../core/plan/types.js';
-import { checkContainerName, checkIfname, checkMac } from './names.js';
+import type { BridgeSpec, InterfaceSpec, LinkEnd, LinkSpec } from '../../core/plan/types.js';
+import { checkContainerName, checkIfname, checkMac } from '../lab/names.js';
 import { shJoin, shQuote } from './quote.js';
 
 export interface WiringContainer {

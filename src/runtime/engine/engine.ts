@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sleep, withTimeout } from './concurrency.js';
-import { cacheDir, run } from './image-debootstrap.js';
-import { noProgress, type ProgressFn } from './progress.js';
+import { sleep, withTimeout } from '../util/concurrency.js';
+import { cacheDir, run } from '../image/debootstrap.js';
+import { noProgress, type ProgressFn } from '../util/progress.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 

@@ -2,11 +2,11 @@
 // has or can pull debian:bookworm-slim; otherwise by debootstrap + import.
 import type Dockerode from 'dockerode';
 import { Readable } from 'node:stream';
-import { BUILD_CONTEXT_FILES, baseImage, dockerfileText, imageTag } from './image-recipe.js';
-import { importRootfs, rootfsTarball } from './image-debootstrap.js';
-import { followDockerStream, noProgress, type ProgressFn } from './progress.js';
-import { buildTar } from './tar.js';
-import { withTimeout } from './concurrency.js';
+import { BUILD_CONTEXT_FILES, baseImage, dockerfileText, imageTag } from './recipe.js';
+import { importRootfs, rootfsTarball } from './debootstrap.js';
+import { followDockerStream, noProgress, type ProgressFn } from '../util/progress.js';
+import { buildTar } from '../engine/tar.js';
+import { withTimeout } from '../util/concurrency.js';
 
 export type BuildMethod = 'dockerfile' | 'debootstrap';
 

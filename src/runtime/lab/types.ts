@@ -1,6 +1,6 @@
 // What the runtime reports. Shapes match src/service/api.ts's ContainerStatus so the
 // service can pass them through.
-import type { Role } from '../core/plan/types.js';
+import type { Role } from '../../core/plan/types.js';
 import type { BgpSession } from './bird-status.js';
 
 export type ContainerState =

@@ -8,7 +8,7 @@ import {
   BIRD_BUILD_PACKAGES,
   BIRD_BUILD_SCRIPT,
   BIRD_PATCH,
-} from './image-bird.js';
+} from './bird.js';
 
 export const IMAGE_REPO = 'egress-lab/node';
 export const SUITE = 'bookworm';

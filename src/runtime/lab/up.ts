@@ -5,15 +5,15 @@
 // wired, applied, waited for and read without one exec (an exec costs ~40 ms of runc here).
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { expectedSessions } from '../core/plan/bgp-routes.js';
-import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
-import { ApplyAgent, BOOT_CMD } from './apply-agent.js';
-import { birdConfigSessionsDisabled } from './bird-boot.js';
-import { ApplyError, applyOne } from './apply.js';
-import { mapLimit } from './concurrency.js';
+import { expectedSessions } from '../../core/plan/bgp-routes.js';
+import type { ContainerPlan, LabPlan } from '../../core/plan/types.js';
+import { ApplyAgent, BOOT_CMD } from '../agent/apply-agent.js';
+import { birdConfigSessionsDisabled } from '../agent/bird-boot.js';
+import { ApplyError, applyOne } from '../agent/apply.js';
+import { mapLimit } from '../util/concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
-import { withEngineDeadline } from './engine-deadline.js';
-import { asExisting, listLabContainers, removeContainer } from './engine-queries.js';
+import { withEngineDeadline } from '../engine/deadline.js';
+import { asExisting, listLabContainers, removeContainer } from './queries.js';
 import { writeLabFile, type LabFile } from './lab-files.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';
 import {
@@ -22,7 +22,7 @@ import {
   neighbourEstimate,
   raiseLocalNeighbourLimit,
 } from './neigh.js';
-import { noProgress, type ProgressFn } from './progress.js';
+import { noProgress, type ProgressFn } from '../util/progress.js';
 import { reconcileContainers } from './reconcile.js';
 import {
   blockingSessions,
@@ -35,7 +35,7 @@ import {
   type LiveStatus,
 } from './status.js';
 import type { ApplyOutcome, LabState } from './types.js';
-import { wiringScript, type WiringLink } from './wiring-script.js';
+import { wiringScript, type WiringLink } from '../wiring/wiring-script.js';
 
 export interface UpOptions {
   name?: string;

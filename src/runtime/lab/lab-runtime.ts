@@ -3,20 +3,20 @@
 // made by another process, or before a crash.
 import type Dockerode from 'dockerode';
 import { isIP } from 'node:net';
-import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
-import { AgentPool, type ApplyAgent } from './apply-agent.js';
-import { applyAll } from './apply.js';
-import { startCapture, type Capture, type CaptureOptions } from './capture.js';
-import { KeyedQueue, mapLimit } from './concurrency.js';
-import { isHelper, listLabContainers, removeContainer } from './engine-queries.js';
+import type { ContainerPlan, LabPlan } from '../../core/plan/types.js';
+import { AgentPool, type ApplyAgent } from '../agent/apply-agent.js';
+import { applyAll } from '../agent/apply.js';
+import { startCapture, type Capture, type CaptureOptions } from '../capture/capture.js';
+import { KeyedQueue, mapLimit } from '../util/concurrency.js';
+import { isHelper, listLabContainers, removeContainer } from './queries.js';
 import {
   execCollect,
   execStream,
   type ExecOptions,
   type ExecResult,
   type ExecStream,
-} from './exec.js';
-import { ensureImage } from './image.js';
+} from '../engine/exec.js';
+import { ensureImage } from '../image/image.js';
 import { LABEL_LAB, LABEL_NAME } from './labels.js';
 import { readLabFile, writeLabFile, type LabFile } from './lab-files.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';

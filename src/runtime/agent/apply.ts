@@ -1,13 +1,13 @@
 // applyDataplane: one exec per container, all containers in parallel. Each apply is
 // atomic in the container (APPLY_SCRIPT validates before it commits).
 import type Dockerode from 'dockerode';
-import type { ContainerPlan } from '../core/plan/types.js';
+import type { ContainerPlan } from '../../core/plan/types.js';
 import { APPLY_SCRIPT, applyInputTar, type ApplyInputOptions } from './apply-input.js';
-import { mapLimit } from './concurrency.js';
+import { mapLimit } from '../util/concurrency.js';
 import { ApplyAgent, type AgentPool } from './apply-agent.js';
-import { execCollect, type ExecResult } from './exec.js';
-import { dockerName } from './names.js';
-import type { ApplyOutcome } from './types.js';
+import { execCollect, type ExecResult } from '../engine/exec.js';
+import { dockerName } from '../lab/names.js';
+import type { ApplyOutcome } from '../lab/types.js';
 
 export class ApplyError extends Error {
   readonly outcomes: ApplyOutcome[];

@@ -2,9 +2,9 @@
 // and a constant script (APPLY_SCRIPT). Order, as Felix does it: fill temporary ipsets,
 // parse-check BIRD's config, restore the nat table in one transaction, then swap the
 // sets in, routes, BIRD. Anything refused before the swap leaves the previous state.
-import type { IpSet } from '../core/dataplane/types.js';
-import type { ContainerPlan, ServiceSpec } from '../core/plan/types.js';
-import { buildTar, type TarFile } from './tar.js';
+import type { IpSet } from '../../core/dataplane/types.js';
+import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
+import { buildTar, type TarFile } from '../engine/tar.js';
 
 const SET_NAME = /^[A-Za-z0-9_.:-]{1,31}$/;
 export const TEMP_SET_PREFIX = 'egl-tmp-';
