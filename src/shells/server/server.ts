@@ -27,6 +27,18 @@ export interface RunningServer {
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The request target as a URL, or undefined when it cannot be one (`//[`, a bare `*`):
+ * a client's bytes must never throw out of a handler, where nothing would catch it.
+ */
+export function requestUrl(raw: string | undefined, origin: string): URL | undefined {
+  try {
+    return new URL(raw ?? '/', origin);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = '127.0.0.1'; // never another interface, whatever the caller passes
   const token = opts.token ?? newToken();
@@ -37,8 +49,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const server = createServer((req, res) => {
     void handleHttp(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'internal error');
+      else res.destroy();
     });
   });
+  // A connection that breaks or speaks garbage before a request is parsed: drop it. Node's
+  // default answers 400 on a socket that may already be gone; the process must not care.
+  server.on('clientError', (_err, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
+  // The WebSocket server's own errors (never seen; ws reports protocol errors per socket).
+  wss.on('error', () => undefined);
 
   function send(res: ServerResponse, status: number, text: string): void {
     res.writeHead(status, {
@@ -51,7 +72,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.headers.host !== new URL(origin).host) return send(res, 421, 'wrong Host header');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-    const url = new URL(req.url ?? '/', origin);
+    const url = requestUrl(req.url, origin);
+    if (!url) return send(res, 400, 'bad request target');
     let path = url.pathname;
     if (path === '/' || path === '/index.html') {
       // The page is what hands the token to the app; without it, say how to get in.
@@ -80,15 +102,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // From here the socket is ours, not the HTTP server's: without a listener, a client that
+    // resets the connection (ECONNRESET) would be an uncaught error and end the process.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Destroyed once written: a client that never reads or closes keeps no socket open.
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+        () => socket.destroy(),
+      );
     };
-    const url = new URL(req.url ?? '/', origin);
+    const url = requestUrl(req.url, origin);
+    if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== '/api') return refuse(404, 'Not Found');
     if (req.headers.host !== new URL(origin).host) return refuse(421, 'Misdirected Request');
     if (req.headers.origin !== origin) return refuse(403, 'Forbidden');
     if (!tokenMatches(token, url.searchParams.get('token'))) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // Protocol errors (unmasked or oversized frames, bad UTF-8, unknown opcodes) arrive
+      // here; ws has already failed the connection with the right close code.
+      ws.on('error', () => ws.terminate());
       const detach = attachConnection(ws, opts.service);
       detachers.add(detach);
       ws.on('close', () => {

@@ -19,12 +19,25 @@ import {
 // Past this much unsent data, packet events are dropped (and counted) rather than
 // queued without bound: a slow tab must not grow the server's memory.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+// Past this, the page has stopped reading altogether (answers and events pile up): the
+// connection is cut, so one stuck tab cannot hold the server's memory.
+const MAX_STALLED_BYTES = 64 * 1024 * 1024;
 
 /** Wires one socket to the service; returns the function that unsubscribes it. */
 export function attachConnection(ws: WebSocket, service: LabApiClient): () => void {
   const droppedByCapture = new Map<string, number>();
   const send = (msg: unknown): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_STALLED_BYTES) return ws.terminate();
+    let text: string;
+    try {
+      text = JSON.stringify(msg);
+    } catch {
+      return; // not serialisable: nothing a client sent can cause this, and it must not throw into the service
+    }
+    ws.send(text, (err) => {
+      if (err) ws.terminate();
+    });
   };
 
   const unsubscribers = LAB_API_EVENT_NAMES.map((event) =>
