@@ -13,6 +13,7 @@ import {
   parseAllDocuments,
   type Document,
   type Node as YamlNode,
+  type YAMLMap,
 } from 'yaml';
 import type { Problem, SourcePosition } from '../errors.js';
 import type { FieldPath } from '../calico/field-error.js';
@@ -87,6 +88,33 @@ function tooDeepNode(root: unknown): YamlNode | undefined {
   return undefined;
 }
 
+/**
+ * Offsets of keys that repeat an earlier key of the same map, in document order. yaml's own
+ * `uniqueKeys` check compares each key with every earlier one (50,000 keys: ~20 s); this is
+ * the same test (scalar keys with equal values) with one Set per map.
+ */
+function duplicateKeyOffsets(root: unknown): number[] {
+  const offsets: number[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!isCollection(node)) continue;
+    const seen = isMap(node) ? new Set<unknown>() : undefined;
+    for (const item of node.items) {
+      if (!isPair(item)) {
+        stack.push(item);
+        continue;
+      }
+      if (seen && isScalar(item.key)) {
+        if (seen.has(item.key.value)) offsets.push(item.key.range?.[0] ?? 0);
+        else seen.add(item.key.value);
+      }
+      stack.push(item.key, item.value);
+    }
+  }
+  return offsets.sort((a, b) => a - b);
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -130,7 +158,7 @@ export function parseSources(sources: readonly LabSource[]): {
       docs = parseAllDocuments(text, {
         lineCounter,
         prettyErrors: false,
-        uniqueKeys: true,
+        uniqueKeys: false, // checked in linear time below (duplicateKeyOffsets)
         strict: true,
         merge: true, // "<<: *anchor" merge keys, as many YAML users expect
       }) as Document.Parsed[];
@@ -148,8 +176,14 @@ export function parseSources(sources: readonly LabSource[]): {
     let index = 0;
     for (const doc of docs) {
       const i = index++;
-      if (doc.errors.length > 0) {
-        for (const err of doc.errors) {
+      const duplicates = duplicateKeyOffsets(doc.contents).map((pos) => ({
+        code: 'DUPLICATE_KEY',
+        message: 'Map keys must be unique',
+        pos: [pos, pos] as const,
+      }));
+      if (doc.errors.length > 0 || duplicates.length > 0) {
+        const errors = [...doc.errors, ...duplicates].sort((a, b) => a.pos[0] - b.pos[0]);
+        for (const err of errors) {
           let message = firstLine(err.message);
           if (/call stack/i.test(message)) {
             problems.push({
@@ -199,6 +233,28 @@ export function parseSources(sources: readonly LabSource[]): {
   return { documents, problems };
 }
 
+type YamlMap = YAMLMap<unknown, unknown>;
+const keyIndex = new WeakMap<YamlMap, Map<string, YamlMap['items'][number]>>();
+
+/**
+ * A map's pairs by key text (the first pair wins, as a search from the top would find), built
+ * once per map: locating thousands of problems in one large map stays linear.
+ */
+function pairsByKey(map: YamlMap): Map<string, YamlMap['items'][number]> {
+  let index = keyIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = isScalar(p.key) ? p.key.value : p.key;
+      if (k === null || k === undefined) continue;
+      const text = String(k);
+      if (!index.has(text)) index.set(text, p);
+    }
+    keyIndex.set(map, index);
+  }
+  return index;
+}
+
 /**
  * Where `path` points in a document: the value's start (or the key's with target "key"). When
  * the path does not exist (a missing field), the nearest existing ancestor.
@@ -215,10 +271,7 @@ export function locate(
     const last = i === path.length - 1;
     if (isAlias(node)) node = node.resolve(pd.doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => {
-        const k = isScalar(p.key) ? p.key.value : p.key;
-        return k === seg || (k !== null && k !== undefined && String(k) === String(seg));
-      });
+      const pair = pairsByKey(node).get(String(seg));
       if (!pair) break;
       const keyStart = (pair.key as YamlNode | null)?.range?.[0];
       if (last && target === 'key' && keyStart !== undefined) {
