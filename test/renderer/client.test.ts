@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   apiUrlFromLocation,
+  forgetUrlToken,
   clientFromBridge,
   createClient,
 } from '../../renderer/src/lib/api/client.js';
@@ -40,6 +41,37 @@ describe('apiUrlFromLocation', () => {
     expect(
       apiUrlFromLocation({ protocol: 'http:', host: '127.0.0.1:4000', search: '?token=a+b/c' }),
     ).toBe('ws://127.0.0.1:4000/api?token=a%20b%2Fc');
+  });
+
+  it('leaves the token to the cookie once the URL has none (a reload)', () => {
+    expect(apiUrlFromLocation({ protocol: 'http:', host: '127.0.0.1:4000', search: '' })).toBe(
+      'ws://127.0.0.1:4000/api',
+    );
+  });
+});
+
+describe('forgetUrlToken', () => {
+  it('takes the token out of the address bar and history, keeping the rest', () => {
+    const calls: string[] = [];
+    const win = {
+      location: { search: '?token=secret&lab=x', pathname: '/', hash: '#/pools' },
+      history: {
+        state: null,
+        replaceState: (_s: unknown, _t: string, url: string) => calls.push(url),
+      },
+    } as unknown as Window;
+    forgetUrlToken(win);
+    expect(calls).toEqual(['/?lab=x#/pools']);
+  });
+
+  it('does nothing when the URL has no token', () => {
+    const calls: string[] = [];
+    const win = {
+      location: { search: '', pathname: '/', hash: '' },
+      history: { state: null, replaceState: () => calls.push('called') },
+    } as unknown as Window;
+    forgetUrlToken(win);
+    expect(calls).toEqual([]);
   });
 });
 

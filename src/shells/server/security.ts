@@ -47,3 +47,23 @@ export function securityHeaders(origin: string): Record<string, string> {
     'Cache-Control': 'no-store',
   };
 }
+
+/**
+ * After the first page load the token lives in a cookie, not the URL (which stays in the
+ * browser's history and address bar): HttpOnly (no script reads it), SameSite=Strict (no other
+ * site's request carries it), scoped to this origin. The Origin and Host checks still apply.
+ */
+export const TOKEN_COOKIE = 'egress_lab_token';
+
+export function tokenCookie(token: string): string {
+  return `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+/** The token from a Cookie header, if it carries ours. */
+export function cookieToken(header: string | undefined): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { LabApiClient } from '../../service/api.js';
-import { securityHeaders, newToken, tokenMatches } from './security.js';
+import { cookieToken, securityHeaders, newToken, tokenCookie, tokenMatches } from './security.js';
 import { readStatic } from './static-files.js';
 import { attachConnection } from './ws-connection.js';
 
@@ -75,9 +75,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = requestUrl(req.url, origin);
     if (!url) return send(res, 400, 'bad request target');
     let path = url.pathname;
+    const headers = securityHeaders(origin);
     if (path === '/' || path === '/index.html') {
-      // The page is what hands the token to the app; without it, say how to get in.
-      if (!tokenMatches(token, url.searchParams.get('token'))) {
+      // The page is what hands the token to the app; without it, say how to get in. The URL's
+      // token (first load) becomes a cookie; the page then takes it out of the address bar.
+      const fromUrl = url.searchParams.get('token');
+      if (tokenMatches(token, fromUrl)) headers['Set-Cookie'] = tokenCookie(token);
+      else if (!tokenMatches(token, cookieToken(req.headers.cookie))) {
         return send(
           res,
           403,
@@ -97,7 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           : 'not found',
       );
     }
-    res.writeHead(200, { ...securityHeaders(origin), 'Content-Type': file.contentType });
+    res.writeHead(200, { ...headers, 'Content-Type': file.contentType });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
@@ -117,7 +121,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (url.pathname !== '/api') return refuse(404, 'Not Found');
     if (req.headers.host !== new URL(origin).host) return refuse(421, 'Misdirected Request');
     if (req.headers.origin !== origin) return refuse(403, 'Forbidden');
-    if (!tokenMatches(token, url.searchParams.get('token'))) return refuse(401, 'Unauthorized');
+    const given = url.searchParams.get('token') || cookieToken(req.headers.cookie);
+    if (!tokenMatches(token, given)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Protocol errors (unmasked or oversized frames, bad UTF-8, unknown opcodes) arrive
       // here; ws has already failed the connection with the right close code.

@@ -113,6 +113,36 @@ describe('startServer', () => {
     expect(ok.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('hands the token over as an HttpOnly SameSite cookie, so a reload without it gets in', async () => {
+    const first = await fetch(server.url);
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^egress_lab_token=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/);
+    const pair = cookie.split(';')[0]!;
+    expect((await fetch(`${server.origin}/`, { headers: { cookie: pair } })).status).toBe(200);
+    const wrong = `${pair.slice(0, -1)}x`;
+    expect((await fetch(`${server.origin}/`, { headers: { cookie: wrong } })).status).toBe(403);
+    expect((await fetch(`${server.origin}/?token=nope`)).headers.get('set-cookie')).toBeNull();
+    // The WebSocket takes the cookie too, and still checks the Origin.
+    const ws = new WebSocket(`${server.origin.replace('http', 'ws')}/api`, {
+      origin: server.origin,
+      headers: { cookie: pair },
+    });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    ws.close();
+    const noCookie = new WebSocket(`${server.origin.replace('http', 'ws')}/api?token=`, {
+      origin: server.origin,
+      headers: { cookie: wrong },
+    });
+    const status = await new Promise((resolve) => {
+      noCookie.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+      noCookie.once('open', () => resolve('open'));
+    });
+    expect(status).toBe(401);
+  });
+
   it('serves built assets but nothing outside the renderer directory', async () => {
     expect((await fetch(`${server.origin}/assets/app.js`)).status).toBe(200);
     // egress-outside.txt exists one level above the renderer directory.

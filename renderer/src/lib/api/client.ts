@@ -1,5 +1,5 @@
 // One client for both shells: Electron's preload bridge when present, else the
-// browser-mode WebSocket on the page's own origin with the token from its URL.
+// browser-mode WebSocket on the page's own origin with the token from its URL (or cookie).
 import type { IpcResult } from '../../../../src/service/api-schemas.js';
 import { ApiError } from './errors.js';
 import type {
@@ -27,9 +27,11 @@ declare global {
 export type { ConnectionState };
 
 export function apiUrlFromLocation(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
-  const token = new URLSearchParams(loc.search).get('token') ?? '';
+  const token = new URLSearchParams(loc.search).get('token');
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}/api?token=${encodeURIComponent(token)}`;
+  // No token in the URL (a reload): the page's cookie carries it to the WebSocket.
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  return `${scheme}//${loc.host}/api${query}`;
 }
 
 /** Adapts the preload bridge's envelopes to `LabApiClient`, keeping `problems` on errors. */
@@ -54,5 +56,23 @@ export function createClient(
     onState?.('open');
     return clientFromBridge(win.egressLab);
   }
-  return createWsClient(apiUrlFromLocation(win.location), { onState });
+  const url = apiUrlFromLocation(win.location);
+  forgetUrlToken(win);
+  return createWsClient(url, { onState });
+}
+
+/**
+ * Takes the token out of the address bar and history once it has been read: the server has
+ * set it as an HttpOnly cookie with the page, so a reload still gets in.
+ */
+export function forgetUrlToken(win: Pick<Window, 'location' | 'history'>): void {
+  const params = new URLSearchParams(win.location.search);
+  if (!params.has('token')) return;
+  params.delete('token');
+  const search = params.toString();
+  win.history.replaceState(
+    win.history.state,
+    '',
+    `${win.location.pathname}${search ? `?${search}` : ''}${win.location.hash}`,
+  );
 }
