@@ -1,7 +1,7 @@
 // The desktop app's main process. Hardened as Electron's security checklist asks:
 // sandboxed renderers with context isolation and no Node, a strict CSP served as a
 // header from a private app:// scheme, no navigation, no new windows, no webviews, no
-// permissions, and IPC limited to the lab API's intent-level channels, each sender
+// permissions, no downloads, and IPC limited to the lab API's intent-level channels, each sender
 // and payload checked (electron/ipc.ts). The renderer never reaches Docker directly.
 import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
 import { dirname, join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { LAB_API_EVENT_NAMES } from '../src/service/api-schemas.js';
 import { createLabService } from '../src/service/lab-service.js';
 import { APP_ORIGIN, isAppUrl, registerLabIpc } from './ipc.js';
 import { serveAppRequest } from './protocol.js';
+import { refuseDownloads } from './downloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/electron
 const packageRoot = resolve(here, '..', '..');
@@ -66,6 +67,7 @@ app.whenReady().then(async () => {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
+  refuseDownloads(ses);
   protocol.handle('app', (request) => serveAppRequest(rendererDir, request.url));
 
   const service = createLabService({ templatesDir: join(packageRoot, 'lab-templates') });

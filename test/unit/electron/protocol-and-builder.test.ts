@@ -56,6 +56,16 @@ describe('electron-builder.yml', () => {
     ).rejects.toThrow();
   });
 
+  it('burns the hardening fuses into the binary', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
   it('targets AppImage and deb, dmg, and nsis', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.mac.target).toEqual(['dmg']);
