@@ -45,17 +45,38 @@ export function neighbourAdvice(needed: number, limit: number): string {
   );
 }
 
+/**
+ * The most `up` raises the machine-wide table to by itself (~100 bytes an entry in the
+ * kernel: 64 MiB at most). A lab needing more gets the advice and the warning instead.
+ */
+export const MAX_NEIGHBOUR_RAISE = 1 << 19;
+
 /** The limits to ask for when `needed` entries must fit: room to spare, a power of two. */
 export function neighbourTarget(needed: number): { thresh2: number; thresh3: number } {
-  const thresh3 = Math.max(4096, 2 ** Math.ceil(Math.log2(needed * 2)));
+  const thresh3 = Math.max(4096, 2 ** Math.ceil(Math.log2(Math.max(1, needed) * 2)));
   return { thresh2: thresh3 / 2, thresh3 };
 }
 
 const NEIGH_DIR = '/proc/sys/net/ipv4/neigh/default';
 
 /**
+ * What to raise the limit to for a lab needing `needed` entries on a machine at `from`:
+ * nothing when it fits (80%), never lower than today, never above MAX_NEIGHBOUR_RAISE.
+ */
+export function neighbourRaise(
+  needed: number,
+  from: number,
+): { thresh2: number; thresh3: number } | undefined {
+  if (needed <= from * 0.8) return undefined;
+  const target = neighbourTarget(needed);
+  const thresh3 = Math.min(target.thresh3, MAX_NEIGHBOUR_RAISE);
+  if (thresh3 <= from) return undefined;
+  return { thresh2: Math.min(target.thresh2, thresh3 / 2), thresh3 };
+}
+
+/**
  * Raises this machine's shared ARP table limits so a big lab fits, the fix neighbourAdvice
- * names, when we may (root, engine on this machine; never lowered). Set
+ * names, when we may (root, engine on this machine; never lowered, capped). Set
  * EGRESS_LAB_NO_SYSCTL=1 to leave the machine's settings alone. Returns what changed.
  */
 export function raiseLocalNeighbourLimit(
@@ -64,15 +85,15 @@ export function raiseLocalNeighbourLimit(
 ): { from: number; to: number } | undefined {
   if (env.EGRESS_LAB_NO_SYSCTL === '1' || process.getuid?.() !== 0) return undefined;
   const from = localNeighbourLimit();
-  if (from === undefined || needed <= from * 0.8) return undefined;
-  const { thresh2, thresh3 } = neighbourTarget(needed);
+  const raise = from === undefined ? undefined : neighbourRaise(needed, from);
+  if (from === undefined || !raise) return undefined;
   try {
     // thresh3 first: the kernel wants gc_thresh2 <= gc_thresh3.
-    writeFileSync(`${NEIGH_DIR}/gc_thresh3`, String(thresh3));
+    writeFileSync(`${NEIGH_DIR}/gc_thresh3`, String(raise.thresh3));
     const t2 = Number(readFileSync(`${NEIGH_DIR}/gc_thresh2`, 'utf8').trim());
-    if (!(t2 >= thresh2)) writeFileSync(`${NEIGH_DIR}/gc_thresh2`, String(thresh2));
+    if (!(t2 >= raise.thresh2)) writeFileSync(`${NEIGH_DIR}/gc_thresh2`, String(raise.thresh2));
   } catch {
     return undefined; // read-only /proc (a container), or not allowed: the warning stands
   }
-  return { from, to: thresh3 };
+  return { from, to: raise.thresh3 };
 }

@@ -325,3 +325,15 @@ spec: {cidr: 10.251.0.0/24}
     ]);
   });
 });
+
+describe('lab size', () => {
+  it('refuses a lab of more containers than a lab may run, saying how many and of what', () => {
+    const pods = Array.from({ length: 1500 }, (_, i) => `    - {name: p${i}, node: node-1}`);
+    const text = lab(`${NODES}  pods:\n${pods.join('\n')}\n`);
+    const { line, col } = whereIs(text, '- {name: p0,');
+    expect(linesOf(() => load(text))).toEqual([
+      `lab.yaml:${line}:${col}: Lab(t) spec.pods: the lab would run 1503 containers (1 router, 2 nodes, 1500 pods, 0 hosts); a lab runs at most 1500`,
+    ]);
+    expect(() => load(lab(`${NODES}  pods:\n${pods.slice(1).join('\n')}\n`))).not.toThrow();
+  });
+});

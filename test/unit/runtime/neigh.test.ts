@@ -4,6 +4,8 @@ import { planLab } from '../../../src/core/plan/index.js';
 import {
   neighbourAdvice,
   neighbourEstimate,
+  neighbourRaise,
+  MAX_NEIGHBOUR_RAISE,
   neighbourTarget,
   raiseLocalNeighbourLimit,
 } from '../../../src/runtime/lab/neigh.js';
@@ -59,6 +61,17 @@ describe('raising the shared ARP limit', () => {
       expect(Math.log2(t.thresh3) % 1).toBe(0);
       expect(t.thresh2).toBe(t.thresh3 / 2);
     }
+  });
+
+  it('raises only what does not fit, never lowers, and never past the cap', () => {
+    expect(neighbourRaise(500, 1024)).toBeUndefined();
+    expect(neighbourRaise(3552, 1024)).toEqual({ thresh2: 4096, thresh3: 8192 });
+    expect(neighbourRaise(3552, 16384)).toBeUndefined();
+    expect(neighbourRaise(50_000_000, 1024)).toEqual({
+      thresh2: MAX_NEIGHBOUR_RAISE / 2,
+      thresh3: MAX_NEIGHBOUR_RAISE,
+    });
+    expect(neighbourRaise(50_000_000, MAX_NEIGHBOUR_RAISE * 2)).toBeUndefined();
   });
 
   it('leaves the machine alone when told to, or when the lab fits', () => {
