@@ -17,6 +17,40 @@ export interface Problem {
   message: string;
 }
 
+// Control characters (a terminal obeys them), bidi overrides and invisible marks (they reorder
+// or hide what a reader sees: "Trojan Source") from user input never reach a message raw.
+const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+const MAX_NAME = 64;
+const MAX_RUN = 200;
+
+/**
+ * Text from input made safe to print: unprintable characters as \u{…} escapes, and any run
+ * longer than `maxRun` characters without a space cut, saying how much was left out.
+ */
+export function printable(text: string, maxRun = MAX_RUN): string {
+  const escaped = text.replace(
+    UNPRINTABLE,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(4, '0')}}`,
+  );
+  return escaped.replace(
+    new RegExp(`[^\\s]{${maxRun + 1},}`, 'gu'),
+    (run) => `${run.slice(0, maxRun)}…(${run.length - maxRun} more characters)`,
+  );
+}
+
+/** A problem whose every text is printable, names at most 64 characters. */
+function printableProblem(p: Problem): Problem {
+  return {
+    ...p,
+    ...(p.position ? { position: { ...p.position, file: printable(p.position.file, 1024) } } : {}),
+    ...(p.name !== undefined ? { name: printable(p.name, MAX_NAME) } : {}),
+    ...(p.field !== undefined ? { field: printable(p.field) } : {}),
+    message: printable(p.message),
+  };
+}
+
 export function formatProblem(p: Problem): string {
   const where = p.position ? `${p.position.file}:${p.position.line}:${p.position.col}: ` : '';
   const what = p.kind ? `${p.kind}(${p.name ?? ''}) ` : '';
@@ -28,8 +62,9 @@ export function formatProblem(p: Problem): string {
 export class LabInputError extends Error {
   readonly problems: Problem[];
   constructor(problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    const safe = problems.map(printableProblem);
+    super(safe.map(formatProblem).join('\n'));
     this.name = 'LabInputError';
-    this.problems = problems;
+    this.problems = safe;
   }
 }
