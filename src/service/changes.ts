@@ -6,6 +6,7 @@ import { diffDataplane } from '../core/dataplane/diff.js';
 import { LabInputError } from '../core/errors.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
+import { renderContainer } from '../core/plan/render-container.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import type { ChangeResult, LabSource, RuleDiff } from './api.js';
 import type { LabRecord } from './lab-record.js';
@@ -49,7 +50,8 @@ export function planChange(record: LabRecord, before: LabPlan, next: Lab): Plann
       const d = diffDataplane(old.dataplane, c.dataplane, c.name);
       if (d.added.length || d.removed.length || d.ipsetChanges.length) diffs.push(d);
     }
-    if (!old || JSON.stringify(old.rendered) !== JSON.stringify(c.rendered)) changed.push(c);
+    if (!old || JSON.stringify(renderContainer(old)) !== JSON.stringify(renderContainer(c)))
+      changed.push(c);
   }
   return { lab: next, plan, diffs, changed };
 }

@@ -5,6 +5,7 @@ import { explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
 import type { IPPool } from '../core/model/calico.js';
 import { planLab } from '../core/plan/plan-lab.js';
+import { renderContainer } from '../core/plan/render-container.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import type { LabSource } from './api.js';
 
@@ -54,7 +55,7 @@ export function explainSources(sources: LabSource[], from: string, to: string): 
 
 /** One node's rendered dataplane, one section per format, as the tools inside take it. */
 export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, headers = false): string {
-  const r = node.rendered;
+  const r = renderContainer(node);
   const sections: [RuleFormat, string, string | undefined][] = [
     ['ipset', 'ipset restore', r.ipsetRestore],
     ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],

@@ -132,15 +132,25 @@ describe('lab lifecycle', () => {
     const off = scenarioPlan({ name: LAB, natOutgoing: false }).containers.find(
       (c) => c.name === 'node-1',
     )!;
+    const nat = off.dataplane!.nat;
     const broken = {
       ...off, // would empty the masq set ...
-      dataplane: off.dataplane,
-      rendered: {
-        ...off.rendered,
-        iptablesNat: off.rendered.iptablesNat!.replace(
-          'COMMIT',
-          '-A cali-nat-outgoing -j NO-SUCH-TARGET\nCOMMIT',
-        ),
+      dataplane: {
+        ...off.dataplane!,
+        nat: {
+          ...nat,
+          chains: nat.chains.map((c) =>
+            c.name === 'cali-nat-outgoing'
+              ? {
+                  ...c,
+                  rules: [
+                    ...c.rules,
+                    { match: [], action: { kind: 'jump' as const, target: 'NO-SUCH-TARGET' } },
+                  ],
+                }
+              : c,
+          ),
+        },
       },
     };
     const err = await rt.applyDataplane(LAB, [broken]).catch((e: unknown) => e);

@@ -22,18 +22,20 @@ export {
 } from './felix-nat.js';
 export {
   renderIpsetRestore,
-  renderIpsetPlain,
+  renderIpsetStages,
   describeIpsets,
   tempSetName,
   IPSET_MAXELEM,
+  type IpsetStages,
 } from './render-ipset.js';
 export {
   renderIptablesNat,
+  renderNatRestoreParts,
   renderIptablesSave,
   hashedRules,
   saveLines,
-  countHookCopies,
   type HashedRule,
+  type NatRestoreParts,
 } from './render-nat.js';
 export { renderRoutes, renderRoute } from './render-routes.js';
 export { renderBirdNode } from './render-bird-node.js';

@@ -30,16 +30,41 @@ export function describeIpsets(ipsets: IpSet[]): string {
   return ipsets.map((s) => `${s.name} (${s.type}): ${s.members.join(' ') || '(empty)'}`).join('\n');
 }
 
+/** The two stages of an apply's ipset update (runtime/agent/apply.sh), each `ipset restore` input. */
+export interface IpsetStages {
+  /** Creates each set if missing (a new set starts empty) and fills a temporary copy of it. */
+  stage: string;
+  /** Swaps each temporary set with the live one and destroys it: members change atomically. */
+  swap: string;
+  names: string[]; // the sets the node should have; the apply destroys other cali sets
+}
+
+const SET_NAME = /^[A-Za-z0-9_.:-]{1,31}$/;
+const MEMBER = /^[A-Za-z0-9_.:/,-]+$/;
+
 /**
- * Just the sets and their members as `create`/`add` lines, for a runtime that stages and swaps
- * sets itself (renderIpsetRestore already does the staging; do not feed this to `ipset restore`
- * on a live set, it would only add members, never remove them).
+ * Felix's way to rewrite sets, in two steps so the nat rules can be restored in between:
+ * the stage leaves the live sets as they are, so a rejected rule set changes nothing.
+ * @param tempPrefix names the temporary sets (`<prefix><index>`); the apply removes leftovers by it.
  */
-export function renderIpsetPlain(ipsets: IpSet[]): string {
-  const lines: string[] = [];
-  for (const set of ipsets) {
-    lines.push(`create ${set.name} ${set.type} family ${set.family} maxelem ${IPSET_MAXELEM}`);
-    for (const m of set.members) lines.push(`add ${set.name} ${m}`);
-  }
+export function renderIpsetStages(ipsets: readonly IpSet[], tempPrefix: string): IpsetStages {
+  const stage: string[] = [];
+  const swap: string[] = [];
+  ipsets.forEach((set, i) => {
+    const tmp = `${tempPrefix}${i}`;
+    // Values go to `ipset restore` as words of a line: refuse any that would not be one.
+    if (!SET_NAME.test(set.name) || !SET_NAME.test(tmp))
+      throw new Error(`bad ipset name ${set.name}`);
+    const bad = set.members.find((m) => !MEMBER.test(m));
+    if (bad !== undefined) throw new Error(`ipset ${set.name}: bad member "${bad}"`);
+    const spec = `${set.type} family ${set.family} maxelem ${IPSET_MAXELEM}`;
+    stage.push(`create ${set.name} ${spec} -exist`, `create ${tmp} ${spec}`);
+    for (const m of set.members) stage.push(`add ${tmp} ${m} -exist`);
+    swap.push(`swap ${set.name} ${tmp}`, `destroy ${tmp}`);
+  });
+  return { stage: joinLines(stage), swap: joinLines(swap), names: ipsets.map((s) => s.name) };
+}
+
+function joinLines(lines: string[]): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -1,11 +1,6 @@
-// The nat table as `iptables-restore --noflush` input, and as `iptables-save` shows it.
-//
-// Idempotency: a `:chain - [0:0]` line for a user chain creates it or flushes it, so the
-// cali- chains are rewritten whole on every apply. The POSTROUTING hook lives in a chain we
-// do not own and must not flush, so a blind `-A POSTROUTING` would add a copy per apply.
-// Like Felix (which reads `iptables-save` before writing), renderIptablesNat takes the
-// current `iptables-save -t nat` output and emits exactly the `-A`/`-D` lines that leave
-// one copy of each hook, all in the same atomic COMMIT.
+// The nat table as `iptables-restore --noflush` input (in parts, for the apply), and as
+// `iptables-save` shows it (display, diffs). Pure: the reconciliation with the live table
+// (deleting the previous hooks) happens inside the container, in runtime/agent/apply.sh.
 import { appendRuleHashes, ruleHashes } from './hash.js';
 import { renderAppendFelix, renderSaveLine } from './iptables-text.js';
 import type { NatTable, Rule } from './types.js';
@@ -36,36 +31,48 @@ export function hashedRules(nat: NatTable): HashedRule[] {
   return out;
 }
 
-/** How many rules of `chain` carry `cali:<hash>` in an `iptables-save` dump. */
-export function countHookCopies(iptablesSave: string, chain: string, hash: string): number {
-  let n = 0;
-  for (const line of iptablesSave.split('\n')) {
-    if (line.startsWith(`-A ${chain} `) && line.includes(`cali:${hash}`)) n++;
-  }
-  return n;
+/**
+ * `iptables-restore --noflush` input for the nat table, in the parts an apply puts together
+ * (runtime/agent/apply.sh): a `:chain - [0:0]` line creates or flushes a user chain, so our
+ * chains are rewritten whole by `head` + `ownRules`; the hooks in kernel chains (`kernelRules`,
+ * e.g. the POSTROUTING jump) live in chains we must not flush, so the apply first deletes the
+ * previous copies (the `cali:` rules it finds there) in the same transaction. Then `COMMIT`.
+ */
+export interface NatRestoreParts {
+  head: string; // `*nat` and one declaration per chain of ours
+  ownRules: string; // `-A` lines of our chains (Felix's cali- chains, then the lab's)
+  kernelRules: string; // `-A` lines appended to kernel chains (Felix's hooks)
+}
+
+export function renderNatRestoreParts(nat: NatTable): NatRestoreParts {
+  const rules = hashedRules(nat);
+  const own = rules
+    .filter((x) => !x.appended)
+    .map((r) => renderAppendFelix(r.chain, r.rule, r.hash));
+  for (const c of nat.labChains ?? [])
+    for (const rule of c.rules) own.push(renderAppendFelix(c.name, rule, ''));
+  const kernel = rules
+    .filter((x) => x.appended)
+    .map((r) => renderAppendFelix(r.chain, r.rule, r.hash));
+  const decl = [...nat.chains, ...(nat.labChains ?? [])].map((c) => `:${c.name} - [0:0]`);
+  return {
+    head: joinLines(['*nat', ...decl]),
+    ownRules: joinLines(own),
+    kernelRules: joinLines(kernel),
+  };
 }
 
 /**
- * `iptables-restore --noflush` input for the nat table.
- * @param currentSave output of `iptables-save -t nat` in the container right now; leave it
- *   out for a namespace that has no Calico rules yet (a fresh container).
+ * The whole `iptables-restore --noflush` input as a fresh namespace takes it (no Calico rules
+ * yet): applied again it would append a second hook, which the apply's deletions prevent.
  */
-export function renderIptablesNat(nat: NatTable, currentSave = ''): string {
-  const lines = ['*nat'];
-  for (const c of [...nat.chains, ...(nat.labChains ?? [])]) lines.push(`:${c.name} - [0:0]`);
-  const rules = hashedRules(nat);
-  for (const r of rules.filter((x) => !x.appended))
-    lines.push(renderAppendFelix(r.chain, r.rule, r.hash));
-  for (const c of nat.labChains ?? [])
-    for (const rule of c.rules) lines.push(renderAppendFelix(c.name, rule, ''));
-  for (const r of rules.filter((x) => x.appended)) {
-    const copies = countHookCopies(currentSave, r.chain, r.hash);
-    const spec = renderAppendFelix(r.chain, r.rule, r.hash).slice(3); // "<chain> ..." without "-A "
-    if (copies === 0) lines.push(`-A ${spec}`);
-    for (let i = 1; i < copies; i++) lines.push(`-D ${spec}`);
-  }
-  lines.push('COMMIT');
-  return `${lines.join('\n')}\n`;
+export function renderIptablesNat(nat: NatTable): string {
+  const p = renderNatRestoreParts(nat);
+  return `${p.head}${p.ownRules}${p.kernelRules}COMMIT\n`;
+}
+
+function joinLines(lines: string[]): string {
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 /** The table in `iptables-save -t nat` style (our chains and hooks only), for display. */

@@ -1,6 +1,6 @@
 // Routes -> input of `ip -batch -`. `route replace` makes every line idempotent: applying the
 // same text twice leaves one route each, and a changed next hop replaces the old one.
-import type { RouteSpec } from '../plan/types.js';
+import type { RouteSpec } from './types.js';
 
 export function renderRoute(r: RouteSpec): string {
   const parts = ['route', 'replace'];

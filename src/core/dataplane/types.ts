@@ -1,7 +1,17 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
-import type { RouteSpec } from '../plan/types.js';
+
+/** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
+export interface RouteSpec {
+  dst: string; // "default" or a CIDR
+  via?: string;
+  dev?: string;
+  scope?: 'link' | 'global';
+  type?: 'unicast' | 'blackhole';
+  src?: string;
+  onlink?: boolean;
+}
 
 export interface IpSet {
   name: string; // e.g. "cali40masq-ipam-pools"
@@ -117,6 +127,16 @@ export interface RouterBgpSession {
   neighborAs: number; // the node's AS (BGPConfiguration asNumber)
   /** AS the node expects from the router (its BGPPeer asNumber): the session only comes up when it equals the router's. */
   expectedAs: number;
+}
+
+/** How a BIRD config is rendered. */
+export interface BirdRenderOptions {
+  /**
+   * `disabled;` in every `protocol bgp` block: BIRD starts without connecting (`up` starts it
+   * so, before the links exist, then enables the sessions). BIRD compares `disabled` with the
+   * protocol's state on the next `birdc configure`, so the change restarts no session.
+   */
+  sessionsDisabled?: boolean;
 }
 
 export interface RouterBirdData {

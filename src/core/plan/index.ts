@@ -1,4 +1,5 @@
 export * from './types.js';
+export { renderContainer, renderBirdConfig, type RenderedDataplane } from './render-container.js';
 export {
   planLab,
   CALICO_VETH_MAC,

@@ -3,11 +3,6 @@
 // each host sits alone on a segment behind the router, the router at the host's gateway;
 // each pod's eth0 is paired with a `cali…` veth on its node, Calico-style (/32, 169.254.1.1
 // gateway answered by proxy ARP, MAC ee:ee:ee:ee:ee:ee on the node side).
-import { renderBirdNode } from '../dataplane/render-bird-node.js';
-import { renderBirdRouter } from '../dataplane/render-bird-router.js';
-import { renderIpsetRestore } from '../dataplane/render-ipset.js';
-import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
-import { renderRoutes } from '../dataplane/render-routes.js';
 import { planIpam } from '../ipam/plan-ipam.js';
 import type { Lab } from '../model/lab.js';
 import { routerBirdData } from './bgp.js';
@@ -63,7 +58,6 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     ],
     routes: [],
     services: [],
-    rendered: { routes: '', birdConfig: renderBirdRouter(routerData) },
     routerBgp: routerData,
   };
 
@@ -93,13 +87,6 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
       interfaces: [{ ifname: 'eth0', addresses: dp.interfaces[0]!.addresses }, ...podIfs],
       routes: dp.routes,
       services: [],
-      rendered: {
-        ipsetRestore: renderIpsetRestore(dp.ipsets),
-        iptablesNat: renderIptablesNat(dp.nat),
-        iptablesSave: renderIptablesSave(dp.nat),
-        routes: renderRoutes(dp.routes),
-        birdConfig: renderBirdNode(dp.bird, node.name),
-      },
       dataplane: dp,
     };
   });
@@ -121,7 +108,6 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
       interfaces: [{ ifname: 'eth0', addresses: [`${a.address}/32`] }],
       routes,
       services: [],
-      rendered: { routes: renderRoutes(routes) },
       node: a.node,
     };
   });
@@ -143,7 +129,6 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
         ...h.tcpPorts.map((port) => ({ kind: 'tcp-echo' as const, port })),
         ...h.udpPorts.map((port) => ({ kind: 'udp-echo' as const, port })),
       ],
-      rendered: { routes: renderRoutes(routes) },
     };
   });
 

@@ -6,9 +6,9 @@
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { expectedSessions } from '../../core/plan/bgp-routes.js';
+import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, LabPlan } from '../../core/plan/types.js';
 import { ApplyAgent, BOOT_CMD } from '../agent/apply-agent.js';
-import { birdConfigSessionsDisabled } from '../agent/bird-boot.js';
 import { ApplyError, applyOne } from '../agent/apply.js';
 import { mapLimit } from '../util/concurrency.js';
 import { configHash, helperCreateOptions, labContainerCreateOptions } from './containers.js';
@@ -175,17 +175,10 @@ async function bootReady(
 
 /**
  * The sessions `up` waits for: those the core expects to establish (a BGPPeer at an
- * address nobody answers on stays Active forever, as with Calico). A plan without the
- * core's BGP data (hand-written) waits for every BGP protocol of every BIRD.
+ * address nobody answers on stays Active forever, as with Calico).
  */
 export function bgpWaitList(plan: LabPlan): BgpWaitList {
   const out: BgpWaitList = new Map();
-  const fromCore = plan.containers.some((c) => c.dataplane || c.routerBgp);
-  if (!fromCore) {
-    for (const c of plan.containers)
-      if (c.rendered.birdConfig !== undefined) out.set(c.name, undefined);
-    return out;
-  }
   for (const s of expectedSessions(plan)) {
     if (!s.expectUp) continue;
     out.set(s.container, [...(out.get(s.container) ?? []), s.protocol]);
@@ -195,14 +188,7 @@ export function bgpWaitList(plan: LabPlan): BgpWaitList {
 
 /** A container whose whole dataplane is routes (pods): the wiring helper applies them, no exec. */
 export function routesOnly(c: ContainerPlan): boolean {
-  const r = c.rendered;
-  return (
-    r.ipsetRestore === undefined &&
-    r.iptablesNat === undefined &&
-    r.birdConfig === undefined &&
-    !c.dataplane &&
-    c.services.length === 0
-  );
+  return !c.dataplane && !c.routerBgp && c.services.length === 0;
 }
 
 function localEngine(docker: Dockerode): boolean {
@@ -326,7 +312,7 @@ export async function labUp(
       ids.set(name, created.container.id);
       // The dataplane goes in at once (rules, sets, services, BIRD with its sessions
       // disabled: none needs the links), while the other containers start; the helper adds
-      // the routes with the links, then the sessions are enabled (bird-boot.ts).
+      // the routes with the links, then the sessions are enabled (the wiring script).
       if (!routesOnly(c))
         early.set(
           name,
@@ -335,9 +321,7 @@ export async function labUp(
             full: true,
             fresh: true,
             skipRoutes: true,
-            ...(c.rendered.birdConfig !== undefined
-              ? { birdConfig: birdConfigSessionsDisabled(c.rendered.birdConfig) }
-              : {}),
+            birdSessionsDisabled: true,
           }),
         );
       if (opts.file?.container === name) {
@@ -364,19 +348,20 @@ export async function labUp(
       return { link, verify: !newA && !newB, stale };
     });
     const script = wiringScript(
-      plan.containers.map((c) => ({
-        name: c.name,
-        pid: pids.get(c.name) ?? 0,
-        bridges: c.bridges,
-        interfaces: c.interfaces,
-        // Routes of new containers (their dataplane went in without them) and of pods.
-        ...(routesOnly(c) || agents.has(c.name) ? { routes: c.rendered.routes } : {}),
-        fresh: fresh.has(c.name),
-        // New BIRDs run with their sessions disabled until the links are there.
-        ...(agents.has(c.name) && c.rendered.birdConfig !== undefined
-          ? { bird: c.rendered.birdConfig }
-          : {}),
-      })),
+      plan.containers.map((c) => {
+        const bird = agents.has(c.name) ? renderBirdConfig(c) : undefined;
+        return {
+          name: c.name,
+          pid: pids.get(c.name) ?? 0,
+          bridges: c.bridges,
+          interfaces: c.interfaces,
+          // Routes of new containers (their dataplane went in without them) and of pods.
+          ...(routesOnly(c) || agents.has(c.name) ? { routes: c.routes } : {}),
+          fresh: fresh.has(c.name),
+          // New BIRDs run with their sessions disabled until the links are there.
+          ...(bird !== undefined ? { bird } : {}),
+        };
+      }),
       links,
     );
     const helper = await helperP;

@@ -3,7 +3,14 @@
 // through nsenter (parallel jobs) and waited for until its links carry traffic; then the
 // new BIRDs' sessions enabled. Pure text generation: every value is validated and quoted.
 import { createHash } from 'node:crypto';
-import type { BridgeSpec, InterfaceSpec, LinkEnd, LinkSpec } from '../../core/plan/types.js';
+import { renderRoute } from '../../core/dataplane/render-routes.js';
+import type {
+  BridgeSpec,
+  InterfaceSpec,
+  LinkEnd,
+  LinkSpec,
+  RouteSpec,
+} from '../../core/plan/types.js';
 import { checkContainerName, checkIfname, checkMac } from '../lab/names.js';
 import { shJoin, shQuote } from './quote.js';
 
@@ -13,12 +20,12 @@ export interface WiringContainer {
   bridges: readonly BridgeSpec[];
   interfaces: readonly InterfaceSpec[];
   /**
-   * `ip -batch` route lines to apply right after the interfaces (containers whose whole
-   * dataplane is routes, e.g. pods: no exec needed for them).
+   * Routes to apply right after the interfaces (containers whose whole dataplane is
+   * routes, e.g. pods: no exec needed for them).
    */
-  routes?: string;
+  routes?: readonly RouteSpec[];
   /**
-   * A new container's BIRD config: BIRD started with its sessions disabled (bird-boot.ts);
+   * A new container's BIRD config: BIRD started with its sessions disabled (up.ts);
    * once the links are up the helper puts this config in /etc/bird/bird.conf and enables
    * every session, through the container's root and BIRD's control socket.
    */
@@ -29,17 +36,14 @@ export interface WiringContainer {
 
 const ROUTE_LINE = /^route (replace|add|append) [A-Za-z0-9.:/ _-]+$/;
 
-/** The lines of `ip -batch` route input, each checked: they go into a here-document. */
-export function routeLines(text: string, where: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      if (!ROUTE_LINE.test(l))
-        throw new Error(`${where}: route line "${l}" is not a plain ip route command`);
-      return l;
-    });
+/** The routes as `ip -batch` lines (the core's renderer), each checked: they go into a here-document. */
+export function routeLines(routes: readonly RouteSpec[], where: string): string[] {
+  return routes.map((r) => {
+    const l = renderRoute(r);
+    if (!ROUTE_LINE.test(l))
+      throw new Error(`${where}: route line "${l}" is not a plain ip route command`);
+    return l;
+  });
 }
 
 export interface WiringLink {

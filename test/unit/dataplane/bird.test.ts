@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
+import { renderBirdConfig } from '../../../src/core/plan/render-container.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 import { makeLab, peer, pool } from '../helpers/lab.js';
 
@@ -21,7 +22,7 @@ function parseCheck(name: string, text: string): void {
 }
 
 const bird = (plan: LabPlan, name: string) =>
-  plan.containers.find((c) => c.name === name)!.rendered.birdConfig!;
+  renderBirdConfig(plan.containers.find((c) => c.name === name)!)!;
 
 const labs = {
   default: makeLab(),
@@ -88,12 +89,43 @@ describe('node BIRD config', () => {
   });
 });
 
+describe('sessionsDisabled', () => {
+  test('adds `disabled;` first in every bgp protocol of nodes and router, nothing else', () => {
+    const plan = planLab(labs.peered);
+    let protocols = 0;
+    for (const c of plan.containers) {
+      const on = renderBirdConfig(c);
+      const off = renderBirdConfig(c, { sessionsDisabled: true });
+      if (on === undefined) {
+        expect(off).toBeUndefined();
+        continue;
+      }
+      const offLines = off!.split('\n');
+      // Removing the `disabled;` lines gives back the real config, line for line.
+      expect(offLines.filter((l) => l !== '  disabled;').join('\n')).toBe(on);
+      offLines.forEach((l, i) => {
+        if (l !== '  disabled;') return;
+        expect(offLines[i - 1]).toMatch(/^protocol bgp \w+ from \w+ \{$/);
+        protocols++;
+      });
+      expect(offLines.filter((l) => l === '  disabled;').length).toBe(
+        on.split('\n').filter((l) => l.startsWith('protocol bgp ')).length,
+      );
+    }
+    expect(protocols).toBeGreaterThan(2); // mesh, global peers and the router's sessions
+  });
+});
+
 describe.skipIf(!existsSync(BIRD))('BIRD 2 parses every generated config (bird -p)', () => {
   for (const [name, lab] of Object.entries(labs)) {
     test(name, () => {
       const plan = planLab(lab);
-      for (const c of plan.containers.filter((x) => x.rendered.birdConfig)) {
-        expect(() => parseCheck(`${name}-${c.name}`, c.rendered.birdConfig!)).not.toThrow();
+      for (const c of plan.containers) {
+        for (const sessionsDisabled of [false, true]) {
+          const text = renderBirdConfig(c, { sessionsDisabled });
+          if (text === undefined) continue;
+          expect(() => parseCheck(`${name}-${c.name}`, text)).not.toThrow();
+        }
       }
     });
   }
@@ -104,8 +136,9 @@ describe.skipIf(!existsSync(BIRD))('BIRD 2 parses the configs of every lab templ
   for (const file of readdirSync(dirT).filter((f) => f.endsWith('.yaml'))) {
     test(file, () => {
       const plan = planLab(loadLab([{ file, text: readFileSync(join(dirT, file), 'utf8') }]));
-      for (const c of plan.containers.filter((x) => x.rendered.birdConfig)) {
-        expect(() => parseCheck(`${file}-${c.name}`, c.rendered.birdConfig!)).not.toThrow();
+      for (const c of plan.containers) {
+        const text = renderBirdConfig(c);
+        if (text !== undefined) expect(() => parseCheck(`${file}-${c.name}`, text)).not.toThrow();
       }
     });
   }

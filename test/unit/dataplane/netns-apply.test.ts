@@ -1,13 +1,19 @@
-// The rendered text against the real tools: ipset restore and iptables-restore --noflush in a
-// throwaway network namespace (ip netns, nothing touches the machine's own tables), applied
-// repeatedly the way the runtime will. Skipped where that is not possible (not root, no tools).
+// The rendered text against the real tools: ipset restore, iptables-restore --noflush and
+// ip -batch in a throwaway network namespace (ip netns, nothing touches the machine's own
+// tables), applied repeatedly the way the runtime does (its apply script, see
+// test/unit/runtime/apply-netns.test.ts for the script's own cases). Skipped where that is
+// not possible (not root, no tools).
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../../../src/core/dataplane/render-nat.js';
-import type { NodeDataplane } from '../../../src/core/dataplane/types.js';
+import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
+import type { ContainerPlan } from '../../../src/core/plan/types.js';
+import { applyInputFiles } from '../../../src/runtime/agent/apply-input.js';
+import { runApply } from '../helpers/apply-netns.js';
 import { felix, makeLab, pool } from '../helpers/lab.js';
 
 const NS = `egress-lab-unit-${process.pid}`;
@@ -33,11 +39,17 @@ function inNs(cmd: string[], input?: string): string {
   });
 }
 
-/** What the runtime does: ipsets first, then the nat table computed from the live iptables-save. */
-function apply(dp: NodeDataplane): void {
-  inNs(['ipset', 'restore'], renderIpsetRestore(dp.ipsets));
-  const current = inNs(['iptables-save', '-t', 'nat']);
-  inNs(['iptables-restore', '--noflush'], renderIptablesNat(dp.nat, current));
+let root = '';
+
+/** What the runtime does: its apply script on the plan's input (no routes: no links here; no BIRD). */
+function apply(c: ContainerPlan): void {
+  const files = applyInputFiles(c, { full: true, skipRoutes: true });
+  const r = runApply(
+    NS,
+    root,
+    files.filter((f) => f.name !== 'bird.conf'),
+  );
+  expect(r.status, r.stderr).toBe(0);
 }
 
 function ourSave(): string {
@@ -49,15 +61,17 @@ function ourSave(): string {
     .trimEnd();
 }
 
-const node1 = (lab: ReturnType<typeof makeLab>) =>
-  planLab(lab).containers.find((c) => c.name === 'node-1')!.dataplane!;
+const node1 = (lab: ReturnType<typeof makeLab>): ContainerPlan =>
+  planLab(lab).containers.find((c) => c.name === 'node-1')!;
 
 describe.skipIf(!canRun())('rendered dataplane applied in a network namespace', () => {
   beforeAll(() => {
     execFileSync('ip', ['netns', 'add', NS]);
+    root = mkdtempSync(join(tmpdir(), 'egl-netns-apply-'));
   });
   afterAll(() => {
     execFileSync('ip', ['netns', 'del', NS]);
+    rmSync(root, { recursive: true, force: true });
   });
 
   test('apply, re-apply, toggle natOutgoing: iptables-save shows exactly our rules, one hook', () => {
@@ -72,14 +86,14 @@ describe.skipIf(!canRun())('rendered dataplane applied in a network namespace', 
     );
     apply(on);
     apply(on);
-    expect(ourSave()).toBe(renderIptablesSave(on.nat).trimEnd());
+    expect(ourSave()).toBe(renderIptablesSave(on.dataplane!.nat).trimEnd());
     expect(inNs(['ipset', 'list', 'cali40masq-ipam-pools'])).toMatch(
       /Members:\n192\.168\.0\.0\/16\n/,
     );
 
     const off = node1(makeLab({ ipPools: [pool('default-ipv4-ippool', '192.168.0.0/16')] }));
     apply(off);
-    expect(ourSave()).toBe(renderIptablesSave(off.nat).trimEnd());
+    expect(ourSave()).toBe(renderIptablesSave(off.dataplane!.nat).trimEnd());
     expect(ourSave().match(/cali:0i8pjzKKPyA34aQD/g)).toHaveLength(1);
     expect(inNs(['ipset', 'list', 'cali40masq-ipam-pools'])).toMatch(/Number of entries: 0/);
   });
@@ -95,8 +109,8 @@ describe.skipIf(!canRun())('rendered dataplane applied in a network namespace', 
         for (const a of i.addresses) inNs(['ip', 'addr', 'add', a, 'dev', i.ifname]);
         inNs(['ip', 'link', 'set', i.ifname, 'up']);
       });
-      inNs(['ip', '-batch', '-'], c.rendered.routes);
-      inNs(['ip', '-batch', '-'], c.rendered.routes);
+      inNs(['ip', '-batch', '-'], renderRoutes(c.routes));
+      inNs(['ip', '-batch', '-'], renderRoutes(c.routes));
       const shown = inNs(['ip', 'route', 'show']);
       for (const r of c.routes)
         expect(shown).toContain(
@@ -110,13 +124,14 @@ describe.skipIf(!canRun())('rendered dataplane applied in a network namespace', 
   });
 
   test('a hook duplicated by a blind re-apply is repaired by the next apply', () => {
-    const dp = node1(makeLab());
+    const c = node1(makeLab());
+    const dp = c.dataplane!;
     inNs(['iptables-restore', '--noflush'], renderIptablesNat(dp.nat));
     inNs(['iptables-restore', '--noflush'], renderIptablesNat(dp.nat));
     expect(
       inNs(['iptables-save', '-t', 'nat']).match(/cali:0i8pjzKKPyA34aQD/g)!.length,
     ).toBeGreaterThan(1);
-    apply(dp);
+    apply(c);
     expect(ourSave()).toBe(renderIptablesSave(dp.nat).trimEnd());
   });
 });

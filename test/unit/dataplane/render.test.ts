@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { natIpSets, natTable } from '../../../src/core/dataplane/felix-nat.js';
-import { renderIpsetPlain, renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
-import { renderIptablesNat, renderIptablesSave } from '../../../src/core/dataplane/render-nat.js';
+import { renderIpsetRestore, renderIpsetStages } from '../../../src/core/dataplane/render-ipset.js';
+import {
+  renderIptablesNat,
+  renderIptablesSave,
+  renderNatRestoreParts,
+} from '../../../src/core/dataplane/render-nat.js';
 import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
 import { felix, pool } from '../helpers/lab.js';
 
@@ -30,19 +34,28 @@ describe('renderIptablesNat (iptables-restore --noflush input)', () => {
     );
   });
 
-  test('hook already there (as iptables-save shows it): not appended again', () => {
-    const save = `*nat\n:POSTROUTING ACCEPT [0:0]\n${HOOK}\nCOMMIT\n`;
-    const text = renderIptablesNat(nat, save);
-    expect(text).not.toMatch(/^-A POSTROUTING/m);
-    expect(text).not.toMatch(/^-D /m);
+  test('in parts for the apply: declarations, our chains, the hooks in kernel chains', () => {
+    const p = renderNatRestoreParts(nat);
+    expect(p.head).toBe(
+      '*nat\n:cali-POSTROUTING - [0:0]\n:cali-fip-snat - [0:0]\n:cali-nat-outgoing - [0:0]\n:egress-lab-conntrack - [0:0]\n',
+    );
+    expect(p.kernelRules).toBe(`${HOOK.replace('-j ', '--jump ')}\n`);
+    const own = p.ownRules.trimEnd().split('\n');
+    expect(own.map((l) => l.split(' ')[1])).toEqual([
+      'cali-POSTROUTING',
+      'cali-POSTROUTING',
+      'cali-nat-outgoing',
+      'egress-lab-conntrack',
+    ]);
+    // The whole input is exactly the parts and COMMIT: nothing is left out or said twice.
+    expect(renderIptablesNat(nat)).toBe(`${p.head}${p.ownRules}${p.kernelRules}COMMIT\n`);
   });
 
-  test('hook duplicated by an earlier blind apply: the extra copies are deleted in the same commit', () => {
-    const save = `*nat\n${HOOK}\n-A POSTROUTING -j OTHER\n${HOOK}\n${HOOK}\nCOMMIT\n`;
-    const lines = renderIptablesNat(nat, save).split('\n');
-    expect(lines.filter((l) => l.startsWith('-D POSTROUTING'))).toHaveLength(2);
-    expect(lines.filter((l) => l.startsWith('-A POSTROUTING'))).toHaveLength(0);
-    expect(lines.indexOf('COMMIT')).toBe(lines.length - 2);
+  test('natOutgoing off: the chains stay declared (flushed), the MASQUERADE rule goes', () => {
+    const off = renderNatRestoreParts(natTable([pool('p', '192.168.0.0/16')], felix()));
+    expect(off.head).toContain(':cali-nat-outgoing - [0:0]\n');
+    expect(off.ownRules).not.toContain('MASQUERADE');
+    expect(off.kernelRules).toBe(renderNatRestoreParts(nat).kernelRules);
   });
 
   test('iptables-save view: kernel chain hook first, short options', () => {
@@ -80,19 +93,51 @@ describe('renderIpsetRestore', () => {
       '',
     ]);
   });
-  test('plain create/add form for runtimes that stage sets themselves', () => {
-    expect(
-      renderIpsetPlain(
-        natIpSets([pool('p', '192.168.0.0/16', { natOutgoing: true })], felix(), []),
-      ),
-    ).toBe(
-      'create cali40masq-ipam-pools hash:net family inet maxelem 1048576\nadd cali40masq-ipam-pools 192.168.0.0/16\n' +
-        'create cali40all-ipam-pools hash:net family inet maxelem 1048576\nadd cali40all-ipam-pools 192.168.0.0/16\n',
-    );
-  });
   test('an empty set is still created and swapped (emptied)', () => {
     const text = renderIpsetRestore(natIpSets([pool('q', '10.0.0.0/8')], felix(), []));
     expect(text).toContain('flush cali4t0\nswap cali4t0 cali40masq-ipam-pools\n');
+  });
+});
+
+describe('renderIpsetStages (the apply: stage, then swap after the nat rules)', () => {
+  const sets = natIpSets(
+    [pool('p', '192.168.0.0/16', { natOutgoing: true }), pool('q', '10.0.0.0/8')],
+    felix(),
+    [],
+  );
+  test('stage creates each set if missing and fills a temporary copy; swap puts it in', () => {
+    const s = renderIpsetStages(sets, 'egl-tmp-');
+    expect(s.stage.split('\n')).toEqual([
+      'create cali40masq-ipam-pools hash:net family inet maxelem 1048576 -exist',
+      'create egl-tmp-0 hash:net family inet maxelem 1048576',
+      'add egl-tmp-0 192.168.0.0/16 -exist',
+      'create cali40all-ipam-pools hash:net family inet maxelem 1048576 -exist',
+      'create egl-tmp-1 hash:net family inet maxelem 1048576',
+      'add egl-tmp-1 10.0.0.0/8 -exist',
+      'add egl-tmp-1 192.168.0.0/16 -exist',
+      '',
+    ]);
+    expect(s.swap).toBe(
+      'swap cali40masq-ipam-pools egl-tmp-0\ndestroy egl-tmp-0\nswap cali40all-ipam-pools egl-tmp-1\ndestroy egl-tmp-1\n',
+    );
+    expect(s.names).toEqual(['cali40masq-ipam-pools', 'cali40all-ipam-pools']);
+  });
+  test('an empty set: staged empty, so the swap empties the live one', () => {
+    const s = renderIpsetStages(natIpSets([pool('q', '10.0.0.0/8')], felix(), []), 't');
+    expect(s.stage).toContain('create t0 hash:net family inet maxelem 1048576\ncreate ');
+    expect(s.swap).toContain('swap cali40masq-ipam-pools t0\n');
+  });
+  test('refuses values that are not one word of an ipset line', () => {
+    const set = sets[0]!;
+    expect(() => renderIpsetStages([{ ...set, name: 'a b' }], 't')).toThrow(/bad ipset name/);
+    expect(() => renderIpsetStages([{ ...set, name: 'x'.repeat(32) }], 't')).toThrow(
+      /bad ipset name/,
+    );
+    expect(() =>
+      renderIpsetStages([{ ...set, members: ['10.0.0.0/8\nflush cali40all-ipam-pools'] }], 't'),
+    ).toThrow(/bad member/);
+    expect(() => renderIpsetStages([], 't')).not.toThrow();
+    expect(renderIpsetStages([], 't')).toEqual({ stage: '', swap: '', names: [] });
   });
 });
 

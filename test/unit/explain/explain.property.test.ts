@@ -7,6 +7,7 @@ import { LabInputError } from '../../../src/core/errors.js';
 import { explain } from '../../../src/core/explain/explain.js';
 import type { Lab } from '../../../src/core/model/lab.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
+import { renderContainer } from '../../../src/core/plan/render-container.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 import { labArb } from '../helpers/arbitraries.js';
 
@@ -139,6 +140,7 @@ describe('properties', () => {
           const e = explain(plan, from.pod, dst, { protocol: proto as 'icmp' | 'tcp' | 'udp' });
 
           const nodeC = plan.containers.find((c) => c.name === from.node)!;
+          const rendered = renderContainer(nodeC);
           const sameNodePod = plan.ipam.assignments.find(
             (a) => a.address === dst && a.node === from.node,
           );
@@ -147,7 +149,7 @@ describe('properties', () => {
           const toSelf = nodeC.interfaces[0]!.addresses.some((a) => a.split('/')[0] === dst);
           const v: Verdict = toSelf
             ? { kind: 'none' }
-            : runNat(nodeC.rendered.iptablesNat!, parseIpsets(nodeC.rendered.ipsetRestore!), {
+            : runNat(rendered.iptablesNat!, parseIpsets(rendered.ipsetRestore!), {
                 src: from.address,
                 dst,
                 outIf,

@@ -5,6 +5,9 @@
 // Namespaces are named `<prefix>-<container>` and always removed by cleanup().
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
+import { renderIptablesNat } from '../../../src/core/dataplane/render-nat.js';
+import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
 import { meshLearned, routerLearned } from '../../../src/core/plan/bgp-routes.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 
@@ -87,10 +90,12 @@ export class NetnsLab {
         for (const [k, v] of Object.entries(i.sysctls ?? {}))
           this.exec(c.name, ['sysctl', '-qw', `${k}=${v}`]);
       }
-      if (c.rendered.ipsetRestore) this.exec(c.name, ['ipset', 'restore'], c.rendered.ipsetRestore);
-      if (c.rendered.iptablesNat)
-        this.exec(c.name, ['iptables-restore', '--noflush'], c.rendered.iptablesNat);
-      if (c.rendered.routes) this.exec(c.name, ['ip', '-batch', '-'], c.rendered.routes);
+      // Fresh namespaces: the whole restore inputs as the core renders them.
+      if (c.dataplane) {
+        this.exec(c.name, ['ipset', 'restore'], renderIpsetRestore(c.dataplane.ipsets));
+        this.exec(c.name, ['iptables-restore', '--noflush'], renderIptablesNat(c.dataplane.nat));
+      }
+      if (c.routes.length) this.exec(c.name, ['ip', '-batch', '-'], renderRoutes(c.routes));
     }
     // What BIRD would add.
     const tor = plan.lab.router.name;

@@ -1,10 +1,13 @@
 // explain's conntrack warning, on real namespaces: turning natOutgoing off while a flow runs
 // leaves that flow NATed (its conntrack entry keeps the mapping, as Felix never flushes it);
 // a new flow goes out with the pod address.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
-import { renderIptablesNat } from '../../../src/core/dataplane/render-nat.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
+import { applyInputFiles } from '../../../src/runtime/agent/apply-input.js';
+import { runApply } from '../helpers/apply-netns.js';
 import { makeLab, pool } from '../helpers/lab.js';
 import { NetnsLab, netnsAvailable } from '../helpers/netns.js';
 
@@ -28,13 +31,13 @@ describe.skipIf(!netnsAvailable(PREFIX))('conntrack keeps the old translation', 
     await new Promise((r) => setTimeout(r, 600));
     const before = echo.seen.length;
 
-    const dp = off.containers.find((c) => c.name === 'node-1')!.dataplane!;
-    net.exec('node-1', ['ipset', 'restore'], renderIpsetRestore(dp.ipsets));
-    net.exec(
-      'node-1',
-      ['iptables-restore', '--noflush'],
-      renderIptablesNat(dp.nat, net.exec('node-1', ['iptables-save', '-t', 'nat'])),
-    );
+    // The live change as the runtime applies it: the apply script, in the node.
+    const root = mkdtempSync(join(tmpdir(), 'eglc-apply-'));
+    const node = off.containers.find((c) => c.name === 'node-1')!;
+    const files = applyInputFiles(node, { skipRoutes: true }).filter((f) => f.name !== 'bird.conf');
+    const r = runApply(net.ns('node-1'), root, files); // (no BIRD here: its routes are set by hand)
+    rmSync(root, { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(0);
     await flow;
     const during = echo.seen.slice();
     console.log('SEQ', before, during.join(','));

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
+import { renderBirdConfig, renderContainer } from '../../../src/core/plan/render-container.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 import { host, makeLab, node, peer, pod } from '../helpers/lab.js';
 
@@ -46,7 +47,7 @@ describe('planLab topology', () => {
     expect(c(plan, 'internet').interfaces).toEqual([
       { ifname: 'eth0', addresses: ['203.0.113.10/24'] },
     ]);
-    expect(c(plan, 'internet').rendered.routes).toBe(
+    expect(renderContainer(c(plan, 'internet')).routes).toBe(
       'route replace default via 203.0.113.1 dev eth0\n',
     );
     expect(c(plan, 'internet').services).toEqual([
@@ -60,7 +61,7 @@ describe('planLab topology', () => {
     expect(c(plan, 'web-1').interfaces).toEqual([
       { ifname: 'eth0', addresses: [`${web.address}/32`] },
     ]);
-    expect(c(plan, 'web-1').rendered.routes).toBe(
+    expect(renderContainer(c(plan, 'web-1')).routes).toBe(
       'route replace 169.254.1.1 dev eth0 scope link\nroute replace default via 169.254.1.1 dev eth0\n',
     );
     expect(plan.links).toContainEqual({
@@ -70,7 +71,7 @@ describe('planLab topology', () => {
     const hostIf = c(plan, 'node-1').interfaces.find((i) => i.ifname === web.hostIfname)!;
     expect(hostIf.proxyArp).toBe(true);
     expect(hostIf.sysctls).toMatchObject({ [`net.ipv4.conf.${web.hostIfname}.proxy_arp`]: '1' });
-    expect(c(plan, 'node-1').rendered.routes).toBe(
+    expect(renderContainer(c(plan, 'node-1')).routes).toBe(
       `route replace default via 172.30.0.1 dev eth0\nroute replace ${web.address}/32 dev ${web.hostIfname} scope link\n`,
     );
   });
@@ -85,15 +86,18 @@ describe('planLab topology', () => {
     expect(c(plan, 'web-1').sysctls).toEqual({});
   });
 
-  test('nodes carry their dataplane and its rendered text', () => {
+  test('nodes carry their dataplane, rendered at the edge', () => {
     const n1 = c(plan, 'node-1');
     expect(n1.dataplane!.ipsets.map((s) => s.name)).toEqual([
       'cali40masq-ipam-pools',
       'cali40all-ipam-pools',
     ]);
-    expect(n1.rendered.iptablesNat).toContain('cali:flqWnvo8yq4ULQLa');
-    expect(n1.rendered.ipsetRestore).toContain('add cali4t0 192.168.0.0/16');
-    expect(n1.rendered.birdConfig).toContain('route 192.168.0.0/26 blackhole;');
+    const r = renderContainer(n1);
+    expect(r.iptablesNat).toContain('cali:flqWnvo8yq4ULQLa');
+    expect(r.ipsetRestore).toContain('add cali4t0 192.168.0.0/16');
+    expect(r.birdConfig).toContain('route 192.168.0.0/26 blackhole;');
+    // The plan itself is data only: no text anywhere in it.
+    expect(JSON.stringify(plan)).not.toMatch(/COMMIT|route replace|router id/);
   });
 
   test('every interface name fits in 15 characters and is unique per container', () => {
@@ -137,12 +141,12 @@ describe('planLab topology', () => {
     expect(c(p, 'tor').routerBgp!.sessions.map((s) => [s.node, s.name])).toEqual([
       ['node-2', 'Node_172_30_0_12'],
     ]);
-    expect(c(p, 'tor').rendered.birdConfig).toContain(
+    expect(renderBirdConfig(c(p, 'tor'))).toContain(
       'protocol bgp Node_172_30_0_12 from node_template {',
     );
-    expect(c(p, 'node-2').rendered.birdConfig).toContain(
+    expect(renderBirdConfig(c(p, 'node-2'))).toContain(
       'protocol bgp Node_172_30_0_1 from bgp_template {',
     );
-    expect(c(p, 'node-1').rendered.birdConfig).not.toContain('Node_172_30_0_1 ');
+    expect(renderBirdConfig(c(p, 'node-1'))).not.toContain('Node_172_30_0_1 ');
   });
 });

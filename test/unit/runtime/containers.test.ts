@@ -14,7 +14,6 @@ const node: ContainerPlan = {
   interfaces: [],
   routes: [],
   services: [],
-  rendered: { routes: '' },
 };
 
 describe('lab container create options', () => {

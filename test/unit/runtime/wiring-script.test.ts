@@ -346,8 +346,10 @@ done
   it('applies the routes of route-only containers in their batch, and lets nothing else into it', () => {
     const web = {
       ...containers[2]!,
-      routes:
-        'route replace 169.254.1.1 dev eth0 scope link\nroute replace default via 169.254.1.1 dev eth0\n',
+      routes: [
+        { dst: '169.254.1.1', dev: 'eth0', scope: 'link' as const },
+        { dst: 'default', via: '169.254.1.1', dev: 'eth0' },
+      ],
     };
     const s = wiringScript([web], []);
     expect(s).toContain(
@@ -355,11 +357,11 @@ done
     );
     expect(() =>
       wiringScript(
-        [{ ...web, routes: 'route replace default dev eth0\nEGRESS_LAB_EOF\nreboot' }],
+        [{ ...web, routes: [{ dst: 'default', dev: 'eth0\nEGRESS_LAB_EOF\nreboot' }] }],
         [],
       ),
     ).toThrow(/not a plain ip route command/);
-    expect(() => wiringScript([{ ...web, routes: 'link del eth0' }], [])).toThrow(
+    expect(() => wiringScript([{ ...web, routes: [{ dst: 'default;reboot' }] }], [])).toThrow(
       /not a plain ip route command/,
     );
   });

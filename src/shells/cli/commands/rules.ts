@@ -1,3 +1,4 @@
+import { renderContainer } from '../../../core/plan/render-container.js';
 import {
   planSources,
   renderNodeRules,
@@ -41,7 +42,11 @@ export const rulesCommand: Command = {
     if (values.json) {
       printJson(
         io,
-        chosen.map((n) => ({ node: n.name, dataplane: n.dataplane, rendered: n.rendered })),
+        chosen.map((n) => ({
+          node: n.name,
+          dataplane: n.dataplane,
+          rendered: renderContainer(n),
+        })),
       );
       return EXIT_OK;
     }

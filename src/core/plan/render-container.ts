@@ -1,0 +1,43 @@
+// A container's desired state as the tools' input text, rendered from the plan's data at the
+// edge (the plan itself holds no text). Used to display the rules (`rules`, the UI) and to
+// compare plans; the runtime's apply renders the same data in the parts it needs.
+import { renderBirdNode } from '../dataplane/render-bird-node.js';
+import { renderBirdRouter } from '../dataplane/render-bird-router.js';
+import { renderIpsetRestore } from '../dataplane/render-ipset.js';
+import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
+import { renderRoutes } from '../dataplane/render-routes.js';
+import type { BirdRenderOptions } from '../dataplane/types.js';
+import type { ContainerPlan } from './types.js';
+
+/** The text each tool takes, for one container. */
+export interface RenderedDataplane {
+  ipsetRestore?: string; // `ipset restore` input (nodes): staged in cali4t<N> and swapped, as Felix does
+  iptablesNat?: string; // `iptables-restore --noflush` input for the nat table (nodes), as a fresh namespace takes it
+  iptablesSave?: string; // the same table as `iptables-save -t nat` lists it (display, diffs)
+  routes: string; // `ip -batch` input, `route replace` lines
+  birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
+}
+
+/** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
+export function renderBirdConfig(
+  c: ContainerPlan,
+  opts: BirdRenderOptions = {},
+): string | undefined {
+  if (c.dataplane) return renderBirdNode(c.dataplane.bird, c.name, opts);
+  if (c.routerBgp) return renderBirdRouter(c.routerBgp, opts);
+  return undefined;
+}
+
+export function renderContainer(c: ContainerPlan): RenderedDataplane {
+  const routes = renderRoutes(c.routes);
+  const birdConfig = renderBirdConfig(c);
+  if (!c.dataplane) return birdConfig === undefined ? { routes } : { routes, birdConfig };
+  const dp = c.dataplane;
+  return {
+    ipsetRestore: renderIpsetRestore(dp.ipsets),
+    iptablesNat: renderIptablesNat(dp.nat),
+    iptablesSave: renderIptablesSave(dp.nat),
+    routes,
+    birdConfig,
+  };
+}

@@ -1,0 +1,104 @@
+#!/bin/sh
+# egress-lab apply: makes one lab container's dataplane what its plan says. Runs inside the
+# container as `sh -c "$(cat apply.sh)" egress-lab-apply` (or through the resident agent),
+# with a tar of input files on stdin (runtime/agent/apply-input.ts renders them from the
+# plan's data; every file is optional):
+#   full          re-check against the kernel instead of trusting what the last apply left
+#   fresh         a container nothing has touched yet: nothing to clean up, BIRD not running
+#   ipset.stage   `ipset restore` input: create each set if missing, fill a temporary copy
+#   ipset.swap    `ipset restore` input: swap the copies in, destroy them
+#   ipset.names   the cali sets the node should have (others are destroyed)
+#   nat.head      `*nat` and the declarations of our chains (which create or flush them)
+#   nat.own       the rules of our chains
+#   nat.kern      our rules in kernel chains (the POSTROUTING hook)
+#   routes.batch  `ip -batch` input
+#   bird.conf     BIRD's config
+#   services      "tcp-echo PORT" / "udp-echo PORT" lines
+# Order, as Felix does it: fill temporary ipsets, parse-check BIRD's config, restore the nat
+# table in one transaction, then swap the sets in, routes, BIRD. Anything refused before the
+# swap leaves the previous state.
+# Exit 0: applied; 2: unreadable input; 3: rejected in validation (nothing changed);
+# 4: failed while committing.
+set -u
+D=/run/egress-lab
+mkdir -p "$D"
+exec 9>"$D/apply.lock"
+flock 9 # daemons started below must not inherit fd 9 (9>&-), or they would hold the lock
+rm -rf "$D/in"
+mkdir -p "$D/in"
+cd "$D/in" || exit 2
+tar -x -f - || { echo "cannot unpack the apply input" >&2; exit 2; }
+KERN='^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING) '
+dropTemps() {
+  for s in $(ipset list -n 2>/dev/null | grep '^egl-tmp-'); do ipset destroy "$s" 2>/dev/null; done
+}
+reject() { echo "rejected: $*" >&2; dropTemps; exit 3; }
+fail() { echo "failed: $*" >&2; exit 4; }
+
+# 1. ipsets: fill temporary sets (the live ones are untouched; missing ones are created empty).
+if [ -f ipset.stage ]; then
+  [ -f fresh ] || dropTemps
+  ipset restore < ipset.stage 2>err || reject "ipset: $(cat err)"
+fi
+# 2. BIRD config: parse-check only when it changed.
+birdChanged=0
+if [ -f bird.conf ] && [ -f fresh ]; then
+  birdChanged=1 # BIRD is not running: its start below checks the config
+elif [ -f bird.conf ] && ! cmp -s bird.conf /etc/bird/bird.conf; then
+  birdChanged=1
+  bird -p -c bird.conf 2>err || reject "bird config: $(cat err)"
+fi
+# 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
+#    kernel chains (cali: comments; others' rules stay) are deleted and ours re-added in the
+#    same transaction, unless they are the same as last time (nat.kern kept in $D).
+if [ -f nat.head ]; then
+  if [ -f fresh ]; then
+    cat nat.head nat.own nat.kern > nat.full
+  elif [ ! -f full ] && [ -f "$D/nat.kern" ] && cmp -s nat.kern "$D/nat.kern"; then
+    cat nat.head nat.own > nat.full
+  else
+    iptables-save -t nat | grep -E "$KERN.*cali:" | sed 's/^-A /-D /' > nat.del
+    cat nat.head nat.del nat.own nat.kern > nat.full
+  fi
+  echo COMMIT >> nat.full
+  iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
+  cp nat.kern "$D/nat.kern"
+fi
+# 4. Swap the new set members in; drop sets the plan no longer has.
+if [ -f ipset.swap ]; then ipset restore < ipset.swap 2>err || fail "ipset swap: $(cat err)"; fi
+if [ -f ipset.names ] && [ ! -f fresh ]; then
+  for s in $(ipset list -n | grep '^cali'); do
+    grep -qxF "$s" ipset.names || ipset destroy "$s" 2>/dev/null || true
+  done
+fi
+if [ -f routes.batch ]; then ip -batch routes.batch 2>err || fail "routes: $(cat err)"; fi
+if [ -f bird.conf ]; then
+  mkdir -p /etc/bird /run/bird
+  if [ -f /run/bird/bird.pid ] && kill -0 "$(cat /run/bird/bird.pid)" 2>/dev/null; then
+    if [ "$birdChanged" = 1 ]; then
+      cp bird.conf /etc/bird/bird.conf
+      birdc -s /run/bird/bird.ctl configure >err 2>&1 || fail "birdc configure: $(cat err)"
+      grep -q 'Reconfigur' err || fail "birdc configure: $(cat err)"
+    fi
+  else
+    [ "$birdChanged" = 1 ] || bird -p -c bird.conf 2>err || reject "bird config: $(cat err)"
+    cp bird.conf /etc/bird/bird.conf
+    rm -f /run/bird/bird.ctl
+    bird -c /etc/bird/bird.conf -s /run/bird/bird.ctl -P /run/bird/bird.pid </dev/null >/dev/null 2>err 9>&- || fail "bird: $(cat err)"
+  fi
+fi
+if [ -f services ]; then
+  while read -r kind port; do
+    pidf="$D/svc-$kind-$port.pid"
+    if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then continue; fi
+    # The echo servers answer with the address they saw ($SOCAT_PEERADDR is socat's, for its child).
+    # shellcheck disable=SC2016
+    case "$kind" in
+      tcp-echo) setsid socat "TCP-LISTEN:$port,fork,reuseaddr" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
+      udp-echo) setsid socat "UDP-RECVFROM:$port,fork" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
+      *) fail "unknown service $kind" ;;
+    esac
+    echo $! > "$pidf"
+  done < services
+fi
+echo applied
