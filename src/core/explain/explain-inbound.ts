@@ -8,7 +8,7 @@ import { LabInputError } from '../errors.js';
 import { cidrContains } from '../ipam/cidr.js';
 import { routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import type { LabPlan } from '../plan/types.js';
-import { CONNTRACK_WARNING } from './explain.js';
+import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { Explanation } from './types.js';
 
 function fail(message: string): never {
