@@ -33,4 +33,3 @@ export {
 export type { PoolChoice } from './pool-choice.js';
 export { formatIPPools } from './format.js';
 export type { IPPoolOutput } from './format.js';
-export * as cidr from './cidr.js';

@@ -3,7 +3,7 @@
 // BIRD configurations produce. Pools are only consulted to name things.
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
-import { cidrContains, isIPv4, splitAddress } from '../ipam/cidr.js';
+import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';

@@ -20,7 +20,7 @@ import { defaultIPv4Pool } from '../calico/ippool.js';
 import { HOSTNAME_LABEL, IPV4POOLS_ANNOTATION } from '../calico/pool-choice.js';
 import { matchesSelector } from '../calico/selector.js';
 import { explain } from '../explain/explain.js';
-import { intToIp, isIPv4, parseCidr4 } from '../ipam/cidr.js';
+import { intToIp, isIPv4, parseCidr4 } from '../net/cidr.js';
 import { collectEntries } from '../lab-file/entries.js';
 import { loadLab, loadResources } from '../lab-file/load.js';
 import { parseSources, type LabSource } from '../lab-file/source.js';
