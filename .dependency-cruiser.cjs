@@ -98,6 +98,13 @@ module.exports = {
       from: { path: '^renderer/' },
       to: { path: '^src/service/', dependencyTypesNot: ['type-only'] },
     },
+    {
+      name: 'core-root-below-folders',
+      comment: "Modules at the core's root (errors.ts) are below every core folder.",
+      severity: 'error',
+      from: { path: '^src/core/[^/]+$' },
+      to: { path: '^src/core/[^/]+/' },
+    },
     ...coreFolderRules,
   ],
   options: {
