@@ -2,7 +2,8 @@
 // Why this tool: it follows every import to a file, type-only imports included (`import type`
 // cycles such as service/lab-service <-> lab-watch are circles in the design even though they
 // vanish at run time; eslint-plugin-import-x's no-cycle skips them by design), it reads .svelte
-// files, and its rules are plain data. It is maintained and widely used.
+// files, and its rules are plain data. It is maintained and widely used. Kept at 17.x: 18
+// needs Node 22, the project runs on Node 20.19 and later.
 // Every rule below is an error: `npm run lint` fails on a new cycle or a layer violation.
 
 /** The core's folders, lowest first: a folder may import those before it, never one after it,
