@@ -21,6 +21,8 @@ if npm run -s build && npm run -s build:renderer; then record build 1 0; else re
 
 step "lint (eslint, prettier)"
 if npx eslint . ; then record eslint 1 0; else record eslint 0 1; fi
+if npm run -s lint:deps ; then record dependency-cruiser 1 0; else record dependency-cruiser 0 1; fi
+if npm run -s lint:svelte ; then record svelte-check 1 0; else record svelte-check 0 1; fi
 if npx prettier --check . >/dev/null 2>"$RESULTS/prettier.log"; then record prettier 1 0; else cat "$RESULTS/prettier.log"; npx prettier --list-different . ; record prettier 0 1; fi
 if npx tsc -p tsconfig.json --noEmit; then record typecheck 1 0; else record typecheck 0 1; fi
 

@@ -3,7 +3,7 @@
 // validateBGPConfigurationSpec) for the fields the lab uses; other v3.30 fields are accepted
 // by the loader and not modelled.
 import type { BGPConfiguration, BGPPeer } from '../model/calico.js';
-import { parseIP } from './cidr.js';
+import { parseIP } from '../net/cidr.js';
 import { tagReason, type CalicoFieldError } from './field-error.js';
 import { selectorTagError, validateObjectMeta } from './metadata.js';
 import { isDns1123Subdomain } from './names.js';

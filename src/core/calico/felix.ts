@@ -2,7 +2,7 @@
 // libcalico-go/lib/validator/v3/validator.go does (validateFelixConfigSpec, field tags) and
 // numorstring.Port for natPortRange. Other Felix fields are accepted by the loader, not modelled.
 import type { FelixConfiguration, NatOutgoingExclusions } from '../model/calico.js';
-import { parseIP } from './cidr.js';
+import { parseIP } from '../net/cidr.js';
 import { tagReason, type CalicoFieldError } from './field-error.js';
 import { validateObjectMeta } from './metadata.js';
 

@@ -31,7 +31,5 @@ export {
   whyPoolNotUsable,
 } from './pool-choice.js';
 export type { PoolChoice } from './pool-choice.js';
-export { applyMergePatch, applyResources, mergePatch } from './patch.js';
 export { formatIPPools } from './format.js';
 export type { IPPoolOutput } from './format.js';
-export * as cidr from './cidr.js';

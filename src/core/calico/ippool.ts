@@ -4,7 +4,7 @@
 // libcalico-go/lib/validator/v3/validator.go (field tags, metadata, validateIPPoolSpec).
 // Messages and field names are Calico's, so output reads like calicoctl's.
 import type { AssignmentMode, EncapMode, IPPool, IPPoolSpec, IPPoolUse } from '../model/calico.js';
-import { cidrsOverlap, cidrToString, parseCidr, parseCidrOrIP, sameIP } from './cidr.js';
+import { cidrToString, networksOverlap, parseCidr, parseCidrOrIP, sameIP } from '../net/cidr.js';
 import { tagReason, type CalicoFieldError } from './field-error.js';
 import { selectorTagError, validateObjectMeta } from './metadata.js';
 import { validateSelector } from './selector.js';
@@ -161,7 +161,7 @@ export function validateIPPool(
     for (const other of ctx.existing ?? []) {
       if (other.name === input.name) continue;
       const o = parseCidr(other.spec.cidr);
-      if (o && cidrsOverlap(o, parsed)) {
+      if (o && networksOverlap(o, parsed)) {
         errors.push({
           name: CIDR,
           value: cidr,
@@ -198,7 +198,7 @@ export function validateIPPool(
       path: ['spec', 'cidr'],
     });
   }
-  if (parsed.version === 4 && cidrsOverlap(parsed, V4_LINK_LOCAL)) {
+  if (parsed.version === 4 && networksOverlap(parsed, V4_LINK_LOCAL)) {
     errors.push({
       name: CIDR,
       value: cidr,
@@ -206,7 +206,7 @@ export function validateIPPool(
       path: ['spec', 'cidr'],
     });
   }
-  if (parsed.version === 6 && cidrsOverlap(parsed, V6_LINK_LOCAL)) {
+  if (parsed.version === 6 && networksOverlap(parsed, V6_LINK_LOCAL)) {
     errors.push({
       name: CIDR,
       value: cidr,

@@ -5,7 +5,7 @@
 // Manual. Nodes carry the implicit label kubernetes.io/hostname=<name>.
 import type { IPPool } from '../model/calico.js';
 import type { LabNode, LabPod } from '../model/lab.js';
-import { cidrToString, parseCidr } from './cidr.js';
+import { cidrToString, parseCidr } from '../net/cidr.js';
 import { poolVersion } from './ippool.js';
 import { matchesSelector } from './selector.js';
 

@@ -1,7 +1,7 @@
 // A tiny netfilter for the nat POSTROUTING hook: walks the rule data the way the kernel
 // walks the chains (jump, return, first terminal target wins) against ipset members, so
 // explain decides from the same data that is rendered and applied, not from the pools.
-import { cidrContains, splitAddress, ipToInt, maskOf } from '../ipam/cidr.js';
+import { cidrContains, splitAddress, ipToInt, maskOf } from '../net/cidr.js';
 import { hashedRules } from './render-nat.js';
 import { renderSaveLine } from './iptables-text.js';
 import type { MatchCriterion, NatTable, NodeDataplane, Rule } from './types.js';

@@ -5,10 +5,10 @@
 // entry, so the nat table (cali-nat-outgoing) never sees it: it leaves untranslated via the
 // node's default route to the router, which is connected to the host's segment.
 import { LabInputError } from '../errors.js';
-import { cidrContains } from '../ipam/cidr.js';
+import { cidrContains } from '../net/cidr.js';
 import { routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import type { LabPlan } from '../plan/types.js';
-import { CONNTRACK_WARNING } from './explain.js';
+import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { Explanation } from './types.js';
 
 function fail(message: string): never {

@@ -3,10 +3,11 @@
 // BIRD configurations produce. Pools are only consulted to name things.
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
-import { cidrContains, isIPv4, splitAddress } from '../ipam/cidr.js';
+import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
+import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
 import { explainInbound, isHostName } from './explain-inbound.js';
 
@@ -14,8 +15,8 @@ export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
 }
 
-export const CONNTRACK_WARNING =
-  'Flows already translated keep their mapping after a change: Felix never flushes conntrack when natOutgoing changes, so a running ping or connection keeps its old source until its entry expires or is deleted (conntrack -D).';
+// Re-exported: the service reads it from here.
+export { CONNTRACK_WARNING };
 
 function fail(message: string): never {
   throw new LabInputError([{ message }]);

@@ -1,6 +1,6 @@
 // Address choices for an imported lab: the fabric, the router and the hosts' segments, all
 // clear of the customer's pools (a pod address must never equal a lab address) and of each other.
-import { cidrsOverlap, intToIp, ipToInt, maskOf, parseCidr4 } from '../ipam/cidr.js';
+import { cidrsOverlap, intToIp, ipToInt, maskOf, parseCidr4 } from '../net/cidr.js';
 
 /** Fabric candidates, in order of preference (private ranges rarely used for pods last). */
 export const FABRIC_CANDIDATES = [

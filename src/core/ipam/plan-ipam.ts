@@ -20,7 +20,7 @@ import {
   intToIp,
   ipToInt,
   parseCidr4,
-} from './cidr.js';
+} from '../net/cidr.js';
 import { candidatePools, PoolChoiceError } from './pool-choice.js';
 import { calicoVethName } from './veth-name.js';
 

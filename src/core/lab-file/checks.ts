@@ -4,7 +4,7 @@
 import type { Problem } from '../errors.js';
 import type { Lab } from '../model/lab.js';
 import { peerIPAddress } from '../calico/bgp.js';
-import { cidrsOverlap, cidrToString, parseCidr } from '../calico/cidr.js';
+import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
 import { choosePools } from '../calico/pool-choice.js';
 import type { SourceIndex } from './source-index.js';
 
@@ -48,7 +48,7 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     if (pool.spec.disabled) continue;
     const c = parseCidr(pool.spec.cidr);
     if (!c) continue;
-    if (fabric && cidrsOverlap(c, fabric)) {
+    if (fabric && networksOverlap(c, fabric)) {
       poolProblem(
         pool.name,
         ['spec', 'cidr'],
@@ -57,7 +57,7 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
     for (const host of lab.hosts) {
       const seg = parseCidr(`${host.address}/${host.prefixLength}`);
-      if (seg && cidrsOverlap(c, seg)) {
+      if (seg && networksOverlap(c, seg)) {
         poolProblem(
           pool.name,
           ['spec', 'cidr'],

@@ -1,7 +1,7 @@
 // What the lab expects to see on the wire: from a pod (or a host, inbound) to a pod, a host or an
 // address, which source the destination sees and whether the reply comes back.
 import type { LabExpectation, LabHost, LabPod, SeenAs } from '../model/lab.js';
-import { parseIP } from '../calico/cidr.js';
+import { parseIP } from '../net/cidr.js';
 import type { FieldPath } from '../calico/field-error.js';
 import type { LabContext } from './lab-context.js';
 import { DEFAULT_TCP_PORTS, DEFAULT_UDP_PORTS } from './lab-hosts.js';

@@ -3,8 +3,8 @@
 // segment other than the host's own.
 import type { LabHost } from '../model/lab.js';
 import {
-  cidrContains,
-  cidrsOverlap,
+  networkContains,
+  networksOverlap,
   cidrToString,
   numberToV4,
   parseCidr,
@@ -12,7 +12,7 @@ import {
   v4ToNumber,
   v4UsableRange,
   type Cidr,
-} from '../calico/cidr.js';
+} from '../net/cidr.js';
 import type { FieldPath } from '../calico/field-error.js';
 import type { LabContext } from './lab-context.js';
 
@@ -58,7 +58,7 @@ export function buildHosts(
       return;
     }
     let ok = true;
-    if (fabricOk && cidrsOverlap(seg, fabric!)) {
+    if (fabricOk && networksOverlap(seg, fabric!)) {
       P(
         [...path, 'address'],
         `host segment ${cidrToString(seg)} overlaps the fabric ${fabricCidr}`,
@@ -66,7 +66,7 @@ export function buildHosts(
       ok = false;
     }
     for (const other of segments) {
-      if (cidrsOverlap(other.cidr, seg)) {
+      if (networksOverlap(other.cidr, seg)) {
         P(
           [...path, 'address'],
           `host segment ${cidrToString(seg)} overlaps host ${other.host}'s segment ${cidrToString(other.cidr)}; each host has its own segment behind the router`,
@@ -79,7 +79,7 @@ export function buildHosts(
       const g = parseIP(h.gateway);
       if (!g || g.kind() !== 'ipv4')
         P([...path, 'gateway'], `expected an IPv4 address, got ${JSON.stringify(h.gateway)}`);
-      else if (!cidrContains(seg, g))
+      else if (!networkContains(seg, g))
         P(
           [...path, 'gateway'],
           `gateway ${h.gateway} is outside the host's segment ${cidrToString(seg)}`,

@@ -8,7 +8,7 @@
 import type { LabNode, LabRouter } from '../model/lab.js';
 import { parseASNumber } from '../calico/bgp.js';
 import {
-  cidrContains,
+  networkContains,
   cidrToString,
   numberToV4,
   parseCidr,
@@ -17,7 +17,7 @@ import {
   v4ToNumber,
   v4UsableRange,
   type Cidr,
-} from '../calico/cidr.js';
+} from '../net/cidr.js';
 import type { FieldPath } from '../calico/field-error.js';
 import { labelValueProblems, qualifiedNameProblems } from '../calico/names.js';
 import { HOSTNAME_LABEL } from '../calico/pool-choice.js';
@@ -73,7 +73,7 @@ export function buildNetwork(ctx: LabContext): LabNetwork {
       return undefined;
     }
     if (!fabricOk) return undefined;
-    if (!cidrContains(fabric!, ip)) {
+    if (!networkContains(fabric!, ip)) {
       P(path, `address ${text} is outside the fabric ${fabricCidr}`);
       return undefined;
     }

@@ -6,7 +6,7 @@
 //   over the mesh that fall in a pool without disableBGPExport (calico_export_to_bgp_peers);
 // - a node<->router session is up only when the AS each side expects matches the other's.
 import type { ContainerPlan, LabPlan } from './types.js';
-import { cidrWithin } from '../ipam/cidr.js';
+import { cidrWithin } from '../net/cidr.js';
 
 export interface LearnedRoute {
   cidr: string;

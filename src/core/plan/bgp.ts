@@ -13,7 +13,7 @@ import type {
 import type { BGPPeer } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { BlockAffinity } from './types.js';
-import { cidrWithin } from '../ipam/cidr.js';
+import { cidrWithin } from '../net/cidr.js';
 import { nodeSelectorLabels } from '../ipam/pool-choice.js';
 
 function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { LabInputError } from '../../../src/core/errors.js';
 import { checkExpectations } from '../../../src/core/explain/expectations.js';
 import { importLab } from '../../../src/core/import/index.js';
-import { cidrContains, cidrsOverlap } from '../../../src/core/ipam/cidr.js';
+import { cidrContains, cidrsOverlap } from '../../../src/core/net/cidr.js';
 import { loadResources } from '../../../src/core/lab-file/index.js';
 import { matchesSelector } from '../../../src/core/calico/selector.js';
 import { nodeSelectorLabels } from '../../../src/core/calico/pool-choice.js';

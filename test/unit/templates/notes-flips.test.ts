@@ -7,7 +7,7 @@ import { explain } from '../../../src/core/explain/explain.js';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import type { Lab } from '../../../src/core/model/lab.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
-import { appliedLab, deletedPoolLab, patchedLab } from '../../../src/service/changes.js';
+import { appliedLab, deletedPoolLab, patchedLab } from '../../../src/core/changes/lab-changes.js';
 
 const load = (id: string): Lab => {
   const file = `lab-templates/${id}.yaml`;

@@ -1,6 +1,10 @@
-// Address math for the core, all through ipaddr.js. Parsing follows Go's net.ParseIP /
-// net.ParseCIDR (what Calico uses): dotted-quad IPv4 only (no "10", no hex, no leading zeros),
-// IPv6 without zone, prefix length within the family's bits.
+// The core's one module of address math, all through ipaddr.js. Every text is read the way
+// Calico reads it: libcalico-go's net.ParseCIDR / ParseCIDROrIP (libcalico-go/lib/net/ipnet.go)
+// call Go's net.ParseCIDR / net.ParseIP, which take dotted-quad decimal IPv4 only (no "10",
+// no hex) and, since Go 1.17, reject a leading zero in an IPv4 part (Go 1.17 release notes,
+// net: "ParseIP and ParseCIDR now reject IPv4 addresses which contain decimal components
+// with leading zeros", CL 325829). So "010.1.0.0/16" is no CIDR at all here, never the octal
+// 8.1.0.0/16 that ipaddr.js's own parser (like inet_aton) would make of it.
 import ipaddr from 'ipaddr.js';
 
 export type IP = ipaddr.IPv4 | ipaddr.IPv6;
@@ -17,6 +21,8 @@ export interface Cidr {
 function bitsOf(ip: IP): number {
   return ip.kind() === 'ipv4' ? 32 : 128;
 }
+
+// ---- Parsed addresses and networks (IPv4 and IPv6) ----
 
 /** Parses a plain address like Go's net.ParseIP; undefined when invalid. */
 export function parseIP(text: string): IP | undefined {
@@ -88,18 +94,22 @@ export function sameIP(a: IP, b: IP): boolean {
   return a.kind() === b.kind() && a.toString() === b.toString();
 }
 
-export function cidrContains(c: Pick<Cidr, 'network' | 'prefix'>, ip: IP): boolean {
+export function networkContains(c: Pick<Cidr, 'network' | 'prefix'>, ip: IP): boolean {
   if (c.network.kind() !== ip.kind()) return false;
   return sameIP(maskAddress(ip, c.prefix), c.network);
 }
 
 /** True when two networks share any address (one contains the other's network). */
-export function cidrsOverlap(
+export function networksOverlap(
   a: Pick<Cidr, 'network' | 'prefix'>,
   b: Pick<Cidr, 'network' | 'prefix'>,
 ): boolean {
   if (a.network.kind() !== b.network.kind()) return false;
-  return a.prefix <= b.prefix ? cidrContains(a, b.network) : cidrContains(b, a.network);
+  return a.prefix <= b.prefix ? networkContains(a, b.network) : networkContains(b, a.network);
+}
+
+export function isV4(ip: IP): ip is ipaddr.IPv4 {
+  return ip.kind() === 'ipv4';
 }
 
 /** Address arithmetic on IPv4 as a 32-bit number (the lab's own addressing is IPv4). */
@@ -132,6 +142,71 @@ export function v4UsableRange(c: Pick<Cidr, 'network' | 'prefix'>): {
   return { first: first + 1, last: last - 1 };
 }
 
-export function isIPv4(ip: IP): ip is ipaddr.IPv4 {
-  return ip.kind() === 'ipv4';
+// ---- IPv4 texts as 32-bit numbers (IPAM, routes, explain: values already validated) ----
+// These throw on a text that is not IPv4 as Calico reads it: by then the lab was validated,
+// so a throw is a bug upstream, never a silently different address.
+
+export interface Cidr4 {
+  base: number; // network address as an unsigned 32-bit integer
+  prefix: number;
+}
+
+/** Whether the text is an IPv4 address as Calico reads one (dotted decimal, no leading zero). */
+export function isIPv4(addr: string): boolean {
+  const ip = parseIP(addr);
+  return ip !== undefined && isV4(ip);
+}
+
+function parseV4(addr: string): ipaddr.IPv4 {
+  const ip = parseIP(addr);
+  if (!ip || !isV4(ip)) throw new Error(`not an IPv4 address: ${JSON.stringify(addr)}`);
+  return ip;
+}
+
+export function ipToInt(addr: string): number {
+  return v4ToNumber(parseV4(addr));
+}
+
+export function intToIp(n: number): string {
+  return numberToV4(n).toString();
+}
+
+export function parseCidr4(cidr: string): Cidr4 {
+  const c = parseCidr(cidr);
+  if (!c || !isV4(c.network)) throw new Error(`not an IPv4 CIDR: ${JSON.stringify(cidr)}`);
+  return { base: v4ToNumber(c.network), prefix: c.prefix };
+}
+
+export function maskOf(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+export function cidrSize(prefix: number): number {
+  return 2 ** (32 - prefix);
+}
+
+export function formatCidr(c: Cidr4): string {
+  return `${intToIp(c.base)}/${c.prefix}`;
+}
+
+export function cidrContains(cidr: string, addr: string): boolean {
+  const c = parseCidr4(cidr);
+  return (ipToInt(addr) & maskOf(c.prefix)) >>> 0 === c.base;
+}
+
+/** Whether `inner` (a CIDR) lies entirely inside `outer`. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const i = parseCidr4(inner);
+  const o = parseCidr4(outer);
+  return i.prefix >= o.prefix && (i.base & maskOf(o.prefix)) >>> 0 === o.base;
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+  return cidrWithin(a, b) || cidrWithin(b, a);
+}
+
+/** "10.0.0.10/24" -> {address: "10.0.0.10", prefix: 24}; a plain address gets /32. */
+export function splitAddress(addr: string): { address: string; prefix: number } {
+  const [a = '', p] = addr.split('/');
+  return { address: a, prefix: p === undefined ? 32 : Number(p) };
 }

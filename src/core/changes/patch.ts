@@ -18,8 +18,8 @@ import { ipPoolResource } from '../lab-file/schemas.js';
 import { entryFieldError, SourceIndex } from '../lab-file/source-index.js';
 import { locate, parseSources, type LabSource } from '../lab-file/source.js';
 import { zodIssuesToProblems } from '../lab-file/zod-problems.js';
-import { formatFieldPath, renderFieldError } from './field-error.js';
-import { ipPoolToResource, validateIPPool, type IPPoolInput } from './ippool.js';
+import { formatFieldPath, renderFieldError } from '../calico/field-error.js';
+import { ipPoolToResource, validateIPPool, type IPPoolInput } from '../calico/ippool.js';
 
 function inputError(problems: Problem[]): LabInputError {
   return new LabInputError(oneLine(problems));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMergePatch, applyResources, mergePatch } from '../../../src/core/calico/patch.js';
+import { applyMergePatch, applyResources, mergePatch } from '../../../src/core/changes/patch.js';
 import { validateIPPool } from '../../../src/core/calico/ippool.js';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import type { IPPool } from '../../../src/core/model/calico.js';

@@ -1,0 +1,2 @@
+export { applyMergePatch, applyResources, mergePatch } from './patch.js';
+export { appliedLab, deletedPoolLab, patchedLab } from './lab-changes.js';
