@@ -11,7 +11,7 @@
 import { LabInputError, type Problem } from '../errors.js';
 import type { IPPool } from '../model/calico.js';
 import type { Lab, LabPod } from '../model/lab.js';
-import type { BlockAffinity, IpamPlan, PodAssignment } from '../plan/types.js';
+import type { BlockAffinity, IpamPlan, PodAssignment } from './types.js';
 import {
   cidrContains,
   cidrSize,

@@ -34,6 +34,7 @@
 //    a BGPPeer with the wrong AS or at an address nobody answers on never establishes, as
 //    with Calico.
 // 8. `services` started (hosts: TCP/UDP echo servers on their ports).
+import type { IpamPlan } from '../ipam/types.js';
 import type { Lab } from '../model/lab.js';
 import type { NodeDataplane, RouteSpec, RouterBirdData } from '../dataplane/types.js';
 
@@ -89,26 +90,8 @@ export interface ContainerPlan {
   node?: string;
 }
 
-export interface BlockAffinity {
-  cidr: string;
-  pool: string;
-  node: string;
-}
-
-export interface PodAssignment {
-  pod: string;
-  namespace: string;
-  node: string;
-  pool: string;
-  block: string;
-  address: string; // plain address, e.g. "192.168.0.0"
-  hostIfname: string; // cali + 11 hex chars
-}
-
-export interface IpamPlan {
-  blocks: BlockAffinity[];
-  assignments: PodAssignment[];
-}
+// IPAM's output is its own module's type; the plan carries it as is.
+export type { BlockAffinity, IpamPlan, PodAssignment } from '../ipam/types.js';
 
 export interface LabPlan {
   lab: Lab;
