@@ -2,10 +2,10 @@
 # The README's test command (`npm test`). Works as the first command in a fresh clone:
 # installs npm packages, builds, then runs lint, unit, renderer, lab (real Docker) and
 # browser (Chromium) suites, and ends with one line "N passed, N failed".
-# As root on Debian it installs what is missing (Docker engine, lab image, Chromium);
+# As root on Debian it installs what is missing (Docker engine, lab image, Chromium, shellcheck);
 # elsewhere it says what is missing and counts those suites as failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 RESULTS=test-results/summary
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 
@@ -19,11 +19,12 @@ bash scripts/ensure-deps.sh || { echo "npm install failed"; record deps 0 1; nod
 step "build (tsc + renderer)"
 if npm run -s build && npm run -s build:renderer; then record build 1 0; else record build 0 1; fi
 
-step "lint (eslint, prettier)"
+step "lint (eslint, prettier, shellcheck)"
 if npx eslint . ; then record eslint 1 0; else record eslint 0 1; fi
 if npm run -s lint:deps ; then record dependency-cruiser 1 0; else record dependency-cruiser 0 1; fi
 if npm run -s lint:svelte ; then record svelte-check 1 0; else record svelte-check 0 1; fi
 if npx prettier --check . >/dev/null 2>"$RESULTS/prettier.log"; then record prettier 1 0; else cat "$RESULTS/prettier.log"; npx prettier --list-different . ; record prettier 0 1; fi
+if bash scripts/ensure-shellcheck.sh && bash scripts/shellcheck.sh; then record shellcheck 1 0; else record shellcheck 0 1; fi
 if npx tsc -p tsconfig.json --noEmit; then record typecheck 1 0; else record typecheck 0 1; fi
 
 step "unit and renderer tests"

@@ -14,33 +14,10 @@ import { Demuxer } from '../engine/demux.js';
 import type { ExecResult } from '../engine/exec.js';
 import { buildTar } from '../engine/tar.js';
 import { BGP_WAIT_LOOP, STATUS_SCRIPT } from '../lab/status.js';
+import { readScript } from '../util/script-file.js';
 
-// Constant text; $1-$3: the apply, BGP wait and status scripts. A request is a line
-// "VERB ID NBYTES" and NBYTES of body (apply, put: tar; ready: the wait loop's arguments,
-// its answer the addresses and the loop's last `show protocols all`, as the status's); the
-// answer a line "egress-lab-done ID RC NBYTES" and NBYTES of the script's output. `read`
-// takes one byte at a time from a pipe and `head -c` reads no further than asked, so
-// nothing of the next request is eaten. An unknown verb or EOF ends the loop.
-export const AGENT_SCRIPT = String.raw`
-A=$1 B=$2 S=$3
-D=/run/egress-lab
-mkdir -p "$D"
-while IFS=' ' read -r verb id n; do
-  head -c "$n" > "$D/agent-$$.in"
-  case "$verb" in
-    apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
-    status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
-    put) tar -x -C / -f "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
-    get) f=$(cat "$D/agent-$$.in"); if [ -f "$f" ]; then cat -- "$f"; else (exit 44); fi > "$D/agent-$$.out" 2>&1 ;;
-    ready) { sh -c "$S" egress-lab-status nobird; sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in"); } < /dev/null > "$D/agent-$$.out" 2>&1 ;;
-    *) break ;;
-  esac
-  rc=$?
-  printf 'egress-lab-done %s %s %s\n' "$id" "$rc" "$(wc -c < "$D/agent-$$.out")"
-  cat "$D/agent-$$.out"
-done
-rm -f "$D/agent-$$.in" "$D/agent-$$.out"
-`;
+/** The agent loop (agent.sh: its protocol); $1-$3: the apply, BGP wait and status scripts. */
+export const AGENT_SCRIPT = readScript('./agent.sh', import.meta.url);
 
 /** argv of the agent loop (exec), scripts as positional arguments. */
 export const AGENT_ARGV: readonly string[] = [
@@ -54,18 +31,12 @@ export const AGENT_ARGV: readonly string[] = [
 ];
 
 /**
- * A new container's main process during `up` (short, so `ps` and `docker ps` stay
- * readable): its first stdin message ("boot 0 N" and a tar of the scripts) turns it into
+ * A new container's main process during `up` (boot.sh: short and without comments, so
+ * `ps` and `docker ps` stay readable): its first stdin message ("boot 0 N" and a tar of the scripts) turns it into
  * the agent loop, which sources the scripts from files (no process to read them); when
  * stdin closes (`up` done, or gone) it becomes `sleep infinity`.
  */
-export const BOOT_SCRIPT = String.raw`D=/run/egress-lab/boot
-mkdir -p "$D"
-if IFS=' ' read -r v i n && [ "$v" = boot ] && head -c "$n" | tar -x -C "$D" -f -; then
-  exec sh "$D/agent.sh" ". $D/apply.sh" ". $D/bgp.sh" ". $D/status.sh"
-fi
-exec sleep infinity
-`;
+export const BOOT_SCRIPT = readScript('./boot.sh', import.meta.url);
 
 export const BOOT_CMD: readonly string[] = ['sh', '-c', BOOT_SCRIPT, 'egress-lab-boot'];
 

@@ -82,4 +82,4 @@ export function applyInputTar(c: ContainerPlan, opts: ApplyInputOptions = {}): B
  * Constant text: no value from a plan is ever spliced into it.
  * Exit 0: applied; 3: rejected in validation (nothing changed); other: failed while committing.
  */
-export const APPLY_SCRIPT = readScript(new URL('./apply.sh', import.meta.url));
+export const APPLY_SCRIPT = readScript('./apply.sh', import.meta.url);

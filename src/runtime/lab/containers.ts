@@ -11,6 +11,7 @@ import {
   LABEL_ROLE,
 } from './labels.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';
+import { readScript } from '../util/script-file.js';
 
 const SYSCTL_KEY = /^net\.[A-Za-z0-9_.-]+$/;
 
@@ -89,18 +90,9 @@ export function labContainerCreateOptions(
 /**
  * The wiring helper's main process: reads one framed request ("wire ID N" and N bytes of
  * script, from `up` over the attach stream), runs it, answers as the agents do
- * ("egress-lab-done ID RC N" and the output), exits. Saves an exec per `up`. Constant text.
+ * ("egress-lab-done ID RC N" and the output), exits. Saves an exec per `up`.
  */
-export const HELPER_SCRIPT = String.raw`
-IFS=' ' read -r verb id n || exit 0
-[ "$verb" = wire ] || exit 2
-head -c "$n" > /tmp/wire.sh
-sh /tmp/wire.sh > /tmp/wire.out 2>&1
-rc=$?
-printf 'egress-lab-done %s %s %s
-' "$id" "$rc" "$(wc -c < /tmp/wire.out)"
-cat /tmp/wire.out
-`;
+export const HELPER_SCRIPT = readScript('../wiring/helper.sh', import.meta.url);
 
 /**
  * The short-lived wiring helper: host PID namespace to reach every lab container's

@@ -6,6 +6,7 @@ import { notEstablished, parseBirdProtocols, type BgpSession } from './bird-stat
 import { mapLimit, sleep } from '../util/concurrency.js';
 import { execCollect } from '../engine/exec.js';
 import { parseIpAddrJson, flattenAddresses } from './ip-addr.js';
+import { readScript } from '../util/script-file.js';
 import { LABEL_NAME, LABEL_NODE, LABEL_ROLE } from './labels.js';
 import { dockerName } from './names.js';
 import { bgpView, type ContainerState, type RuntimeContainerStatus } from './types.js';
@@ -95,25 +96,9 @@ export const PROTO = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Polls BIRD every $2 seconds inside the container (no exec per poll) until the named BGP
  * protocols (all BGP protocols when none are named) are Established or $1 polls have
  * passed; then prints the last poll (`show protocols all`) for the caller to judge: one
- * birdc per poll, none more at the end. Constant text.
+ * birdc per poll, none more at the end.
  */
-export const BGP_WAIT_LOOP = String.raw`
-n=$1; iv=$2; shift 2; i=0
-while :; do
-  out=$(birdc -s /run/bird/bird.ctl show protocols all 2>/dev/null) || out=''
-  ok=1
-  if [ -z "$out" ]; then ok=0
-  elif [ $# -gt 0 ]; then
-    for p do printf '%s\n' "$out" | grep -Eq "^$p[[:space:]]+BGP[[:space:]].*Established" || { ok=0; break; }; done
-  else
-    printf '%s\n' "$out" | awk '$2 == "BGP" && $0 !~ /Established/ { f = 1 } END { exit f }' || ok=0
-  fi
-  [ "$ok" = 1 ] && break
-  i=$((i + 1)); [ "$i" -ge "$n" ] && break
-  sleep "$iv"
-done
-printf '%s\n' "$out"
-`;
+export const BGP_WAIT_LOOP = readScript('./bgp-wait.sh', import.meta.url);
 
 /** Polls BIRD inside the containers until the sessions are Established; names the laggards on timeout. */
 export async function waitBgpEstablished(

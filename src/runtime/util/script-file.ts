@@ -1,21 +1,21 @@
-// Shell scripts the runtime runs inside containers live as real .sh files (linted by
-// shellcheck, tested on their own) next to the module that sends them: under src/ when the
-// TypeScript runs as is (tests), under dist/src/ once built (`npm run build` copies every
-// src/**/*.sh there: scripts/copy-shell-scripts.js; electron-builder packs dist/src/**/*.sh).
+// The runtime's constant shell scripts are .sh files next to the modules that run them,
+// so shellcheck lints them (`npm run lint`) and tests run them on their own. A module reads
+// its scripts once, when it is loaded, by a path relative to itself: from the TypeScript
+// sources (vitest), from dist/ (`npm run build` copies src/**/*.sh and images/ build files
+// there, scripts/copy-scripts.js) and from the packaged app (electron-builder.yml ships them;
+// Electron's fs reads the asar). A missing file fails at start-up, not in the middle of `up`.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/**
- * The text of a script shipped with the package, e.g.
- * `readScript(new URL('./apply.sh', import.meta.url))`. Read once, at module load by its
- * user: a missing file fails at start-up, not in the middle of an `up`.
- */
-export function readScript(url: URL): string {
+/** The text of the file at `relative` (e.g. './carrier-wait.sh') from `from` (the caller's import.meta.url). */
+export function readScript(relative: string, from: string): string {
+  // A path, not a URL: Electron's asar reader takes paths.
+  const path = fileURLToPath(new URL(relative, from));
   try {
-    return readFileSync(fileURLToPath(url), 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     throw new Error(
-      `shell script ${fileURLToPath(url)} is missing: \`npm run build\` copies the scripts next to the compiled code`,
+      `shell script ${path} is missing: \`npm run build\` copies the scripts next to the compiled code`,
       { cause: e },
     );
   }

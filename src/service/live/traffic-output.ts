@@ -1,4 +1,5 @@
-// Traffic generators inside a pod, and the parsing of what they print. Pure.
+// Traffic generators inside a pod, and the parsing of what they print. Pure, but for
+// reading the constant loop (traffic-loop.sh) once when loaded.
 //
 // Two generators:
 // - one flow (ICMP, the default): `ping -n -O -i IV [-c N] -W 1 DEST`, one ICMP id for the run
@@ -8,45 +9,10 @@
 //   constant shell loop, parameters as positional arguments (never spliced into the script),
 //   printing "sent N", then "ok N [seen ADDR]" or "fail N" when the probe ends. Probes run in
 //   the background so the send rate holds when replies stop coming.
+import { readScript } from '../../runtime/util/script-file.js';
 
 /** `sh -c TRAFFIC_LOOP egress-lab-traffic PROTO DEST PORT INTERVAL_MS COUNT` (COUNT 0: until stopped). */
-export const TRAFFIC_LOOP = String.raw`
-proto=$1; dst=$2; port=$3; iv=$4; count=$5
-stop=0
-trap 'stop=1' TERM INT
-probe() {
-  case "$proto" in
-    icmp) if ping -n -c 1 -W 1 "$dst" >/dev/null 2>&1; then echo "ok $1"; else echo "fail $1"; fi ;;
-    tcp) r=$(printf 'egress-lab probe %s\n' "$1" | timeout 3 nc -N -w 1 "$dst" "$port" 2>/dev/null)
-         case "$r" in *seen*) echo "ok $1 $(printf '%s\n' "$r" | sed -n 's/^seen //p' | head -n 1)" ;; *) echo "fail $1" ;; esac ;;
-    udp) r=$(printf 'egress-lab probe %s\n' "$1" | timeout 3 nc -u -w 1 "$dst" "$port" 2>/dev/null)
-         case "$r" in *seen*) echo "ok $1 $(printf '%s\n' "$r" | sed -n 's/^seen //p' | head -n 1)" ;; *) echo "fail $1" ;; esac ;;
-  esac
-}
-# centiseconds since boot into $now, without a fork ("12345.67 …": split on '.' and ' ')
-cs() { IFS='. ' read -r a b _ < /proc/uptime; now=$((a * 100 + 1$b - 100)); }
-cs; start=$now
-ms=$iv
-sl=$(printf '%d.%03d' $((iv / 1000)) $((iv % 1000)))
-i=0
-while [ "$stop" = 0 ] && { [ "$count" = 0 ] || [ "$i" -lt "$count" ]; }; do
-  i=$((i+1))
-  sleep "$sl" & s=$!
-  echo "sent $i"
-  probe "$i" &
-  wait "$s" 2>/dev/null || kill "$s" 2>/dev/null
-  # Hold the asked rate: every 10 probes, shorten (or lengthen) the sleep by how far the
-  # loop's own overhead has put it behind (or ahead of) schedule.
-  if [ $((i % 10)) = 0 ]; then
-    cs
-    ms=$(( ms - ( (now - start) * 10 - i * iv ) / 10 ))
-    [ "$ms" -lt 1 ] && ms=1; [ "$ms" -gt "$iv" ] && ms=$iv
-    sl=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
-  fi
-done
-wait
-echo "done $i"
-`;
+export const TRAFFIC_LOOP = readScript('./traffic-loop.sh', import.meta.url);
 
 export function intervalSeconds(ms: number): string {
   return (ms / 1000).toFixed(3);

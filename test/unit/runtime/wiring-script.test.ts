@@ -12,16 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../../src/core/plan/types.js';
+import { CARRIER_WAIT, CONFIGURE } from '../../../src/runtime/wiring/render.js';
 import {
-  CARRIER_WAIT,
-  CONFIGURE,
   interfaceSysctls,
   stableMac,
   sysctlPath,
-  vethArgs,
-  wiringScript,
-  type WiringContainer,
-} from '../../../src/runtime/wiring/wiring-script.js';
+  vethOf,
+} from '../../../src/runtime/wiring/steps.js';
+import { wiringScript, type WiringContainer } from '../../../src/runtime/wiring/wiring-script.js';
 
 const containers: WiringContainer[] = [
   {
@@ -393,7 +391,7 @@ done
     expect(() =>
       wiringScript([{ ...containers[0]!, pid: 0 }], [{ link: fabric, verify: false }]),
     ).toThrow(/no PID|no such container/);
-    expect(() => vethArgs({ ...fabric, a: { ...fabric.a, mac: 'zz' } }, 1, 2)).toThrow(/MAC/);
+    expect(() => vethOf({ ...fabric, a: { ...fabric.a, mac: 'zz' } }, 1, 2)).toThrow(/MAC/);
   });
 
   it('maps per-interface sysctls to /proc/sys paths, dots in interface names included', () => {

@@ -1,0 +1,26 @@
+# The agent loop; $1-$3: the apply, BGP wait and status scripts. A request is a line
+# "VERB ID NBYTES" and NBYTES of body (apply, put: tar; ready: the wait loop's arguments,
+# its answer the addresses and the loop's last `show protocols all`, as the status's); the
+# answer a line "egress-lab-done ID RC NBYTES" and NBYTES of the script's output. `read`
+# takes one byte at a time from a pipe and `head -c` reads no further than asked, so
+# nothing of the next request is eaten. An unknown verb or EOF ends the loop.
+A=$1 B=$2 S=$3
+D=/run/egress-lab
+mkdir -p "$D"
+while IFS=' ' read -r verb id n; do
+  head -c "$n" > "$D/agent-$$.in"
+  case "$verb" in
+    apply) sh -c "$A" egress-lab-apply < "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
+    status) sh -c "$S" < /dev/null > "$D/agent-$$.out" 2>&1 ;;
+    put) tar -x -C / -f "$D/agent-$$.in" > "$D/agent-$$.out" 2>&1 ;;
+    get) f=$(cat "$D/agent-$$.in"); if [ -f "$f" ]; then cat -- "$f"; else (exit 44); fi > "$D/agent-$$.out" 2>&1 ;;
+    ready)
+      # shellcheck disable=SC2046 # the body is the wait loop's arguments, split into words
+      { sh -c "$S" egress-lab-status nobird; sh -c "$B" egress-lab-bgp $(cat "$D/agent-$$.in"); } < /dev/null > "$D/agent-$$.out" 2>&1 ;;
+    *) break ;;
+  esac
+  rc=$?
+  printf 'egress-lab-done %s %s %s\n' "$id" "$rc" "$(wc -c < "$D/agent-$$.out")"
+  cat "$D/agent-$$.out"
+done
+rm -f "$D/agent-$$.in" "$D/agent-$$.out"

@@ -1,0 +1,13 @@
+# $1: a new container's root (/proc/PID/root), $2: its name; stdin: its BIRD config, base64.
+# Waits for BIRD's control socket (BIRD may still be starting), puts the config in place,
+# enables every session.
+sessionsOn() {
+  i=0
+  until [ -S "$1/run/bird/bird.ctl" ]; do
+    i=$((i + 1))
+    [ "$i" -le 2000 ] || { echo "$2: BIRD did not start within 10 s" >&2; return 1; }
+    sleep 0.005
+  done
+  base64 -d > "$1/etc/bird/bird.conf" || return 1
+  birdc -s "$1/run/bird/bird.ctl" enable all > /dev/null || { echo "$2: birdc enable all failed" >&2; return 1; }
+}
