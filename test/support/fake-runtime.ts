@@ -258,7 +258,7 @@ export class FakeRuntime implements ServiceRuntime {
   send(lab: string, probe: Probe): ProbeResult {
     const l = this.lab(lab);
     const r = l.wire.send(probe, (to, p) => this.answers(l, to, p));
-    const seq = ++l.seq;
+    const seq = probe.seq ?? ++l.seq;
     for (const s of r.sightings) {
       for (const c of l.captures) {
         if (c.container !== s.container || (c.iface !== 'any' && c.iface !== s.iface)) continue;
@@ -353,6 +353,7 @@ export class FakeRuntime implements ServiceRuntime {
         protocol: 'icmp',
         flow: id,
         dport: 0,
+        seq,
       });
       if (r.replied) {
         received++;
@@ -407,6 +408,7 @@ export class FakeRuntime implements ServiceRuntime {
         protocol: proto,
         flow: proto === 'icmp' ? randomId() : randomPort(),
         dport: proto === 'icmp' ? 0 : Number(port),
+        ...(proto === 'icmp' ? { seq: 1 } : {}), // each probe is its own `ping -c 1`
       });
       // An answer comes at once; a lost probe is given up after nc's or ping's 1 s.
       setTimeout(

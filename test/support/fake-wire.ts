@@ -32,6 +32,8 @@ export interface Probe {
   /** ICMP id, or the TCP/UDP source port: one connection per value. */
   flow: number;
   dport: number; // 0 for ICMP
+  /** ICMP: the echo sequence number (ping's icmp_seq). */
+  seq?: number;
 }
 
 export interface ProbeResult {

@@ -100,6 +100,9 @@ describe('live features over the simulated runtime', () => {
           .find((p) => p.src === web1.address),
       'the pod address',
     );
+    // Stats come at most every 200 ms: count from the first one sent after that packet.
+    const n = stats.length;
+    await until(() => (stats.length > n ? true : undefined), 'fresh stats');
     const received = stats.at(-1)!.received;
     const sent = stats.at(-1)!.sent;
     await until(() => (stats.at(-1)!.sent > sent + 3 ? true : undefined), 'more probes');
