@@ -146,6 +146,19 @@ describe('LabService over a simulated runtime', () => {
     await expect(service.record(name)).rejects.toThrow(/no running lab named/);
   });
 
+  it('a subscriber gets container events from the engine through the watcher', async () => {
+    const events = record('lab:event');
+    await new Promise((r) => setTimeout(r, 20)); // the watcher opens the event stream
+    await service.up([source(LAB)]);
+    await service.down(LAB);
+    await new Promise((r) => setImmediate(r));
+    const messages = events.map((e) => e.payload).filter((p) => p.kind === 'container');
+    expect(messages.map((m) => m.message)).toEqual(
+      expect.arrayContaining(['web-1: start', 'tor: start', 'web-1: destroy']),
+    );
+    expect(messages.every((m) => m.lab === LAB)).toBe(true);
+  });
+
   it('call() dispatches every channel to the same methods', async () => {
     const status = await service.call('lab:up', source(LAB));
     expect(await service.call('lab:status', { name: LAB })).toEqual([status]);
