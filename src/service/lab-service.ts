@@ -33,11 +33,11 @@ import type {
 import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
 import { DownTracker } from './down-tracker.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
-import { loadRecord, planOf, recordFile, saveRecord, type LabRecord } from './lab-record.js';
+import { planOf, recordFile, type LabRecord } from './lab-record.js';
 import { LabWatcher } from './lab-watch.js';
 import { LiveFeatures } from './live/index.js';
 import { validateSources } from './offline.js';
-import { RecordSaves } from './record-saves.js';
+import { RecordStore } from './record-store.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import { labStatus } from './status-view.js';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates.js';
@@ -62,18 +62,18 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   /** Changes to one lab run one at a time, so two toggles never interleave their applies. */
   private readonly queue = new KeyedQueue();
   readonly live: LiveFeatures;
-  /** Router name per lab, from records seen: lets a change read its record in one call. */
-  private readonly routers = new Map<string, string>();
+  private readonly records = new RecordStore(
+    () => this.runtime(),
+    (lab, e) =>
+      this.emit('lab:event', {
+        lab,
+        kind: 'change',
+        message: `the change is applied, but the lab's record could not be saved: ${e.message}`,
+        at: Date.now(),
+      }),
+  );
   private watcher: LabWatcher | undefined;
   private readonly downs = new DownTracker();
-  private readonly saves = new RecordSaves((lab, e) =>
-    this.emit('lab:event', {
-      lab,
-      kind: 'change',
-      message: `the change is applied, but the lab's record could not be saved: ${e.message}`,
-      at: Date.now(),
-    }),
-  );
   private readonly handlers = labApiHandlers(this);
   private readonly ownsRuntime: boolean;
   private readonly residentAgents: boolean;
@@ -133,19 +133,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
 
   /** The running lab's record; `name` may be omitted when exactly one lab runs. */
   async record(name?: string): Promise<LabRecord> {
-    const rt = await this.runtime();
-    const lab = name ?? (await this.onlyLab());
-    await this.saves.of(lab);
-    const record = await loadRecord(rt, checkLabName(lab), this.routers.get(lab));
-    if (record) this.routers.set(lab, record.lab.router.name);
-    if (!record) {
-      const running = (await rt.listLabs()).map((l) => l.name);
-      throw new Error(
-        `no running lab named '${lab}'` +
-          (running.length ? ` (running: ${running.join(', ')})` : ' (no lab runs)'),
-      );
-    }
-    return record;
+    return this.records.get(name ?? (await this.onlyLab()));
   }
 
   async onlyLab(): Promise<string> {
@@ -194,8 +182,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     try {
       const status = await this.queue.run(name, async () => {
         const rt = await this.runtime(progress);
-        await this.saves.of(name);
-        const previous = await loadRecord(rt, name).catch(() => undefined);
+        const previous = await this.records.find(name);
         const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
         const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
         // The record is saved in the router while the lab is wired and applied; the status
@@ -247,7 +234,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     const views = await rt.status(name === undefined ? undefined : checkLabName(name));
     return Promise.all(
       views.map(async (v) => {
-        const record = await loadRecord(rt, v.name).catch(() => undefined);
+        const record = await this.records.peek(v.name);
         return labStatus(v, record, record ? planOf(record) : undefined);
       }),
     );
@@ -277,8 +264,8 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       if (change.changed.length) await rt.applyDataplane(name, change.changed);
       const appliedMs = Math.round(performance.now() - started);
       const updated: LabRecord = { ...record, lab: change.lab, ipam: change.plan.ipam };
-      // The wire has changed; the record follows without holding up the caller (RecordSaves).
-      this.saves.track(name, saveRecord(rt, updated));
+      // The wire has changed; the record follows without holding up the caller.
+      this.records.saveLater(rt, updated);
       this.emit('lab:event', {
         lab: name,
         kind: 'change',
@@ -353,7 +340,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
 
   /** Resolves once every change this service made is recorded on the engine too. */
   async settled(): Promise<void> {
-    await this.saves.all();
+    await this.records.settled();
   }
 
   async close(): Promise<void> {
