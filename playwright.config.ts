@@ -1,6 +1,7 @@
 // Browser-mode tests in Debian's Chromium (Playwright cannot download browsers here),
-// plus the Electron run where an Electron binary exists. The service behind the page
-// is the simulated one unless EGRESS_E2E_REAL=1 (see test/e2e/service-factory.ts).
+// plus the Electron run where an Electron binary exists. The service behind the page is
+// the real LabService, over a simulated runtime unless EGRESS_E2E_REAL=1 (a real lab on
+// Docker; see test/e2e/service-factory.ts).
 // Reporters: a readable list and JSON (test-results/e2e.json, or
 // PLAYWRIGHT_JSON_OUTPUT_NAME) so CI can count passed and failed.
 import { defineConfig } from '@playwright/test';

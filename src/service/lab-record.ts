@@ -6,12 +6,12 @@ import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
 import type { IpamPlan, LabPlan } from '../core/plan/types.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/lab/labels.js';
-import type { LabRuntime } from '../runtime/lab/lab-runtime.js';
 import type { LabFile } from '../runtime/lab/lab-files.js';
 import type { LabSource } from './api.js';
+import type { ServiceRuntime } from './service-runtime.js';
 
 // Read and written through the router's resident agent once it runs (a few ms), else the
-// engine's archive API (runtime/lab-files.ts): a toggle does not pay for an exec.
+// engine's archive API (runtime/lab/lab-files.ts): a toggle does not pay for an exec.
 export const STATE_DIR = '/var/lib';
 export const STATE_NAME = 'egress-lab-state.json';
 const STATE_VERSION = 1;
@@ -23,12 +23,15 @@ export interface LabRecord {
   sources: LabSource[];
 }
 
+/** The runtime calls a record needs: find the router, read and write a file in it. */
+type RecordRuntime = Pick<ServiceRuntime, 'docker' | 'readFile' | 'writeFile'>;
+
 export function planOf(record: LabRecord): LabPlan {
   return planLab(record.lab, { pinnedIpam: record.ipam });
 }
 
 /** The lab-local name of the container holding the record: the router. */
-async function routerOf(runtime: LabRuntime, name: string): Promise<string | undefined> {
+async function routerOf(runtime: RecordRuntime, name: string): Promise<string | undefined> {
   const infos = await runtime.docker.listContainers({
     all: true,
     filters: { label: [`${LABEL_LAB}=${name}`, `${LABEL_ROLE}=router`] },
@@ -51,7 +54,7 @@ export function recordFile(record: LabRecord): LabFile {
   };
 }
 
-export async function saveRecord(runtime: LabRuntime, record: LabRecord): Promise<void> {
+export async function saveRecord(runtime: RecordRuntime, record: LabRecord): Promise<void> {
   try {
     await runtime.writeFile(record.name, recordFile(record));
   } catch (e) {
@@ -66,7 +69,7 @@ export async function saveRecord(runtime: LabRuntime, record: LabRecord): Promis
  * an earlier record) saves the container lookup: one read is all a change then pays.
  */
 export async function loadRecord(
-  runtime: LabRuntime,
+  runtime: RecordRuntime,
   name: string,
   routerHint?: string,
 ): Promise<LabRecord | undefined> {
@@ -79,7 +82,7 @@ export async function loadRecord(
 }
 
 async function readRecord(
-  runtime: LabRuntime,
+  runtime: RecordRuntime,
   name: string,
   router: string,
 ): Promise<LabRecord | undefined> {

@@ -1,9 +1,10 @@
 // The lab service: the one facade every shell uses (CLI, Electron main, browser-mode
-// server). It joins the pure core (load, plan, explain) with the runtime (Docker), keeps
-// each running lab's record on the engine, and pushes events. Shells call its typed
-// methods directly or through `call(channel, request)`, the transport-neutral form.
+// server). It joins the pure core (load, plan, explain) with a runtime (Docker's LabRuntime,
+// or any ServiceRuntime), keeps each running lab's record on the engine, and pushes events.
+// Shells call its typed methods directly or through `call(channel, request)`, the
+// transport-neutral form (./handlers.ts).
 import { EventEmitter } from 'node:events';
-import { explain } from '../core/explain/explain.js';
+import { CONNTRACK_WARNING, explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
 import { LabInputError, formatProblem } from '../core/errors.js';
 import { loadLab } from '../core/lab-file/index.js';
@@ -14,8 +15,8 @@ import type { LabPlan } from '../core/plan/types.js';
 import { ensureEngine } from '../runtime/engine/engine.js';
 import { ensureImage } from '../runtime/image/image.js';
 import { LabRuntime } from '../runtime/lab/lab-runtime.js';
-import { KeyedQueue } from '../runtime/util/concurrency.js';
 import { checkLabName } from '../runtime/lab/names.js';
+import { KeyedQueue } from '../runtime/util/concurrency.js';
 import type { ProgressFn } from '../runtime/util/progress.js';
 import type {
   ChangeResult,
@@ -30,45 +31,54 @@ import type {
   ValidationResult,
 } from './api.js';
 import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
-import { loadRecord, planOf, recordFile, saveRecord, type LabRecord } from './lab-record.js';
+import { DownTracker } from './down-tracker.js';
+import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
+import { planOf, recordFile, type LabRecord } from './lab-record.js';
+import { LabWatcher } from './lab-watch.js';
+import { LiveFeatures } from './live/index.js';
 import { validateSources } from './offline.js';
+import { RecordStore } from './record-store.js';
+import type { ServiceRuntime } from './service-runtime.js';
 import { labStatus } from './status-view.js';
 import { defaultTemplatesDir, listTemplates, readTemplate } from './templates.js';
-import { CONNTRACK_WARNING } from '../core/explain/explain.js';
-import { LiveFeatures } from './live/index.js';
-import { LabWatcher } from './lab-watch.js';
 
-export interface LabServiceOptions {
+export interface LabServiceOptions<R extends ServiceRuntime = LabRuntime> {
   templatesDir?: string;
-  /** A runtime to use instead of finding (or installing) an engine on first need. */
-  runtime?: LabRuntime;
+  /**
+   * A runtime to use instead of finding (or installing) an engine on first need: a
+   * LabRuntime the caller owns, or a stand-in that simulates labs (tests).
+   */
+  runtime?: R;
   /** False for a process that makes one change and exits (the CLI): see LabRuntimeOptions. */
   residentAgents?: boolean;
 }
 
-const ALL_LABS = '\0all';
-
-type Handler<C extends LabApiChannel> = (
-  request: LabApiCalls[C]['request'],
-) => Promise<LabApiCalls[C]['response']>;
-
-export class LabService implements LabApiClient {
-  private runtimeP: Promise<LabRuntime> | undefined;
+export class LabService<R extends ServiceRuntime = LabRuntime>
+  implements LabApiClient, LabApiMethods
+{
+  private runtimeP: Promise<R> | undefined;
   private readonly events = new EventEmitter();
   private readonly templatesDir: string;
   /** Changes to one lab run one at a time, so two toggles never interleave their applies. */
   private readonly queue = new KeyedQueue();
   readonly live: LiveFeatures;
-  /** Router name per lab, from records seen: lets a change read its record in one call. */
-  private readonly routers = new Map<string, string>();
+  private readonly records = new RecordStore(
+    () => this.runtime(),
+    (lab, e) =>
+      this.emit('lab:event', {
+        lab,
+        kind: 'change',
+        message: `the change is applied, but the lab's record could not be saved: ${e.message}`,
+        at: Date.now(),
+      }),
+  );
   private watcher: LabWatcher | undefined;
-  private readonly downs = new Map<string, { running: boolean; doneAt: number }>();
-  /** Record saves still in flight after a change returned, per lab. */
-  private readonly saves = new Map<string, Promise<void>>();
+  private readonly downs = new DownTracker();
+  private readonly handlers = labApiHandlers(this);
   private readonly ownsRuntime: boolean;
   private readonly residentAgents: boolean;
 
-  constructor(opts: LabServiceOptions = {}) {
+  constructor(opts: LabServiceOptions<R> = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
     if (opts.runtime) this.runtimeP = Promise.resolve(opts.runtime);
     this.ownsRuntime = !opts.runtime;
@@ -80,17 +90,18 @@ export class LabService implements LabApiClient {
   // ---- plumbing -------------------------------------------------------------------------
 
   /** The runtime, finding the engine (and installing it as root on Debian) on first use. */
-  runtime(onProgress?: ProgressFn): Promise<LabRuntime> {
+  runtime(onProgress?: ProgressFn): Promise<R> {
+    // Without a runtime handed in, R is its default, LabRuntime.
     this.runtimeP ??= (async () => {
       const docker = await ensureEngine(onProgress);
       return new LabRuntime(docker, { residentAgents: this.residentAgents });
-    })();
+    })() as unknown as Promise<R>;
     this.runtimeP.catch(() => (this.runtimeP = undefined));
     return this.runtimeP;
   }
 
   /** Engine and image, ready: what `egress-lab setup` and the first `up` need. */
-  async setup(onProgress?: ProgressFn): Promise<{ image: string }> {
+  async setup(this: LabService<LabRuntime>, onProgress?: ProgressFn): Promise<{ image: string }> {
     const rt = await this.runtime(onProgress);
     return { image: await ensureImage(rt.docker, onProgress) };
   }
@@ -121,35 +132,8 @@ export class LabService implements LabApiClient {
   }
 
   /** The running lab's record; `name` may be omitted when exactly one lab runs. */
-  private pipelineSave(lab: string, save: Promise<void>): void {
-    const tracked = save.catch((e: Error) => {
-      this.emit('lab:event', {
-        lab,
-        kind: 'change',
-        message: `the change is applied, but the lab's record could not be saved: ${e.message}`,
-        at: Date.now(),
-      });
-    });
-    this.saves.set(lab, tracked);
-    void tracked.finally(() => {
-      if (this.saves.get(lab) === tracked) this.saves.delete(lab);
-    });
-  }
-
   async record(name?: string): Promise<LabRecord> {
-    const rt = await this.runtime();
-    const lab = name ?? (await this.onlyLab());
-    await this.saves.get(lab);
-    const record = await loadRecord(rt, checkLabName(lab), this.routers.get(lab));
-    if (record) this.routers.set(lab, record.lab.router.name);
-    if (!record) {
-      const running = (await rt.listLabs()).map((l) => l.name);
-      throw new Error(
-        `no running lab named '${lab}'` +
-          (running.length ? ` (running: ${running.join(', ')})` : ' (no lab runs)'),
-      );
-    }
-    return record;
+    return this.records.get(name ?? (await this.onlyLab()));
   }
 
   async onlyLab(): Promise<string> {
@@ -198,38 +182,27 @@ export class LabService implements LabApiClient {
     try {
       const status = await this.queue.run(name, async () => {
         const rt = await this.runtime(progress);
-        await this.saves.get(name);
-        const previous = await loadRecord(rt, name).catch(() => undefined);
+        const previous = await this.records.find(name);
         const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
         const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
         // The record is saved in the router while the lab is wired and applied; the status
         // is the runtime's own read at the end of `up` (through the new containers' agents).
-        const state = await rt.up(plan, {
-          name,
-          onProgress: progress,
-          file: recordFile(record),
-        });
+        const state = await rt.up(plan, { name, onProgress: progress, file: recordFile(record) });
         return labStatus({ name, containers: state.containers }, record, plan);
       });
       this.emit('lab:progress', { lab: name, step: 'ready', done: true });
       this.emit('lab:changed', { lab: name, status });
       return status;
     } catch (e) {
-      this.emit('lab:progress', {
-        lab: name,
-        step: 'failed',
-        done: true,
-        error: (e as Error).message,
-      });
+      const error = (e as Error).message;
+      this.emit('lab:progress', { lab: name, step: 'failed', done: true, error });
       throw e;
     }
   }
 
   async down(target: string | { all: true }): Promise<number> {
     const rt = await this.runtime();
-    const key = typeof target === 'string' ? target : ALL_LABS;
-    this.downs.set(key, { running: true, doneAt: 0 });
-    try {
+    return this.downs.run(target, async () => {
       await this.live.stopAll(typeof target === 'string' ? target : undefined);
       const removed = await rt.down(target);
       if (typeof target === 'string') {
@@ -239,9 +212,7 @@ export class LabService implements LabApiClient {
         });
       }
       return removed;
-    } finally {
-      this.downs.set(key, { running: false, doneAt: Date.now() });
-    }
+    });
   }
 
   /**
@@ -249,9 +220,7 @@ export class LabService implements LabApiClient {
    * taken down meanwhile: the watcher must not bring a removed lab back on screen.
    */
   downSince(lab: string, since: number): boolean {
-    return [this.downs.get(lab), this.downs.get(ALL_LABS)].some(
-      (d) => d && (d.running || d.doneAt >= since),
-    );
+    return this.downs.since(lab, since);
   }
 
   private async statusOfRecord(record: LabRecord, plan?: LabPlan): Promise<LabStatus> {
@@ -265,7 +234,7 @@ export class LabService implements LabApiClient {
     const views = await rt.status(name === undefined ? undefined : checkLabName(name));
     return Promise.all(
       views.map(async (v) => {
-        const record = await loadRecord(rt, v.name).catch(() => undefined);
+        const record = await this.records.peek(v.name);
         return labStatus(v, record, record ? planOf(record) : undefined);
       }),
     );
@@ -295,10 +264,8 @@ export class LabService implements LabApiClient {
       if (change.changed.length) await rt.applyDataplane(name, change.changed);
       const appliedMs = Math.round(performance.now() - started);
       const updated: LabRecord = { ...record, lab: change.lab, ipam: change.plan.ipam };
-      // The wire has changed; the record follows without holding up the caller. Anything that
-      // reads the record next (here, or close() before a CLI exits) waits for this save.
-      this.pipelineSave(name, saveRecord(rt, updated));
-      const result = changeResult(message, change, appliedMs, warnings);
+      // The wire has changed; the record follows without holding up the caller.
+      this.records.saveLater(rt, updated);
       this.emit('lab:event', {
         lab: name,
         kind: 'change',
@@ -311,7 +278,7 @@ export class LabService implements LabApiClient {
         void this.statusOfRecord(updated, change.plan)
           .then((status) => this.emit('lab:changed', { lab: name, status }))
           .catch(() => undefined);
-      return result;
+      return changeResult(message, change, appliedMs, warnings);
     });
   }
 
@@ -360,33 +327,7 @@ export class LabService implements LabApiClient {
     return record.sources[0] ?? { file: `${lab}.yaml`, text: '' };
   }
 
-  // ---- the transport-neutral form ---------------------------------------------------------
-
-  private readonly handlers: { [C in LabApiChannel]: Handler<C> } = {
-    'templates:list': () => this.templates(),
-    'templates:read': ({ id }) => this.template(id),
-    'lab:validate': async (source) => this.validate([source]),
-    'lab:up': async ({ name, ...source }) => this.up([source], name ? { name } : {}),
-    'lab:down': async ({ name }) => {
-      await this.down(name);
-    },
-    'lab:status': ({ name }) => this.status(name),
-    'lab:source': ({ name }) => this.source(name),
-    'pool:list': ({ lab }) => this.pools(lab),
-    'pool:patch': ({ lab, pool, patch, dryRun }) => this.patchPool(lab, pool, patch, dryRun),
-    'lab:apply': ({ lab, source, dryRun }) => this.apply(lab, [source], dryRun),
-    'lab:explain': ({ lab, from, to }) => this.explain(lab, from, to),
-    'rules:get': ({ lab, node }) => this.live.rules(lab, node),
-    'conntrack:list': ({ lab, node }) => this.live.conntrack(lab, node),
-    'conntrack:flush': ({ lab, node, pod }) => this.live.flushConntrack(lab, node, pod),
-    'capture:start': (spec) => this.live.startCapture(spec),
-    'capture:stop': async ({ captureId }) => {
-      await this.live.stopCapture(captureId);
-    },
-    'capture:pcap': ({ captureId }) => this.live.pcap(captureId),
-    'traffic:start': (spec) => this.live.startTraffic(spec),
-    'traffic:stop': ({ trafficId }) => this.live.stopTraffic(trafficId),
-  };
+  // ---- the transport-neutral form, and the end -----------------------------------------------
 
   async call<C extends LabApiChannel>(
     channel: C,
@@ -399,7 +340,7 @@ export class LabService implements LabApiClient {
 
   /** Resolves once every change this service made is recorded on the engine too. */
   async settled(): Promise<void> {
-    await Promise.all(this.saves.values());
+    await this.records.settled();
   }
 
   async close(): Promise<void> {
@@ -426,7 +367,9 @@ function countResources(sources: LabSource[]): number {
   );
 }
 
-export function createLabService(opts: LabServiceOptions = {}): LabService {
+export function createLabService<R extends ServiceRuntime = LabRuntime>(
+  opts: LabServiceOptions<R> = {},
+): LabService<R> {
   return new LabService(opts);
 }
 

@@ -2,7 +2,7 @@
 // engine's event stream) and BGP session state (polled, since BIRD has no event feed).
 // Started only when a shell subscribes to lab events, so the CLI never pays for it.
 import type { LabStatus } from './api.js';
-import type { LabService } from './lab-service.js';
+import type { WatchContext } from './service-context.js';
 import { LABEL_LAB, LABEL_NAME } from '../runtime/lab/labels.js';
 
 const POLL_MS = 3000;
@@ -39,7 +39,7 @@ export class LabWatcher {
   private refreshing = false;
   private stopped = false;
 
-  constructor(private readonly service: LabService) {}
+  constructor(private readonly service: WatchContext) {}
 
   start(): void {
     this.stopped = false;
@@ -59,9 +59,9 @@ export class LabWatcher {
   private async follow(): Promise<void> {
     const rt = await this.service.runtime();
     if (this.stopped) return;
-    const stream = (await rt.docker.getEvents({
+    const stream = await rt.docker.getEvents({
       filters: { type: ['container'], label: [LABEL_LAB] },
-    })) as NodeJS.ReadableStream;
+    });
     this.events = stream;
     let buf = '';
     stream.on('data', (chunk: Buffer) => {

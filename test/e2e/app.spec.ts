@@ -1,8 +1,9 @@
 // The workshop flow in browser mode: open a template, start it, see pods and
 // addresses, toggle natOutgoing under continuous ping and watch the captured source
 // change from the node's address to the pod's (and replies stop), flip a disabled
-// pool, see a YAML error inline. Names come from env so the same spec can run
-// against the real service and a real lab (EGRESS_E2E_REAL=1).
+// pool, see a YAML error inline. The lab service is the real one, over a simulated
+// runtime or a real lab (EGRESS_E2E_REAL=1); names come from env so the spec can
+// follow other templates.
 import type { Page } from '@playwright/test';
 import { test, expect, go, startTemplate, stopLab } from './fixtures.js';
 

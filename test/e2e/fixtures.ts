@@ -1,6 +1,6 @@
 // What the specs drive: by default browser mode (a server per test worker with the
-// built renderer and the chosen service, on 127.0.0.1 with its token; pages open
-// `app.url`). In the "electron" project the same specs drive the desktop app's window
+// built renderer and the lab service over the chosen runtime, on 127.0.0.1 with its
+// token; pages open `app.url`). In the "electron" project the same specs drive the desktop app's window
 // instead (its main process runs the real service); without an Electron binary those
 // tests are skipped, loudly.
 import {
@@ -77,7 +77,7 @@ export const test = base.extend<{ pageErrors: string[] }, WorkerFixtures>({
         await use({ url: 'app://egress-lab/index.html' });
         return;
       }
-      const service = await createTestService();
+      const service = createTestService();
       const server = await startServer({ service, rendererDir });
       await use({ url: server.url, service });
       await server.close();

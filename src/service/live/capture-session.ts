@@ -11,7 +11,7 @@
 // (backpressure: tcpdump blocks, the kernel drops and counts); lines that still arrive
 // while it is full are dropped and counted (`capture:dropped`).
 import type { ExecStream } from '../../runtime/engine/exec.js';
-import type { LabRuntime } from '../../runtime/lab/lab-runtime.js';
+import type { ExecRuntime } from '../service-runtime.js';
 import { checkIfname } from '../../runtime/lab/names.js';
 import type { CaptureSpec, PacketEvent } from '../api.js';
 import { LineSplitter } from '../../runtime/engine/demux.js';
@@ -120,7 +120,7 @@ export class CaptureSession {
   constructor(
     readonly id: string,
     readonly spec: CaptureSpec,
-    private readonly runtime: LabRuntime,
+    private readonly runtime: ExecRuntime,
     private readonly sinks: CaptureSinks,
     private readonly limits: CaptureLimits = DEFAULT_CAPTURE_LIMITS,
   ) {

@@ -8,9 +8,11 @@ import { LabInputError } from '../../core/errors.js';
 import { checkExpectation } from '../../core/explain/expectations.js';
 import { loadLab } from '../../core/lab-file/index.js';
 import type { LabExpectation } from '../../core/model/lab.js';
-import type { LabSource, PacketEvent } from '../api.js';
+import type { CaptureSpec, LabSource, PacketEvent, TrafficSpec } from '../api.js';
 import { planOf, type LabRecord } from '../lab-record.js';
-import type { LiveFeatures } from './index.js';
+import type { LiveContext } from '../service-context.js';
+import type { CaptureSession } from './capture-session.js';
+import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
 
 export interface CheckOptions {
@@ -57,6 +59,19 @@ export interface CheckReport {
   notes: string[];
 }
 
+/** The live features a check drives (LiveFeatures has them; check does not import it). */
+export interface CheckProbes {
+  deleteConntrack(lab: string, node: string, source?: string): Promise<{ deleted: number }>;
+  openCapture(spec: CaptureSpec): Promise<CaptureSession>;
+  openTraffic(spec: TrafficSpec, tuning?: { replyWaitS?: number }): Promise<TrafficSession>;
+  ping(
+    lab: string,
+    from: string,
+    to: string,
+    opts?: { count?: number; waitS?: number },
+  ): Promise<{ transmitted: number; received: number }>;
+}
+
 function expectText(e: LabExpectation): string {
   const seen = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
   const proto = e.protocol === 'icmp' ? 'icmp' : `${e.protocol}${e.port ? `/${e.port}` : ''}`;
@@ -70,11 +85,10 @@ function bpf(protocol: LabExpectation['protocol'], address: string, port: number
 }
 
 async function targetRecord(
-  live: LiveFeatures,
+  service: LiveContext,
   target: LabSource[] | string,
   opts: CheckOptions,
 ): Promise<{ record: LabRecord; expect: LabExpectation[]; started: boolean }> {
-  const service = live.service;
   if (typeof target === 'string') {
     const record = await service.record(target);
     return { record, expect: record.lab.expect, started: false };
@@ -84,7 +98,7 @@ async function targetRecord(
   let name = opts.name ?? lab.name;
   if (opts.name === undefined && !labs.includes(name) && labs.length === 1) {
     // The only running lab, if it was started from this file under another --name.
-    const only = await service.record(labs[0]).catch(() => undefined);
+    const only = await service.record(labs[0]!).catch(() => undefined);
     if (only?.lab.name === lab.name) name = only.name;
   }
   const running = labs.includes(name);
@@ -101,11 +115,12 @@ async function targetRecord(
 }
 
 export async function runCheck(
-  live: LiveFeatures,
+  context: LiveContext,
+  live: CheckProbes,
   target: LabSource[] | string,
   opts: CheckOptions = {},
 ): Promise<CheckReport> {
-  const { record, expect, started } = await targetRecord(live, target, opts);
+  const { record, expect, started } = await targetRecord(context, target, opts);
   const notes: string[] = [];
   if (!expect.length) notes.push('the lab file has no expect entries: nothing to check');
   const entries: CheckEntryResult[] = [];
@@ -120,7 +135,7 @@ export async function runCheck(
 }
 
 async function checkEntry(
-  live: LiveFeatures,
+  live: CheckProbes,
   record: LabRecord,
   e: LabExpectation,
   index: number,

@@ -1,10 +1,10 @@
 // Live features of a running lab (issue 4): captures, traffic, nat counters, conntrack,
 // and `check` (a lab file's expectations confirmed on the wire). The lab service owns one
-// LiveFeatures and dispatches its channels here; every session lives in this process and
-// is stopped by stopAll() (service.close(), `down`).
+// LiveFeatures, handing it a LiveContext (records, runtime, events), and its channels land
+// here; every session lives in this process and is stopped by stopAll() (service.close(),
+// `down`).
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { LabRuntime } from '../../runtime/lab/lab-runtime.js';
 import { checkContainerName } from '../../runtime/lab/names.js';
 import type {
   CaptureSpec,
@@ -15,7 +15,8 @@ import type {
   TrafficSpec,
   TrafficStats,
 } from '../api.js';
-import type { LabService } from '../lab-service.js';
+import type { LiveContext } from '../service-context.js';
+import type { ServiceRuntime } from '../service-runtime.js';
 import type { LabRecord } from '../lab-record.js';
 import { CaptureSession, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-session.js';
 import { runCheck, type CheckOptions, type CheckReport } from './check.js';
@@ -58,10 +59,10 @@ export class LiveFeatures {
   /** Limits for new captures; tests may lower them. */
   captureLimits: CaptureLimits = DEFAULT_CAPTURE_LIMITS;
 
-  constructor(readonly service: LabService) {}
+  constructor(readonly context: LiveContext) {}
 
-  private runtime(): Promise<LabRuntime> {
-    return this.service.runtime();
+  private runtime(): Promise<ServiceRuntime> {
+    return this.context.runtime();
   }
 
   /** The record of a running lab, checking that `container` is one of its containers. */
@@ -71,7 +72,7 @@ export class LiveFeatures {
     role?: 'node' | 'pod',
   ): Promise<LabRecord> {
     checkContainerName(container);
-    const record = await this.service.record(lab);
+    const record = await this.context.record(lab);
     const l = record.lab;
     const names =
       role === 'node'
@@ -167,10 +168,10 @@ export class LiveFeatures {
       { ...spec, lab: record.name },
       await this.runtime(),
       {
-        packet: (p) => this.service.emit('capture:packet', p),
+        packet: (p) => this.context.emit('capture:packet', p),
         dropped: (captureId, dropped) =>
-          this.service.emit('capture:dropped', { captureId, dropped }),
-        ended: (captureId, reason) => this.service.emit('capture:ended', { captureId, reason }),
+          this.context.emit('capture:dropped', { captureId, dropped }),
+        ended: (captureId, reason) => this.context.emit('capture:ended', { captureId, reason }),
       },
       this.captureLimits,
     );
@@ -277,7 +278,7 @@ export class LiveFeatures {
         ...(tuning.replyWaitS !== undefined ? { replyWaitS: tuning.replyWaitS } : {}),
       },
       await this.runtime(),
-      (s) => this.service.emit('traffic:stats', s),
+      (s) => this.context.emit('traffic:stats', s),
     );
     this.traffic.set(id, session);
     void session.done.then(() => {
@@ -352,7 +353,7 @@ export class LiveFeatures {
 
   /** Runs a lab file's `expect` entries on the wire (starting the lab if it does not run). */
   check(target: LabSource[] | string, opts: CheckOptions = {}): Promise<CheckReport> {
-    return runCheck(this, target, opts);
+    return runCheck(this.context, this, target, opts);
   }
 
   /** What runs (and what ended but is still kept), for a UI listing its sessions. */

@@ -3,7 +3,7 @@
 // (at most every STATS_EVERY_MS, and once more when it ends).
 import { LineSplitter } from '../../runtime/engine/demux.js';
 import type { ExecStream } from '../../runtime/engine/exec.js';
-import type { LabRuntime } from '../../runtime/lab/lab-runtime.js';
+import type { ExecRuntime } from '../service-runtime.js';
 import type { TrafficStats } from '../api.js';
 import { foldTrafficLine, loopArgv, pingArgv, type Tally } from './traffic-output.js';
 
@@ -38,7 +38,7 @@ export class TrafficSession {
   constructor(
     readonly id: string,
     readonly plan: TrafficPlan,
-    runtime: LabRuntime,
+    runtime: ExecRuntime,
     private readonly onStats: (s: TrafficStats) => void,
   ) {
     const argv =

@@ -1,0 +1,75 @@
+// The transport-neutral form of the service: one handler per channel of LabApiCalls, each a
+// call of the service's typed methods. Shells (the WebSocket server, Electron's IPC) send
+// `call(channel, request)`; the map makes every channel of api.ts one line here.
+import type { Explanation } from '../core/explain/types.js';
+import type { IPPool } from '../core/model/calico.js';
+import type {
+  ChangeResult,
+  LabApiCalls,
+  LabApiChannel,
+  LabSource,
+  LabStatus,
+  TemplateInfo,
+  ValidationResult,
+} from './api.js';
+import type { LiveFeatures } from './live/index.js';
+
+export type Handler<C extends LabApiChannel> = (
+  request: LabApiCalls[C]['request'],
+) => Promise<LabApiCalls[C]['response']>;
+
+export type LabApiHandlers = { [C in LabApiChannel]: Handler<C> };
+
+/** The service's methods the channels call (LabService has them). */
+export interface LabApiMethods {
+  templates(): Promise<TemplateInfo[]>;
+  template(id: string): Promise<LabSource>;
+  validate(sources: LabSource[]): ValidationResult;
+  up(sources: LabSource[], opts: { name?: string }): Promise<LabStatus>;
+  down(name: string): Promise<number>;
+  status(name?: string): Promise<LabStatus[]>;
+  source(lab: string): Promise<LabSource>;
+  pools(lab: string): Promise<IPPool[]>;
+  patchPool(lab: string, pool: string, patch: unknown, dryRun?: boolean): Promise<ChangeResult>;
+  apply(lab: string, sources: LabSource[], dryRun?: boolean): Promise<ChangeResult>;
+  explain(lab: string, from: string, to: string): Promise<Explanation>;
+  readonly live: Pick<
+    LiveFeatures,
+    | 'rules'
+    | 'conntrack'
+    | 'flushConntrack'
+    | 'startCapture'
+    | 'stopCapture'
+    | 'pcap'
+    | 'startTraffic'
+    | 'stopTraffic'
+  >;
+}
+
+export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
+  return {
+    'templates:list': () => s.templates(),
+    'templates:read': ({ id }) => s.template(id),
+    'lab:validate': async (source) => s.validate([source]),
+    'lab:up': ({ name, ...source }) => s.up([source], name ? { name } : {}),
+    'lab:down': async ({ name }) => {
+      await s.down(name);
+    },
+    'lab:status': ({ name }) => s.status(name),
+    'lab:source': ({ name }) => s.source(name),
+    'pool:list': ({ lab }) => s.pools(lab),
+    'pool:patch': ({ lab, pool, patch, dryRun }) => s.patchPool(lab, pool, patch, dryRun),
+    'lab:apply': ({ lab, source, dryRun }) => s.apply(lab, [source], dryRun),
+    'lab:explain': ({ lab, from, to }) => s.explain(lab, from, to),
+    'rules:get': ({ lab, node }) => s.live.rules(lab, node),
+    'conntrack:list': ({ lab, node }) => s.live.conntrack(lab, node),
+    'conntrack:flush': ({ lab, node, pod }) => s.live.flushConntrack(lab, node, pod),
+    'capture:start': (spec) => s.live.startCapture(spec),
+    'capture:stop': async ({ captureId }) => {
+      await s.live.stopCapture(captureId);
+    },
+    'capture:pcap': ({ captureId }) => s.live.pcap(captureId),
+    'traffic:start': (spec) => s.live.startTraffic(spec),
+    'traffic:stop': ({ trafficId }) => s.live.stopTraffic(trafficId),
+  };
+}
