@@ -44,7 +44,7 @@ fi
 
 step "browser tests (Playwright in Debian's Chromium)"
 if bash scripts/ensure-chromium.sh; then
-  # Against the simulated service first (fast, every screen), then against a real lab.
+  # Against the real service over a simulated lab first (fast, every screen), then a real lab.
   PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/playwright-simulated.json" npx playwright test --reporter=list,json
   if [ "$ENGINE" = 1 ]; then
     step "browser tests against a real lab"

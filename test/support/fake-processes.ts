@@ -3,7 +3,7 @@
 // loop's "sent/ok/fail" lines), so the service's own parsing and sessions run unchanged.
 import { EventEmitter } from 'node:events';
 import type { ExecStream } from '../../src/runtime/engine/exec.js';
-import { cidrContains } from '../../src/core/ipam/cidr.js';
+import { cidrContains } from '../../src/core/net/cidr.js';
 import type { Sighting } from './fake-wire.js';
 
 let nextPid = 100;

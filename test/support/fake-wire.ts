@@ -5,7 +5,7 @@
 // node's rules and ipsets) for a connection's first packet, and conntrack keeping that
 // translation for the connection's later packets and its replies until it is deleted.
 import { evaluateNat } from '../../src/core/dataplane/evaluate.js';
-import { cidrContains } from '../../src/core/ipam/cidr.js';
+import { cidrContains } from '../../src/core/net/cidr.js';
 import { meshLearned, routerLearned } from '../../src/core/plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan, Role } from '../../src/core/plan/types.js';
 

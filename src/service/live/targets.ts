@@ -1,9 +1,9 @@
 // Names in a running lab → addresses and containers, from the lab's record (Lab + IPAM).
 // Pure: the record is data. Also the safety rule for traffic: only addresses that belong
 // to the lab (its containers, pools, fabric, host segments) or documentation ranges.
-import ipaddr from 'ipaddr.js';
 import { isIP } from 'node:net';
 import type { Lab } from '../../core/model/lab.js';
+import { networkContains, parseCidr, parseIP } from '../../core/net/cidr.js';
 import type { IpamPlan, Role } from '../../core/plan/types.js';
 
 export interface LabData {
@@ -58,14 +58,11 @@ export function labEndpoints(data: LabData): Endpoint[] {
 
 const DOC_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'];
 
+/** Read as Calico reads addresses (core/net/cidr): no octal or hex forms slip through. */
 function inCidr(address: string, cidr: string): boolean {
-  try {
-    const a = ipaddr.parse(address);
-    const [net, len] = ipaddr.parseCIDR(cidr);
-    return a.kind() === net.kind() && a.match(net, len);
-  } catch {
-    return false;
-  }
+  const a = parseIP(address);
+  const c = parseCidr(cidr);
+  return !!a && !!c && networkContains(c, a);
 }
 
 /** Whether traffic to `address` stays the lab's business (it never leaves anyway: no uplink). */
