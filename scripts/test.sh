@@ -28,6 +28,8 @@ if bash scripts/ensure-shellcheck.sh && bash scripts/shellcheck.sh; then record 
 if npx tsc -p tsconfig.json --noEmit; then record typecheck 1 0; else record typecheck 0 1; fi
 
 step "unit and renderer tests"
+# Network tools for the tests that apply rules in real network namespaces (else they skip).
+bash scripts/ensure-test-tools.sh || echo "!!! some unit tests will SKIP: see above" >&2
 npx vitest run --project unit --project renderer --reporter=default --reporter=json \
   --outputFile.json="$RESULTS/vitest-unit.json"
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The unit suite applies real rules in network namespaces (iproute2, iptables, ipset,
+# conntrack), runs the apply script's BIRD and echo-server paths (bird2, socat) and parses
+# captures (tcpdump). As root on Debian they are installed here; elsewhere the tests that need
+# them skip, and this says which tools are missing.
+set -uo pipefail
+declare -A PKG=([ip]=iproute2 [iptables]=iptables [ipset]=ipset [conntrack]=conntrack
+  [bird]=bird2 [birdc]=bird2 [socat]=socat [tcpdump]=tcpdump [nft]=nftables)
+missing=()
+for tool in "${!PKG[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null 2>&1 || missing+=("${PKG[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+mapfile -t pkgs < <(printf '%s\n' "${missing[@]}" | sort -u)
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing the unit tests' network tools: ${pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y --no-install-recommends "${pkgs[@]}" >/tmp/egress-lab-test-tools.log 2>&1; then
+    apt-get update >/dev/null 2>&1
+    apt-get install -y --no-install-recommends "${pkgs[@]}" >/tmp/egress-lab-test-tools.log 2>&1 ||
+      { echo "!!! could not install ${pkgs[*]} (see /tmp/egress-lab-test-tools.log): the tests that need them SKIP" >&2; exit 1; }
+  fi
+else
+  echo "!!! MISSING: ${pkgs[*]} (as root on Debian: apt-get install ${pkgs[*]}): the unit tests that apply rules in network namespaces SKIP" >&2
+  exit 1
+fi
