@@ -1,4 +1,4 @@
-// Calico IPAM for a whole lab, deterministically (CALICO.md §2, libcalico-go/lib/ipam):
+// Calico IPAM for a whole lab, deterministically (libcalico-go/lib/ipam: ipam.go, ipam_block.go):
 // - a node first reuses blocks it already has affinity to (in claim order) that belong to
 //   a pool the pod may use and have room;
 // - otherwise it claims a new block from the first usable pool that has an unclaimed one.

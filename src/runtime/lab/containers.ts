@@ -97,7 +97,7 @@ export const HELPER_SCRIPT = readScript('../wiring/helper.sh', import.meta.url);
 /**
  * The short-lived wiring helper: host PID namespace to reach every lab container's
  * network namespace through /proc/PID/ns/net, SYS_ADMIN to mount a procfs for
- * per-interface sysctls (PLATFORM.md). Never a network: it joins the namespace of a
+ * per-interface sysctls (/proc/sys is read-only in lab containers). Never a network: it joins the namespace of a
  * running lab container (`netnsOf`, its ID), which spares Docker a sandbox per `up`
  * (~35 ms of a 2-core machine's CPU while the lab starts), or else gets its own, empty.
  * Its script names every namespace it changes, so the joined one only ever receives

@@ -1,5 +1,5 @@
 // Bounded parallelism: the engine starts containers fastest with a handful of
-// requests in flight (PLATFORM.md: 8 in parallel beat one after another), and
+// requests in flight (measured here: 8 in parallel beat one after another), and
 // more than that only queues inside dockerd.
 
 export async function mapLimit<T, R>(

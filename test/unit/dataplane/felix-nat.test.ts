@@ -60,7 +60,7 @@ describe('cali-nat-outgoing', () => {
   test('empty when no pool has natOutgoing', () => {
     expect(natOutgoingRules([plainPool], felix())).toEqual([]);
   });
-  test('default: the MASQUERADE rule of CALICO.md §3, byte for byte', () => {
+  test('default: the MASQUERADE rule of a real v3.30 node, byte for byte', () => {
     const rules = natOutgoingRules([natPool, plainPool], felix());
     const [hash] = ruleHashes('cali-nat-outgoing', rules);
     expect(rules.map((r) => renderSaveLine('cali-nat-outgoing', r, hash!))).toEqual([

@@ -1,4 +1,4 @@
-// Golden values: rule IDs read off real Calico nodes, listed in shared/CALICO.md §3.
+// Golden values: rule IDs read off real Calico nodes, (felix/rules: the hash chain of felix/iptables/renderer.go).
 import { describe, expect, test } from 'vitest';
 import { appendRuleHashes, ruleHashes } from '../../../src/core/dataplane/hash.js';
 import { natTable } from '../../../src/core/dataplane/felix-nat.js';

@@ -1,5 +1,5 @@
 // Validated Lab objects for unit tests, with every default the lab-file loader fills in
-// (CALICO.md §1 and issue 2's example), so core tests do not depend on YAML parsing.
+// (Calico's IPPool defaults, api/pkg/apis/projectcalico/v3/ippool.go), so core tests do not depend on YAML parsing.
 import type {
   BGPPeer,
   FelixConfiguration,
