@@ -1,16 +1,15 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 import { readSources } from '../sources.js';
 import { printChange } from './patch.js';
 
-const usage = 'egress-lab apply -f FILE [--name LAB] [--dry-run] [--json]';
+const { usage } = SPECS.apply;
 
 export const applyCommand: Command = {
-  words: ['apply'],
-  usage,
-  summary: 'create or replace Calico resources in a running lab (calicoctl apply semantics)',
+  ...SPECS.apply,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,15 +1,14 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 import { printChange } from './patch.js';
 
-const usage = 'egress-lab delete ippool NAME [--name LAB] [--json]';
+const { usage } = SPECS.delete;
 
 export const deleteCommand: Command = {
-  words: ['delete', 'ippool'],
-  usage,
-  summary: 'delete an IP pool from a running lab, like calicoctl delete',
+  ...SPECS.delete,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,13 +1,14 @@
 import { LabInputError } from '../../../core/errors.js';
 import type { ChangeResult } from '../../../service/api.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import type { CliIO } from '../io.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab patch ippool NAME --patch JSON [--name LAB] [--dry-run] [--json]';
+const { usage } = SPECS.patch;
 
 /** Prints a change's outcome: calicoctl's message on stdout, timing and warnings on stderr. */
 export function printChange(
@@ -30,10 +31,7 @@ export function printChange(
 }
 
 export const patchCommand: Command = {
-  words: ['patch', 'ippool'],
-  usage,
-  summary:
-    'merge-patch an IP pool of a running lab, like calicoctl patch; only what changed is applied',
+  ...SPECS.patch,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

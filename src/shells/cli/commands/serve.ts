@@ -3,15 +3,14 @@ import { startServer } from '../../server/server.js';
 import { LabService } from '../../../service/lab-service.js';
 import { packageRoot } from '../../../service/templates.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK } from '../errors.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
 
-const usage = 'egress-lab serve [--port P]';
+const { usage } = SPECS.serve;
 
 export const serveCommand: Command = {
-  words: ['serve'],
-  usage,
-  summary: 'browser mode: the app on 127.0.0.1 with a random token in the URL (Ctrl-C stops it)',
+  ...SPECS.serve,
   async run({ io, args }) {
     const { values } = parseCommandArgs(args, { port: { type: 'string' } }, usage);
     const port = requireInt(values.port, '--port', usage) ?? 0;
