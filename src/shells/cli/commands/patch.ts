@@ -1,34 +1,11 @@
 import { LabInputError } from '../../../core/errors.js';
-import type { ChangeResult } from '../../../service/api.js';
 import type { Command } from '../command.js';
 import { SPECS } from './specs.js';
-import type { CliIO } from '../io.js';
 import { EXIT_OK, UsageError } from '../errors.js';
-import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
-import { withService } from '../service.js';
+import { makeChange, printChange } from './change.js';
 
 const { usage } = SPECS.patch;
-
-/** Prints a change's outcome: calicoctl's message on stdout, timing and warnings on stderr. */
-export function printChange(
-  io: CliIO,
-  r: ChangeResult,
-  json: boolean | undefined,
-  dryRun = false,
-): void {
-  if (json) {
-    printJson(io, r);
-    return;
-  }
-  io.out(`${r.message}${dryRun ? ' (dry run: nothing applied)' : ''}\n`);
-  const touched = r.diffs.map((d) => d.node);
-  if (!dryRun)
-    io.err(
-      `applied in ${r.appliedMs} ms${touched.length ? ` (rules changed on ${touched.join(', ')})` : ' (no rule changed)'}\n`,
-    );
-  for (const w of r.warnings) io.err(`warning: ${w}\n`);
-}
 
 export const patchCommand: Command = {
   ...SPECS.patch,
@@ -69,7 +46,14 @@ export const patchCommand: Command = {
       ]);
     }
     const dryRun = values['dry-run'] ?? false;
-    const r = await withService((s) => s.patchPool(values.name, positionals[0]!, patch, dryRun));
+    const pool = positionals[0]!;
+    const r = await makeChange(
+      values.name,
+      dryRun,
+      (call, lab) =>
+        call('pool:patch', { lab, pool, patch: patch as Record<string, unknown>, dryRun }),
+      (s) => s.patchPool(values.name, pool, patch, dryRun),
+    );
     printChange(io, r, values.json, dryRun);
     return EXIT_OK;
   },
