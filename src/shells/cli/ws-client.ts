@@ -58,6 +58,7 @@ export function openTextSocket(
         return reject(new Error('server sent a wrong Sec-WebSocket-Accept'));
       }
       socket.setNoDelay(true);
+      socket.setTimeout(0); // the handshake's limit, not the calls': a change may take longer
       resolve(attach(socket, head, handlers));
     });
     req.end();

@@ -35,6 +35,7 @@ function recordingService(): LabApiClient & { calls: { channel: string; request:
       for (const l of listeners.get('lab:event') ?? [])
         l({ lab: 'x', kind: 'change', message: 'm', at: 1 });
       const r = request as { pool?: string; source?: { text: string } };
+      if (r.pool === 'slow') await new Promise((done) => setTimeout(done, 1300));
       if (r.pool === 'missing')
         throw new LabInputError([
           { kind: 'IPPool', name: 'missing', message: 'resource does not exist' },
@@ -166,6 +167,13 @@ describe('CLI changes through a running serve', () => {
     const r = await runCli(['patch', 'ippool', 'missing', '--name', 'l', '-p', '{}']);
     expect(r.code).toBe(1);
     expect(r.err).toBe('IPPool(missing) resource does not exist\n');
+  });
+
+  it('a change that takes longer than the connection time limit still gets its answer', async () => {
+    announceAsParent(server!);
+    const r = await runCli(['patch', 'ippool', 'slow', '--name', 'l', '-p', '{}']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe("Successfully patched 1 'IPPool' resource\n");
   });
 
   it('apply -f sends the file (past 64 KiB) and reads an answer past 64 KiB', async () => {
