@@ -1,12 +1,22 @@
 // How the bench runs the CLI: a fresh node process with its output and exit code, and a
 // long-running command (serve) that is ready once a line matches and stops on Ctrl-C.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cliPath, runNode, startCli } from '../../../bench/lib/cli-process.js';
 
-afterEach(() => vi.unstubAllEnvs());
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'egress-bench-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('bench CLI processes', () => {
   it('runNode returns the exit code, both outputs and when it started and ended', async () => {
@@ -19,7 +29,7 @@ describe('bench CLI processes', () => {
   });
 
   it('startCli waits for the ready line, passes the environment, and stops with SIGINT', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'egress-bench-cli-'));
+    const dir = tempDir();
     const fake = join(dir, 'fake-cli.mjs');
     writeFileSync(
       fake,
@@ -38,7 +48,7 @@ describe('bench CLI processes', () => {
   });
 
   it('startCli fails with the output when the command exits before it is ready', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'egress-bench-cli-'));
+    const dir = tempDir();
     const fake = join(dir, 'fails.mjs');
     writeFileSync(fake, 'console.error("no engine"); process.exit(1);');
     vi.stubEnv('EGRESS_LAB_BENCH_CLI', fake);

@@ -2,7 +2,7 @@
 // small WebSocket client, and the patch/apply commands over a real server (startServer) with
 // a recording service behind it: what reaches the service, what the CLI prints, and the
 // fall-back to doing the work itself when no server answers.
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -80,6 +80,7 @@ afterEach(async () => {
   await unannounce?.();
   await server?.close();
   vi.unstubAllEnvs();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('server registry', () => {
