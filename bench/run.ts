@@ -1,6 +1,6 @@
-// `npm run bench [-- --quick] [-- --only=up,toggle,...]`: runs the measurements of issue 7
-// against the local engine, writes bench/results/<date>.json (and latest.json, latest.md)
-// and prints a table of medians and p95.
+// `npm run bench [-- --quick] [-- --only=up,toggle,...,cli]`: runs the measurements of issue 7
+// (1-6) and the CLI's start-up and patch to wire (7, `cli`) against the local engine, writes
+// bench/results/<date>.json (and latest.json, latest.md) and prints a table of medians and p95.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { nowMs } from './lib/clock.js';
@@ -10,6 +10,7 @@ import type { RunOptions, Section } from './lib/section.js';
 import { formatTable } from './lib/table.js';
 import { updateResultsMd } from './lib/results-md.js';
 import { benchCaptureLatency, benchCaptureLoad } from './measures/capture.js';
+import { benchCli } from './measures/cli.js';
 import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchUp } from './measures/up.js';
@@ -23,6 +24,7 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'capture-load', quick: false, run: async () => benchCaptureLoad },
   { id: 'scale', quick: false, run: async () => benchScale },
   { id: 'rules', quick: false, run: async () => benchRules },
+  { id: 'cli', quick: true, run: async () => benchCli },
 ];
 
 function parseArgs(argv: string[]): RunOptions & { only?: string[] } {
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     ...sections.flatMap((s) => s.notes.map((n) => `- ${s.id}: ${n}`)),
     ...failures.map((f) => `- FAILED ${f.id}: ${f.error.split('\n')[0]}`),
   ].join('\n');
-  // A full run (all six measurements) keeps bench/RESULTS.md's figures current.
+  // A full run (all seven measurements) keeps bench/RESULTS.md's figures current.
   if (!opts.quick && !opts.only) await updateResultsMd(md);
   process.stdout.write('\n' + formatTable(rows) + '\n');
   for (const s of sections) for (const n of s.notes) process.stdout.write(`  ${s.id}: ${n}\n`);

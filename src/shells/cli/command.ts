@@ -6,10 +6,19 @@ export interface CommandContext {
   args: string[];
 }
 
-export interface Command {
+/** What help shows of a command: plain data, known without loading the command's code. */
+export interface CommandSpec {
   /** Words that select the command, e.g. ["get", "ippool"]. */
-  words: string[];
+  words: readonly string[];
   usage: string;
   summary: string;
+}
+
+export interface Command extends CommandSpec {
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** A command in the table: its spec, and its module imported when it runs. */
+export interface CommandEntry extends CommandSpec {
+  load(): Promise<Command>;
 }

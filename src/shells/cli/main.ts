@@ -1,11 +1,13 @@
 // The egress-lab command line: a shell over the lab service, like the Electron
-// main process and the browser-mode server. Commands live in commands/*.ts.
+// main process and the browser-mode server. Commands live in commands/*.ts, each
+// imported only when it runs: keep this module's imports light (no service, runtime,
+// schemas), `--help` and every command pay for them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { LabInputError, formatProblem } from '../../core/errors.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, CheckFailedError, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
 import { commands } from './commands/index.js';
-import type { Command } from './command.js';
+import type { CommandEntry } from './command.js';
 
 function defaultIO(signal: AbortSignal): CliIO {
   return {
@@ -31,8 +33,8 @@ export function helpText(): string {
 }
 
 /** Picks the command whose words match the longest prefix of argv. */
-export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  let best: Command | undefined;
+export function findCommand(argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
   for (const c of commands) {
     if (c.words.every((w, i) => argv[i] === w) && (!best || c.words.length > best.words.length))
       best = c;
@@ -59,7 +61,8 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
       cli.out(`usage: ${found.command.usage}\n  ${found.command.summary}\n`);
       return EXIT_OK;
     }
-    return await found.command.run({ io: cli, args: found.rest });
+    const command = await found.command.load();
+    return await command.run({ io: cli, args: found.rest });
   } catch (e) {
     return reportError(cli, e);
   } finally {

@@ -1,16 +1,14 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
-import { withService } from '../service.js';
 import { readSources } from '../sources.js';
-import { printChange } from './patch.js';
+import { makeChange, printChange } from './change.js';
 
-const usage = 'egress-lab apply -f FILE [--name LAB] [--dry-run] [--json]';
+const { usage } = SPECS.apply;
 
 export const applyCommand: Command = {
-  words: ['apply'],
-  usage,
-  summary: 'create or replace Calico resources in a running lab (calicoctl apply semantics)',
+  ...SPECS.apply,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -28,7 +26,16 @@ export const applyCommand: Command = {
     if (!files.length) throw new UsageError(`apply needs -f FILE\nusage: ${usage}`);
     const sources = await readSources(io, files);
     const dryRun = values['dry-run'] ?? false;
-    const r = await withService((s) => s.apply(values.name, sources, dryRun));
+    // The service's API takes one file (of at most 2 MB) per apply call: others go through
+    // this process.
+    const r = await makeChange(
+      values.name,
+      dryRun,
+      sources.length === 1 && sources[0]!.text.length <= 2_000_000
+        ? (call, lab) => call('lab:apply', { lab, source: sources[0]!, dryRun })
+        : undefined,
+      (s) => s.apply(values.name, sources, dryRun),
+    );
     printChange(io, r, values.json, dryRun);
     return EXIT_OK;
   },

@@ -1,17 +1,14 @@
 import type { PacketEvent } from '../../../service/api.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage =
-  'egress-lab capture [--name LAB] NAME [--iface IF] [--count N] [--timeout S] [--pcap FILE] [--json] [FILTER...]';
+const { usage } = SPECS.capture;
 
 export const captureCommand: Command = {
-  words: ['capture'],
-  usage,
-  summary:
-    'tcpdump in a lab container: prints the real lines as they arrive; Ctrl-C stops tcpdump in the container',
+  ...SPECS.capture,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

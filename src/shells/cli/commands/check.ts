@@ -1,18 +1,16 @@
 import { formatCheck } from '../../../service/live/format.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 import { readSources } from '../sources.js';
 
-const usage = 'egress-lab check FILE [--name LAB] [--json]';
+const { usage } = SPECS.check;
 
 export const checkCommand: Command = {
-  words: ['check'],
-  usage,
-  summary:
-    "run a lab file's expect entries on the running lab (starting it if needed) with real traffic and captures",
+  ...SPECS.check,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

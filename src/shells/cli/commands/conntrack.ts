@@ -1,16 +1,15 @@
 import { formatConntrack } from '../../../service/live/format.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab conntrack [--name LAB] NODE [--flush [--pod POD]] [--json]';
+const { usage } = SPECS.conntrack;
 
 export const conntrackCommand: Command = {
-  words: ['conntrack'],
-  usage,
-  summary: "list a node's conntrack entries (translated ones marked), or flush all or one pod's",
+  ...SPECS.conntrack,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

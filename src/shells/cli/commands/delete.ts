@@ -1,15 +1,13 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
-import { withService } from '../service.js';
-import { printChange } from './patch.js';
+import { makeChange, printChange } from './change.js';
 
-const usage = 'egress-lab delete ippool NAME [--name LAB] [--json]';
+const { usage } = SPECS.delete;
 
 export const deleteCommand: Command = {
-  words: ['delete', 'ippool'],
-  usage,
-  summary: 'delete an IP pool from a running lab, like calicoctl delete',
+  ...SPECS.delete,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -18,7 +16,10 @@ export const deleteCommand: Command = {
     );
     if (positionals.length !== 1)
       throw new UsageError(`delete ippool needs exactly one pool NAME\nusage: ${usage}`);
-    const r = await withService((s) => s.deletePool(values.name, positionals[0]!));
+    // No delete call in the service's transport-neutral API: always this process's own service.
+    const r = await makeChange(values.name, false, undefined, (s) =>
+      s.deletePool(values.name, positionals[0]!),
+    );
     printChange(io, r, values.json);
     return EXIT_OK;
   },

@@ -1,14 +1,13 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab down [--name LAB | --all]';
+const { usage } = SPECS.down;
 
 export const downCommand: Command = {
-  words: ['down'],
-  usage,
-  summary: "remove a lab's containers (idempotent); --all removes every lab",
+  ...SPECS.down,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,14 +1,13 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { UsageError } from '../errors.js';
 import { parseCommandArgs, splitDoubleDash } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab exec [--name LAB] NAME -- CMD...';
+const { usage } = SPECS.exec;
 
 export const execCommand: Command = {
-  words: ['exec'],
-  usage,
-  summary: 'run a command (argv, no shell) in a lab container; exits with its status',
+  ...SPECS.exec,
   async run({ io, args }) {
     const { before, after } = splitDoubleDash(args);
     const { values, positionals } = parseCommandArgs(before, { name: { type: 'string' } }, usage);

@@ -1,17 +1,16 @@
 import { explainSources } from '../../../service/offline.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 import { formatExplanation } from '../format-explanation.js';
 
-const usage = 'egress-lab explain FILE --from POD --to ADDRESS|NAME [--json]';
+const { usage } = SPECS.explain;
 
 export const explainCommand: Command = {
-  words: ['explain'],
-  usage,
-  summary: 'say which pool, rule and source address a packet from a pod to a destination gets',
+  ...SPECS.explain,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,18 +1,17 @@
 import { formatIPPools } from '../../../core/calico/format.js';
 import { poolsFromSources } from '../../../service/offline.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab get ippool [NAME] (-f FILE | [--name LAB]) [-o wide|yaml|json]';
+const { usage } = SPECS.getIppool;
 const OUTPUTS = ['wide', 'yaml', 'json'] as const;
 
 export const getIppoolCommand: Command = {
-  words: ['get', 'ippool'],
-  usage,
-  summary: 'list IP pools like calicoctl get ippool, from a file or a running lab',
+  ...SPECS.getIppool,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

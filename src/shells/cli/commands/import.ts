@@ -2,17 +2,16 @@
 import { basename } from 'node:path';
 import { dnsLabel, importLab } from '../../../core/import/index.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 
-const usage = 'egress-lab import FILE... [-o LAB_FILE] [--name LAB] [--force] [--json]';
+const { usage } = SPECS.importLab;
 
 export const importCommand: Command = {
-  words: ['import'],
-  usage,
-  summary: "build a lab around a customer's `calicoctl get ippool -o yaml` (+ Felix/BGP resources)",
+  ...SPECS.importLab,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,45 +1,28 @@
-// Every CLI command, in the order `egress-lab help` lists them.
-import type { Command } from '../command.js';
-import { validateCommand } from './validate.js';
-import { rulesCommand } from './rules.js';
-import { explainCommand } from './explain.js';
-import { getIppoolCommand } from './get-ippool.js';
-import { setupCommand } from './setup.js';
-import { upCommand } from './up.js';
-import { statusCommand } from './status.js';
-import { downCommand } from './down.js';
-import { execCommand } from './exec.js';
-import { serveCommand } from './serve.js';
-import { pingCommand } from './ping.js';
-import { captureCommand } from './capture.js';
-import { patchCommand } from './patch.js';
-import { applyCommand } from './apply.js';
-import { deleteCommand } from './delete.js';
-import { conntrackCommand } from './conntrack.js';
-import { checkCommand } from './check.js';
-import { trafficCommand } from './traffic.js';
-import { newCommand } from './new.js';
-import { importCommand } from './import.js';
+// Every CLI command, in the order `egress-lab help` lists them. A command's module is
+// imported only when it runs (its `load`): `--help` or one command never pays for the
+// others' imports (the lab service, dockerode, zod schemas, yaml).
+import type { CommandEntry } from '../command.js';
+import { SPECS } from './specs.js';
 
-export const commands: Command[] = [
-  validateCommand,
-  rulesCommand,
-  explainCommand,
-  getIppoolCommand,
-  setupCommand,
-  upCommand,
-  statusCommand,
-  downCommand,
-  execCommand,
-  serveCommand,
-  pingCommand,
-  captureCommand,
-  patchCommand,
-  applyCommand,
-  deleteCommand,
-  conntrackCommand,
-  checkCommand,
-  trafficCommand,
-  newCommand,
-  importCommand,
+export const commands: CommandEntry[] = [
+  { ...SPECS.validate, load: async () => (await import('./validate.js')).validateCommand },
+  { ...SPECS.rules, load: async () => (await import('./rules.js')).rulesCommand },
+  { ...SPECS.explain, load: async () => (await import('./explain.js')).explainCommand },
+  { ...SPECS.getIppool, load: async () => (await import('./get-ippool.js')).getIppoolCommand },
+  { ...SPECS.setup, load: async () => (await import('./setup.js')).setupCommand },
+  { ...SPECS.up, load: async () => (await import('./up.js')).upCommand },
+  { ...SPECS.status, load: async () => (await import('./status.js')).statusCommand },
+  { ...SPECS.down, load: async () => (await import('./down.js')).downCommand },
+  { ...SPECS.exec, load: async () => (await import('./exec.js')).execCommand },
+  { ...SPECS.serve, load: async () => (await import('./serve.js')).serveCommand },
+  { ...SPECS.ping, load: async () => (await import('./ping.js')).pingCommand },
+  { ...SPECS.capture, load: async () => (await import('./capture.js')).captureCommand },
+  { ...SPECS.patch, load: async () => (await import('./patch.js')).patchCommand },
+  { ...SPECS.apply, load: async () => (await import('./apply.js')).applyCommand },
+  { ...SPECS.delete, load: async () => (await import('./delete.js')).deleteCommand },
+  { ...SPECS.conntrack, load: async () => (await import('./conntrack.js')).conntrackCommand },
+  { ...SPECS.check, load: async () => (await import('./check.js')).checkCommand },
+  { ...SPECS.traffic, load: async () => (await import('./traffic.js')).trafficCommand },
+  { ...SPECS.new, load: async () => (await import('./new.js')).newCommand },
+  { ...SPECS.importLab, load: async () => (await import('./import.js')).importCommand },
 ];

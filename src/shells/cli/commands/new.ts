@@ -1,12 +1,13 @@
 // `egress-lab new`: a copy of a template to edit (the CLI side of the app's gallery).
 import type { CliIO } from '../io.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab new (TEMPLATE [FILE] [--force] | --list [--json])';
+const { usage } = SPECS.new;
 
 async function exists(io: CliIO, path: string): Promise<boolean> {
   try {
@@ -19,9 +20,7 @@ async function exists(io: CliIO, path: string): Promise<boolean> {
 }
 
 export const newCommand: Command = {
-  words: ['new'],
-  usage,
-  summary: 'write a copy of a lab template to edit; --list shows the templates',
+  ...SPECS.new,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,39 +1,14 @@
 import { LabInputError } from '../../../core/errors.js';
-import type { ChangeResult } from '../../../service/api.js';
 import type { Command } from '../command.js';
-import type { CliIO } from '../io.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
-import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
-import { withService } from '../service.js';
+import { makeChange, printChange } from './change.js';
 
-const usage = 'egress-lab patch ippool NAME --patch JSON [--name LAB] [--dry-run] [--json]';
-
-/** Prints a change's outcome: calicoctl's message on stdout, timing and warnings on stderr. */
-export function printChange(
-  io: CliIO,
-  r: ChangeResult,
-  json: boolean | undefined,
-  dryRun = false,
-): void {
-  if (json) {
-    printJson(io, r);
-    return;
-  }
-  io.out(`${r.message}${dryRun ? ' (dry run: nothing applied)' : ''}\n`);
-  const touched = r.diffs.map((d) => d.node);
-  if (!dryRun)
-    io.err(
-      `applied in ${r.appliedMs} ms${touched.length ? ` (rules changed on ${touched.join(', ')})` : ' (no rule changed)'}\n`,
-    );
-  for (const w of r.warnings) io.err(`warning: ${w}\n`);
-}
+const { usage } = SPECS.patch;
 
 export const patchCommand: Command = {
-  words: ['patch', 'ippool'],
-  usage,
-  summary:
-    'merge-patch an IP pool of a running lab, like calicoctl patch; only what changed is applied',
+  ...SPECS.patch,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -71,7 +46,14 @@ export const patchCommand: Command = {
       ]);
     }
     const dryRun = values['dry-run'] ?? false;
-    const r = await withService((s) => s.patchPool(values.name, positionals[0]!, patch, dryRun));
+    const pool = positionals[0]!;
+    const r = await makeChange(
+      values.name,
+      dryRun,
+      (call, lab) =>
+        call('pool:patch', { lab, pool, patch: patch as Record<string, unknown>, dryRun }),
+      (s) => s.patchPool(values.name, pool, patch, dryRun),
+    );
     printChange(io, r, values.json, dryRun);
     return EXIT_OK;
   },

@@ -1,16 +1,14 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab ping [--name LAB] FROM TO [--count N] [--interval MS] [--json]';
+const { usage } = SPECS.ping;
 
 export const pingCommand: Command = {
-  words: ['ping'],
-  usage,
-  summary:
-    'ping from a lab container to a host, pod or node name, or an address of the lab (exit 1: no reply)',
+  ...SPECS.ping,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

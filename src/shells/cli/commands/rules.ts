@@ -6,17 +6,16 @@ import {
   type RuleFormat,
 } from '../../../service/offline.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 
-const usage = 'egress-lab rules FILE [--node NAME] [--format iptables|ipset|routes|bird] [--json]';
+const { usage } = SPECS.rules;
 
 export const rulesCommand: Command = {
-  words: ['rules'],
-  usage,
-  summary: 'print the ipsets, nat rules, routes and BIRD config Calico would program on a node',
+  ...SPECS.rules,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -3,15 +3,15 @@ import { startServer } from '../../server/server.js';
 import { LabService } from '../../../service/lab-service.js';
 import { packageRoot } from '../../../service/templates.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK } from '../errors.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
+import { announceServer } from '../server-registry.js';
 
-const usage = 'egress-lab serve [--port P]';
+const { usage } = SPECS.serve;
 
 export const serveCommand: Command = {
-  words: ['serve'],
-  usage,
-  summary: 'browser mode: the app on 127.0.0.1 with a random token in the URL (Ctrl-C stops it)',
+  ...SPECS.serve,
   async run({ io, args }) {
     const { values } = parseCommandArgs(args, { port: { type: 'string' } }, usage);
     const port = requireInt(values.port, '--port', usage) ?? 0;
@@ -21,6 +21,12 @@ export const serveCommand: Command = {
       port,
       rendererDir: join(packageRoot(), 'renderer', 'dist'),
     });
+    // While this runs, CLI changes to a named lab go through it (commands/change.ts): from
+    // before the URL is printed on.
+    const unannounce = await announceServer(server).catch((e: Error) => {
+      io.err(`note: CLI changes will not go through this server: ${e.message}\n`);
+      return undefined;
+    });
     io.out(
       `Egress Lab is running in browser mode. Open:\n\n  ${server.url}\n\n(Ctrl-C stops it; labs keep running until \`egress-lab down\`.)\n`,
     );
@@ -28,6 +34,7 @@ export const serveCommand: Command = {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await unannounce?.();
     await server.close();
     await service.close();
     return EXIT_OK;

@@ -1,15 +1,13 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage = 'egress-lab setup';
+const { usage } = SPECS.setup;
 
 export const setupCommand: Command = {
-  words: ['setup'],
-  usage,
-  summary:
-    'find (or, as root on Debian, install and start) a Docker engine and build the lab image',
+  ...SPECS.setup,
   async run({ io, args }) {
     parseCommandArgs(args, {}, usage);
     const started = Date.now();

@@ -1,16 +1,15 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 import { formatStatus } from '../format-status.js';
 
-const usage = 'egress-lab status [--name LAB] [--json]';
+const { usage } = SPECS.status;
 
 export const statusCommand: Command = {
-  words: ['status'],
-  usage,
-  summary: 'per container: state, addresses and BGP sessions',
+  ...SPECS.status,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,19 +1,16 @@
 import { formatTrafficStats } from '../../../service/live/format.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
 import { withService } from '../service.js';
 
-const usage =
-  'egress-lab traffic [--name LAB] FROM TO [--proto icmp|tcp|udp] [--port P] [--interval MS] [--count N] [--new-flows] [--json]';
+const { usage } = SPECS.traffic;
 const PROTOS = ['icmp', 'tcp', 'udp'] as const;
 
 export const trafficCommand: Command = {
-  words: ['traffic'],
-  usage,
-  summary:
-    'send continuous or counted traffic from a pod and count the replies (exit 1: none came back)',
+  ...SPECS.traffic,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

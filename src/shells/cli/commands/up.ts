@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
@@ -6,12 +7,10 @@ import { readSources } from '../sources.js';
 import { withService } from '../service.js';
 import { formatStatus } from '../format-status.js';
 
-const usage = 'egress-lab up FILE... [--name LAB] [--json]';
+const { usage } = SPECS.up;
 
 export const upCommand: Command = {
-  words: ['up'],
-  usage,
-  summary: 'start a lab (or converge a running one to the file); returns when it is ready',
+  ...SPECS.up,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,17 +1,16 @@
 import { LabInputError, formatProblem } from '../../../core/errors.js';
 import { validateSources } from '../../../service/offline.js';
 import type { Command } from '../command.js';
+import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 
-const usage = 'egress-lab validate FILE... [--json]';
+const { usage } = SPECS.validate;
 
 export const validateCommand: Command = {
-  words: ['validate'],
-  usage,
-  summary: 'check a lab file, or Calico resources alone, as Calico v3.30 would',
+  ...SPECS.validate,
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage);
     if (positionals.length === 0)
