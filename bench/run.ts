@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [-- --only=up,toggle,...,cli]`: runs the measurements of issue 7
-// (1-6) and the CLI's start-up and patch to wire (7, `cli`) against the local engine, writes
+// (1-6), the CLI's start-up and patch to wire (7, `cli`) and parsing at the size limit (8,
+// `parse`) against the local engine, writes
 // bench/results/<date>.json (and latest.json, latest.md) and prints a table of medians and p95.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { formatTable } from './lib/table.js';
 import { updateResultsMd } from './lib/results-md.js';
 import { benchCaptureLatency, benchCaptureLoad } from './measures/capture.js';
 import { benchCli } from './measures/cli.js';
+import { benchParse } from './measures/parse.js';
 import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchUp } from './measures/up.js';
@@ -25,6 +27,7 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'scale', quick: false, run: async () => benchScale },
   { id: 'rules', quick: false, run: async () => benchRules },
   { id: 'cli', quick: true, run: async () => benchCli },
+  { id: 'parse', quick: true, run: async () => benchParse },
 ];
 
 function parseArgs(argv: string[]): RunOptions & { only?: string[] } {

@@ -24,6 +24,8 @@ const UNPRINTABLE =
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 const MAX_NAME = 64;
 const MAX_RUN = 200;
+/** Problems one error lists; the rest are counted (a UI list of 50,000 helps nobody). */
+const MAX_PROBLEMS = 1000;
 
 /**
  * Text from input made safe to print: unprintable characters as \u{…} escapes, and any run
@@ -62,7 +64,13 @@ export function formatProblem(p: Problem): string {
 export class LabInputError extends Error {
   readonly problems: Problem[];
   constructor(problems: Problem[]) {
-    const safe = problems.map(printableProblem);
+    const safe = problems.slice(0, MAX_PROBLEMS).map(printableProblem);
+    if (problems.length > MAX_PROBLEMS) {
+      safe.push({
+        ...(problems[MAX_PROBLEMS]?.position ? { position: problems[MAX_PROBLEMS].position } : {}),
+        message: `${problems.length - MAX_PROBLEMS} more problems not listed (fix these first)`,
+      });
+    }
     super(safe.map(formatProblem).join('\n'));
     this.name = 'LabInputError';
     this.problems = safe;

@@ -124,6 +124,9 @@ export interface ZodContext {
   data: unknown;
 }
 
+/** Past this many problems of one kind a list stops helping (and costs seconds to build). */
+const MAX_PROBLEMS = 500;
+
 export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): Problem[] {
   const out: Problem[] = [];
   for (const issue of issues) {
@@ -133,13 +136,22 @@ export function zodIssuesToProblems(issues: readonly Issue[], ctx: ZodContext): 
       ctx.pd ? locate(ctx.pd, [...ctx.basePath, ...p], target) : undefined;
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(ctx.schema, path);
-      for (const key of issue.keys) {
+      const listed = issue.keys.slice(0, MAX_PROBLEMS);
+      for (const key of listed) {
         const hint = suggest(key, known);
         out.push({
           ...common,
           position: at([...path, key], 'key'),
           field: formatFieldPath([...path, key]),
           message: `unknown field ${quote(key)}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        });
+      }
+      if (issue.keys.length > listed.length) {
+        out.push({
+          ...common,
+          position: at(path),
+          field: formatFieldPath(path),
+          message: `${issue.keys.length - listed.length} more unknown fields not listed`,
         });
       }
       continue;

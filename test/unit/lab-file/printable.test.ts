@@ -45,3 +45,33 @@ spec: {cidr: "10.0.0.0/16\\u001b[31m"}
     expect(error!.message).toContain('\\u{202e}');
   });
 });
+
+describe('very many problems', () => {
+  it('are listed up to a bound, the rest counted', () => {
+    const fields = Array.from({ length: 3000 }, (_, i) => `  x${i}: 1`).join('\n');
+    const text = `apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: p}
+spec:
+  cidr: 10.0.0.0/16
+${fields}
+`;
+    let error: LabInputError | undefined;
+    try {
+      loadLab([{ file: 'f.yaml', text }]);
+    } catch (e) {
+      error = e as LabInputError;
+    }
+    const messages = error!.problems.map((p) => p.message);
+    expect(messages).toContain('unknown field "x0"');
+    expect(messages).toContain('2500 more unknown fields not listed');
+    expect(messages).not.toContain('unknown field "x2999"');
+  });
+
+  it('one error lists at most 1,000 problems and counts the rest', () => {
+    const many = Array.from({ length: 1500 }, (_, i) => ({ message: `problem ${i}` }));
+    const e = new LabInputError(many);
+    expect(e.problems).toHaveLength(1001);
+    expect(e.problems.at(-1)!.message).toBe('500 more problems not listed (fix these first)');
+  });
+});
