@@ -23,9 +23,9 @@ export interface LabSource {
   text: string;
 }
 
-export const MAX_FILE_BYTES = 1024 * 1024;
-export const MAX_DEPTH = 64;
-export const MAX_ALIAS_COUNT = 100;
+import { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_FILE_BYTES } from './limits.js';
+
+export { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_FILE_BYTES };
 
 export interface ParsedDocument {
   file: string;

@@ -2,10 +2,11 @@
 // main process and the browser-mode server. Commands live in commands/*.ts, each
 // imported only when it runs: keep this module's imports light (no service, runtime,
 // schemas), `--help` and every command pay for them.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { LabInputError, formatProblem } from '../../core/errors.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, CheckFailedError, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
+import { readInputFile } from './files.js';
 import { commands } from './commands/index.js';
 import type { CommandEntry } from './command.js';
 
@@ -13,7 +14,7 @@ function defaultIO(signal: AbortSignal): CliIO {
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
-    readFile: (p) => readFile(p, 'utf8'),
+    readFile: (p) => readInputFile(p),
     writeFile: (p, t) => writeFile(p, t),
     signal,
   };

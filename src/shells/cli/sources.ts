@@ -16,12 +16,7 @@ export async function readSources(io: CliIO, paths: string[]): Promise<Source[]>
       sources.push({ file, text: await io.readFile(file) });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : (e as Error).message;
+      const why = code === 'ENOENT' ? 'no such file' : (e as Error).message;
       problems.push({ position: { file, line: 1, col: 1 }, message: `cannot read file: ${why}` });
     }
   }

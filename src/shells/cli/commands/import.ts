@@ -7,6 +7,8 @@ import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
+import { pathTaken } from '../files.js';
+import { shellQuote } from '../quote.js';
 
 const { usage } = SPECS.importLab;
 
@@ -39,11 +41,7 @@ export const importCommand: Command = {
     ].join(', ');
     if (out) {
       if (!values.force) {
-        const there = await io.readFile(out).then(
-          () => true,
-          (e: NodeJS.ErrnoException) => e.code !== 'ENOENT',
-        );
-        if (there) {
+        if (await pathTaken(out)) {
           io.err(`egress-lab: ${out} already exists; use --force to overwrite it\n`);
           return EXIT_INVALID;
         }
@@ -65,7 +63,10 @@ export const importCommand: Command = {
     // The lab text goes to stdout when no -o is given (pipe it to a file); notes go to stderr.
     if (!out) io.out(result.text);
     for (const line of result.report) io.err(`note: ${line}\n`);
-    if (out) io.out(`wrote ${out}: lab ${lab.name} (${counts})\nnext: egress-lab check ${out}\n`);
+    if (out)
+      io.out(
+        `wrote ${out}: lab ${lab.name} (${counts})\nnext: egress-lab check ${shellQuote(out)}\n`,
+      );
     return EXIT_OK;
   },
 };

@@ -1,23 +1,14 @@
 // `egress-lab new`: a copy of a template to edit (the CLI side of the app's gallery).
-import type { CliIO } from '../io.js';
 import type { Command } from '../command.js';
 import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
+import { pathTaken } from '../files.js';
+import { shellQuote } from '../quote.js';
 
 const { usage } = SPECS.new;
-
-async function exists(io: CliIO, path: string): Promise<boolean> {
-  try {
-    await io.readFile(path);
-    return true;
-  } catch (e) {
-    // A directory (EISDIR) or an unreadable file is there too: never write over it.
-    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-}
 
 export const newCommand: Command = {
   ...SPECS.new,
@@ -53,12 +44,12 @@ export const newCommand: Command = {
         throw new UsageError(`${(e as Error).message}; templates: ${ids.join(', ')}`);
       }
     });
-    if (!values.force && (await exists(io, file))) {
+    if (!values.force && (await pathTaken(file))) {
       io.err(`egress-lab: ${file} already exists; use --force to overwrite it\n`);
       return EXIT_INVALID;
     }
     await io.writeFile(file, source.text);
-    io.out(`wrote ${file} from template ${id}\nnext: egress-lab up ${file}\n`);
+    io.out(`wrote ${file} from template ${id}\nnext: egress-lab up ${shellQuote(file)}\n`);
     return EXIT_OK;
   },
 };
