@@ -3,9 +3,17 @@
 // containers, images and execs (from getContainer, createContainer, container.exec, …) are
 // bounded the same way. A call not in the table gets the longest bound, never none; a
 // stream a call returns (exec output, attach, archive, build progress) lives as long as
-// it needs: only the call that opens it is bounded.
+// it needs: only the call that opens it is bounded. (Dockerode's callback forms return no
+// promise and are not bounded: the runtime uses promises only.)
 import type Dockerode from 'dockerode';
-import { engineCallDeadlineMs, withEngineDeadline, type EngineCallKind } from './deadline.js';
+import {
+  EngineStuckError,
+  engineCallDeadlineMs,
+  withEngineDeadline,
+  type EngineCallKind,
+} from './deadline.js';
+
+const noop = (): void => undefined;
 
 type Target = 'engine' | 'container' | 'image' | 'exec' | 'other';
 
@@ -123,7 +131,16 @@ function wrap<T extends object>(obj: T, target: Target, label: string): T {
           ? out.then((r) => (r && typeof r === 'object' ? wrap(r, makes, childLabel) : r))
           : out;
         if (spec.kind === 'unbounded') return child;
-        return withEngineDeadline(spec.what(who, args), child, engineCallDeadlineMs(spec.kind));
+        return withEngineDeadline(
+          spec.what(who, args),
+          child,
+          engineCallDeadlineMs(spec.kind),
+        ).catch((e: unknown) => {
+          // A stream the engine opens after all, once nobody waits for it, is closed.
+          if (e instanceof EngineStuckError)
+            void child.then((r) => (r as { destroy?: () => void } | null)?.destroy?.(), noop);
+          throw e;
+        });
       };
     },
   });

@@ -178,6 +178,15 @@ describe('the bounded engine, call by call', () => {
     await expectStuck(d.importImage(new PassThrough()), /an image import in 800 ms/, 800);
   });
 
+  it('closes a stream the engine opens only after the bound has passed', async () => {
+    const stream = silentStream();
+    const late = (): Promise<Duplex> => new Promise((r) => setTimeout(() => r(stream), 120));
+    const d = engineWithDeadlines(stuckEngine({ 'container.attach': late }));
+    await expectStuck(d.getContainer('lab-n').attach({ stream: true }), /attach to container/, 40);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(stream.destroyed).toBe(true);
+  });
+
   it('gives a call it has no entry for the longest bound, never none', async () => {
     const d = engineWithDeadlines(stuckEngine());
     await expectStuck(
