@@ -135,6 +135,9 @@ export function startCapture(container: Dockerode.Container, opts: CaptureOption
     },
   );
 
+  // A caller may only await `ready` (its rejection says the same): not an unhandled rejection.
+  done.catch(() => undefined);
+
   const stop = async (): Promise<CaptureSummary> => {
     if (!ended) {
       if (stoppedBy === 'exit') stoppedBy = 'stop';

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep, withTimeout } from '../util/concurrency.js';
 import { cacheDir, run } from '../image/debootstrap.js';
+import { engineWithDeadlines } from './bounded.js';
 import { noProgress, type ProgressFn } from '../util/progress.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -137,11 +138,18 @@ export interface EnsureEngineOptions {
   startTimeoutMs?: number;
 }
 
-/** A Dockerode connected to a live engine, installing and starting one when we may. */
+/**
+ * A Dockerode connected to a live engine, installing and starting one when we may; every
+ * call on it bounded (bounded.ts).
+ */
 export async function ensureEngine(
   onProgress: ProgressFn = noProgress,
   opts: EnsureEngineOptions = {},
 ): Promise<Dockerode> {
+  return engineWithDeadlines(await findEngine(onProgress, opts));
+}
+
+async function findEngine(onProgress: ProgressFn, opts: EnsureEngineOptions): Promise<Dockerode> {
   const target = engineTarget(opts.env ?? process.env);
   const docker = new Dockerode(target.options);
   if (await answers(docker, target.remote ? 15_000 : 5_000)) return docker;

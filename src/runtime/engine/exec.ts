@@ -5,6 +5,7 @@ import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { sleep } from '../util/concurrency.js';
+import { engineStuck } from './deadline.js';
 import { Demuxer, LineSplitter } from './demux.js';
 
 export interface ExecOptions {
@@ -34,6 +35,7 @@ async function startExec(
   container: Dockerode.Container,
   argv: readonly string[],
   opts: ExecOptions,
+  created: () => void = () => undefined,
 ): Promise<{ exec: Dockerode.Exec; stream: Duplex }> {
   if (!argv.length) throw new Error('exec: empty argv');
   const withStdin = opts.stdin !== undefined;
@@ -45,6 +47,7 @@ async function startExec(
     Tty: false,
     Env: opts.env,
   });
+  created();
   const stream = (await exec.start({ hijack: true, stdin: withStdin })) as unknown as Duplex;
   if (withStdin) {
     stream.write(opts.stdin as Buffer | string);
@@ -53,44 +56,61 @@ async function startExec(
   return { exec, stream };
 }
 
-/** Runs argv to completion and collects its output. */
+/**
+ * Runs argv to completion and collects its output. `timeoutMs` bounds every step: the exec's
+ * create and start (an engine that never answers them gives the stuck-engine error naming
+ * the step), the output, and the exit code's inspect.
+ */
 export async function execCollect(
   container: Dockerode.Container,
   argv: readonly string[],
   opts: ExecOptions = {},
 ): Promise<ExecResult> {
-  const { exec, stream } = await startExec(container, argv, opts);
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const demux = new Demuxer(
-    (b) => out.push(Buffer.from(b)),
-    (b) => err.push(Buffer.from(b)),
-  );
-  await new Promise<void>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    if (opts.timeoutMs) {
-      timer = setTimeout(() => {
-        stream.destroy();
-        reject(new Error(`${argv[0]} did not finish within ${opts.timeoutMs} ms`));
-      }, opts.timeoutMs);
-    }
-    stream.on('data', (c: Buffer) => demux.push(c));
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    stream.on('end', done);
-    stream.on('close', done);
-    stream.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
+  let phase: 'create' | 'start' | 'output' | 'exit code' = 'create';
+  let stream: Duplex | undefined;
+  const run = async (): Promise<ExecResult> => {
+    const started = await startExec(container, argv, opts, () => (phase = 'start'));
+    stream = started.stream;
+    phase = 'output';
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const demux = new Demuxer(
+      (b) => out.push(Buffer.from(b)),
+      (b) => err.push(Buffer.from(b)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      started.stream.on('data', (c: Buffer) => demux.push(c));
+      started.stream.on('end', resolve);
+      started.stream.on('close', resolve);
+      started.stream.on('error', reject);
     });
-  });
-  return {
-    exitCode: await exitCodeOf(exec),
-    stdout: Buffer.concat(out).toString(),
-    stderr: Buffer.concat(err).toString(),
+    phase = 'exit code';
+    return {
+      exitCode: await exitCodeOf(started.exec),
+      stdout: Buffer.concat(out).toString(),
+      stderr: Buffer.concat(err).toString(),
+    };
   };
+  const result = run();
+  if (!opts.timeoutMs) return result;
+  const ms = opts.timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      stream?.destroy();
+      reject(
+        phase === 'output'
+          ? new Error(`${argv[0]} did not finish within ${ms} ms`)
+          : engineStuck(`the exec ${phase} of ${argv[0]} in container ${container.id}`, ms),
+      );
+    }, ms);
+  });
+  result.catch(() => undefined); // a late failure after the timeout is not unhandled
+  try {
+    return await Promise.race([result, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A long-running process in a container: its output as events, and a way to stop it. */
@@ -102,6 +122,9 @@ export interface ExecStream extends EventEmitter {
   pause(): void;
   resume(): void;
 }
+
+/** A kill is one short exec: bounded in every step, so stop() always settles. */
+const KILL_MS = 15_000;
 
 // A constant wrapper: prints its PID (which `exec` keeps) on stderr, then becomes argv.
 const PID_WRAPPER = 'echo "egress-lab-pid $$" >&2; exec "$@"';
@@ -171,7 +194,7 @@ export function execStream(
     if (finished) return;
     const pid = await ee.pid.catch(() => undefined);
     if (pid === undefined || finished) return;
-    await execCollect(container, ['kill', `-${signal}`, String(pid)]);
+    await execCollect(container, ['kill', `-${signal}`, String(pid)], { timeoutMs: KILL_MS });
   };
   ee.pause = () => streamRef?.pause();
   ee.resume = () => streamRef?.resume();

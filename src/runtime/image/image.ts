@@ -7,6 +7,7 @@ import { importRootfs, rootfsTarball } from './debootstrap.js';
 import { followDockerStream, noProgress, type ProgressFn } from '../util/progress.js';
 import { buildTar } from '../engine/tar.js';
 import { withTimeout } from '../util/concurrency.js';
+import { EngineStuckError } from '../engine/deadline.js';
 
 export type BuildMethod = 'dockerfile' | 'debootstrap';
 
@@ -14,7 +15,8 @@ async function hasImage(docker: Dockerode, ref: string): Promise<boolean> {
   try {
     await docker.getImage(ref).inspect();
     return true;
-  } catch {
+  } catch (e) {
+    if (e instanceof EngineStuckError) throw e; // not "no image": a build would hang too
     return false;
   }
 }

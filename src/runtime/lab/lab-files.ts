@@ -6,6 +6,7 @@ import type Dockerode from 'dockerode';
 import type { ApplyAgent } from '../agent/apply-agent.js';
 import { dockerName } from './names.js';
 import { buildTar } from '../engine/tar.js';
+import { EngineStuckError, engineCallDeadlineMs, withEngineDeadline } from '../engine/deadline.js';
 
 export interface LabFile {
   container: string; // lab-local name
@@ -73,8 +74,14 @@ export async function readLabFile(
   let tar: Buffer;
   try {
     const stream = await docker.getContainer(dockerName(lab, container)).getArchive({ path });
-    tar = await readAll(stream);
-  } catch {
+    // The archive's body too: an engine stuck mid-stream must not hold the read forever.
+    tar = await withEngineDeadline(
+      `the archive of ${path} from container ${dockerName(lab, container)}`,
+      readAll(stream),
+      engineCallDeadlineMs('transfer'),
+    ).finally(() => (stream as { destroy?: () => void }).destroy?.());
+  } catch (e) {
+    if (e instanceof EngineStuckError) throw e; // not "no file": the engine did not say
     return undefined; // no such file, or the container is gone
   }
   return firstTarFile(tar)?.toString('utf8');

@@ -16,6 +16,7 @@ import {
   type ExecResult,
   type ExecStream,
 } from '../engine/exec.js';
+import { engineWithDeadlines } from '../engine/bounded.js';
 import { ensureImage } from '../image/image.js';
 import { LABEL_LAB, LABEL_NAME } from './labels.js';
 import { readLabFile, writeLabFile, type LabFile } from './lab-files.js';
@@ -53,10 +54,14 @@ export class LabRuntime {
   private readonly queue = new KeyedQueue();
   private readonly agents: AgentPool;
 
+  /** The engine, every call bounded (engine/bounded.ts): no operation waits on it forever. */
+  readonly docker: Dockerode;
+
   constructor(
-    readonly docker: Dockerode,
+    docker: Dockerode,
     private readonly options: LabRuntimeOptions = {},
   ) {
+    this.docker = engineWithDeadlines(docker);
     this.imageTag = options.image;
     this.agents = new AgentPool(options.residentAgents ?? true);
   }

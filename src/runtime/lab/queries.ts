@@ -2,7 +2,6 @@
 import type Dockerode from 'dockerode';
 import { HELPER_ROLE, LABEL_CONFIG, LABEL_LAB, LABEL_NAME, LABEL_ROLE } from './labels.js';
 import type { ExistingContainer } from './reconcile.js';
-import { withEngineDeadline } from '../engine/deadline.js';
 
 export async function listLabContainers(
   docker: Dockerode,
@@ -34,13 +33,10 @@ export function isNotFound(e: unknown): boolean {
   return (e as { statusCode?: number })?.statusCode === 404;
 }
 
-/** Force-removes a container; gone already counts as success. */
+/** Force-removes a container; gone already counts as success. Bounded by the engine's wrapper. */
 export async function removeContainer(docker: Dockerode, id: string): Promise<void> {
   try {
-    await withEngineDeadline(
-      `the removal of container ${id}`,
-      docker.getContainer(id).remove({ force: true, v: true }) as Promise<unknown>,
-    );
+    await docker.getContainer(id).remove({ force: true, v: true });
   } catch (e) {
     const code = (e as { statusCode?: number })?.statusCode;
     if (code === 404) return;

@@ -4,6 +4,7 @@ import type Dockerode from 'dockerode';
 import type { Role } from '../../core/plan/types.js';
 import { notEstablished, parseBirdProtocols, type BgpSession } from './bird-status.js';
 import { mapLimit, sleep } from '../util/concurrency.js';
+import { EngineStuckError } from '../engine/deadline.js';
 import { execCollect } from '../engine/exec.js';
 import { parseIpAddrJson, flattenAddresses } from './ip-addr.js';
 import { readScript } from '../util/script-file.js';
@@ -66,7 +67,8 @@ export async function statusOf(
     if (live) return { ...base, ...live };
     try {
       return { ...base, ...(await containerLive(docker.getContainer(info.Id))) };
-    } catch {
+    } catch (e) {
+      if (e instanceof EngineStuckError) throw e; // the engine, not this container
       return base;
     }
   });
@@ -125,7 +127,10 @@ export async function waitBgpEstablished(
           ...(want ?? []).filter((p) => PROTO.test(p)),
         ],
         { timeoutMs: 15_000 },
-      ).catch((e: Error) => ({ exitCode: 1, stdout: '', stderr: e.message }));
+      ).catch((e: Error) => {
+        if (e instanceof EngineStuckError) throw e; // polling on would wait its whole bound
+        return { exitCode: 1, stdout: '', stderr: e.message };
+      });
       if (r.exitCode !== 0) {
         pending.set(name, [
           { name: 'bird', state: 'not answering', info: (r.stderr || r.stdout).trim() },

@@ -23,6 +23,9 @@ export const CONFIGURE = readScript('./configure.sh', import.meta.url);
  */
 export const CARRIER_WAIT = readScript('./carrier-wait.sh', import.meta.url);
 
+/** `ownsPid PID ID NAME`: fails unless PID is still in container ID's cgroup (not reused). */
+export const PID_CHECK = readScript('./pid-check.sh', import.meta.url);
+
 /** `sessionsOn ROOT NAME`, config on stdin (base64): a new BIRD's sessions enabled. */
 const SESSIONS_ON = readScript('./sessions-on.sh', import.meta.url);
 
@@ -111,6 +114,14 @@ export function renderWiring(steps: readonly WiringStep[]): string {
   let proc: string | undefined;
   for (const s of steps) {
     switch (s.kind) {
+      case 'check-pids':
+        // Every owner checked (each failure named), then the script stops if one failed.
+        step('checking that each PID still belongs to its container');
+        out.push(PID_CHECK.trimEnd(), 'rc=0');
+        for (const o of s.owners)
+          out.push(`${shJoin(['ownsPid', String(o.pid), o.id, o.container])} || rc=1`);
+        out.push('[ "$rc" = 0 ]');
+        break;
       case 'delete-stale-ends':
         step('removing veths left by replaced containers');
         for (const e of s.ends)

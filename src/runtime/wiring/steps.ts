@@ -10,6 +10,8 @@ import { checkContainerName, checkIfname, checkMac } from '../lab/names.js';
 export interface StepContainer {
   name: string; // lab-local, for messages
   pid: number; // host PID of the container's init (inspect State.Pid)
+  /** The engine's ID of the container (64 hex digits): the helper checks `pid` is still its. */
+  id: string;
   bridges: readonly BridgeSpec[];
   interfaces: readonly InterfaceSpec[];
   /** Checked `ip -batch` route lines, applied right after the interfaces; passed through. */
@@ -76,7 +78,16 @@ export interface ContainerSetup {
   ops: IpOp[];
 }
 
+/** A PID the script enters, with the container it must still belong to. */
+export interface PidOwner {
+  container: string;
+  pid: number;
+  id: string;
+}
+
 export type WiringStep =
+  /** First: every PID the later steps enter still belongs to its container (not reused). */
+  | { kind: 'check-pids'; owners: PidOwner[] }
   | { kind: 'delete-stale-ends'; ends: Ifc[] }
   | { kind: 'create-veths'; veths: Veth[] }
   | { kind: 'list-interfaces'; container: string; pid: number }
@@ -142,9 +153,13 @@ export function stableMac(container: string, ifname: string): string {
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+
 function checkPid(c: StepContainer): number {
   if (!Number.isInteger(c.pid) || c.pid <= 0)
     throw new Error(`container ${c.name} has no PID (not running?)`);
+  if (!CONTAINER_ID.test(c.id))
+    throw new Error(`container ${c.name}: "${c.id}" is not an engine container ID`);
   return c.pid;
 }
 
@@ -217,6 +232,34 @@ export function wiringSteps(
 ): WiringStep[] {
   const byName = new Map(containers.map((c) => [checkContainerName(c.name), c]));
   const steps: WiringStep[] = [];
+  const pidOwners = (): WiringStep[] => {
+    const entered = new Set(
+      steps.flatMap((s): number[] => {
+        switch (s.kind) {
+          case 'check-pids':
+          case 'mount-proc':
+            return [];
+          case 'delete-stale-ends':
+            return s.ends.map((e) => e.pid);
+          case 'create-veths':
+            return s.veths.flatMap((v) => [v.a.pid, v.b.pid]);
+          case 'list-interfaces':
+            return [s.pid];
+          case 'check-veth':
+            return [s.veth.a.pid, s.veth.b.pid];
+          case 'configure':
+          case 'await-carrier':
+            return s.containers.map((c) => c.pid);
+          case 'enable-bgp':
+            return s.birds.map((b) => b.pid);
+        }
+      }),
+    );
+    const owners = containers
+      .filter((c) => entered.has(c.pid))
+      .map((c) => ({ container: c.name, pid: checkPid(c), id: c.id }));
+    return owners.length ? [{ kind: 'check-pids', owners }] : [];
+  };
 
   // 1. veth pairs. Fresh ones all at once; pairs between reused containers are kept when
   //    both ends are still there.
@@ -300,5 +343,5 @@ export function wiringSteps(
       kind: 'enable-bgp',
       birds: birds.map((c) => ({ container: c.name, pid: checkPid(c), config: c.bird as string })),
     });
-  return steps;
+  return [...pidOwners(), ...steps];
 }

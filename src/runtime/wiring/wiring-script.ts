@@ -10,6 +10,8 @@ export { HELPER_PROC, type WiringLink } from './steps.js';
 export interface WiringContainer {
   name: string; // lab-local, for messages
   pid: number; // host PID of the container's init (inspect State.Pid)
+  /** The engine's container ID, 64 hex digits: the helper checks `pid` is still this container's. */
+  id: string;
   bridges: readonly BridgeSpec[];
   interfaces: readonly InterfaceSpec[];
   /**

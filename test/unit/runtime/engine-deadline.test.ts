@@ -10,6 +10,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
+import { engineWithDeadlines } from '../../../src/runtime/engine/bounded.js';
 import { removeContainer } from '../../../src/runtime/lab/queries.js';
 import { labUp } from '../../../src/runtime/lab/up.js';
 
@@ -50,9 +51,9 @@ describe('withEngineDeadline', () => {
 describe('removeContainer on a stuck engine', () => {
   it('fails with the stuck-engine error instead of waiting forever', async () => {
     process.env.EGRESS_LAB_ENGINE_TIMEOUT_MS = '40';
-    const docker = {
+    const docker = engineWithDeadlines({
       getContainer: (id: string) => ({ id, remove: () => never() }),
-    } as unknown as Dockerode;
+    } as unknown as Dockerode);
     await expect(removeContainer(docker, 'abc123')).rejects.toThrow(
       /not answered the removal of container abc123/,
     );

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -10,9 +10,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../../src/core/plan/types.js';
-import { CARRIER_WAIT, CONFIGURE } from '../../../src/runtime/wiring/render.js';
+import {
+  CARRIER_WAIT,
+  CONFIGURE,
+  PID_CHECK,
+  renderWiring,
+} from '../../../src/runtime/wiring/render.js';
 import {
   interfaceSysctls,
   stableMac,
@@ -21,10 +27,13 @@ import {
 } from '../../../src/runtime/wiring/steps.js';
 import { wiringScript, type WiringContainer } from '../../../src/runtime/wiring/wiring-script.js';
 
+/** A container ID as the engine gives it (64 hex digits), fixed per name. */
+const cid = (name: string): string => createHash('sha256').update(name).digest('hex');
 const containers: WiringContainer[] = [
   {
     name: 'tor',
     pid: 100,
+    id: cid('tor'),
     bridges: [{ name: 'br0' }],
     interfaces: [
       { ifname: 'br0', addresses: ['172.30.0.1/24'] },
@@ -34,6 +43,7 @@ const containers: WiringContainer[] = [
   {
     name: 'node-1',
     pid: 200,
+    id: cid('node-1'),
     bridges: [],
     interfaces: [
       { ifname: 'eth0', addresses: ['172.30.0.11/24', '172.30.0.21/24'] },
@@ -43,6 +53,7 @@ const containers: WiringContainer[] = [
   {
     name: 'web-1',
     pid: 300,
+    id: cid('web-1'),
     bridges: [],
     interfaces: [{ ifname: 'eth0', addresses: ['192.168.0.0/32'] }],
   },
@@ -65,9 +76,10 @@ interface StubbedRun {
 
 /**
  * Runs a wiring script in a real shell with `ip`, `nsenter`, `mount` and `birdc` replaced
- * by stubs that record their arguments and input; `failPid`: nsenter into it fails.
+ * by stubs that record their arguments and input; `failPid`: nsenter into it fails. The
+ * PID check is a stub too (the PIDs here are made up), unless `realPidCheck`.
  */
-function stubbedRun(script: string, failPid?: number): StubbedRun {
+function stubbedRun(script: string, failPid?: number, realPidCheck = false): StubbedRun {
   const dir = mkdtempSync(join(tmpdir(), 'wiring-stub-'));
   try {
     const stub = (name: string, body: string): void => {
@@ -82,6 +94,13 @@ function stubbedRun(script: string, failPid?: number): StubbedRun {
       `n=$(ls "${dir}" | grep -c "^argv\\.$2\\.") || true
 echo "$*" > "${dir}/argv.$2.$n"; cat > "${dir}/stdin.$2.$n"; [ "$2" != "${failPid ?? -1}" ]`,
     );
+    if (!realPidCheck) {
+      expect(script).toContain(PID_CHECK.trimEnd());
+      script = script.replace(
+        PID_CHECK.trimEnd(),
+        `ownsPid() { echo "ownsPid $*" >> "${dir}/log"; }`,
+      );
+    }
     const r = spawnSync('sh', ['-c', script], {
       env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
       encoding: 'utf8',
@@ -147,6 +166,18 @@ describe('wiring script', () => {
     const fresh = containers.map((c) => ({ ...c, fresh: true }));
     const run = stubbedRun(wiringScript(fresh, [{ link: fabric, verify: false }]));
     expect(run.status, run.stderr).toBe(0);
+    // Before anything enters a namespace, each PID is checked against its container.
+    const log = run.log.split('\n');
+    expect(
+      log.slice(
+        0,
+        log.findIndex((l) => !l.startsWith('ownsPid ')),
+      ),
+    ).toEqual([
+      `ownsPid 100 ${cid('tor')} tor`,
+      `ownsPid 200 ${cid('node-1')} node-1`,
+      `ownsPid 300 ${cid('web-1')} web-1`,
+    ]);
     // tor: the bridge is added in its batch (new container), before its port joins it
     const [torConf, torWait] = run.calls[100]!;
     expect(torConf!.argv).toBe('-t 100 -n ip -batch -');
@@ -173,6 +204,7 @@ describe('wiring script', () => {
     const many: WiringContainer[] = Array.from({ length: 40 }, (_, i) => ({
       name: `web-${i}`,
       pid: 1000 + i,
+      id: cid(`web-${i}`),
       bridges: [],
       interfaces: [{ ifname: 'eth0', addresses: [`192.168.0.${i}/32`] }],
     }));
@@ -367,7 +399,7 @@ done
   it('refuses names and values that are not what they claim to be', () => {
     const bad = (ifname: string) => () =>
       wiringScript(
-        [{ name: 'x', pid: 1, bridges: [], interfaces: [{ ifname, addresses: [] }] }],
+        [{ name: 'x', pid: 1, id: cid('x'), bridges: [], interfaces: [{ ifname, addresses: [] }] }],
         [],
       );
     expect(bad('eth0; reboot')).toThrow(/interface name/);
@@ -378,6 +410,7 @@ done
           {
             name: 'x',
             pid: 1,
+            id: cid('x'),
             bridges: [],
             interfaces: [{ ifname: 'eth0', addresses: ['1.2.3.4/24 dev lo'] }],
           },
@@ -385,9 +418,9 @@ done
         [],
       ),
     ).toThrow(/CIDR/);
-    expect(() => wiringScript([{ name: 'X Y', pid: 1, bridges: [], interfaces: [] }], [])).toThrow(
-      /container name/,
-    );
+    expect(() =>
+      wiringScript([{ name: 'X Y', pid: 1, id: cid('X Y'), bridges: [], interfaces: [] }], []),
+    ).toThrow(/container name/);
     expect(() =>
       wiringScript([{ ...containers[0]!, pid: 0 }], [{ link: fabric, verify: false }]),
     ).toThrow(/no PID|no such container/);
@@ -417,5 +450,94 @@ done
     expect(m).toMatch(/^02(:[0-9a-f]{2}){5}$/);
     expect(stableMac('tor', 'br0')).toBe(m);
     expect(stableMac('node-1', 'eth0')).not.toBe(stableMac('node-2', 'eth0'));
+  });
+});
+
+describe('the PID check, run for real against live, foreign and dead PIDs', () => {
+  const procs: ChildProcess[] = [];
+  const sleeper = (): ChildProcess => {
+    const p = spawn('sleep', ['30'], { stdio: 'ignore' });
+    procs.push(p);
+    return p;
+  };
+  afterEach(() => {
+    for (const p of procs.splice(0)) p.kill('SIGKILL');
+  });
+  /** The last segment of the process's deepest cgroup path: what a container's ID is there. */
+  const cgroupLeaf = (pid: number): string =>
+    readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .map((l) => l.split(':').slice(2).join(':'))
+      .sort((x, y) => y.length - x.length)[0]!
+      .split('/')
+      .at(-1)!;
+  const ownsPid = (pid: number, id: string, name: string) =>
+    spawnSync('sh', ['-c', `${PID_CHECK}\nownsPid "$@"`, 'sh', String(pid), id, name], {
+      encoding: 'utf8',
+    });
+  const exited = (p: ChildProcess): Promise<void> =>
+    new Promise((r) =>
+      p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r()),
+    );
+
+  it('accepts a PID still in its container, refuses it in another one or gone, naming the container', async (ctx) => {
+    const p = sleeper();
+    const pid = p.pid!;
+    const leaf = cgroupLeaf(pid);
+    if (!leaf) ctx.skip(); // the test runs in the root cgroup: no ID to find
+    expect(ownsPid(pid, leaf, 'web-1').status).toBe(0);
+    // The PID reused by a process of another container (or of the host): not web-1's.
+    const foreign = ownsPid(pid, cid('web-1'), 'web-1');
+    expect(foreign.status).toBe(1);
+    expect(foreign.stderr).toContain(
+      `web-1: its process ${pid} is gone or no longer in container ${cid('web-1')}`,
+    );
+    p.kill('SIGKILL');
+    await exited(p);
+    const gone = ownsPid(pid, leaf, 'web-1');
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toMatch(/web-1: its process \d+ is gone/);
+  });
+
+  it('stops the wiring before any namespace is entered when one PID is not its container’s', async (ctx) => {
+    const mine = sleeper();
+    const foreign = sleeper();
+    const leaf = cgroupLeaf(mine.pid!);
+    if (!leaf) ctx.skip();
+    const setup = (container: string, pid: number) => ({
+      container,
+      pid,
+      ensureBridges: [],
+      sysctls: [],
+      ops: [{ op: 'link-up' as const, dev: 'eth0' }],
+    });
+    const script = (owners: { container: string; pid: number; id: string }[]) =>
+      renderWiring([
+        { kind: 'check-pids', owners },
+        { kind: 'configure', containers: owners.map((o) => setup(o.container, o.pid)) },
+      ]);
+    const ok = stubbedRun(
+      script([{ container: 'node-1', pid: mine.pid!, id: leaf }]),
+      undefined,
+      true,
+    );
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(Object.keys(ok.calls)).toEqual([String(mine.pid)]);
+    const bad = stubbedRun(
+      script([
+        { container: 'node-1', pid: mine.pid!, id: leaf },
+        { container: 'web-1', pid: foreign.pid!, id: cid('web-1') },
+      ]),
+      undefined,
+      true,
+    );
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain(
+      `web-1: its process ${foreign.pid} is gone or no longer in container`,
+    );
+    expect(bad.stderr).toContain(
+      'egress-lab wiring failed at: checking that each PID still belongs to its container',
+    );
+    expect(bad.calls).toEqual({}); // no nsenter at all, not even into node-1
   });
 });

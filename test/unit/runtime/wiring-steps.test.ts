@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../../src/core/plan/types.js';
 import { renderWiring } from '../../../src/runtime/wiring/render.js';
@@ -9,9 +10,12 @@ import {
   type WiringStep,
 } from '../../../src/runtime/wiring/steps.js';
 
+/** A container ID as the engine gives it (64 hex digits), fixed per name. */
+const cid = (name: string): string => createHash('sha256').update(name).digest('hex');
 const tor: StepContainer = {
   name: 'tor',
   pid: 100,
+  id: cid('tor'),
   bridges: [{ name: 'br0' }],
   interfaces: [
     { ifname: 'br0', addresses: ['172.30.0.1/24'] },
@@ -22,6 +26,7 @@ const tor: StepContainer = {
 const node1: StepContainer = {
   name: 'node-1',
   pid: 200,
+  id: cid('node-1'),
   bridges: [],
   interfaces: [
     { ifname: 'eth0', addresses: ['172.30.0.11/24'] },
@@ -32,12 +37,14 @@ const node1: StepContainer = {
 const node2: StepContainer = {
   name: 'node-2',
   pid: 250,
+  id: cid('node-2'),
   bridges: [],
   interfaces: [{ ifname: 'eth0', addresses: ['172.30.0.12/24'] }],
 };
 const web: StepContainer = {
   name: 'web-1',
   pid: 300,
+  id: cid('web-1'),
   bridges: [],
   interfaces: [{ ifname: 'eth0', addresses: ['192.168.0.1/32'] }],
   routes: ['route replace default via 169.254.1.1 dev eth0'],
@@ -59,6 +66,23 @@ const ofKind = <K extends WiringStep['kind']>(steps: WiringStep[], kind: K) =>
   steps.filter((s): s is Extract<WiringStep, { kind: K }> => s.kind === kind);
 
 describe('wiring steps', () => {
+  it('checks first that every PID a later step enters is still its container’s, and only those', () => {
+    const idle = { name: 'idle', pid: 400, id: cid('idle'), bridges: [], interfaces: [] };
+    const steps = wiringSteps(
+      [tor, { ...node1, fresh: true }, node2, idle],
+      [{ link: fabric1, verify: false }],
+    );
+    expect(steps[0]).toEqual({
+      kind: 'check-pids',
+      owners: [
+        { container: 'tor', pid: 100, id: cid('tor') },
+        { container: 'node-1', pid: 200, id: cid('node-1') },
+        { container: 'node-2', pid: 250, id: cid('node-2') },
+      ],
+    });
+    expect(ofKind(steps, 'check-pids')).toHaveLength(1);
+  });
+
   it('orders a lab’s work: stale ends, new pairs, checks of kept pairs, procfs, setup, carrier, BGP', () => {
     const steps = wiringSteps(
       [tor, { ...node1, fresh: true }, node2, { ...web, fresh: true }],
@@ -69,6 +93,7 @@ describe('wiring steps', () => {
       ],
     );
     expect(steps.map((s) => s.kind)).toEqual([
+      'check-pids',
       'delete-stale-ends',
       'create-veths',
       'list-interfaces',
@@ -153,13 +178,19 @@ describe('wiring steps', () => {
   });
 
   it('has nothing to do for containers without interfaces or routes, and no procfs without sysctls', () => {
-    expect(wiringSteps([{ name: 'x', pid: 1, bridges: [], interfaces: [] }], [])).toEqual([]);
+    expect(
+      wiringSteps([{ name: 'x', pid: 1, id: cid('x'), bridges: [], interfaces: [] }], []),
+    ).toEqual([]);
     const kinds = wiringSteps([web], []).map((s) => s.kind);
-    expect(kinds).toEqual(['configure', 'await-carrier']);
+    expect(kinds).toEqual(['check-pids', 'configure', 'await-carrier']);
   });
 
   it('refuses what could not be rendered safely, before anything is rendered', () => {
     expect(() => wiringSteps([{ ...web, pid: 0 }], [])).toThrow(/no PID/);
+    expect(() => wiringSteps([{ ...web, id: '' }], [])).toThrow(/not an engine container ID/);
+    expect(() => wiringSteps([{ ...web, id: `${cid('x').slice(1)}'` }], [])).toThrow(
+      /not an engine container ID/,
+    );
     expect(() => wiringSteps([web], [{ link: fabric1, verify: false }])).toThrow(
       /no such container/,
     );

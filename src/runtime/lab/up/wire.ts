@@ -20,6 +20,7 @@ export async function wire(ctx: UpContext): Promise<void> {
       return {
         name: c.name,
         pid: ctx.pids.get(c.name) ?? 0,
+        id: ctx.ids.get(c.name) ?? '',
         bridges: c.bridges,
         interfaces: c.interfaces,
         // Routes of new containers (their dataplane went in without them) and of pods.
