@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { LabApiCalls, LabApiChannel, LabApiEventName } from './api.js';
 import { LAB_API_CHANNELS } from './api.js';
+import { clientFileName, clientMessage } from './client-text.js';
 
 const name = z.string().min(1).max(253);
 const shortText = z.string().max(4096);
@@ -109,13 +110,28 @@ export interface WireError {
   problems?: unknown[];
 }
 
-/** Turns anything a service call threw into the `{message, problems?}` the shells send. */
+/**
+ * Turns anything a service call threw into the `{message, problems?}` the shells send: every
+ * text printable and bounded, host paths (a Node error's "open '/home/…'") as file names.
+ */
 export function toWireError(err: unknown): WireError {
   if (err instanceof Error) {
     const problems = (err as { problems?: unknown }).problems;
-    return Array.isArray(problems) ? { message: err.message, problems } : { message: err.message };
+    const message = clientMessage(err.message);
+    return Array.isArray(problems)
+      ? { message, problems: problems.map(clientProblem) }
+      : { message };
   }
-  return { message: String(err) };
+  return { message: clientMessage(String(err)) };
+}
+
+function clientProblem(p: unknown): unknown {
+  if (typeof p !== 'object' || p === null) return p;
+  const q = { ...(p as Record<string, unknown>) };
+  if (typeof q.message === 'string') q.message = clientMessage(q.message);
+  const pos = q.position as Record<string, unknown> | undefined;
+  if (pos && typeof pos.file === 'string') q.position = { ...pos, file: clientFileName(pos.file) };
+  return q;
 }
 
 /**

@@ -33,6 +33,7 @@ import type {
 import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
 import { DownTracker } from './down-tracker.js';
 import { dockerEngines, type EngineFinder } from './engine-access.js';
+import { clientFileName } from './client-text.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
 import { planOf, recordFile, type LabRecord } from './lab-record.js';
 import { LabWatcher } from './lab-watch.js';
@@ -351,7 +352,11 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
 
   async source(lab: string): Promise<LabSource> {
     const record = await this.record(lab);
-    return record.sources[0] ?? { file: `${lab}.yaml`, text: '' };
+    const first = record.sources[0];
+    // The file's name only: a lab started from the CLI may have been given a host path.
+    return first
+      ? { ...first, file: clientFileName(first.file) }
+      : { file: `${lab}.yaml`, text: '' };
   }
 
   // ---- the transport-neutral form, and the end -----------------------------------------------

@@ -18,6 +18,7 @@ import type {
 import type { LiveContext } from '../service-context.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import type { LabRecord } from '../lab-record.js';
+import { echoed } from '../client-text.js';
 import { CaptureSession, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-session.js';
 import { runCheck, type CheckOptions, type CheckReport } from './check.js';
 import { parseConntrackList, parseDeletedCount } from './conntrack-parse.js';
@@ -205,7 +206,7 @@ export class LiveFeatures {
 
   capture(id: string): CaptureSession {
     const s = this.captures.get(id);
-    if (!s) throw new Error(`no capture '${id}'`);
+    if (!s) throw new Error(`no capture '${echoed(id)}'`);
     return s;
   }
 
@@ -257,7 +258,7 @@ export class LiveFeatures {
       port = spec.port ?? ports?.[0] ?? 0;
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
         throw new Error(
-          `${spec.protocol} traffic to ${spec.to} needs a port (hosts run echo servers on their ${spec.protocol}Ports)`,
+          `${spec.protocol} traffic to ${echoed(spec.to)} needs a port (hosts run echo servers on their ${spec.protocol}Ports)`,
         );
       }
     }
@@ -292,7 +293,7 @@ export class LiveFeatures {
 
   async stopTraffic(id: string): Promise<TrafficStats> {
     const s = this.traffic.get(id);
-    if (!s) throw new Error(`no traffic '${id}'`);
+    if (!s) throw new Error(`no traffic '${echoed(id)}'`);
     const stats = await s.stop();
     this.traffic.delete(id);
     return stats;
@@ -300,7 +301,7 @@ export class LiveFeatures {
 
   trafficStats(id: string): TrafficStats {
     const s = this.traffic.get(id);
-    if (!s) throw new Error(`no traffic '${id}'`);
+    if (!s) throw new Error(`no traffic '${echoed(id)}'`);
     return s.stats();
   }
 

@@ -96,9 +96,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return send(
         res,
         404,
-        path === '/index.html'
-          ? `renderer not built: ${opts.rendererDir}/index.html is missing`
-          : 'not found',
+        path === '/index.html' ? 'renderer not built: run `npm run build:renderer`' : 'not found',
       );
     }
     res.writeHead(200, { ...headers, 'Content-Type': file.contentType });

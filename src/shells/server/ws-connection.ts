@@ -15,6 +15,7 @@ import {
   isLabApiChannel,
   toWireError,
 } from '../../service/api-schemas.js';
+import { echoed } from '../../service/client-text.js';
 
 // Past this much unsent data, packet events are dropped (and counted) rather than
 // queued without bound: a slow tab must not grow the server's memory.
@@ -76,7 +77,7 @@ export function attachConnection(ws: WebSocket, service: LabApiClient): () => vo
     }
     const { id, channel, request } = envelope.data;
     if (!isLabApiChannel(channel)) {
-      return send({ id, error: { message: `unknown channel: ${channel.slice(0, 64)}` } });
+      return send({ id, error: { message: `unknown channel: ${echoed(channel.slice(0, 64))}` } });
     }
     void dispatch(service, channel, request).then(
       (response) => send({ id, response: response ?? null }),
