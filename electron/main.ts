@@ -1,8 +1,9 @@
 // The desktop app's main process. Hardened as Electron's security checklist asks:
 // sandboxed renderers with context isolation and no Node, a strict CSP served as a
 // header from a private app:// scheme, no navigation, no new windows, no webviews, no
-// permissions, no downloads, and IPC limited to the lab API's intent-level channels, each sender
-// and payload checked (electron/ipc.ts). The renderer never reaches Docker directly.
+// permissions, no downloads but the pcap the user saves (downloads.ts), and IPC limited to
+// the lab API's intent-level channels, each sender and payload checked (electron/ipc.ts).
+// The renderer never reaches Docker directly.
 import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

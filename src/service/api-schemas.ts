@@ -55,6 +55,11 @@ export const LAB_API_REQUEST_SCHEMAS: {
   }),
   'capture:stop': z.strictObject({ captureId: name }),
   'capture:pcap': z.strictObject({ captureId: name }),
+  'capture:pcap-chunk': z.strictObject({
+    captureId: name,
+    pcapId: z.string().regex(/^[0-9]{1,12}$/, 'a pcap id'),
+    offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  }),
   'traffic:start': z.strictObject({
     lab: name,
     from: name,
