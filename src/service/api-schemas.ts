@@ -100,7 +100,11 @@ export function checkRequest<C extends LabApiChannel>(
   if (result.success) return { ok: true, request: result.data };
   const issue = result.error.issues[0];
   const where = issue && issue.path.length ? issue.path.join('.') : 'request';
-  return { ok: false, message: `${channel}: ${where}: ${issue?.message ?? 'invalid request'}` };
+  // The path and zod's message may echo the request's own keys ("Unrecognized key: …").
+  return {
+    ok: false,
+    message: clientMessage(`${channel}: ${where}: ${issue?.message ?? 'invalid request'}`),
+  };
 }
 
 /** The wire envelope of a call (WebSocket); `id` ties the answer to the question. */

@@ -23,6 +23,8 @@ export class ClientScope {
   private readonly ended = new Set<string>();
   private readonly offs: (() => void)[];
   private closed = false;
+  /** A pcap read (a snapshot or a piece) under way: one at a time per client. */
+  private pcapBusy = false;
 
   constructor(
     private readonly service: LabApiClient,
@@ -63,6 +65,17 @@ export class ClientScope {
         this.service.call('traffic:start', request as never),
       );
       return r as LabApiCalls[C]['response'];
+    }
+    if (channel === 'capture:pcap' || channel === 'capture:pcap-chunk') {
+      // Each is a copy or a 512 KiB read in a container: a page reads its pieces in turn.
+      if (this.pcapBusy)
+        throw new Error('a pcap is being read for this window: one piece at a time');
+      this.pcapBusy = true;
+      try {
+        return await this.service.call(channel, request);
+      } finally {
+        this.pcapBusy = false;
+      }
     }
     const response = await this.service.call(channel, request);
     if (channel === 'capture:stop')

@@ -189,6 +189,19 @@ describe('pcap in pieces', () => {
     await service.call('capture:stop', { captureId });
   });
 
+  it('a client reads one pcap piece at a time', async () => {
+    const a = new ClientScope(service);
+    const { captureId } = await a.call('capture:start', capture);
+    const { pcapId } = await a.call('capture:pcap', { captureId });
+    const both = await Promise.allSettled([
+      a.call('capture:pcap-chunk', { captureId, pcapId, offset: 0 }),
+      a.call('capture:pcap-chunk', { captureId, pcapId, offset: 0 }),
+    ]);
+    expect(both.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((both[1] as PromiseRejectedResult).reason.message).toMatch(/one piece at a time/);
+    await a.close();
+  });
+
   it('a newer snapshot makes an older one unreadable, and a stale offset fails', async () => {
     const { captureId } = await service.call('capture:start', capture);
     const first = await service.call('capture:pcap', { captureId });

@@ -93,3 +93,16 @@ describe('client text echoed in errors', () => {
     }
   });
 });
+
+describe('request checks', () => {
+  it('echo a bad key of the request printable and cut', async () => {
+    const { checkRequest } = await import('../../../src/service/api-schemas.js');
+    const key = `\u001b]0;x\u0007${'k'.repeat(400)}`;
+    const r = checkRequest('lab:down', { name: 'demo', [key]: 1 });
+    expect(r.ok).toBe(false);
+    const message = (r as { message: string }).message;
+    expect(message).toContain('lab:down');
+    expect([...message].some((c) => c.charCodeAt(0) < 0x20)).toBe(false);
+    expect(message).not.toContain('k'.repeat(201));
+  });
+});
