@@ -8,6 +8,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_API_EVENT_NAMES } from '../src/service/api-schemas.js';
+import { clientEvent } from '../src/service/client-text.js';
 import { createLabService } from '../src/service/lab-service.js';
 import { APP_ORIGIN, isAppUrl, registerLabIpc } from './ipc.js';
 import { serveAppRequest } from './protocol.js';
@@ -76,7 +77,8 @@ app.whenReady().then(async () => {
   for (const event of LAB_API_EVENT_NAMES) {
     service.on(event, (payload) => {
       for (const win of BrowserWindow.getAllWindows()) {
-        if (isAppUrl(win.webContents.getURL())) win.webContents.send(event, payload);
+        if (isAppUrl(win.webContents.getURL()))
+          win.webContents.send(event, clientEvent(event, payload));
       }
     });
   }

@@ -4,6 +4,7 @@
 // client gets the file's name only. Names a client sent come back escaped and cut.
 import { basename } from 'node:path';
 import { printable } from '../core/errors.js';
+import type { LabApiEventName, LabApiEvents } from './api.js';
 
 /** Longest message a client is sent; the rest is cut, saying so. */
 const MAX_MESSAGE = 8192;
@@ -37,4 +38,26 @@ export function clientMessage(text: string): string {
 export function echoed(name: string): string {
   const cut = name.length > 128 ? `${name.slice(0, 128)}…` : name;
   return printable(cut, 64);
+}
+
+/**
+ * An event as a client may see it: the texts that come from the runtime or the engine (a
+ * progress step's detail, "starting dockerd (log: /root/.cache/…)", an error, why a capture
+ * ended) without host paths. Other fields are data and pass as they are.
+ */
+export function clientEvent<E extends LabApiEventName>(
+  event: E,
+  payload: LabApiEvents[E],
+): LabApiEvents[E] {
+  const texts: Partial<Record<LabApiEventName, readonly string[]>> = {
+    'lab:progress': ['detail', 'error'],
+    'lab:event': ['message'],
+    'capture:ended': ['reason'],
+    'traffic:stats': ['error'],
+  };
+  const fields = texts[event];
+  if (!fields) return payload;
+  const out = { ...payload } as Record<string, unknown>;
+  for (const f of fields) if (typeof out[f] === 'string') out[f] = clientMessage(out[f]);
+  return out as LabApiEvents[E];
 }

@@ -17,7 +17,7 @@ import {
   toWireError,
 } from '../../service/api-schemas.js';
 import { ClientScope, type ClientLimits } from '../../service/client-scope.js';
-import { echoed } from '../../service/client-text.js';
+import { clientEvent, echoed } from '../../service/client-text.js';
 
 // Past this much unsent data, packet events are dropped (and counted) rather than
 // queued without bound: a slow tab must not grow the server's memory.
@@ -67,7 +67,7 @@ export function attachConnection(
           send({ event: 'capture:dropped', payload: { captureId: id, dropped } });
         }
       }
-      send({ event, payload });
+      send({ event, payload: clientEvent(event, payload) });
     }),
   );
 

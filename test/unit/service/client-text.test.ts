@@ -106,3 +106,19 @@ describe('request checks', () => {
     expect(message).not.toContain('k'.repeat(201));
   });
 });
+
+describe('events to a client', () => {
+  it('carry no host path in their texts; data passes as it is', async () => {
+    const { clientEvent } = await import('../../../src/service/client-text.js');
+    expect(
+      clientEvent('lab:progress', {
+        lab: 'l',
+        step: 'engine',
+        detail: 'starting dockerd (log: /root/.cache/egress-lab/dockerd.log)',
+        done: false,
+      }).detail,
+    ).toBe('starting dockerd (log: dockerd.log)');
+    const packet = { captureId: 'c', raw: 'IP 10.0.0.1 > 203.0.113.10: ICMP /a/b' };
+    expect(clientEvent('capture:packet', packet)).toBe(packet);
+  });
+});
