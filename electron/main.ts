@@ -1,12 +1,14 @@
 // The desktop app's main process. Hardened as Electron's security checklist asks:
 // sandboxed renderers with context isolation and no Node, a strict CSP served as a
 // header from a private app:// scheme, no navigation, no new windows, no webviews, no
-// permissions, no downloads, and IPC limited to the lab API's intent-level channels, each sender
-// and payload checked (electron/ipc.ts). The renderer never reaches Docker directly.
+// permissions, no downloads but the pcap the user saves (downloads.ts), and IPC limited to
+// the lab API's intent-level channels, each sender and payload checked (electron/ipc.ts).
+// The renderer never reaches Docker directly.
 import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_API_EVENT_NAMES } from '../src/service/api-schemas.js';
+import { clientEvent } from '../src/service/client-text.js';
 import { createLabService } from '../src/service/lab-service.js';
 import { APP_ORIGIN, isAppUrl, registerLabIpc } from './ipc.js';
 import { serveAppRequest } from './protocol.js';
@@ -75,7 +77,8 @@ app.whenReady().then(async () => {
   for (const event of LAB_API_EVENT_NAMES) {
     service.on(event, (payload) => {
       for (const win of BrowserWindow.getAllWindows()) {
-        if (isAppUrl(win.webContents.getURL())) win.webContents.send(event, payload);
+        if (isAppUrl(win.webContents.getURL()))
+          win.webContents.send(event, clientEvent(event, payload));
       }
     });
   }

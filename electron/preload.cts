@@ -24,6 +24,7 @@ const CHANNELS: readonly string[] = [
   'capture:start',
   'capture:stop',
   'capture:pcap',
+  'capture:pcap-chunk',
   'traffic:start',
   'traffic:stop',
 ];

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { LabApiCalls, LabApiChannel, LabApiEventName } from './api.js';
 import { LAB_API_CHANNELS } from './api.js';
+import { clientFileName, clientMessage } from './client-text.js';
 
 const name = z.string().min(1).max(253);
 const shortText = z.string().max(4096);
@@ -54,6 +55,11 @@ export const LAB_API_REQUEST_SCHEMAS: {
   }),
   'capture:stop': z.strictObject({ captureId: name }),
   'capture:pcap': z.strictObject({ captureId: name }),
+  'capture:pcap-chunk': z.strictObject({
+    captureId: name,
+    pcapId: z.string().regex(/^[0-9]{1,12}$/, 'a pcap id'),
+    offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  }),
   'traffic:start': z.strictObject({
     lab: name,
     from: name,
@@ -94,7 +100,11 @@ export function checkRequest<C extends LabApiChannel>(
   if (result.success) return { ok: true, request: result.data };
   const issue = result.error.issues[0];
   const where = issue && issue.path.length ? issue.path.join('.') : 'request';
-  return { ok: false, message: `${channel}: ${where}: ${issue?.message ?? 'invalid request'}` };
+  // The path and zod's message may echo the request's own keys ("Unrecognized key: …").
+  return {
+    ok: false,
+    message: clientMessage(`${channel}: ${where}: ${issue?.message ?? 'invalid request'}`),
+  };
 }
 
 /** The wire envelope of a call (WebSocket); `id` ties the answer to the question. */
@@ -109,13 +119,28 @@ export interface WireError {
   problems?: unknown[];
 }
 
-/** Turns anything a service call threw into the `{message, problems?}` the shells send. */
+/**
+ * Turns anything a service call threw into the `{message, problems?}` the shells send: every
+ * text printable and bounded, host paths (a Node error's "open '/home/…'") as file names.
+ */
 export function toWireError(err: unknown): WireError {
   if (err instanceof Error) {
     const problems = (err as { problems?: unknown }).problems;
-    return Array.isArray(problems) ? { message: err.message, problems } : { message: err.message };
+    const message = clientMessage(err.message);
+    return Array.isArray(problems)
+      ? { message, problems: problems.map(clientProblem) }
+      : { message };
   }
-  return { message: String(err) };
+  return { message: clientMessage(String(err)) };
+}
+
+function clientProblem(p: unknown): unknown {
+  if (typeof p !== 'object' || p === null) return p;
+  const q = { ...(p as Record<string, unknown>) };
+  if (typeof q.message === 'string') q.message = clientMessage(q.message);
+  const pos = q.position as Record<string, unknown> | undefined;
+  if (pos && typeof pos.file === 'string') q.position = { ...pos, file: clientFileName(pos.file) };
+  return q;
 }
 
 /**

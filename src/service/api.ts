@@ -134,6 +134,22 @@ export interface PacketEvent {
   receivedAt?: number;
 }
 
+/** A copy of a capture's pcap, taken to be read in pieces (`capture:pcap-chunk`). */
+export interface PcapSnapshotInfo {
+  pcapId: string;
+  size: number; // bytes of the copy (the last piece may drop a partial record)
+  /** The capture's file starts over past this many MB: a long capture keeps its last stretch. */
+  limitMb: number;
+}
+
+/** One piece of a pcap: at most 512 KiB, ending on a record boundary. */
+export interface PcapChunk {
+  base64: string;
+  next: number; // the offset of the next piece
+  done: boolean;
+  packets: number; // records in this piece
+}
+
 export interface TrafficSpec {
   lab: string;
   from: string; // pod
@@ -205,7 +221,12 @@ export interface LabApiCalls {
   };
   'capture:start': { request: CaptureSpec; response: { captureId: string } };
   'capture:stop': { request: { captureId: string }; response: void };
-  'capture:pcap': { request: { captureId: string }; response: { base64: string; packets: number } };
+  /** Takes a copy of the capture's pcap to read; then `capture:pcap-chunk` from offset 0. */
+  'capture:pcap': { request: { captureId: string }; response: PcapSnapshotInfo };
+  'capture:pcap-chunk': {
+    request: { captureId: string; pcapId: string; offset: number };
+    response: PcapChunk;
+  };
   'traffic:start': { request: TrafficSpec; response: { trafficId: string } };
   'traffic:stop': { request: { trafficId: string }; response: TrafficStats };
 }
@@ -252,6 +273,7 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'capture:start',
   'capture:stop',
   'capture:pcap',
+  'capture:pcap-chunk',
   'traffic:start',
   'traffic:stop',
 ] as const;

@@ -40,7 +40,8 @@ export interface LabApiMethods {
     | 'flushConntrack'
     | 'startCapture'
     | 'stopCapture'
-    | 'pcap'
+    | 'pcapOpen'
+    | 'pcapChunk'
     | 'startTraffic'
     | 'stopTraffic'
   >;
@@ -68,7 +69,9 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
     'capture:stop': async ({ captureId }) => {
       await s.live.stopCapture(captureId);
     },
-    'capture:pcap': ({ captureId }) => s.live.pcap(captureId),
+    'capture:pcap': ({ captureId }) => s.live.pcapOpen(captureId),
+    'capture:pcap-chunk': ({ captureId, pcapId, offset }) =>
+      s.live.pcapChunk(captureId, pcapId, offset),
     'traffic:start': (spec) => s.live.startTraffic(spec),
     'traffic:stop': ({ trafficId }) => s.live.stopTraffic(trafficId),
   };

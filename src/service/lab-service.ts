@@ -3,6 +3,7 @@
 // or any ServiceRuntime), keeps each running lab's record on the engine, and pushes events.
 // Shells call its typed methods directly or through `call(channel, request)`, the
 // transport-neutral form (./handlers.ts).
+import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { CONNTRACK_WARNING, explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
@@ -12,7 +13,6 @@ import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
 import type { LabPlan } from '../core/plan/types.js';
-import { ensureEngine } from '../runtime/engine/engine.js';
 import { ensureImage } from '../runtime/image/image.js';
 import { LabRuntime } from '../runtime/lab/lab-runtime.js';
 import { checkLabName } from '../runtime/lab/names.js';
@@ -32,6 +32,8 @@ import type {
 } from './api.js';
 import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
 import { DownTracker } from './down-tracker.js';
+import { dockerEngines, type EngineFinder } from './engine-access.js';
+import { clientFileName } from './client-text.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
 import { planOf, recordFile, type LabRecord } from './lab-record.js';
 import { LabWatcher } from './lab-watch.js';
@@ -51,6 +53,8 @@ export interface LabServiceOptions<R extends ServiceRuntime = LabRuntime> {
   runtime?: R;
   /** False for a process that makes one change and exits (the CLI): see LabRuntimeOptions. */
   residentAgents?: boolean;
+  /** How an engine is found (tests hand in a fake); default: Docker's, see engine-access.ts. */
+  engines?: EngineFinder;
 }
 
 export class LabService<R extends ServiceRuntime = LabRuntime>
@@ -77,32 +81,56 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   private readonly handlers = labApiHandlers(this);
   private readonly ownsRuntime: boolean;
   private readonly residentAgents: boolean;
+  private readonly engines: EngineFinder;
 
   constructor(opts: LabServiceOptions<R> = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
     if (opts.runtime) this.runtimeP = Promise.resolve(opts.runtime);
     this.ownsRuntime = !opts.runtime;
     this.residentAgents = opts.residentAgents ?? true;
+    this.engines = opts.engines ?? dockerEngines;
     this.events.setMaxListeners(100);
     this.live = new LiveFeatures(this);
   }
 
   // ---- plumbing -------------------------------------------------------------------------
 
-  /** The runtime, finding the engine (and installing it as root on Debian) on first use. */
-  runtime(onProgress?: ProgressFn): Promise<R> {
+  /**
+   * The runtime for everything but setup: connects to an engine that answers, never installs
+   * or starts one (the watcher, status reads and live features use only this).
+   */
+  runtime(): Promise<R> {
+    return this.runtimeP ?? this.connectWith(() => this.engines.connect());
+  }
+
+  /** The runtime for `setup` and `up`, the explicit actions that may install and start an engine. */
+  async runtimeForSetup(onProgress?: ProgressFn): Promise<R> {
+    for (;;) {
+      const pending = this.runtimeP;
+      if (!pending) return this.connectWith(() => this.engines.ensure(onProgress));
+      const rt = await pending.catch(() => undefined);
+      if (rt) return rt;
+      // A read found no engine; try again through setup unless another call already does.
+      if (this.runtimeP === pending) this.runtimeP = undefined;
+    }
+  }
+
+  private connectWith(find: () => Promise<Dockerode>): Promise<R> {
     // Without a runtime handed in, R is its default, LabRuntime.
-    this.runtimeP ??= (async () => {
-      const docker = await ensureEngine(onProgress);
-      return new LabRuntime(docker, { residentAgents: this.residentAgents });
-    })() as unknown as Promise<R>;
-    this.runtimeP.catch(() => (this.runtimeP = undefined));
-    return this.runtimeP;
+    const p = (async () =>
+      new LabRuntime(await find(), {
+        residentAgents: this.residentAgents,
+      }))() as unknown as Promise<R>;
+    this.runtimeP = p;
+    p.catch(() => {
+      if (this.runtimeP === p) this.runtimeP = undefined;
+    });
+    return p;
   }
 
   /** Engine and image, ready: what `egress-lab setup` and the first `up` need. */
   async setup(this: LabService<LabRuntime>, onProgress?: ProgressFn): Promise<{ image: string }> {
-    const rt = await this.runtime(onProgress);
+    const rt = await this.runtimeForSetup(onProgress);
     return { image: await ensureImage(rt.docker, onProgress) };
   }
 
@@ -181,7 +209,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     };
     try {
       const status = await this.queue.run(name, async () => {
-        const rt = await this.runtime(progress);
+        const rt = await this.runtimeForSetup(progress);
         const previous = await this.records.find(name);
         const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
         const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
@@ -324,7 +352,11 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
 
   async source(lab: string): Promise<LabSource> {
     const record = await this.record(lab);
-    return record.sources[0] ?? { file: `${lab}.yaml`, text: '' };
+    const first = record.sources[0];
+    // The file's name only: a lab started from the CLI may have been given a host path.
+    return first
+      ? { ...first, file: clientFileName(first.file) }
+      : { file: `${lab}.yaml`, text: '' };
   }
 
   // ---- the transport-neutral form, and the end -----------------------------------------------

@@ -38,12 +38,13 @@ export class LabWatcher {
   private readonly last = new Map<string, LabStatus>();
   private refreshing = false;
   private stopped = false;
+  private following = false;
 
   constructor(private readonly service: WatchContext) {}
 
   start(): void {
     this.stopped = false;
-    void this.follow().catch(() => undefined);
+    this.startFollowing();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), POLL_MS);
     this.timer.unref();
   }
@@ -56,13 +57,29 @@ export class LabWatcher {
     this.events = undefined;
   }
 
+  /** Follows the engine's events; without an engine, tries again at the next poll. */
+  private startFollowing(): void {
+    if (this.following || this.events) return;
+    this.following = true;
+    void this.follow()
+      .catch(() => undefined)
+      .finally(() => (this.following = false));
+  }
+
   private async follow(): Promise<void> {
+    // The reading runtime: connects to an engine that answers, never installs or starts one.
     const rt = await this.service.runtime();
     if (this.stopped) return;
     const stream = await rt.docker.getEvents({
       filters: { type: ['container'], label: [LABEL_LAB] },
     });
     this.events = stream;
+    // An engine restart ends the stream: follow again at the next poll.
+    const lost = (): void => {
+      if (this.events === stream) this.events = undefined;
+    };
+    stream.on('end', lost);
+    stream.on('error', lost);
     let buf = '';
     stream.on('data', (chunk: Buffer) => {
       buf += chunk.toString();
@@ -99,6 +116,7 @@ export class LabWatcher {
   /** Re-reads every lab's status and pushes those that changed. */
   async refresh(): Promise<void> {
     if (this.refreshing || this.stopped) return;
+    this.startFollowing();
     this.refreshing = true;
     const started = Date.now();
     try {

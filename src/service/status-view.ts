@@ -3,6 +3,7 @@ import type { LabPlan } from '../core/plan/types.js';
 import type { LabStatusView } from '../runtime/lab/lab-runtime.js';
 import type { ContainerStatus, LabStatus, PoolView } from './api.js';
 import type { LabRecord } from './lab-record.js';
+import { clientFileName } from './client-text.js';
 
 export function poolViews(record: LabRecord): PoolView[] {
   return record.lab.ipPools.map((p) => ({
@@ -41,7 +42,8 @@ export function labStatus(
   const lab = record?.lab;
   return {
     name,
-    ...(record?.sources[0] ? { file: record.sources[0].file } : {}),
+    // The file's name only: a lab started from the CLI may have been given a host path.
+    ...(record?.sources[0] ? { file: clientFileName(record.sources[0].file) } : {}),
     running: containers.length > 0 && containers.every((c) => c.state === 'running'),
     containers,
     pools: record ? poolViews(record) : [],

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { LabSource, TemplateInfo } from './api.js';
+import { echoed } from './client-text.js';
 
 /** The package root (holds package.json), found from this file in src/ or dist/src/. */
 export function packageRoot(): string {
@@ -43,15 +44,18 @@ export async function listTemplates(dir: string): Promise<TemplateInfo[]> {
   return out;
 }
 
-/** Template ids are file names: no path separators, so no escape from the folder. */
+/**
+ * Template ids are file names: no path separators, so no escape from the folder. The source
+ * is named by its file name, never the host path of the folder (it goes to the page).
+ */
 export async function readTemplate(dir: string, id: string): Promise<LabSource> {
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id) || id.includes('..')) {
-    throw new Error(`unknown template '${id}'`);
+    throw new Error(`unknown template '${echoed(id)}'`);
   }
-  const file = join(dir, `${id}.yaml`);
+  const name = `${id}.yaml`;
   try {
-    return { file, text: await readFile(file, 'utf8') };
+    return { file: name, text: await readFile(join(dir, name), 'utf8') };
   } catch {
-    throw new Error(`unknown template '${id}' (no ${id}.yaml in ${dir})`);
+    throw new Error(`unknown template '${id}' (no ${name} among the templates)`);
   }
 }

@@ -4,6 +4,7 @@
 // pool, see a YAML error inline. The lab service is the real one, over a simulated
 // runtime or a real lab (EGRESS_E2E_REAL=1); names come from env so the spec can
 // follow other templates.
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect, go, startTemplate, stopLab } from './fixtures.js';
 
@@ -51,6 +52,7 @@ test('starts a template with step-by-step progress and shows pods with addresses
 test('natOutgoing off under continuous ping: the capture shows the pod address and replies stop', async ({
   page,
   app,
+  target,
 }) => {
   await start(page, app.url, TEMPLATE);
 
@@ -107,6 +109,17 @@ test('natOutgoing off under continuous ping: the capture shows the pod address a
   await flushConntrack(page);
   await go(page, 'Captures');
   await expect(pane.getByTestId('last-source')).toContainText(`node ${NODE}`);
+  // Save pcap: built from the service's pieces, a real pcap with the packets so far.
+  // (Electron saves through its own dialog, which Playwright cannot drive.)
+  if (target === 'browser') {
+    const download = page.waitForEvent('download');
+    await pane.getByRole('button', { name: 'Save pcap' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toMatch(/\.pcap$/);
+    const bytes = readFileSync(await saved.path());
+    expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4); // pcap magic, microsecond timestamps
+    expect(bytes.length).toBeGreaterThan(24 + 16 + 20); // at least one record
+  }
   await pane.getByRole('button', { name: 'Stop', exact: true }).click();
 });
 

@@ -74,6 +74,8 @@ export class FakeRuntime implements ServiceRuntime {
   readonly applied: { lab: string; containers: ContainerPlan[] }[] = [];
   /** Every finite exec: lab, container, argv. */
   readonly execs: { lab: string; container: string; argv: string[] }[] = [];
+  /** Every piece of a file read by the pcap reader, in order. */
+  readonly pcapReads: { container: string; offset: number; length: number }[] = [];
   readonly docker: EngineQueries;
   private readonly streams = new Set<PassThrough>();
   private readonly stepMs: number;
@@ -225,8 +227,31 @@ export class FakeRuntime implements ServiceRuntime {
       return ok(body.toString('base64'));
     }
     if (cmd === 'rm' && args[0] === '-f') {
-      l.files.delete(`${container}:${args[args.length - 1]}`);
+      for (const f of args.slice(args[1] === '--' ? 2 : 1)) l.files.delete(`${container}:${f}`);
       return ok('');
+    }
+    const missing = (f: string | undefined): ExecResult => ({
+      exitCode: 1,
+      stdout: '',
+      stderr: `${cmd}: cannot open '${f}': No such file or directory\n`,
+    });
+    if (cmd === 'cp' && args[0] === '-f' && args[1] === '--') {
+      const body = l.files.get(`${container}:${args[2]}`);
+      if (!body) return missing(args[2]);
+      l.files.set(`${container}:${args[3]}`, Buffer.from(body));
+      return ok('');
+    }
+    if (cmd === 'stat' && args[0] === '-c' && args[1] === '%s' && args[2] === '--') {
+      const body = l.files.get(`${container}:${args[3]}`);
+      return body ? ok(`${body.length}\n`) : missing(args[3]);
+    }
+    // The pcap reader (live/pcap-chunk.sh): `sh -c SCRIPT egress-lab-pcap FILE OFFSET LENGTH`.
+    if (cmd === 'sh' && args[0] === '-c' && args[2] === 'egress-lab-pcap') {
+      const body = l.files.get(`${container}:${args[3]}`);
+      if (!body) return missing(args[3]);
+      const offset = Number(args[4]);
+      this.pcapReads.push({ container, offset, length: Number(args[5]) });
+      return ok(body.subarray(offset, offset + Number(args[5])).toString('base64'));
     }
     return {
       exitCode: 127,

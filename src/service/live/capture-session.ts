@@ -4,8 +4,11 @@
 //   tcpdump -n -l --immediate-mode -i IF -U -w /tmp/egress-lab-cap-ID.pcap -C 32 -W 1 --print [-c N] -- FILTER…
 // `--print` makes tcpdump print its usual text lines on stdout while `-w` writes the raw
 // packets to a file inside the container, `-U` flushing each packet. Lines stream to the
-// service as they come; `pcap()` reads the file (base64 over exec) at any time, during or
-// after the capture. `-C 32 -W 1` bounds the file: past ~32 MB tcpdump starts it over.
+// service as they come. The pcap is read at any time, during or after the capture, from a
+// copy (a snapshot, so a file tcpdump still writes or starts over cannot change under the
+// reader) in bounded pieces cut at record boundaries: `snapshot()` then `pcapChunk()` until
+// done; nothing reads the whole file into one message. `-C 32 -W 1` bounds the file: past
+// ~32 MB tcpdump starts it over, so the pcap holds the last stretch of a long capture.
 // Memory in this process is bounded too: a ring of recent packets and a bounded queue of
 // events waiting to be emitted. When the queue fills, the exec stream is paused
 // (backpressure: tcpdump blocks, the kernel drops and counts); lines that still arrive
@@ -15,7 +18,8 @@ import type { ExecRuntime } from '../service-runtime.js';
 import { checkIfname } from '../../runtime/lab/names.js';
 import type { CaptureSpec, PacketEvent } from '../api.js';
 import { LineSplitter } from '../../runtime/engine/demux.js';
-import { readPcapInfo } from './pcap.js';
+import { readScript } from '../../runtime/util/script-file.js';
+import { pcapByteOrder, wholeRecords } from './pcap.js';
 import { parseTcpdumpLine } from './tcpdump-line.js';
 
 export interface CaptureLimits {
@@ -43,6 +47,28 @@ export interface CaptureSinks {
 }
 
 const MAX_FILTER_TOKENS = 64;
+
+/** `sh -c PCAP_CHUNK egress-lab-pcap FILE OFFSET LENGTH`: those bytes, base64. */
+export const PCAP_CHUNK = readScript('./pcap-chunk.sh', import.meta.url);
+
+/**
+ * Bytes of pcap per piece: more than one record can hold (tcpdump's snapshot length,
+ * 262144, plus its 16-byte header), so every piece but the last ends on a record.
+ */
+export const PCAP_CHUNK_BYTES = 512 * 1024;
+
+export interface PcapSnapshot {
+  pcapId: string;
+  size: number;
+}
+
+export interface PcapPiece {
+  /** The bytes from `offset` up to `next`, base64. */
+  data: Buffer;
+  next: number;
+  done: boolean;
+  packets: number;
+}
 
 /** The filter as argv tokens: a string is split on whitespace, never handed to a shell. */
 export function filterTokens(filter: string | readonly string[] | undefined): string[] {
@@ -112,6 +138,8 @@ export class CaptureSession {
   private stopping: string | undefined;
   private droppedTimer: NodeJS.Timeout | undefined;
   private timeout: NodeJS.Timeout | undefined;
+  private snap: { id: string; path: string; size: number; littleEndian: boolean } | undefined;
+  private snaps = 0;
   private readonly waiters = new Set<{
     match: (p: PacketEvent) => boolean;
     resolve: (p: PacketEvent) => void;
@@ -297,21 +325,111 @@ export class CaptureSession {
     return this.ended;
   }
 
-  /** The capture so far as a pcap file (tcpdump's own file, read from the container). */
+  /** Bytes [offset, offset + length) of a file in the container. */
+  private async readBytes(path: string, offset: number, length: number): Promise<Buffer> {
+    const r = await this.runtime.exec(
+      this.lab,
+      this.container,
+      ['sh', '-c', PCAP_CHUNK, 'egress-lab-pcap', path, String(offset), String(length)],
+      { timeoutMs: 30_000 },
+    );
+    const data = Buffer.from(r.stdout.trim(), 'base64');
+    if (r.exitCode !== 0 || data.length !== length)
+      throw new Error(
+        `could not read the pcap of capture ${this.id}: ${r.stderr.trim() || `${data.length} of ${length} bytes`}`,
+      );
+    return data;
+  }
+
+  /**
+   * Copies the capture so far (tcpdump's own file) aside, to be read in pieces: its size
+   * and id. A new snapshot replaces the previous one (whose reads then fail).
+   */
+  async snapshot(): Promise<PcapSnapshot> {
+    const id = String(++this.snaps);
+    const path = `/tmp/egress-lab-${this.id}.${id}.pcap`;
+    const previous = this.snap;
+    this.snap = undefined;
+    if (previous) await this.removeSnapshot(previous.path);
+    const cp = await this.runtime.exec(this.lab, this.container, [
+      'cp',
+      '-f',
+      '--',
+      this.pcapPath,
+      path,
+    ]);
+    if (cp.exitCode !== 0)
+      throw new Error(
+        `no pcap for capture ${this.id}: ${cp.stderr.trim() || `exit ${cp.exitCode}`}`,
+      );
+    const st = await this.runtime.exec(this.lab, this.container, ['stat', '-c', '%s', '--', path]);
+    const size = Number(st.stdout.trim());
+    if (st.exitCode !== 0 || !Number.isSafeInteger(size)) {
+      await this.removeSnapshot(path);
+      throw new Error(`no pcap for capture ${this.id}: ${st.stderr.trim() || 'no size'}`);
+    }
+    const littleEndian = pcapByteOrder(await this.readBytes(path, 0, Math.min(size, 24)));
+    this.snap = { id, path, size, littleEndian };
+    return { pcapId: id, size };
+  }
+
+  /**
+   * The piece of the snapshot `pcapId` from `offset` (0, or a previous piece's `next`): at
+   * most PCAP_CHUNK_BYTES, ending on a record boundary. The last piece drops a partial
+   * record (tcpdump was writing it) and removes the snapshot.
+   */
+  async pcapChunk(pcapId: string, offset: number): Promise<PcapPiece> {
+    const snap = this.snap;
+    if (!snap || snap.id !== pcapId)
+      throw new Error(`the pcap of capture ${this.id} was taken again or is gone: save it again`);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > snap.size)
+      throw new Error(`pcap offset ${offset} is outside the file (${snap.size} bytes)`);
+    const length = Math.min(PCAP_CHUNK_BYTES, snap.size - offset);
+    const last = offset + length >= snap.size;
+    const bytes = length > 0 ? await this.readBytes(snap.path, offset, length) : Buffer.alloc(0);
+    const { end, packets } = wholeRecords(bytes, offset === 0 ? 24 : 0, snap.littleEndian);
+    if (end === 0 && !last)
+      throw new Error(`pcap of capture ${this.id}: a record larger than ${PCAP_CHUNK_BYTES} bytes`);
+    if (last) {
+      this.snap = undefined;
+      await this.removeSnapshot(snap.path);
+    }
+    return { data: bytes.subarray(0, end), next: offset + end, done: last, packets };
+  }
+
+  /** The capture so far as one pcap file, read piece by piece (in-process users: CLI, tests). */
   async pcap(): Promise<{ data: Buffer; packets: number }> {
-    const r = await this.runtime.exec(this.lab, this.container, ['base64', '-w0', this.pcapPath]);
-    if (r.exitCode !== 0)
-      throw new Error(`no pcap for capture ${this.id}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
-    const all = Buffer.from(r.stdout.trim(), 'base64');
-    // While tcpdump writes, the file may end inside a record: cut there.
-    const info = readPcapInfo(all);
-    return { data: all.subarray(0, info.completeBytes), packets: info.packets };
+    const { pcapId } = await this.snapshot();
+    const parts: Buffer[] = [];
+    let packets = 0;
+    for (let offset = 0; ;) {
+      const piece = await this.pcapChunk(pcapId, offset);
+      parts.push(piece.data);
+      packets += piece.packets;
+      offset = piece.next;
+      if (piece.done) break;
+    }
+    return { data: Buffer.concat(parts), packets };
+  }
+
+  private async removeSnapshot(path: string): Promise<void> {
+    await this.runtime
+      .exec(this.lab, this.container, ['rm', '-f', '--', path])
+      .catch(() => undefined);
   }
 
   /** Removes the pcap file from the container (best effort: the lab may be gone). */
   async removeFile(): Promise<void> {
+    const snap = this.snap;
+    this.snap = undefined;
     await this.runtime
-      .exec(this.lab, this.container, ['rm', '-f', '--', this.pcapPath])
+      .exec(this.lab, this.container, [
+        'rm',
+        '-f',
+        '--',
+        this.pcapPath,
+        ...(snap ? [snap.path] : []),
+      ])
       .catch(() => undefined);
   }
 }

@@ -12,12 +12,15 @@ import type {
   LabSource,
   NatRuleCounter,
   PacketEvent,
+  PcapChunk,
+  PcapSnapshotInfo,
   TrafficSpec,
   TrafficStats,
 } from '../api.js';
 import type { LiveContext } from '../service-context.js';
 import type { ServiceRuntime } from '../service-runtime.js';
 import type { LabRecord } from '../lab-record.js';
+import { echoed } from '../client-text.js';
 import { CaptureSession, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-session.js';
 import { runCheck, type CheckOptions, type CheckReport } from './check.js';
 import { parseConntrackList, parseDeletedCount } from './conntrack-parse.js';
@@ -49,6 +52,18 @@ export interface CaptureInfo {
 /** Ended captures kept (for pcap) before the oldest is forgotten and its file removed. */
 const KEEP_ENDED = 20;
 
+/**
+ * How many captures and traffic generators run at once in this service, whoever started
+ * them (each client has its own, lower, limit: client-scope.ts). Each is a process in a
+ * container and an exec stream here.
+ */
+export interface LiveLimits {
+  captures: number;
+  traffic: number;
+}
+
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { captures: 32, traffic: 32 };
+
 function shortId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
@@ -58,6 +73,9 @@ export class LiveFeatures {
   private readonly traffic = new Map<string, TrafficSession>();
   /** Limits for new captures; tests may lower them. */
   captureLimits: CaptureLimits = DEFAULT_CAPTURE_LIMITS;
+  /** How many run at once; tests may lower them. */
+  limits: LiveLimits = DEFAULT_LIVE_LIMITS;
+  private starting = { captures: 0, traffic: 0 };
 
   constructor(readonly context: LiveContext) {}
 
@@ -159,8 +177,31 @@ export class LiveFeatures {
     return { captureId: session.id };
   }
 
+  /** Holds one of the service's slots for `kind` while `open` runs; refuses past the limit. */
+  private async withSlot<T>(kind: 'captures' | 'traffic', open: () => Promise<T>): Promise<T> {
+    const running =
+      kind === 'captures'
+        ? [...this.captures.values()].filter((c) => c.endReason === undefined).length
+        : [...this.traffic.values()].filter((t) => t.running).length;
+    const limit = this.limits[kind];
+    if (running + this.starting[kind] >= limit) {
+      const what = kind === 'captures' ? 'captures' : 'traffic generators';
+      throw new Error(`at most ${limit} ${what} run at once in this service: stop one first`);
+    }
+    this.starting[kind]++;
+    try {
+      return await open();
+    } finally {
+      this.starting[kind]--;
+    }
+  }
+
   /** Same as startCapture, returning the session itself (in-process users: CLI, check, tests). */
-  async openCapture(spec: CaptureSpec): Promise<CaptureSession> {
+  openCapture(spec: CaptureSpec): Promise<CaptureSession> {
+    return this.withSlot('captures', () => this.newCapture(spec));
+  }
+
+  private async newCapture(spec: CaptureSpec): Promise<CaptureSession> {
     const record = await this.recordWith(spec.lab, spec.container);
     const id = shortId('cap');
     const session = new CaptureSession(
@@ -205,7 +246,7 @@ export class LiveFeatures {
 
   capture(id: string): CaptureSession {
     const s = this.captures.get(id);
-    if (!s) throw new Error(`no capture '${id}'`);
+    if (!s) throw new Error(`no capture '${echoed(id)}'`);
     return s;
   }
 
@@ -218,9 +259,26 @@ export class LiveFeatures {
     await this.capture(id).stop();
   }
 
-  async pcap(id: string): Promise<{ base64: string; packets: number }> {
-    const { data, packets } = await this.capture(id).pcap();
-    return { base64: data.toString('base64'), packets };
+  /** A snapshot of a capture's pcap, to be read with pcapChunk (the shells' path). */
+  async pcapOpen(id: string): Promise<PcapSnapshotInfo> {
+    const snap = await this.capture(id).snapshot();
+    return { ...snap, limitMb: this.captureLimits.pcapLimitMb };
+  }
+
+  /** One bounded piece of a snapshot, from `offset` (0 or the previous piece's `next`). */
+  async pcapChunk(id: string, pcapId: string, offset: number): Promise<PcapChunk> {
+    const piece = await this.capture(id).pcapChunk(pcapId, offset);
+    return {
+      base64: piece.data.toString('base64'),
+      next: piece.next,
+      done: piece.done,
+      packets: piece.packets,
+    };
+  }
+
+  /** A capture's pcap as one file, read piece by piece (in-process users: CLI, tests). */
+  pcap(id: string): Promise<{ data: Buffer; packets: number }> {
+    return this.capture(id).pcap();
   }
 
   private forgetOldCaptures(): void {
@@ -237,9 +295,13 @@ export class LiveFeatures {
     return { trafficId: (await this.openTraffic(spec)).id };
   }
 
-  async openTraffic(
+  openTraffic(spec: TrafficSpec, tuning: { replyWaitS?: number } = {}): Promise<TrafficSession> {
+    return this.withSlot('traffic', () => this.newTraffic(spec, tuning));
+  }
+
+  private async newTraffic(
     spec: TrafficSpec,
-    tuning: { replyWaitS?: number } = {},
+    tuning: { replyWaitS?: number },
   ): Promise<TrafficSession> {
     const record = await this.recordWith(spec.lab, spec.from, 'pod');
     const target = resolveTarget(record, spec.to);
@@ -257,7 +319,7 @@ export class LiveFeatures {
       port = spec.port ?? ports?.[0] ?? 0;
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
         throw new Error(
-          `${spec.protocol} traffic to ${spec.to} needs a port (hosts run echo servers on their ${spec.protocol}Ports)`,
+          `${spec.protocol} traffic to ${echoed(spec.to)} needs a port (hosts run echo servers on their ${spec.protocol}Ports)`,
         );
       }
     }
@@ -292,7 +354,7 @@ export class LiveFeatures {
 
   async stopTraffic(id: string): Promise<TrafficStats> {
     const s = this.traffic.get(id);
-    if (!s) throw new Error(`no traffic '${id}'`);
+    if (!s) throw new Error(`no traffic '${echoed(id)}'`);
     const stats = await s.stop();
     this.traffic.delete(id);
     return stats;
@@ -300,7 +362,7 @@ export class LiveFeatures {
 
   trafficStats(id: string): TrafficStats {
     const s = this.traffic.get(id);
-    if (!s) throw new Error(`no traffic '${id}'`);
+    if (!s) throw new Error(`no traffic '${echoed(id)}'`);
     return s.stats();
   }
 

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { Lab } from '../../core/model/lab.js';
 import { networkContains, parseCidr, parseIP } from '../../core/net/cidr.js';
 import type { IpamPlan, Role } from '../../core/plan/types.js';
+import { echoed } from '../client-text.js';
 
 export interface LabData {
   lab: Lab;
@@ -30,7 +31,9 @@ export function podInfo(data: LabData, pod: string): PodInfo {
   const a = data.ipam.assignments.find((x) => x.pod === pod);
   if (!a) {
     const pods = data.ipam.assignments.map((x) => x.pod);
-    throw new Error(`no pod '${pod}' in lab ${data.lab.name} (pods: ${pods.join(', ') || 'none'})`);
+    throw new Error(
+      `no pod '${echoed(pod)}' in lab ${data.lab.name} (pods: ${pods.join(', ') || 'none'})`,
+    );
   }
   return { name: a.pod, node: a.node, address: a.address };
 }
@@ -94,7 +97,7 @@ export function resolveTarget(data: LabData, to: string): Endpoint {
   }
   const names = [...new Set(eps.map((e) => e.container).filter(Boolean))];
   throw new Error(
-    `no host, pod or node '${to}' in lab ${data.lab.name} (known: ${names.join(', ')})`,
+    `no host, pod or node '${echoed(to)}' in lab ${data.lab.name} (known: ${names.join(', ')})`,
   );
 }
 

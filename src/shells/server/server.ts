@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { LabApiClient } from '../../service/api.js';
+import type { ClientLimits } from '../../service/client-scope.js';
 import { cookieToken, securityHeaders, newToken, tokenCookie, tokenMatches } from './security.js';
 import { readStatic } from './static-files.js';
 import { attachConnection } from './ws-connection.js';
@@ -16,6 +17,8 @@ export interface ServerOptions {
   rendererDir: string;
   /** Fixed token (tests); default: 32 random bytes. */
   token?: string;
+  /** Captures and traffic generators one page may run at once (default: client-scope.ts). */
+  clientLimits?: ClientLimits;
 }
 
 export interface RunningServer {
@@ -96,9 +99,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return send(
         res,
         404,
-        path === '/index.html'
-          ? `renderer not built: ${opts.rendererDir}/index.html is missing`
-          : 'not found',
+        path === '/index.html' ? 'renderer not built: run `npm run build:renderer`' : 'not found',
       );
     }
     res.writeHead(200, { ...headers, 'Content-Type': file.contentType });
@@ -127,7 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // Protocol errors (unmasked or oversized frames, bad UTF-8, unknown opcodes) arrive
       // here; ws has already failed the connection with the right close code.
       ws.on('error', () => ws.terminate());
-      const detach = attachConnection(ws, opts.service);
+      const detach = attachConnection(ws, opts.service, opts.clientLimits);
       detachers.add(detach);
       ws.on('close', () => {
         detach();

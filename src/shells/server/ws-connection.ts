@@ -1,6 +1,7 @@
 // One browser-mode WebSocket: `{id, channel, request}` in, `{id, response}` or
 // `{id, error: {message, problems?}}` out, and every service event pushed as
-// `{event, payload}`. Nothing reaches the service unless it parses.
+// `{event, payload}`. Nothing reaches the service unless it parses. Each socket is one
+// client (ClientScope): bounded captures and traffic generators, stopped when it closes.
 import type { WebSocket } from 'ws';
 import type {
   LabApiChannel,
@@ -15,6 +16,8 @@ import {
   isLabApiChannel,
   toWireError,
 } from '../../service/api-schemas.js';
+import { ClientScope, type ClientLimits } from '../../service/client-scope.js';
+import { clientEvent, echoed } from '../../service/client-text.js';
 
 // Past this much unsent data, packet events are dropped (and counted) rather than
 // queued without bound: a slow tab must not grow the server's memory.
@@ -23,8 +26,16 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 // connection is cut, so one stuck tab cannot hold the server's memory.
 const MAX_STALLED_BYTES = 64 * 1024 * 1024;
 
-/** Wires one socket to the service; returns the function that unsubscribes it. */
-export function attachConnection(ws: WebSocket, service: LabApiClient): () => void {
+/**
+ * Wires one socket to the service; returns the function that unsubscribes it and stops the
+ * captures and traffic generators it started.
+ */
+export function attachConnection(
+  ws: WebSocket,
+  service: LabApiClient,
+  limits?: ClientLimits,
+): () => void {
+  const scope = new ClientScope(service, limits);
   const droppedByCapture = new Map<string, number>();
   const send = (msg: unknown): void => {
     if (ws.readyState !== ws.OPEN) return;
@@ -56,7 +67,7 @@ export function attachConnection(ws: WebSocket, service: LabApiClient): () => vo
           send({ event: 'capture:dropped', payload: { captureId: id, dropped } });
         }
       }
-      send({ event, payload });
+      send({ event, payload: clientEvent(event, payload) });
     }),
   );
 
@@ -76,9 +87,9 @@ export function attachConnection(ws: WebSocket, service: LabApiClient): () => vo
     }
     const { id, channel, request } = envelope.data;
     if (!isLabApiChannel(channel)) {
-      return send({ id, error: { message: `unknown channel: ${channel.slice(0, 64)}` } });
+      return send({ id, error: { message: `unknown channel: ${echoed(channel.slice(0, 64))}` } });
     }
-    void dispatch(service, channel, request).then(
+    void dispatch(scope, channel, request).then(
       (response) => send({ id, response: response ?? null }),
       (err: unknown) => send({ id, error: toWireError(err) }),
     );
@@ -86,11 +97,12 @@ export function attachConnection(ws: WebSocket, service: LabApiClient): () => vo
 
   return () => {
     for (const off of unsubscribers) off();
+    void scope.close();
   };
 }
 
 async function dispatch(
-  service: LabApiClient,
+  service: Pick<LabApiClient, 'call'>,
   channel: LabApiChannel,
   request: unknown,
 ): Promise<unknown> {

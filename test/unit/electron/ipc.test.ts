@@ -117,3 +117,49 @@ describe('isAppUrl / isTrustedSender', () => {
     expect(isTrustedSender(eventFrom('app://egress-lab/index.html'))).toBe(true);
   });
 });
+
+describe('registerLabIpc: one client per window', () => {
+  function sender(id: number) {
+    const listeners = new Map<string, () => void>();
+    const mainFrame = { url: 'app://egress-lab/index.html' };
+    return {
+      listeners,
+      event: {
+        senderFrame: mainFrame,
+        sender: { id, mainFrame, once: (e: string, l: () => void) => listeners.set(e, l) },
+      } as unknown as IpcMainInvokeEvent,
+    };
+  }
+
+  it("limits each window's captures, and stops them when the window goes or reloads", async () => {
+    const calls: unknown[] = [];
+    let n = 0;
+    const svc: LabApiClient = {
+      async call(channel, request) {
+        calls.push([channel, request]);
+        return (channel === 'capture:start' ? { captureId: `c${++n}` } : undefined) as never;
+      },
+      on: () => () => undefined,
+    };
+    const ipc = fakeIpc();
+    registerLabIpc(ipc, svc, undefined, { captures: 1, traffic: 1 });
+    const start = ipc.handlers.get('capture:start')!;
+    const spec = { lab: 'demo', container: 'internet' };
+    const w1 = sender(1);
+    const w2 = sender(2);
+    expect(await start(w1.event, spec)).toEqual({ ok: true, response: { captureId: 'c1' } });
+    expect(await start(w1.event, spec)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('at most 1 captures') },
+    });
+    expect(await start(w2.event, spec)).toEqual({ ok: true, response: { captureId: 'c2' } });
+    w1.listeners.get('destroyed')!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls).toContainEqual(['capture:stop', { captureId: 'c1' }]);
+    expect(calls).not.toContainEqual(['capture:stop', { captureId: 'c2' }]);
+    w2.listeners.get('did-navigate')!(); // a reload: the new page is a new client
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls).toContainEqual(['capture:stop', { captureId: 'c2' }]);
+    expect(await start(w2.event, spec)).toEqual({ ok: true, response: { captureId: 'c3' } });
+  });
+});

@@ -115,8 +115,10 @@ describe('live features over the simulated runtime', () => {
     const final = await service.call('traffic:stop', { trafficId });
     expect(final.running).toBe(false);
     expect(final.sent).toBeGreaterThan(final.received);
-    const pcap = await service.call('capture:pcap', { captureId });
-    expect(pcap.packets).toBe(packets.filter((p) => p.captureId === captureId).length);
+    const { pcapId } = await service.call('capture:pcap', { captureId });
+    const piece = await service.call('capture:pcap-chunk', { captureId, pcapId, offset: 0 });
+    expect(piece.done).toBe(true);
+    expect(piece.packets).toBe(packets.filter((p) => p.captureId === captureId).length);
     await service.call('capture:stop', { captureId });
   });
 
