@@ -25,6 +25,7 @@ export interface LabApiMethods {
   templates(): Promise<TemplateInfo[]>;
   template(id: string): Promise<LabSource>;
   validate(sources: LabSource[]): ValidationResult;
+  validateAsync(sources: LabSource[]): Promise<ValidationResult>;
   up(sources: LabSource[], opts: { name?: string }): Promise<LabStatus>;
   down(name: string): Promise<number>;
   status(name?: string): Promise<LabStatus[]>;
@@ -51,7 +52,7 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
   return {
     'templates:list': () => s.templates(),
     'templates:read': ({ id }) => s.template(id),
-    'lab:validate': async (source) => s.validate([source]),
+    'lab:validate': (source) => s.validateAsync([source]),
     'lab:up': ({ name, ...source }) => s.up([source], name ? { name } : {}),
     'lab:down': async ({ name }) => {
       await s.down(name);

@@ -7,7 +7,7 @@ import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { CONNTRACK_WARNING, explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
-import { LabInputError, formatProblem } from '../core/errors.js';
+import { formatProblem } from '../core/errors.js';
 import { loadLab } from '../core/lab-file/index.js';
 import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
@@ -38,7 +38,7 @@ import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js'
 import { planOf, recordFile, type LabRecord } from './lab-record.js';
 import { LabWatcher } from './lab-watch.js';
 import { LiveFeatures } from './live/index.js';
-import { validateSources } from './offline.js';
+import { ValidationWorker, validateToResult } from './validation.js';
 import { RecordStore } from './record-store.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import { labStatus } from './status-view.js';
@@ -78,6 +78,8 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   );
   private watcher: LabWatcher | undefined;
   private readonly downs = new DownTracker();
+  /** Large `lab:validate` inputs are checked on a worker thread. */
+  private readonly validator = new ValidationWorker();
   private readonly handlers = labApiHandlers(this);
   private readonly ownsRuntime: boolean;
   private readonly residentAgents: boolean;
@@ -185,13 +187,12 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   }
 
   validate(sources: LabSource[]): ValidationResult {
-    try {
-      const r = validateSources(sources);
-      return { ok: true, problems: [], ...(r.labName ? { labName: r.labName } : {}) };
-    } catch (e) {
-      if (e instanceof LabInputError) return { ok: false, problems: e.problems };
-      throw e;
-    }
+    return validateToResult(sources);
+  }
+
+  /** The same, off this thread for large files (`lab:validate`: see validation.ts). */
+  validateAsync(sources: LabSource[]): Promise<ValidationResult> {
+    return this.validator.validate(sources);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -380,6 +381,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     this.watcher?.stop();
     this.watcher = undefined;
     await this.live.stopAll();
+    await this.validator.close();
     this.events.removeAllListeners();
     // A runtime this service made is this service's to close (its apply agents); one
     // handed in belongs to the caller.
