@@ -3,6 +3,7 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
+import { renderNftApply } from '../../core/dataplane/render-nft.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -53,7 +54,10 @@ export interface ApplyInputOptions {
 export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}): TarFile[] {
   const files: TarFile[] = opts.full ? [{ name: 'full', content: '' }] : [];
   if (opts.fresh) files.push({ name: 'fresh', content: '' });
-  if (c.dataplane) {
+  if (c.dataplane?.natDataplane === 'nftables') {
+    // nftables mode: the sets live in the table, so one file replaces them all (apply.sh).
+    files.push({ name: 'nft.rules', content: renderNftApply(c.dataplane) });
+  } else if (c.dataplane) {
     const s = renderIpsetStages(c.dataplane.ipsets, TEMP_SET_PREFIX);
     const n = renderNatRestoreParts(c.dataplane.nat);
     files.push(
