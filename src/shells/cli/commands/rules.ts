@@ -11,12 +11,14 @@ import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 
-const usage = 'egress-lab rules FILE [--node NAME] [--format iptables|ipset|routes|bird] [--json]';
+const usage =
+  'egress-lab rules FILE [--node NAME] [--format iptables|ipset|nft|routes|bird] [--json]';
 
 export const rulesCommand: Command = {
   words: ['rules'],
   usage,
-  summary: 'print the ipsets, nat rules, routes and BIRD config Calico would program on a node',
+  summary:
+    'print the ipsets and nat rules (or nftables table), routes and BIRD config Calico would program on a node',
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,
