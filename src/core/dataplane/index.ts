@@ -40,6 +40,8 @@ export {
 export {
   renderNftRuleset,
   renderNftApply,
+  renderNftApplyParts,
+  type NftApplyParts,
   renderNftRuleText,
   nftRuleLines,
   nftHashedRules,

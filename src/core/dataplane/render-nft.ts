@@ -16,15 +16,18 @@
 // - felix/nftables/ipsets.go: a hash:net set is `type ipv4_addr; flags interval`, a hash:ip one
 //   has no interval flag; names keep their cali40 prefix (':' would become '-').
 // Left out, as in iptables mode: chains and base chains this lab does not use (filter, mangle,
-// raw, the other nat hooks). The lab's egress-lab-conntrack chain is not needed here: the nat
-// base chain itself makes the kernel track connections for as long as the table exists, so
-// turning natOutgoing off keeps conntrack (and running flows keep their NAT).
+// raw, the other nat hooks). The lab's own keeper (NatTable.labChains) is needed here too, in
+// a table of its own (`ip egress-lab`): a nat base chain does not keep conntrack on, only the
+// nat and ct expressions of rules do, so without it turning natOutgoing off (the masquerade
+// rule gone) would switch tracking off and running flows would lose their NAT at once.
 import { createHash } from 'node:crypto';
 import { HASH_LENGTH } from './hash.js';
 import type { Action, IpSet, MatchCriterion, NatTable, NodeDataplane, Rule } from './types.js';
 
 export const NFT_FAMILY = 'ip';
 export const NFT_TABLE = 'calico';
+/** The lab's own table (not Felix's): its keeper chain, see NatTable.labChains. */
+export const NFT_LAB_TABLE = 'egress-lab';
 const LAYER = 'nat';
 /** knftables.CommentLengthMax */
 const COMMENT_MAX = 128;
@@ -188,12 +191,51 @@ export function renderNftRuleset(dp: Pick<NodeDataplane, 'ipsets' | 'nat'>): str
 }
 
 /**
- * `nft -f` input that replaces the table in one transaction: declaring it first makes the
- * delete valid on a node that has none yet, and the whole file commits or nothing does.
+ * `nft -f` input that makes the table exactly the plan, in the parts an apply puts together
+ * (runtime/agent/apply.sh), all in one transaction: `prep` declares the table and each set
+ * (a no-op when they exist), then empties every chain (`flush table`) and set; the apply adds
+ * `delete` lines for chains and sets the plan no longer has; `table` declares the rest. The
+ * table and its nat base chain are never deleted: removing the last NAT hook of a namespace
+ * makes the kernel drop the NAT of every tracked flow, and running flows must keep theirs
+ * (Felix, too, rewrites chains in place).
  */
-export function renderNftApply(dp: Pick<NodeDataplane, 'ipsets' | 'nat'>): string {
+export interface NftApplyParts {
+  prep: string;
+  table: string;
+}
+
+export function renderNftApplyParts(dp: Pick<NodeDataplane, 'ipsets' | 'nat'>): NftApplyParts {
   const t = `${NFT_FAMILY} ${NFT_TABLE}`;
-  return `table ${t} {}\ndelete table ${t}\n${renderNftRuleset(dp)}`;
+  const prep = [`add table ${t}`, `flush table ${t}`];
+  for (const s of dp.ipsets) {
+    const name = checkName(nftSetName(s.name));
+    const flags = s.type === 'hash:net' ? ' flags interval;' : '';
+    prep.push(`add set ${t} ${name} { type ipv4_addr;${flags} }`, `flush set ${t} ${name}`);
+  }
+  const lab = dp.nat.labChains ?? [];
+  if (!lab.length) return { prep: `${prep.join('\n')}\n`, table: renderNftRuleset(dp) };
+  const l = `${NFT_FAMILY} ${NFT_LAB_TABLE}`;
+  prep.push(`add table ${l}`, `flush table ${l}`);
+  const keeper = [`table ${l} {`];
+  for (const c of lab) {
+    keeper.push(`\tchain ${checkName(c.name)} {`);
+    for (const r of c.rules) {
+      const comment = nftComment('', r.comments);
+      keeper.push(`\t\t${renderNftRuleText(r)}${comment ? ` comment "${comment}"` : ''}`);
+    }
+    keeper.push('\t}');
+  }
+  keeper.push('}');
+  return {
+    prep: `${prep.join('\n')}\n`,
+    table: `${renderNftRuleset(dp)}${keeper.join('\n')}\n`,
+  };
+}
+
+/** The whole transaction as a node without stale chains or sets takes it. */
+export function renderNftApply(dp: Pick<NodeDataplane, 'ipsets' | 'nat'>): string {
+  const p = renderNftApplyParts(dp);
+  return p.prep + p.table;
 }
 
 /** One line per rule, as `nft add rule` takes it: base chains first, for diffs. */

@@ -3,7 +3,7 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
-import { renderNftApply } from '../../core/dataplane/render-nft.js';
+import { renderNftApplyParts } from '../../core/dataplane/render-nft.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -55,8 +55,9 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
   const files: TarFile[] = opts.full ? [{ name: 'full', content: '' }] : [];
   if (opts.fresh) files.push({ name: 'fresh', content: '' });
   if (c.dataplane?.natDataplane === 'nftables') {
-    // nftables mode: the sets live in the table, so one file replaces them all (apply.sh).
-    files.push({ name: 'nft.rules', content: renderNftApply(c.dataplane) });
+    // nftables mode: the sets live in the table, so one transaction rewrites them all (apply.sh).
+    const n = renderNftApplyParts(c.dataplane);
+    files.push({ name: 'nft.prep', content: n.prep }, { name: 'nft.rules', content: n.table });
   } else if (c.dataplane) {
     const s = renderIpsetStages(c.dataplane.ipsets, TEMP_SET_PREFIX);
     const n = renderNatRestoreParts(c.dataplane.nat);

@@ -11,17 +11,21 @@
 #   nat.head      `*nat` and the declarations of our chains (which create or flush them)
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook)
-#   nft.rules     nftables mode instead of the five files above: `nft -f` input that replaces
-#                 table `ip calico` (sets and chains) in one transaction
+#   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
+#                 table `ip calico` and its sets and empties its chains and sets
+#   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
+#                 all in one transaction
 #   routes.batch  `ip -batch` input
 #   bird.conf     BIRD's config
 #   services      "tcp-echo PORT" / "udp-echo PORT" lines
 # Order, as Felix does it: fill temporary ipsets, parse-check BIRD's config, restore the nat
 # table in one transaction, then swap the sets in, routes, BIRD. Anything refused before the
 # swap leaves the previous state. In nftables mode the table is checked (`nft -c`) with BIRD's
-# config and replaced in one `nft -f`; then, as Felix does when its mode changes, the other
-# mode's Calico state goes: our iptables chains, hooks and cali ipsets, or table `ip calico`.
-# $D/mode remembers the mode of the last apply, so a toggle skips that sweep.
+# config and rewritten in one `nft -f` (never deleted: see core/dataplane/render-nft.ts);
+# then, as Felix does when its mode changes, the other mode's Calico state goes: our
+# iptables chains, hooks and cali ipsets, or tables `ip calico` and `ip egress-lab` (the
+# lab's conntrack keeper). $D/mode remembers the mode of the last apply and $D/nft.want the
+# table's chains and sets, so a toggle reads neither.
 # Exit 0: applied; 2: unreadable input; 3: rejected in validation (nothing changed);
 # 4: failed while committing.
 set -u
@@ -53,7 +57,21 @@ elif [ -f bird.conf ] && ! cmp -s bird.conf /etc/bird/bird.conf; then
   birdChanged=1
   bird -p -c bird.conf 2>err || reject "bird config: $(cat err)"
 fi
-if [ -f nft.rules ]; then nft -c -f nft.rules 2>err || reject "nft: $(cat err)"; fi
+if [ -f nft.rules ]; then
+  # Chains and sets of the live table the plan no longer has (both listings use one layout).
+  names() { sed -n 's/^\t\(chain\|set\) \([^ ]*\) {.*$/\1 \2/p' | sort; }
+  names < nft.rules > nft.want
+  : > nft.live
+  if [ -f fresh ]; then :
+  elif [ ! -f full ] && [ "$(cat "$D/mode" 2>/dev/null)" = nftables ] && [ -f "$D/nft.want" ]; then
+    cp "$D/nft.want" nft.live
+  else
+    nft list table ip calico 2>/dev/null | names > nft.live
+  fi
+  comm -23 nft.live nft.want | sed 's/^\([a-z]*\) /delete \1 ip calico /' > nft.del
+  cat nft.prep nft.del nft.rules > nft.full
+  nft -c -f nft.full 2>err || reject "nft: $(cat err)"
+fi
 lastMode=$(cat "$D/mode" 2>/dev/null)
 # 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
 #    kernel chains (cali: comments; others' rules stay) are deleted and ours re-added in the
@@ -71,15 +89,18 @@ if [ -f nat.head ]; then
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   cp nat.kern "$D/nat.kern"
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
-    if nft list table ip calico >/dev/null 2>&1; then
-      nft delete table ip calico 2>err || fail "nft: $(cat err)"
-    fi
+    for t in calico egress-lab; do
+      if nft list table ip "$t" >/dev/null 2>&1; then
+        nft delete table ip "$t" 2>err || fail "nft: $(cat err)"
+      fi
+    done
   fi
   echo iptables > "$D/mode"
 fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
 if [ -f nft.rules ]; then
-  nft -f nft.rules 2>err || fail "nft: $(cat err)"
+  nft -f nft.full 2>err || fail "nft: $(cat err)"
+  cp nft.want "$D/nft.want"
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != nftables ]; }; then
     iptables-save -t nat > nat.now 2>err || fail "iptables-save: $(cat err)"
     grep -oE '^:(cali-|egress-lab-)[^ ]+' nat.now | cut -c2- > nat.ours

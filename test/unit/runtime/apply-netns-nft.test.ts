@@ -33,9 +33,12 @@ function inNs(cmd: string[], input?: string): string {
   return execFileSync('ip', ['netns', 'exec', NS, ...cmd], { input, encoding: 'utf8' });
 }
 
-function node1(nft: boolean, natOutgoing = true): ContainerPlan {
+function node1(nft: boolean, natOutgoing = true, hostExclusions = false): ContainerPlan {
   const lab = makeLab({
-    felixConfiguration: felix(nft ? { nftablesMode: 'Enabled' } : {}),
+    felixConfiguration: felix({
+      ...(nft ? { nftablesMode: 'Enabled' as const } : {}),
+      ...(hostExclusions ? { natOutgoingExclusions: 'IPPoolsAndHostIPs' as const } : {}),
+    }),
     ipPools: [pool('default-ipv4-ippool', '192.168.0.0/16', { natOutgoing })],
   });
   return planLab(lab).containers.find((c) => c.name === 'node-1')!;
@@ -49,10 +52,10 @@ function applyOk(c: ContainerPlan, opts: ApplyInputOptions = {}): void {
   expect(r, r.stderr).toMatchObject({ status: 0, stdout: 'applied\n' });
 }
 
-/** `nft list table ip calico`, or '' when there is none. */
-function table(): string {
+/** `nft list table ip calico` (or another), '' when there is none. */
+function table(name = 'calico'): string {
   try {
-    return inNs(['nft', 'list', 'table', 'ip', 'calico']);
+    return inNs(['nft', 'list', 'table', 'ip', name]);
   } catch {
     return '';
   }
@@ -108,6 +111,10 @@ describe.skipIf(!netnsAvailable(NS) || !nftInstalled())('apply.sh, nftables mode
     expect(elements('cali40masq-ipam-pools')).toEqual(['192.168.0.0/16']);
     expect(caliIptables()).toEqual([]);
     expect(caliSets()).toEqual([]);
+    // The lab's keeper, in its own table: a ct expression keeps conntrack on in the node.
+    expect(table('egress-lab')).toMatch(
+      /chain egress-lab-conntrack \{\n\s+ct state established,related counter packets 0 bytes 0 return/,
+    );
   });
 
   test('re-applied (toggle, full): the same table, once', () => {
@@ -117,7 +124,11 @@ describe.skipIf(!netnsAvailable(NS) || !nftInstalled())('apply.sh, nftables mode
     applyOk(c);
     applyOk(c, { full: true });
     expect(table()).toBe(first);
-    expect(inNs(['nft', 'list', 'tables']).match(/table ip calico/g)).toHaveLength(1);
+    expect(inNs(['nft', 'list', 'tables']).match(/table ip (calico|egress-lab)\n/g)).toEqual([
+      'table ip calico\n',
+      'table ip egress-lab\n',
+    ]);
+    expect(table('egress-lab').match(/ct state/g)).toHaveLength(1);
   });
 
   test('natOutgoing off: the masquerade rule and the set member go, the hook stays', () => {
@@ -127,6 +138,24 @@ describe.skipIf(!netnsAvailable(NS) || !nftInstalled())('apply.sh, nftables mode
     expect(elements('cali40masq-ipam-pools')).toEqual([]);
     expect(elements('cali40all-ipam-pools')).toEqual(['192.168.0.0/16']);
     expect(liveRules()[0]).toMatch(/^counter jump nat-cali-POSTROUTING comment "cali:/);
+  });
+
+  test('a set the plan drops is deleted, the table and its base chain are kept', () => {
+    applyOk(node1(true, true, true), { full: true, fresh: true });
+    expect(elements('cali40all-hosts-net')).toEqual(['172.30.0.11', '172.30.0.12']); // nft lists a /32 as its address;
+    const handle = (): string =>
+      /chain nat-POSTROUTING \{ # handle (\d+)/.exec(
+        inNs(['nft', '-a', 'list', 'table', 'ip', 'calico']),
+      )![1]!;
+    const before = handle();
+    applyOk(node1(true));
+    expect(table()).not.toContain('cali40all-hosts-net');
+    expect(liveRules()).toEqual(planned(node1(true)));
+    // The same base chain object: never deleted, so the kernel keeps running flows' NAT.
+    expect(handle()).toBe(before);
+    applyOk(node1(true, true, true), { full: true });
+    expect(elements('cali40all-hosts-net')).toHaveLength(2);
+    expect(handle()).toBe(before);
   });
 
   test('iptables -> nftables: Calico iptables chains, hooks and ipsets go; others stay', () => {
@@ -147,6 +176,7 @@ describe.skipIf(!netnsAvailable(NS) || !nftInstalled())('apply.sh, nftables mode
     const ipt = node1(false);
     applyOk(ipt);
     expect(table()).toBe('');
+    expect(table('egress-lab')).toBe('');
     const ours = inNs(['iptables-save', '-t', 'nat'])
       .split('\n')
       .filter((l) =>
