@@ -12,6 +12,7 @@ import { updateResultsMd } from './lib/results-md.js';
 import { benchCaptureLatency, benchCaptureLoad } from './measures/capture.js';
 import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
+import { benchNftRules, benchNftToggle } from './measures/nftables.js';
 import { benchUp } from './measures/up.js';
 
 type Measure = (ctx: BenchContext, o: RunOptions) => Promise<Section>;
@@ -23,6 +24,8 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'capture-load', quick: false, run: async () => benchCaptureLoad },
   { id: 'scale', quick: false, run: async () => benchScale },
   { id: 'rules', quick: false, run: async () => benchRules },
+  { id: 'nft-toggle', quick: false, run: async () => benchNftToggle },
+  { id: 'nft-rules', quick: false, run: async () => benchNftRules },
 ];
 
 function parseArgs(argv: string[]): RunOptions & { only?: string[] } {

@@ -20,8 +20,8 @@
 #   services      "tcp-echo PORT" / "udp-echo PORT" lines
 # Order, as Felix does it: fill temporary ipsets, parse-check BIRD's config, restore the nat
 # table in one transaction, then swap the sets in, routes, BIRD. Anything refused before the
-# swap leaves the previous state. In nftables mode the table is checked (`nft -c`) with BIRD's
-# config and rewritten in one `nft -f` (never deleted: see core/dataplane/render-nft.ts);
+# swap leaves the previous state. In nftables mode the table is rewritten in one `nft -f`
+# after BIRD's config check (never deleted: see core/dataplane/render-nft.ts);
 # then, as Felix does when its mode changes, the other mode's Calico state goes: our
 # iptables chains, hooks and cali ipsets, or tables `ip calico` and `ip egress-lab` (the
 # lab's conntrack keeper). $D/mode remembers the mode of the last apply and $D/nft.want the
@@ -70,7 +70,6 @@ if [ -f nft.rules ]; then
   fi
   comm -23 nft.live nft.want | sed 's/^\([a-z]*\) /delete \1 ip calico /' > nft.del
   cat nft.prep nft.del nft.rules > nft.full
-  nft -c -f nft.full 2>err || reject "nft: $(cat err)"
 fi
 lastMode=$(cat "$D/mode" 2>/dev/null)
 # 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
@@ -98,8 +97,10 @@ if [ -f nat.head ]; then
   echo iptables > "$D/mode"
 fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
+#     Nothing has changed before it in this mode and nft commits all or nothing, so a file
+#     nft refuses is a rejection (no separate `nft -c`: it would double the cost).
 if [ -f nft.rules ]; then
-  nft -f nft.full 2>err || fail "nft: $(cat err)"
+  nft -f nft.full 2>err || reject "nft: $(cat err)"
   cp nft.want "$D/nft.want"
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != nftables ]; }; then
     iptables-save -t nat > nat.now 2>err || fail "iptables-save: $(cat err)"
