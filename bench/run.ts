@@ -15,6 +15,7 @@ import { benchCli } from './measures/cli.js';
 import { benchParse } from './measures/parse.js';
 import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
+import { benchNftRules, benchNftToggle } from './measures/nftables.js';
 import { benchUp } from './measures/up.js';
 
 type Measure = (ctx: BenchContext, o: RunOptions) => Promise<Section>;
@@ -28,6 +29,8 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'rules', quick: false, run: async () => benchRules },
   { id: 'cli', quick: true, run: async () => benchCli },
   { id: 'parse', quick: true, run: async () => benchParse },
+  { id: 'nft-toggle', quick: false, run: async () => benchNftToggle },
+  { id: 'nft-rules', quick: false, run: async () => benchNftRules },
 ];
 
 function parseArgs(argv: string[]): RunOptions & { only?: string[] } {

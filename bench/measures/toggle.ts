@@ -4,6 +4,7 @@
 import { nowMs, sleep } from '../lib/clock.js';
 import { address, defaultTemplate, downQuietly, type BenchContext } from '../lib/lab.js';
 import type { RunOptions, Section } from '../lib/section.js';
+import type { LabSource } from '../../src/service/api.js';
 import { summarize } from '../lib/stats.js';
 import { newFlowPinger, rateOf, wireTap } from '../lib/wire.js';
 
@@ -16,13 +17,15 @@ export interface Flip {
   oldSourceAfterCall: number; // packets still with the old source after the call
 }
 
+/** `lab`/`source`: another lab to flip in (the nftables measure runs the template in nft mode). */
 export async function measureToggle(
   ctx: BenchContext,
   flips: number,
+  opts: { lab?: string; source?: LabSource } = {},
 ): Promise<{ flips: Flip[]; pps: number }> {
-  const lab = 'bench-toggle';
+  const lab = opts.lab ?? 'bench-toggle';
   await downQuietly(ctx, lab);
-  const status = await ctx.service.up([await defaultTemplate()], { name: lab });
+  const status = await ctx.service.up([opts.source ?? (await defaultTemplate())], { name: lab });
   const pod = address(status, 'web-1');
   const node = status.nodes.find((n) => n.name === 'node-1')!.address.split('/')[0]!;
   const internet = address(status, 'internet');

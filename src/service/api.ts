@@ -212,7 +212,8 @@ export interface LabApiCalls {
   'lab:explain': { request: { lab: string; from: string; to: string }; response: Explanation };
   'rules:get': {
     request: { lab: string; node: string };
-    response: { text: string; counters: NatRuleCounter[] };
+    /** command: what was read, `iptables-save -t nat -c` or `nft list table ip calico`. */
+    response: { text: string; counters: NatRuleCounter[]; command: string };
   };
   'conntrack:list': { request: { lab: string; node: string }; response: ConntrackEntry[] };
   'conntrack:flush': {

@@ -9,7 +9,7 @@ import { renderContainer } from '../core/plan/render-container.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import type { LabSource } from './api.js';
 
-export const RULE_FORMATS = ['iptables', 'ipset', 'routes', 'bird'] as const;
+export const RULE_FORMATS = ['iptables', 'ipset', 'nft', 'routes', 'bird'] as const;
 export type RuleFormat = (typeof RULE_FORMATS)[number];
 
 function plural(n: number, word: string): string {
@@ -53,15 +53,32 @@ export function explainSources(sources: LabSource[], from: string, to: string): 
   return explain(planSources(sources), from, to);
 }
 
-/** One node's rendered dataplane, one section per format, as the tools inside take it. */
+/**
+ * One node's rendered dataplane, one section per format, as the tools inside take it. A node
+ * has either the iptables formats (ipset, iptables) or nft, after its FelixConfiguration's
+ * nftablesMode; asking for the other kind throws, saying which one the node runs.
+ */
 export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, headers = false): string {
   const r = renderContainer(node);
-  const sections: [RuleFormat, string, string | undefined][] = [
-    ['ipset', 'ipset restore', r.ipsetRestore],
-    ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
+  const nft = node.dataplane?.natDataplane === 'nftables';
+  if (nft && (format === 'iptables' || format === 'ipset'))
+    throw new Error(
+      `${node.name} runs Felix's nftables dataplane (FelixConfiguration nftablesMode: Enabled): no ${format} rules; use --format nft`,
+    );
+  if (node.dataplane && !nft && format === 'nft')
+    throw new Error(
+      `${node.name} runs Felix's iptables dataplane (nftablesMode is not Enabled): no nft rules; use --format iptables`,
+    );
+  const sections: [RuleFormat, string, string | undefined][] = nft
+    ? [['nft', 'nft -f (table ip calico)', r.nftRuleset]]
+    : [
+        ['ipset', 'ipset restore', r.ipsetRestore],
+        ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
+      ];
+  sections.push(
     ['routes', 'ip -batch (routes)', r.routes],
     ['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig],
-  ];
+  );
   return sections
     .filter(([f]) => format === undefined || f === format)
     .map(

@@ -15,6 +15,7 @@ export interface FelixConfigurationInput {
     iptablesNATOutgoingInterfaceFilter?: string;
     natPortRange?: string | number;
     natOutgoingExclusions?: string;
+    nftablesMode?: string;
   };
 }
 
@@ -111,6 +112,17 @@ export function validateFelixConfiguration(input: FelixConfigurationInput): {
         path: ['spec', 'natOutgoingExclusions'],
       });
     } else spec.natOutgoingExclusions = excl as NatOutgoingExclusions;
+  }
+  const nft = s.nftablesMode;
+  if (nft !== undefined && nft !== '') {
+    if (nft !== 'Enabled' && nft !== 'Disabled' && nft !== 'Auto') {
+      errors.push({
+        name: 'NFTablesMode',
+        value: nft,
+        reason: tagReason('NFTablesMode', 'oneof'),
+        path: ['spec', 'nftablesMode'],
+      });
+    } else spec.nftablesMode = nft;
   }
   if (errors.length > 0) return { errors };
   return { resource: { kind: 'FelixConfiguration', name: input.name, spec }, errors };

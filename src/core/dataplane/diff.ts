@@ -1,7 +1,22 @@
-// What a change does to a node: rule lines (as iptables-save shows them, with their
-// cali: hashes) that go and come, and ipset members that go and come.
+// What a change does to a node: rule lines (as iptables-save shows them, or as `nft add rule`
+// takes them on an nftables node, with their cali: hashes) that go and come, and set members
+// that go and come. A node that changes dataplane loses every line of one form and gains the
+// other's, as the apply replaces one with the other.
 import { saveLines } from './render-nat.js';
+import { NFT_FAMILY, NFT_TABLE, nftRuleLines } from './render-nft.js';
 import type { DataplaneDiff, NodeDataplane } from './types.js';
+
+function ruleLines(dp: NodeDataplane): string[] {
+  return dp.natDataplane === 'nftables' ? nftRuleLines(dp.nat) : saveLines(dp.nat);
+}
+
+/** ipsets by their name; nft sets as `ip calico @name`, so a mode change shows as one. */
+function setsOf(dp: NodeDataplane): Map<string, string[]> {
+  const nft = dp.natDataplane === 'nftables';
+  return new Map(
+    dp.ipsets.map((s) => [nft ? `${NFT_FAMILY} ${NFT_TABLE} @${s.name}` : s.name, s.members]),
+  );
+}
 
 function multisetMinus(a: string[], b: string[]): string[] {
   const left = new Map<string, number>();
@@ -20,15 +35,15 @@ export function diffDataplane(
   after: NodeDataplane,
   node = after.node,
 ): DataplaneDiff {
-  const b = saveLines(before.nat);
-  const a = saveLines(after.nat);
-  const names = [
-    ...new Set([...before.ipsets.map((s) => s.name), ...after.ipsets.map((s) => s.name)]),
-  ];
+  const b = ruleLines(before);
+  const a = ruleLines(after);
+  const bs = setsOf(before);
+  const as = setsOf(after);
+  const names = [...new Set([...bs.keys(), ...as.keys()])];
   const ipsetChanges = names
     .map((set) => {
-      const bm = before.ipsets.find((s) => s.name === set)?.members ?? [];
-      const am = after.ipsets.find((s) => s.name === set)?.members ?? [];
+      const bm = bs.get(set) ?? [];
+      const am = as.get(set) ?? [];
       return {
         set,
         removed: bm.filter((m) => !am.includes(m)),

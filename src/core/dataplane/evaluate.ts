@@ -4,6 +4,7 @@
 import { cidrContains, splitAddress, ipToInt, maskOf } from '../net/cidr.js';
 import { hashedRules } from './render-nat.js';
 import { renderSaveLine } from './iptables-text.js';
+import { nftChainName, nftHashedRules } from './render-nft.js';
 import type { MatchCriterion, NatTable, NodeDataplane, Rule } from './types.js';
 
 export interface NatPacket {
@@ -17,7 +18,7 @@ export interface NatRuleHit {
   chain: string;
   index: number;
   hash: string;
-  text: string; // iptables-save style
+  text: string; // iptables-save style, or nft's on an nftables node
 }
 
 export type NatVerdict =
@@ -96,9 +97,17 @@ export function nextHopFor(dp: Pick<NodeDataplane, 'routes'>, dst: string): stri
 }
 
 export function evaluateNat(dp: NodeDataplane, packet: NatPacket): NatVerdict {
-  const hashed = hashedRules(dp.nat);
+  const nft = dp.natDataplane === 'nftables';
+  const hashed = nft ? [] : hashedRules(dp.nat);
+  const nftHashed = nft ? nftHashedRules(dp.nat) : [];
   const visited: NatRuleHit[] = [];
+  // A hit names the rule as the node shows it: nft chain and text on an nftables node.
   const hit = (chain: string, index: number, rule: Rule): NatRuleHit => {
+    if (nft) {
+      const name = nftChainName(chain);
+      const h = nftHashed.find((x) => x.chain === name && x.index === index && x.rule === rule);
+      return { chain: name, index, hash: h?.hash ?? '', text: h?.text ?? '' };
+    }
     const h = hashed.find((x) => x.chain === chain && x.index === index && x.rule === rule);
     const hash = h?.hash ?? '';
     return { chain, index, hash, text: renderSaveLine(chain, rule, hash) };

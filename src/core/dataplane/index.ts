@@ -37,6 +37,21 @@ export {
   type HashedRule,
   type NatRestoreParts,
 } from './render-nat.js';
+export {
+  renderNftRuleset,
+  renderNftApply,
+  renderNftApplyParts,
+  type NftApplyParts,
+  renderNftRuleText,
+  nftRuleLines,
+  nftHashedRules,
+  nftRuleHashes,
+  nftChainName,
+  nftSetName,
+  NFT_FAMILY,
+  NFT_TABLE,
+  type NftRule,
+} from './render-nft.js';
 export { renderRoutes, renderRoute } from './render-routes.js';
 export { renderBirdNode } from './render-bird-node.js';
 export { renderBirdRouter } from './render-bird-router.js';

@@ -101,8 +101,15 @@ export interface NodeInterface {
   addresses: string[];
 }
 
+/**
+ * Which tool Felix programs the NAT side with (FelixConfiguration nftablesMode): `iptables`
+ * (ipsets + the nat table) or `nftables` (table `ip calico` with named sets; render-nft.ts).
+ */
+export type NatDataplaneMode = 'iptables' | 'nftables';
+
 export interface NodeDataplane {
   node: string;
+  natDataplane: NatDataplaneMode;
   address: string; // the node's main address (eth0 primary)
   interfaces: NodeInterface[]; // what MASQUERADE picks a source from
   ipsets: IpSet[];
@@ -114,7 +121,7 @@ export interface NodeDataplane {
 /** What changed between two dataplanes of one node (the service's RuleDiff). */
 export interface DataplaneDiff {
   node: string;
-  removed: string[]; // rendered rules (iptables-save style) no longer present
+  removed: string[]; // rendered rules (iptables-save or `nft add rule` style) no longer present
   added: string[];
   ipsetChanges: { set: string; removed: string[]; added: string[] }[];
 }

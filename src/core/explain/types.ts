@@ -5,7 +5,7 @@ export interface ExplainRuleRef {
   chain: string;
   index: number; // 0-based position in the chain
   hash: string; // the cali:<16 chars> comment
-  text: string; // rendered rule, as in iptables-save
+  text: string; // rendered rule, as iptables-save shows it (nft list on an nftables node)
 }
 
 export interface Explanation {

@@ -140,6 +140,7 @@ export const felixConfigurationSpec = z.strictObject({
   iptablesNATOutgoingInterfaceFilter: z.string().optional(),
   natPortRange: z.union([z.string(), z.number()]).optional(),
   natOutgoingExclusions: z.string().optional(),
+  nftablesMode: z.string().optional(),
 });
 
 function calicoResource<K extends string, S extends z.ZodType>(kind: K, spec: S) {

@@ -60,6 +60,7 @@ export interface FelixConfiguration {
     iptablesNATOutgoingInterfaceFilter?: string;
     natPortRange?: string; // "min:max"
     natOutgoingExclusions?: NatOutgoingExclusions; // v3.31+
+    nftablesMode?: 'Enabled' | 'Disabled' | 'Auto'; // Enabled: Felix programs nftables, not iptables
   };
 }
 

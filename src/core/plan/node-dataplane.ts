@@ -42,6 +42,9 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   }
   return {
     node: node.name,
+    // Felix's nftablesMode: Enabled programs nftables; Auto follows kube-proxy's mode, and the
+    // lab runs no kube-proxy (iptables, as Felix decides without one).
+    natDataplane: felix.spec.nftablesMode === 'Enabled' ? 'nftables' : 'iptables',
     address: node.address,
     interfaces,
     ipsets: natIpSets(

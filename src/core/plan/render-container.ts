@@ -5,6 +5,7 @@ import { renderBirdNode } from '../dataplane/render-bird-node.js';
 import { renderBirdRouter } from '../dataplane/render-bird-router.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
+import { renderNftRuleset } from '../dataplane/render-nft.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
 import type { ContainerPlan } from './types.js';
@@ -14,6 +15,8 @@ export interface RenderedDataplane {
   ipsetRestore?: string; // `ipset restore` input (nodes): staged in cali4t<N> and swapped, as Felix does
   iptablesNat?: string; // `iptables-restore --noflush` input for the nat table (nodes), as a fresh namespace takes it
   iptablesSave?: string; // the same table as `iptables-save -t nat` lists it (display, diffs)
+  /** nftables nodes instead of the three above: table `ip calico` (sets and chains) as `nft -f` takes it. */
+  nftRuleset?: string;
   routes: string; // `ip -batch` input, `route replace` lines
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
 }
@@ -33,6 +36,8 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
   const birdConfig = renderBirdConfig(c);
   if (!c.dataplane) return birdConfig === undefined ? { routes } : { routes, birdConfig };
   const dp = c.dataplane;
+  if (dp.natDataplane === 'nftables')
+    return { nftRuleset: renderNftRuleset(dp), routes, birdConfig };
   return {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),

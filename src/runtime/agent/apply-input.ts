@@ -3,6 +3,7 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
+import { renderNftApplyParts } from '../../core/dataplane/render-nft.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -53,7 +54,11 @@ export interface ApplyInputOptions {
 export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}): TarFile[] {
   const files: TarFile[] = opts.full ? [{ name: 'full', content: '' }] : [];
   if (opts.fresh) files.push({ name: 'fresh', content: '' });
-  if (c.dataplane) {
+  if (c.dataplane?.natDataplane === 'nftables') {
+    // nftables mode: the sets live in the table, so one transaction rewrites them all (apply.sh).
+    const n = renderNftApplyParts(c.dataplane);
+    files.push({ name: 'nft.prep', content: n.prep }, { name: 'nft.rules', content: n.table });
+  } else if (c.dataplane) {
     const s = renderIpsetStages(c.dataplane.ipsets, TEMP_SET_PREFIX);
     const n = renderNatRestoreParts(c.dataplane.nat);
     files.push(

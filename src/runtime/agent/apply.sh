@@ -11,12 +11,21 @@
 #   nat.head      `*nat` and the declarations of our chains (which create or flush them)
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook)
+#   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
+#                 table `ip calico` and its sets and empties its chains and sets
+#   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
+#                 all in one transaction
 #   routes.batch  `ip -batch` input
 #   bird.conf     BIRD's config
 #   services      "tcp-echo PORT" / "udp-echo PORT" lines
 # Order, as Felix does it: fill temporary ipsets, parse-check BIRD's config, restore the nat
 # table in one transaction, then swap the sets in, routes, BIRD. Anything refused before the
-# swap leaves the previous state.
+# swap leaves the previous state. In nftables mode the table is rewritten in one `nft -f`
+# after BIRD's config check (never deleted: see core/dataplane/render-nft.ts);
+# then, as Felix does when its mode changes, the other mode's Calico state goes: our
+# iptables chains, hooks and cali ipsets, or tables `ip calico` and `ip egress-lab` (the
+# lab's conntrack keeper). $D/mode remembers the mode of the last apply and $D/nft.want the
+# table's chains and sets, so a toggle reads neither.
 # Exit 0: applied; 2: unreadable input; 3: rejected in validation (nothing changed);
 # 4: failed while committing.
 set -u
@@ -48,6 +57,21 @@ elif [ -f bird.conf ] && ! cmp -s bird.conf /etc/bird/bird.conf; then
   birdChanged=1
   bird -p -c bird.conf 2>err || reject "bird config: $(cat err)"
 fi
+if [ -f nft.rules ]; then
+  # Chains and sets of the live table the plan no longer has (both listings use one layout).
+  names() { sed -n 's/^\t\(chain\|set\) \([^ ]*\) {.*$/\1 \2/p' | sort; }
+  names < nft.rules > nft.want
+  : > nft.live
+  if [ -f fresh ]; then :
+  elif [ ! -f full ] && [ "$(cat "$D/mode" 2>/dev/null)" = nftables ] && [ -f "$D/nft.want" ]; then
+    cp "$D/nft.want" nft.live
+  else
+    nft list table ip calico 2>/dev/null | names > nft.live
+  fi
+  comm -23 nft.live nft.want | sed 's/^\([a-z]*\) /delete \1 ip calico /' > nft.del
+  cat nft.prep nft.del nft.rules > nft.full
+fi
+lastMode=$(cat "$D/mode" 2>/dev/null)
 # 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
 #    kernel chains (cali: comments; others' rules stay) are deleted and ours re-added in the
 #    same transaction, unless they are the same as last time (nat.kern kept in $D).
@@ -63,6 +87,38 @@ if [ -f nat.head ]; then
   echo COMMIT >> nat.full
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   cp nat.kern "$D/nat.kern"
+  if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
+    for t in calico egress-lab; do
+      if nft list table ip "$t" >/dev/null 2>&1; then
+        nft delete table ip "$t" 2>err || fail "nft: $(cat err)"
+      fi
+    done
+  fi
+  echo iptables > "$D/mode"
+fi
+# 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
+#     Nothing has changed before it in this mode and nft commits all or nothing, so a file
+#     nft refuses is a rejection (no separate `nft -c`: it would double the cost).
+if [ -f nft.rules ]; then
+  nft -f nft.full 2>err || reject "nft: $(cat err)"
+  cp nft.want "$D/nft.want"
+  if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != nftables ]; }; then
+    iptables-save -t nat > nat.now 2>err || fail "iptables-save: $(cat err)"
+    grep -oE '^:(cali-|egress-lab-)[^ ]+' nat.now | cut -c2- > nat.ours
+    if [ -s nat.ours ] || grep -qE "$KERN.*cali:" nat.now; then
+      {
+        echo '*nat'
+        grep -E "$KERN.*cali:" nat.now | sed 's/^-A /-D /'
+        sed 's/^/-F /' nat.ours
+        sed 's/^/-X /' nat.ours
+        echo COMMIT
+      } > nat.clean
+      iptables-restore --noflush < nat.clean 2>err || fail "iptables cleanup: $(cat err)"
+    fi
+    for s in $(ipset list -n 2>/dev/null | grep '^cali'); do ipset destroy "$s" 2>/dev/null || true; done
+    rm -f "$D/nat.kern"
+  fi
+  echo nftables > "$D/mode"
 fi
 # 4. Swap the new set members in; drop sets the plan no longer has.
 if [ -f ipset.swap ]; then ipset restore < ipset.swap 2>err || fail "ipset swap: $(cat err)"; fi

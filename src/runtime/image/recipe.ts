@@ -24,6 +24,7 @@ export const PACKAGES: readonly string[] = [
   'iproute2', // ip link/addr/route, -batch, -j
   'iptables', // iptables-restore --noflush (nf_tables backend)
   'ipset', // ipset restore + swap
+  'nftables', // nft -f: Felix's nftables mode (table ip calico)
   'conntrack', // conntrack -L / -D (live lab)
   'tcpdump', // captures
   'bird2', // BGP on nodes and the router

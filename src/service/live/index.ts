@@ -24,7 +24,8 @@ import { echoed } from '../client-text.js';
 import { CaptureSession, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-session.js';
 import { runCheck, type CheckOptions, type CheckReport } from './check.js';
 import { parseConntrackList, parseDeletedCount } from './conntrack-parse.js';
-import { parseNatCounters } from './nat-counters.js';
+import { parseNatCounters, parseNftCounters } from './nat-counters.js';
+import { nodeFelixConfiguration } from '../../core/plan/node-dataplane.js';
 import { podInfo, resolveTarget } from './targets.js';
 import { LineSplitter } from '../../runtime/engine/demux.js';
 import { foldTrafficLine, pingArgv, type Tally } from './traffic-output.js';
@@ -33,7 +34,7 @@ import { MIN_INTERVAL_MS, TrafficSession } from './traffic-session.js';
 export type { CheckOptions, CheckReport, CheckEntryResult } from './check.js';
 export { parseTcpdumpLine } from './tcpdump-line.js';
 export { parseConntrackList } from './conntrack-parse.js';
-export { parseNatCounters } from './nat-counters.js';
+export { parseNatCounters, parseNftCounters } from './nat-counters.js';
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -125,16 +126,24 @@ export class LiveFeatures {
 
   // ---- rules and conntrack --------------------------------------------------------------
 
-  /** The live nat table of a container (`iptables-save -t nat -c`) with its counters per rule. */
-  async rules(lab: string, node: string): Promise<{ text: string; counters: NatRuleCounter[] }> {
+  /**
+   * The live NAT rules of a node with their counters: `iptables-save -t nat -c`, or on a node
+   * whose Felix runs nftables (nftablesMode: Enabled) table `ip calico` as nft lists it.
+   */
+  async rules(
+    lab: string,
+    node: string,
+  ): Promise<{ text: string; counters: NatRuleCounter[]; command: string }> {
     const record = await this.recordWith(lab, node);
-    const r = await this.execOk(
-      record.name,
-      node,
-      ['iptables-save', '-t', 'nat', '-c'],
-      'iptables-save',
-    );
-    return { text: r.stdout, counters: parseNatCounters(r.stdout) };
+    const n = record.lab.nodes.find((x) => x.name === node);
+    if (n && nodeFelixConfiguration(record.lab, n).spec.nftablesMode === 'Enabled') {
+      const argv = ['nft', 'list', 'table', 'ip', 'calico'];
+      const r = await this.execOk(record.name, node, argv, 'nft list');
+      return { text: r.stdout, counters: parseNftCounters(r.stdout), command: argv.join(' ') };
+    }
+    const argv = ['iptables-save', '-t', 'nat', '-c'];
+    const r = await this.execOk(record.name, node, argv, 'iptables-save');
+    return { text: r.stdout, counters: parseNatCounters(r.stdout), command: argv.join(' ') };
   }
 
   /** Conntrack entries on a node, translated ones marked. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,29 @@ describe('rules', () => {
     expect(r.out.startsWith('*nat')).toBe(true);
     expect(r.out).toContain('--jump MASQUERADE --random-fully');
     expect(r.out).not.toContain('protocol bgp');
+  });
+
+  it('nftables mode: --format nft prints table ip calico; iptables and ipset say why not', async () => {
+    const lab = file(
+      'nft.yaml',
+      readFileSync(TEMPLATE, 'utf8') +
+        '---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {nftablesMode: Enabled}\n',
+    );
+    const r = await runCli(['rules', lab, '--node', 'node-1', '--format', 'nft']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.startsWith('table ip calico {\n')).toBe(true);
+    expect(r.out).toMatch(/counter masquerade fully-random comment "cali:[\w-]{16};"/);
+    for (const format of ['iptables', 'ipset']) {
+      const bad = await runCli(['rules', lab, '--node', 'node-1', '--format', format]);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toContain("node-1 runs Felix's nftables dataplane");
+    }
+    const all = await runCli(['rules', lab, '--node', 'node-1']);
+    expect(all.out).toContain('# node-1: nft -f (table ip calico)');
+    expect(all.out).not.toContain('iptables-restore');
+    const ipt = await runCli(['rules', TEMPLATE, '--node', 'node-1', '--format', 'nft']);
+    expect(ipt.code).toBe(1);
+    expect(ipt.err).toContain("node-1 runs Felix's iptables dataplane");
   });
 
   it('says which nodes exist when the node is unknown', async () => {

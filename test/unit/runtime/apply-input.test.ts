@@ -32,6 +32,32 @@ describe('apply input', () => {
     expect(names('internet')).toEqual(['routes.batch', 'services']);
     expect(names('web-1')).toEqual(['routes.batch']);
   });
+  it('a node in nftables mode gets one nft transaction instead of ipsets and the nat table', () => {
+    const felix =
+      '---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {nftablesMode: Enabled}\n';
+    const nft = planLab(
+      loadLab([{ file: 'l.yaml', text: scenarioYaml({ name: 'u', natOutgoing: true }) + felix }]),
+    );
+    const files = applyInputFiles(nft.containers.find((x) => x.name === 'node-1')!);
+    expect(files.map((f) => f.name)).toEqual([
+      'nft.prep',
+      'nft.rules',
+      'routes.batch',
+      'bird.conf',
+    ]);
+    const prep = files.find((f) => f.name === 'nft.prep')!.content.toString();
+    expect(prep.split('\n').slice(0, 4)).toEqual([
+      'add table ip calico',
+      'flush table ip calico',
+      'add set ip calico cali40masq-ipam-pools { type ipv4_addr; flags interval; }',
+      'flush set ip calico cali40masq-ipam-pools',
+    ]);
+    expect(prep).not.toMatch(/delete table/); // the nat base chain must survive an apply
+    const rules = files.find((f) => f.name === 'nft.rules')!.content.toString();
+    expect(rules).toMatch(/^table ip calico \{\n/);
+    expect(rules).toContain('elements = { 192.168.0.0/16 }');
+    expect(rules).toContain('table ip egress-lab {\n\tchain egress-lab-conntrack {');
+  });
   it('stages the masq set with the natOutgoing pool', () => {
     const files = applyInputFiles(plan.containers.find((x) => x.name === 'node-1')!);
     const stage = files.find((f) => f.name === 'ipset.stage')!.content.toString();

@@ -9,8 +9,9 @@ export const SPECS = {
   },
   rules: {
     words: ['rules'],
-    usage: 'egress-lab rules FILE [--node NAME] [--format iptables|ipset|routes|bird] [--json]',
-    summary: 'print the ipsets, nat rules, routes and BIRD config Calico would program on a node',
+    usage: 'egress-lab rules FILE [--node NAME] [--format iptables|ipset|nft|routes|bird] [--json]',
+    summary:
+      'print the ipsets and nat rules (or nftables table), routes and BIRD config Calico would program on a node',
   },
   explain: {
     words: ['explain'],
