@@ -12,6 +12,8 @@ import { documentStart, parseSources, type LabSource } from './source.js';
 
 export interface LoadedResources {
   lab?: Lab;
+  /** "not modelled: …" and other differences from Calico, positioned like problems. */
+  warnings: Problem[];
   ipPools: IPPool[];
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
@@ -22,6 +24,8 @@ export interface LoadResult extends LoadedResources {
   /** Where every resource and field came from (for later problems and the editor). */
   index: SourceIndex;
   problems: Problem[];
+  /** Fields the lab accepts but does not follow, and how it differs ("not modelled: …"). */
+  warnings: Problem[];
 }
 
 /** Loads without throwing: the resources that validated and every problem, in file order. */
@@ -34,8 +38,13 @@ export function loadSources(
   const problems: Problem[] = [...parsed.problems];
   const { entries, problems: entryProblems } = collectEntries(parsed.documents);
   problems.push(...entryProblems);
-  const { resources, problems: resourceProblems } = validateEntries(entries, index);
+  const {
+    resources,
+    problems: resourceProblems,
+    warnings: resourceWarnings,
+  } = validateEntries(entries, index);
   problems.push(...resourceProblems);
+  const warnings: Problem[] = [...resourceWarnings];
 
   const labEntries = entries.filter((e) => e.kind === 'Lab');
   let lab: Lab | undefined;
@@ -59,11 +68,14 @@ export function loadSources(
     }
     const built = buildLab(labEntry, resources, index);
     problems.push(...built.problems);
+    warnings.push(...built.warnings);
     // Cross checks need a whole lab; a lab with errors of its own is not checked further.
     if (built.lab && problems.length === 0) {
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
     }
     lab = built.lab;
+    // The lab carries its warnings: the record of a running lab keeps them with it.
+    if (lab && warnings.length > 0) lab.warnings = oneLine(warnings);
   } else if (opts.requireLab && problems.length === 0) {
     // (A file with other problems may hold a Lab document that failed to parse.)
     const first = sources[0];
@@ -73,7 +85,7 @@ export function loadSources(
         'no Lab document found: a lab file starts with "apiVersion: egress-lab/v1" and "kind: Lab"',
     });
   }
-  return { lab, ...resources, index, problems: oneLine(problems) };
+  return { lab, ...resources, index, problems: oneLine(problems), warnings: oneLine(warnings) };
 }
 
 /** Every message on one line, whatever user text it quotes. */
@@ -110,6 +122,7 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
     bgpConfigurations: r.bgpConfigurations,
     bgpPeers: r.bgpPeers,
     felixConfigurations: r.felixConfigurations,
+    warnings: r.warnings,
   };
   if (r.lab) out.lab = r.lab;
   return out;

@@ -1,5 +1,6 @@
 // A node's desired dataplane as data: Felix's ipsets and nat chains, the routes the CNI
 // plugin programs for its pods, and the BIRD configuration confd would write.
+import { natBehaviour } from '../calico/versions.js';
 import { natIpSets, natTable } from '../dataplane/felix-nat.js';
 import type { NodeDataplane } from '../dataplane/types.js';
 import type { FelixConfiguration } from '../model/calico.js';
@@ -36,6 +37,7 @@ export function nodeFelixConfiguration(lab: Lab, node: LabNode): FelixConfigurat
 
 export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeDataplane {
   const felix = nodeFelixConfiguration(lab, node);
+  const behaviour = natBehaviour(lab.calicoVersion);
   const interfaces = [{ ifname: 'eth0', addresses: nodeEth0Addresses(lab, node) }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
@@ -48,8 +50,9 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       lab.ipPools,
       felix,
       lab.nodes.map((n) => n.address),
+      behaviour,
     ),
-    nat: natTable(lab.ipPools, felix),
+    nat: natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
     bird: nodeBirdData(lab, node, ipam.blocks),
   };
