@@ -23,6 +23,8 @@ export interface LabSource {
 export interface ValidationResult {
   ok: boolean;
   problems: Problem[];
+  /** Accepted input the lab does not follow as Calico would (severity "warning"). */
+  warnings?: Problem[];
   labName?: string;
 }
 

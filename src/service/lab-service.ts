@@ -159,9 +159,14 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   validate(sources: LabSource[]): ValidationResult {
     try {
       const r = validateSources(sources);
-      return { ok: true, problems: [], ...(r.labName ? { labName: r.labName } : {}) };
+      return {
+        ok: true,
+        problems: [],
+        warnings: r.warnings,
+        ...(r.labName ? { labName: r.labName } : {}),
+      };
     } catch (e) {
-      if (e instanceof LabInputError) return { ok: false, problems: e.problems };
+      if (e instanceof LabInputError) return { ok: false, problems: e.problems, warnings: [] };
       throw e;
     }
   }

@@ -2,7 +2,7 @@
 // natOutgoingExclusions only from Calico v3.31, bpfEnabled never true; nftablesMode values
 // Felix's version would not take warn. Shared by loading a lab file and by
 // `apply`, so both refuse the same things with the same words.
-import type { Problem } from '../errors.js';
+import { asWarning, type Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import { effectiveNftables, natBehaviour } from '../calico/versions.js';
 import type { SourceIndex } from './source-index.js';
@@ -63,12 +63,14 @@ export function felixPlacement(
     const eff = effectiveNftables(nft, calicoVersion);
     if (eff.refusedByFelix) {
       warnings.push(
-        index.problem(
-          'FelixConfiguration',
-          c.name,
-          ['spec', 'nftablesMode'],
-          `nftablesMode ${nft}: Felix ${calicoVersion} takes only ${natBehaviour(calicoVersion).nftablesModes.join(' or ')}; it logs the value and runs with ${eff.mode}, and so does the lab`,
-          'key',
+        asWarning(
+          index.problem(
+            'FelixConfiguration',
+            c.name,
+            ['spec', 'nftablesMode'],
+            `nftablesMode ${nft}: Felix ${calicoVersion} takes only ${natBehaviour(calicoVersion).nftablesModes.join(' or ')}; it logs the value and runs with ${eff.mode}, and so does the lab`,
+            'key',
+          ),
         ),
       );
     }

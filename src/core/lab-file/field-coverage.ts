@@ -190,6 +190,7 @@ export function entryWarnings(entry: Entry): Problem[] {
         position: locate(entry.pd, [...entry.basePath, ...path], 'key'),
         kind: entry.kind,
         ...(entry.name !== undefined ? { name: entry.name } : {}),
+        severity: 'warning',
         message: `not modelled: ${field} — ${rule.instead}`,
       });
     }

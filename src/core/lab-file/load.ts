@@ -1,6 +1,6 @@
 // Public entry points: lab files (YAML text) → validated Lab / Calico resources, or a
 // LabInputError carrying every problem found, each with FILE:LINE:COL.
-import { LabInputError, type Problem } from '../errors.js';
+import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from './checks.js';
@@ -75,7 +75,7 @@ export function loadSources(
     }
     lab = built.lab;
     // The lab carries its warnings: the record of a running lab keeps them with it.
-    if (lab && warnings.length > 0) lab.warnings = oneLine(warnings);
+    if (lab && warnings.length > 0) lab.warnings = oneLine(warnings).map(printableProblem);
   } else if (opts.requireLab && problems.length === 0) {
     // (A file with other problems may hold a Lab document that failed to parse.)
     const first = sources[0];
@@ -85,7 +85,13 @@ export function loadSources(
         'no Lab document found: a lab file starts with "apiVersion: egress-lab/v1" and "kind: Lab"',
     });
   }
-  return { lab, ...resources, index, problems: oneLine(problems), warnings: oneLine(warnings) };
+  return {
+    lab,
+    ...resources,
+    index,
+    problems: oneLine(problems),
+    warnings: oneLine(warnings).map(printableProblem),
+  };
 }
 
 /** Every message on one line, whatever user text it quotes. */

@@ -11,7 +11,8 @@ const usage = 'egress-lab validate FILE... [--json]';
 export const validateCommand: Command = {
   words: ['validate'],
   usage,
-  summary: 'check a lab file, or Calico resources alone, as Calico v3.30 would',
+  summary:
+    'check a lab file, or Calico resources alone, as Calico (v3.30 … v3.33) would; warn about what the lab does not model',
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, usage);
     if (positionals.length === 0)
@@ -27,8 +28,13 @@ export const validateCommand: Command = {
       });
       return EXIT_INVALID;
     }
-    if (values.json) printJson(io, { ok: true, problems: [], summary: result.summary });
-    else io.out(result.summary.map((l) => l + '\n').join(''));
+    const warnings = result.warnings.map((p) => ({ ...p, text: formatProblem(p) }));
+    if (values.json) printJson(io, { ok: true, problems: [], warnings, summary: result.summary });
+    else {
+      // Like a compiler: FILE:LINE:COL: warning: …, then the verdict.
+      io.out(warnings.map((w) => w.text + '\n').join(''));
+      io.out(result.summary.map((l) => l + '\n').join(''));
+    }
     return EXIT_OK;
   },
 };
