@@ -120,6 +120,7 @@ describe('get ippool -f', () => {
       'DISABLED',
       'DISABLEBGPEXPORT',
       'SELECTOR',
+      'ASSIGNMENTMODE',
     ]);
     expect((await runCli(['get', 'ippool', 'missing', '-f', TEMPLATE])).code).toBe(1);
   });
