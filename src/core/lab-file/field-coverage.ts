@@ -52,7 +52,6 @@ const METADATA: Record<string, FieldRule> = {
 };
 
 const notNever = (v: unknown) => v !== 'Never' && v !== '' && v !== undefined;
-const isTrue = (v: unknown) => v === true;
 
 const IPPOOL: Record<string, FieldRule> = {
   cidr: 'modelled',
