@@ -195,6 +195,11 @@ export interface LabApiCalls {
     request: { lab: string; source: LabSource; dryRun?: boolean };
     response: ChangeResult;
   };
+  /** A running lab moved to another Calico version: a change like any other (dryRun: preview). */
+  'lab:calico-version': {
+    request: { lab: string; calicoVersion: string; dryRun?: boolean };
+    response: ChangeResult;
+  };
   'lab:explain': { request: { lab: string; from: string; to: string }; response: Explanation };
   'rules:get': {
     request: { lab: string; node: string };
@@ -247,6 +252,7 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'pool:list',
   'pool:patch',
   'lab:apply',
+  'lab:calico-version',
   'lab:explain',
   'rules:get',
   'conntrack:list',

@@ -14,6 +14,7 @@ import { pingCommand } from './ping.js';
 import { captureCommand } from './capture.js';
 import { patchCommand } from './patch.js';
 import { applyCommand } from './apply.js';
+import { calicoVersionCommand } from './calico-version.js';
 import { deleteCommand } from './delete.js';
 import { conntrackCommand } from './conntrack.js';
 import { checkCommand } from './check.js';
@@ -36,6 +37,7 @@ export const commands: Command[] = [
   captureCommand,
   patchCommand,
   applyCommand,
+  calicoVersionCommand,
   deleteCommand,
   conntrackCommand,
   checkCommand,
