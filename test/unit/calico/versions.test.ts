@@ -231,3 +231,18 @@ spec: {natOutgoingExclusions: IPPoolsOnly}
     );
   });
 });
+
+describe('a LoadBalancer-only pool over a host segment', () => {
+  it('loads: it hands out no pod address (a host there stands for a VIP served elsewhere)', () => {
+    const text = lab('v3.33').replace(
+      'hosts: [{name: internet, address: 203.0.113.10/24}]',
+      'hosts: [{name: vip, address: 198.51.100.10/24}]',
+    );
+    expect(loadLab([{ file: 'lab.yaml', text }]).hosts[0]!.address).toBe('198.51.100.10');
+    // A workload pool there is still refused.
+    const workloadOver = text.replace('allowedUses: [LoadBalancer]', 'allowedUses: [Workload]');
+    expect(linesOf(() => loadLab([{ file: 'lab.yaml', text: workloadOver }])).join('\n')).toContain(
+      "overlaps host vip's segment",
+    );
+  });
+});

@@ -18,6 +18,8 @@ describe('exit codes', () => {
     expect((await runCli(['validate', '--bogus', TEMPLATE])).code).toBe(2);
     expect((await runCli(['explain', TEMPLATE, '--from', 'web-1'])).code).toBe(2);
     expect((await runCli(['rules', TEMPLATE, '--format', 'nftables'])).code).toBe(2);
+    expect((await runCli(['set', 'calico-version'])).code).toBe(2);
+    expect((await runCli(['set', 'calico-version', 'v3.31', 'v3.32'])).code).toBe(2);
   });
 
   it('is 1 with FILE:LINE:COL for invalid input, and 0 for valid input', async () => {
