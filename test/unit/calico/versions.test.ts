@@ -12,6 +12,7 @@ import { natIpSets, natOutgoingRules } from '../../../src/core/dataplane/felix-n
 import { loadLab, loadSources } from '../../../src/core/lab-file/index.js';
 import { labWithCalicoVersion } from '../../../src/core/lab-file/lab-version.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
+import { explain } from '../../../src/core/explain/explain.js';
 import { renderContainer } from '../../../src/core/plan/render-container.js';
 import { felix, pool } from '../helpers/lab.js';
 import { linesOf, problemsOf, whereIs } from '../lab-file/helpers.js';
@@ -243,6 +244,21 @@ describe('a LoadBalancer-only pool over a host segment', () => {
     const workloadOver = text.replace('allowedUses: [LoadBalancer]', 'allowedUses: [Workload]');
     expect(linesOf(() => loadLab([{ file: 'lab.yaml', text: workloadOver }])).join('\n')).toContain(
       "overlaps host vip's segment",
+    );
+  });
+});
+
+describe('explain follows the version', () => {
+  it("names the version's set, and a VIP is exempt in v3.30 but NATed in v3.33", () => {
+    const run = (v: string) =>
+      explain(planLab(loadLab([{ file: 'lab.yaml', text: lab(v) }])), 'web-1', '198.51.100.7');
+    const old = run('v3.30');
+    expect(old.seenAs).toBe('pod');
+    expect(old.steps.join('\n')).toContain('so it is a member of cali40all-ipam-pools');
+    const now = run('v3.33');
+    expect(now.seenAs).toBe('node');
+    expect(now.steps.join('\n')).toContain(
+      'a LoadBalancer-only pool: Calico v3.33 leaves it out of cali40network-ip-pools',
     );
   });
 });
