@@ -189,10 +189,10 @@ describe('applyResources: eBPF, nftables and what the lab does not model', () =>
   it('carries the warnings of what it applied, replacing those of the resource it replaces', () => {
     const current = loadLab([fixture('outgoing-nat.yaml')]);
     const once = applyResources(current, [
-      { file: 'f.yaml', text: felixDoc('nftablesMode: Enabled, chainInsertMode: Append') },
+      { file: 'f.yaml', text: felixDoc('iptablesBackend: NFT, chainInsertMode: Append') },
     ]);
     expect(once.warnings!.map((w) => w.message)).toEqual([
-      expect.stringMatching(/^not modelled: spec\.nftablesMode — /),
+      expect.stringMatching(/^not modelled: spec\.iptablesBackend — /),
       expect.stringMatching(/^not modelled: spec\.chainInsertMode — /),
     ]);
     const again = applyResources(once, [{ file: 'f.yaml', text: felixDoc('natPortRange: "1:2"') }]);

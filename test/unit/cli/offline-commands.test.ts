@@ -49,13 +49,13 @@ describe('exit codes', () => {
 
 describe('validate: what the lab does not model', () => {
   const text =
-    'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec:\n  natPortRange: "32768:65535"\n  nftablesMode: Enabled\n  logSeverityScreen: Info\n';
+    'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec:\n  natPortRange: "32768:65535"\n  chainInsertMode: Append\n  logSeverityScreen: Info\n';
   it('prints FILE:LINE:COL: warning: lines, then the verdict, and exits 0', async () => {
     const f = file('felix.yaml', text);
     const r = await runCli(['validate', f]);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toEqual([
-      `${f}:6:3: warning: FelixConfiguration(default) not modelled: spec.nftablesMode — the lab renders and applies the iptables rules Felix programs with nftablesMode Disabled`,
+      `${f}:6:3: warning: FelixConfiguration(default) not modelled: spec.chainInsertMode — ignored: the rules the lab renders are those Felix programs with it unset`,
       `${f}:7:3: warning: FelixConfiguration(default) not modelled: spec.logSeverityScreen — ignored: the rules the lab renders are those Felix programs with it unset`,
       `${f}: valid (0 IPPools, 1 FelixConfiguration)`,
       '',
