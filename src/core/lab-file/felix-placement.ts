@@ -40,23 +40,7 @@ export function felixPlacement(
       ),
     );
   }
-  // eBPF: the lab refuses rather than print iptables rules Felix would not program. What Felix
-  // keeps in iptables in BPF mode (felix/rules/nat.go, static.go) is not the packet path, and
-  // the BPF programs are not emulated; see FORMAT.md.
-  if (c.spec.bpfEnabled === true) {
-    const also =
-      c.spec.nftablesMode === 'Enabled'
-        ? '; nftablesMode: Enabled is set as well, and the lab would follow neither'
-        : '';
-    problems.push(
-      index.problem(
-        'FelixConfiguration',
-        c.name,
-        ['spec', 'bpfEnabled'],
-        `bpfEnabled: true is refused: the lab emulates Felix's iptables dataplane only, and in eBPF mode the packets take BPF programs it does not run${also}; remove bpfEnabled (or set it to false) to study the iptables dataplane`,
-      ),
-    );
-  }
+  problems.push(...bpfRefusal(c, index));
   const warnings: Problem[] = [];
   const nft = c.spec.nftablesMode;
   if (nft !== undefined && version) {
@@ -76,4 +60,25 @@ export function felixPlacement(
     }
   }
   return { placement, problems, warnings };
+}
+
+/**
+ * eBPF: the lab refuses rather than print iptables rules Felix would not program. What Felix
+ * keeps in iptables in BPF mode (felix/rules/nat.go, static.go) is not the packet path, and the
+ * BPF programs are not emulated; see FORMAT.md. Also checked for Calico resources alone.
+ */
+export function bpfRefusal(c: FelixConfiguration, index: SourceIndex): Problem[] {
+  if (c.spec.bpfEnabled !== true) return [];
+  const also =
+    c.spec.nftablesMode === 'Enabled'
+      ? '; nftablesMode: Enabled is set as well, and the lab would follow neither'
+      : '';
+  return [
+    index.problem(
+      'FelixConfiguration',
+      c.name,
+      ['spec', 'bpfEnabled'],
+      `bpfEnabled: true is refused: the lab emulates Felix's iptables dataplane only, and in eBPF mode the packets take BPF programs it does not run${also}; remove bpfEnabled (or set it to false) to study the iptables dataplane`,
+    ),
+  ];
 }

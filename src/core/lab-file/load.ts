@@ -5,6 +5,7 @@ import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../m
 import type { Lab } from '../model/lab.js';
 import { checkLab } from './checks.js';
 import { collectEntries } from './entries.js';
+import { bpfRefusal } from './felix-placement.js';
 import { buildLab } from './lab-builder.js';
 import { validateEntries } from './resources.js';
 import { SourceIndex } from './source-index.js';
@@ -76,7 +77,11 @@ export function loadSources(
     lab = built.lab;
     // The lab carries its warnings: the record of a running lab keeps them with it.
     if (lab && warnings.length > 0) lab.warnings = oneLine(warnings).map(printableProblem);
-  } else if (opts.requireLab && problems.length === 0) {
+  } else if (!opts.requireLab) {
+    // Calico resources alone (`validate`): what a lab would refuse is refused here too.
+    for (const c of resources.felixConfigurations) problems.push(...bpfRefusal(c, index));
+  }
+  if (!labEntry && opts.requireLab && problems.length === 0) {
     // (A file with other problems may hold a Lab document that failed to parse.)
     const first = sources[0];
     problems.push({

@@ -61,6 +61,17 @@ describe('validate: what the lab does not model', () => {
       '',
     ]);
   });
+  it('refuses bpfEnabled: true in Calico resources alone too, at the field (exit 1)', async () => {
+    const f = file(
+      'bpf.yaml',
+      'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec:\n  bpfEnabled: true\n',
+    );
+    const r = await runCli(['validate', f]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `${f}:5:15: FelixConfiguration(default) spec.bpfEnabled: bpfEnabled: true is refused`,
+    );
+  });
   it('lists them with --json, positioned, with severity warning', async () => {
     const r = await runCli(['validate', '--json', file('felix2.yaml', text)]);
     const body = JSON.parse(r.out) as {
