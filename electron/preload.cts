@@ -17,6 +17,7 @@ const CHANNELS: readonly string[] = [
   'pool:list',
   'pool:patch',
   'lab:apply',
+  'lab:calico-version',
   'lab:explain',
   'rules:get',
   'conntrack:list',

@@ -1,7 +1,8 @@
 // One error type for everything a user can get wrong in a file or a command:
 // it always says what and where, rendered as
 //   FILE:LINE:COL: <Kind>(<name>) <field path>: <message>
-// so editors and terminals can jump to it.
+// so editors and terminals can jump to it. Warnings share the shape, with "warning: " after
+// the position.
 
 export interface SourcePosition {
   file: string;
@@ -15,6 +16,16 @@ export interface Problem {
   name?: string; // resource name
   field?: string; // dotted path, e.g. "spec.blockSize" or "spec.nodes[1].name"
   message: string;
+  /**
+   * "warning": the input is accepted but the lab does not follow it the way Calico would
+   * (e.g. "not modelled: <field> — <what the lab does instead>"). Absent: an error.
+   */
+  severity?: 'warning';
+}
+
+/** The same problem as a warning (accepted input the lab does not follow as Calico would). */
+export function asWarning(p: Problem): Problem {
+  return { ...p, severity: 'warning' };
 }
 
 // Control characters (a terminal obeys them), bidi overrides and invisible marks (they reorder
@@ -43,7 +54,7 @@ export function printable(text: string, maxRun = MAX_RUN): string {
 }
 
 /** A problem whose every text is printable, names at most 64 characters. */
-function printableProblem(p: Problem): Problem {
+export function printableProblem(p: Problem): Problem {
   return {
     ...p,
     ...(p.position ? { position: { ...p.position, file: printable(p.position.file, 1024) } } : {}),
@@ -54,7 +65,9 @@ function printableProblem(p: Problem): Problem {
 }
 
 export function formatProblem(p: Problem): string {
-  const where = p.position ? `${p.position.file}:${p.position.line}:${p.position.col}: ` : '';
+  const where =
+    (p.position ? `${p.position.file}:${p.position.line}:${p.position.col}: ` : '') +
+    (p.severity === 'warning' ? 'warning: ' : '');
   const what = p.kind ? `${p.kind}(${p.name ?? ''}) ` : '';
   const field = p.field ? `${p.field}: ` : '';
   return `${where}${what}${field}${p.message}`;

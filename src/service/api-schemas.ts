@@ -37,6 +37,11 @@ export const LAB_API_REQUEST_SCHEMAS: {
     dryRun: z.boolean().optional(),
   }),
   'lab:apply': z.strictObject({ lab: name, source: labSource, dryRun: z.boolean().optional() }),
+  'lab:calico-version': z.strictObject({
+    lab: name,
+    calicoVersion: z.string().max(32),
+    dryRun: z.boolean().optional(),
+  }),
   'lab:explain': z.strictObject({ lab: name, from: name, to: name }),
   'rules:get': z.strictObject({ lab: name, node: name }),
   'conntrack:list': z.strictObject({ lab: name, node: name }),

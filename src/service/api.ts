@@ -23,6 +23,8 @@ export interface LabSource {
 export interface ValidationResult {
   ok: boolean;
   problems: Problem[];
+  /** Accepted input the lab does not follow as Calico would (severity "warning"). */
+  warnings?: Problem[];
   labName?: string;
 }
 
@@ -209,6 +211,11 @@ export interface LabApiCalls {
     request: { lab: string; source: LabSource; dryRun?: boolean };
     response: ChangeResult;
   };
+  /** A running lab moved to another Calico version: a change like any other (dryRun: preview). */
+  'lab:calico-version': {
+    request: { lab: string; calicoVersion: string; dryRun?: boolean };
+    response: ChangeResult;
+  };
   'lab:explain': { request: { lab: string; from: string; to: string }; response: Explanation };
   'rules:get': {
     request: { lab: string; node: string };
@@ -267,6 +274,7 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'pool:list',
   'pool:patch',
   'lab:apply',
+  'lab:calico-version',
   'lab:explain',
   'rules:get',
   'conntrack:list',

@@ -33,6 +33,7 @@ export interface LabApiMethods {
   pools(lab: string): Promise<IPPool[]>;
   patchPool(lab: string, pool: string, patch: unknown, dryRun?: boolean): Promise<ChangeResult>;
   apply(lab: string, sources: LabSource[], dryRun?: boolean): Promise<ChangeResult>;
+  setCalicoVersion(lab: string, calicoVersion: string, dryRun?: boolean): Promise<ChangeResult>;
   explain(lab: string, from: string, to: string): Promise<Explanation>;
   readonly live: Pick<
     LiveFeatures,
@@ -62,6 +63,8 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
     'pool:list': ({ lab }) => s.pools(lab),
     'pool:patch': ({ lab, pool, patch, dryRun }) => s.patchPool(lab, pool, patch, dryRun),
     'lab:apply': ({ lab, source, dryRun }) => s.apply(lab, [source], dryRun),
+    'lab:calico-version': ({ lab, calicoVersion, dryRun }) =>
+      s.setCalicoVersion(lab, calicoVersion, dryRun),
     'lab:explain': ({ lab, from, to }) => s.explain(lab, from, to),
     'rules:get': ({ lab, node }) => s.live.rules(lab, node),
     'conntrack:list': ({ lab, node }) => s.live.conntrack(lab, node),

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { CONNTRACK_WARNING, explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
 import { formatProblem } from '../core/errors.js';
-import { loadLab } from '../core/lab-file/index.js';
+import { labWithCalicoVersion, loadLab } from '../core/lab-file/index.js';
 import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
@@ -287,6 +287,12 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       const before = planOf(record);
       const change = planChange(record, before, next(record.lab)); // throws on invalid input
       const warnings = change.diffs.length ? [CONNTRACK_WARNING] : [];
+      // Input the lab accepted but does not model: said with the change, never silent.
+      const known = new Set((record.lab.warnings ?? []).map(formatProblem));
+      for (const w of change.lab.warnings ?? []) {
+        const text = formatProblem(w);
+        if (!known.has(text)) warnings.push(text);
+      }
       if (dryRun) return changeResult(message, change, 0, warnings);
       const started = performance.now();
       const rt = await this.runtime();
@@ -344,6 +350,20 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       lab,
       (cur) => deletedPoolLab(cur, pool),
       "Successfully deleted 1 'IPPool' resource(s)",
+    );
+  }
+
+  /** Moves a running lab to another Calico version: previewed (dryRun) and applied as a change. */
+  setCalicoVersion(
+    lab: string | undefined,
+    calicoVersion: string,
+    dryRun = false,
+  ): Promise<ChangeResult> {
+    return this.change(
+      lab,
+      (cur) => labWithCalicoVersion(cur, calicoVersion),
+      `Calico version set to ${calicoVersion}`,
+      dryRun,
     );
   }
 

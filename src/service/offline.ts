@@ -3,6 +3,7 @@
 import { loadLab, loadResources } from '../core/lab-file/index.js';
 import { explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
+import type { Problem } from '../core/errors.js';
 import type { IPPool } from '../core/model/calico.js';
 import { planLab } from '../core/plan/plan-lab.js';
 import { renderContainer } from '../core/plan/render-container.js';
@@ -17,8 +18,14 @@ function plural(n: number, word: string): string {
 }
 
 /** Validates lab files or bare Calico resources; throws LabInputError listing every problem. */
-export function validateSources(sources: LabSource[]): { summary: string[]; labName?: string } {
+export function validateSources(sources: LabSource[]): {
+  summary: string[];
+  labName?: string;
+  /** Accepted fields the lab does not follow as Calico would ("not modelled: …"). */
+  warnings: Problem[];
+} {
   const r = loadResources(sources);
+  const warnings = r.warnings;
   const files = sources.map((s) => s.file).join(', ');
   const resources = [
     plural(r.ipPools.length, 'IPPool'),
@@ -26,7 +33,7 @@ export function validateSources(sources: LabSource[]): { summary: string[]; labN
     r.bgpPeers.length ? plural(r.bgpPeers.length, 'BGPPeer') : '',
     r.felixConfigurations.length ? plural(r.felixConfigurations.length, 'FelixConfiguration') : '',
   ].filter(Boolean);
-  if (!r.lab) return { summary: [`${files}: valid (${resources.join(', ')})`] };
+  if (!r.lab) return { summary: [`${files}: valid (${resources.join(', ')})`], warnings };
   const lab = r.lab;
   const counts = [
     plural(lab.nodes.length, 'node'),
@@ -38,6 +45,7 @@ export function validateSources(sources: LabSource[]): { summary: string[]; labN
   return {
     summary: [`${files}: lab ${lab.name} is valid (${counts.join(', ')})`],
     labName: lab.name,
+    warnings,
   };
 }
 

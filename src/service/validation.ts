@@ -15,9 +15,14 @@ export const OFF_THREAD_CHARS = 64 * 1024;
 export function validateToResult(sources: LabSource[]): ValidationResult {
   try {
     const r = validateSources(sources);
-    return { ok: true, problems: [], ...(r.labName ? { labName: r.labName } : {}) };
+    return {
+      ok: true,
+      problems: [],
+      warnings: r.warnings,
+      ...(r.labName ? { labName: r.labName } : {}),
+    };
   } catch (e) {
-    if (e instanceof LabInputError) return { ok: false, problems: e.problems };
+    if (e instanceof LabInputError) return { ok: false, problems: e.problems, warnings: [] };
     throw e;
   }
 }

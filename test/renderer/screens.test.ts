@@ -225,4 +225,42 @@ describe('Editor', () => {
       expect(document.querySelector('.cm-lintRange-error')?.textContent).toBe('maybe'),
     );
   });
+
+  it('lists warnings as warnings, marks them inline as such, and does not block starting', async () => {
+    const { lab } = running({
+      'lab:validate': () => ({
+        ok: true,
+        problems: [],
+        warnings: [
+          {
+            position: { file: 'f.yaml', line: 2, col: 8 },
+            kind: 'FelixConfiguration',
+            name: 'default',
+            severity: 'warning' as const,
+            message: 'not modelled: spec.nftablesMode — the lab renders iptables rules',
+          },
+        ],
+      }),
+    });
+    lab.labs = [];
+    lab.labName = null;
+    lab.source = {
+      file: 'f.yaml',
+      text: 'kind: FelixConfiguration\nspec: {nftablesMode: Enabled}\n',
+    };
+    render(Editor, { lab });
+    const list = await screen.findByRole('list', { name: 'Problems' }, { timeout: 3000 });
+    expect(list.textContent?.replace(/\s+/g, ' ')).toContain(
+      '2:8 warning FelixConfiguration(default) not modelled: spec.nftablesMode',
+    );
+    expect(screen.getByRole('status').textContent).toContain('1 warning');
+    expect(screen.getByRole('status').textContent).toContain('valid');
+    expect((screen.getByRole('button', { name: 'Start lab' }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
+    await waitFor(() =>
+      expect(document.querySelector('.cm-lintRange-warning')?.textContent).toBe('nftablesMode'),
+    );
+    expect(document.querySelector('.cm-lintRange-error')).toBeNull();
+  });
 });

@@ -172,7 +172,7 @@ export function validateBGPPeer(input: BGPPeerInput): {
     const sel = s[key];
     if (!sel) continue;
     const err = validateSelector(sel);
-    if (err) errors.push(selectorTagError(field, sel, ['spec', key], err));
+    if (err) errors.push(selectorTagError(field, sel, ['spec', key]));
   }
   let peerIP = '';
   if (s.peerIP) {

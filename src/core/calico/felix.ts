@@ -1,7 +1,8 @@
 // FelixConfiguration: the outgoing-NAT fields the lab honours, checked as
 // libcalico-go/lib/validator/v3/validator.go does (validateFelixConfigSpec, field tags) and
-// numorstring.Port for natPortRange. Other Felix fields are accepted by the loader, not modelled.
-import type { FelixConfiguration, NatOutgoingExclusions } from '../model/calico.js';
+// numorstring.Port for natPortRange; nftablesMode's enum as the CRD declares it; bpfEnabled is
+// kept so the lab can refuse true. Other Felix fields: lab-file/field-coverage.ts.
+import type { FelixConfiguration, NatOutgoingExclusions, NftablesMode } from '../model/calico.js';
 import { parseIP } from '../net/cidr.js';
 import { tagReason, type CalicoFieldError } from './field-error.js';
 import { validateObjectMeta } from './metadata.js';
@@ -16,9 +17,11 @@ export interface FelixConfigurationInput {
     natPortRange?: string | number;
     natOutgoingExclusions?: string;
     nftablesMode?: string;
+    bpfEnabled?: boolean;
   };
 }
 
+const NFTABLES_MODES = ['Disabled', 'Enabled', 'Auto'] as const;
 const IFACE_FILTER = /^[a-zA-Z0-9:._+-]{1,15}$/;
 
 export function defaultFelixConfiguration(): FelixConfiguration {
@@ -113,17 +116,20 @@ export function validateFelixConfiguration(input: FelixConfigurationInput): {
       });
     } else spec.natOutgoingExclusions = excl as NatOutgoingExclusions;
   }
+  // The CRD declares the enum (+kubebuilder:validation:Enum=Disabled;Enabled;Auto, v3.30 on):
+  // the API server refuses any other spelling, case included, in these words.
   const nft = s.nftablesMode;
   if (nft !== undefined && nft !== '') {
-    if (nft !== 'Enabled' && nft !== 'Disabled' && nft !== 'Auto') {
+    if (!(NFTABLES_MODES as readonly string[]).includes(nft)) {
       errors.push({
         name: 'NFTablesMode',
         value: nft,
-        reason: tagReason('NFTablesMode', 'oneof'),
+        reason: `Unsupported value: ${JSON.stringify(nft)}: supported values: ${NFTABLES_MODES.map((m) => JSON.stringify(m)).join(', ')}`,
         path: ['spec', 'nftablesMode'],
       });
-    } else spec.nftablesMode = nft;
+    } else spec.nftablesMode = nft as NftablesMode;
   }
+  if (s.bpfEnabled !== undefined) spec.bpfEnabled = s.bpfEnabled;
   if (errors.length > 0) return { errors };
   return { resource: { kind: 'FelixConfiguration', name: input.name, spec }, errors };
 }

@@ -27,7 +27,19 @@ function tableRows(pools: readonly IPPool[], wide: boolean): string[][] {
     ];
   }
   return [
-    ['NAME', 'CIDR', 'NAT', 'IPIPMODE', 'VXLANMODE', 'DISABLED', 'DISABLEBGPEXPORT', 'SELECTOR'],
+    // ASSIGNMENTMODE is there from v3.30.0 (calicoctl/resourcemgr/ippool.go), the same columns
+    // through release-v3.33, so every version the lab models prints it.
+    [
+      'NAME',
+      'CIDR',
+      'NAT',
+      'IPIPMODE',
+      'VXLANMODE',
+      'DISABLED',
+      'DISABLEBGPEXPORT',
+      'SELECTOR',
+      'ASSIGNMENTMODE',
+    ],
     ...pools.map((p) => [
       p.name,
       p.spec.cidr,
@@ -37,6 +49,7 @@ function tableRows(pools: readonly IPPool[], wide: boolean): string[][] {
       String(p.spec.disabled),
       String(p.spec.disableBGPExport),
       p.spec.nodeSelector,
+      p.spec.assignmentMode,
     ]),
   ];
 }
@@ -61,7 +74,16 @@ function poolJson(pool: IPPool): Record<string, unknown> {
   return { kind: 'IPPool', apiVersion: 'projectcalico.org/v3', metadata, spec };
 }
 
-export function formatIPPools(pools: readonly IPPool[], output: IPPoolOutput): string {
+/**
+ * Pools in the order a datastore lists them: by name, compared as Go compares strings (bytes,
+ * not locale), the order of the keys Kubernetes and etcd return.
+ */
+export function datastoreOrder(pools: readonly IPPool[]): IPPool[] {
+  return [...pools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function formatIPPools(listed: readonly IPPool[], output: IPPoolOutput): string {
+  const pools = datastoreOrder(listed);
   switch (output) {
     case 'table':
     case 'wide':

@@ -236,7 +236,7 @@ export function validateIPPool(
   }
   const selErr = validateSelector(nodeSelector);
   if (selErr) {
-    errors.push(selectorTagError('NodeSelector', nodeSelector, ['spec', 'nodeSelector'], selErr));
+    errors.push(selectorTagError('NodeSelector', nodeSelector, ['spec', 'nodeSelector']));
   }
   if (s.ipip !== undefined) {
     errors.push({

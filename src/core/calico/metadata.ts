@@ -62,17 +62,11 @@ export function validateObjectMeta(
   return errors;
 }
 
-/** Selector-tagged fields fail with go-playground's tag reason; we add where the parse failed. */
-export function selectorTagError(
-  field: string,
-  value: string,
-  path: FieldPath,
-  detail: { reason: string; column: number },
-): CalicoFieldError {
-  return {
-    name: field,
-    value,
-    reason: `${tagReason(field, 'selector')}; ${detail.reason} at column ${detail.column}`,
-    path,
-  };
+/**
+ * Selector-tagged fields fail with go-playground's tag reason and nothing more: validateSelector
+ * (libcalico-go/lib/validator/v3/validator.go) only logs the parser's error at debug level, so
+ * calicoctl's message never says where the parse failed, and neither does the lab's.
+ */
+export function selectorTagError(field: string, value: string, path: FieldPath): CalicoFieldError {
+  return { name: field, value, reason: tagReason(field, 'selector'), path };
 }

@@ -5,11 +5,12 @@
 // - applyResources: `calicoctl apply -f` (create, or replace by kind and name), validated against
 //   the rest of the lab.
 // Both throw LabInputError and change nothing on bad input.
-import { LabInputError, type Problem } from '../errors.js';
+import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from '../lab-file/checks.js';
 import { felixPlacement } from '../lab-file/felix-placement.js';
+import { entryWarnings } from '../lab-file/field-coverage.js';
 import { oneLine } from '../lab-file/load.js';
 import { collectEntries } from '../lab-file/entries.js';
 import { parseCalicoVersion } from '../lab-file/lab-builder.js';
@@ -123,6 +124,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   let felixNodeConfigurations: FelixConfiguration[] = [...(current.felixNodeConfigurations ?? [])];
   const nodeNames = new Set(current.nodes.map((n) => n.name));
   const version = parseCalicoVersion(current.calicoVersion);
+  const warnings: Problem[] = [];
 
   for (const entry of entries) {
     if (entry.kind === 'Lab') {
@@ -155,6 +157,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
       problems.push(entryFieldError(entry.pd, entry.basePath, entry.kind, meta.name, e));
     const v = r.validated;
     if (!v) continue;
+    warnings.push(...entryWarnings(entry));
     if (v.kind === 'IPPool') ipPools = replaceByName(ipPools, v.resource);
     else if (v.kind === 'BGPPeer') bgpPeers = replaceByName(bgpPeers, v.resource);
     else if (v.kind === 'BGPConfiguration') {
@@ -172,6 +175,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
       const c = v.resource;
       const placed = felixPlacement(c, nodeNames, version, current.calicoVersion, index);
       problems.push(...placed.problems);
+      warnings.push(...placed.warnings);
       if (placed.placement === 'default') felixConfiguration = c;
       else if (placed.placement === 'node')
         felixNodeConfigurations = replaceByName(felixNodeConfigurations, c);
@@ -180,6 +184,15 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   if (problems.length > 0) throw inputError(problems);
   const next: Lab = { ...current, ipPools, bgpConfiguration, bgpPeers, felixConfiguration };
   if (felixNodeConfigurations.length > 0) next.felixNodeConfigurations = felixNodeConfigurations;
+  // What was applied but is not modelled replaces the warnings of the resources it replaced
+  // (positions in `sources`); the others' stay.
+  const replaced = new Set(entries.map((e) => `${e.kind}\u0000${e.name ?? ''}`));
+  const kept = (current.warnings ?? []).filter(
+    (w) => !replaced.has(`${w.kind ?? ''}\u0000${w.name ?? ''}`),
+  );
+  const all = [...kept, ...oneLine(warnings).map(printableProblem)];
+  if (all.length > 0) next.warnings = all;
+  else delete next.warnings;
   const cross = checkLab(next, index);
   if (cross.length > 0) throw inputError(cross);
   return next;

@@ -3,8 +3,10 @@
 // felix/rules/static.go (StaticNATPostroutingChains) and felix/dataplane/linux/masq_mgr.go.
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Action, Chain, IpSet, NatTable, Rule } from './types.js';
+import { DEFAULT_NAT_BEHAVIOUR, type NatBehaviour } from '../calico/versions.js';
 
 export const IPSET_MASQ_POOLS = 'cali40masq-ipam-pools';
+/** The v3.30 name; calico/versions.ts natBehaviour() gives each version's. */
 export const IPSET_ALL_POOLS = 'cali40all-ipam-pools';
 export const IPSET_ALL_HOSTS = 'cali40all-hosts-net';
 export const CHAIN_POSTROUTING = 'cali-POSTROUTING';
@@ -35,8 +37,15 @@ export function natIpSets(
   pools: IPPool[],
   felix: FelixConfiguration,
   nodeAddresses: string[],
+  behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
 ): IpSet[] {
   const v4 = pools.filter((p) => isV4(p.spec.cidr));
+  // From v3.31.6/v3.32.1 masq_mgr leaves LoadBalancer-only pools out (calico/versions.ts).
+  const exempt = behaviour.loadBalancerOnlyPoolsExempt
+    ? v4
+    : v4.filter(
+        (p) => !(p.spec.allowedUses.length === 1 && p.spec.allowedUses[0] === 'LoadBalancer'),
+      );
   const sets: IpSet[] = [
     {
       name: IPSET_MASQ_POOLS,
@@ -45,10 +54,10 @@ export function natIpSets(
       members: sortCidrs(v4.filter((p) => p.spec.natOutgoing).map((p) => p.spec.cidr)),
     },
     {
-      name: IPSET_ALL_POOLS,
+      name: behaviour.allPoolsSet,
       type: 'hash:net',
       family: 'inet',
-      members: sortCidrs(v4.map((p) => p.spec.cidr)),
+      members: sortCidrs(exempt.map((p) => p.spec.cidr)),
     },
   ];
   if (felix.spec.natOutgoingExclusions === 'IPPoolsAndHostIPs') {
@@ -66,10 +75,11 @@ function natOutgoingRule(
   felix: FelixConfiguration,
   protocol: 'tcp' | 'udp' | undefined,
   action: Action,
+  behaviour: NatBehaviour,
 ): Rule {
   const match: Rule['match'] = [
     { kind: 'srcSet', set: IPSET_MASQ_POOLS },
-    { kind: 'dstSet', set: IPSET_ALL_POOLS, negate: true },
+    { kind: 'dstSet', set: behaviour.allPoolsSet, negate: true },
   ];
   if (felix.spec.natOutgoingExclusions === 'IPPoolsAndHostIPs') {
     match.push({ kind: 'dstSet', set: IPSET_ALL_HOSTS, negate: true });
@@ -81,7 +91,11 @@ function natOutgoingRule(
 }
 
 /** cali-nat-outgoing: empty unless some v4 pool has natOutgoing. */
-export function natOutgoingRules(pools: IPPool[], felix: FelixConfiguration): Rule[] {
+export function natOutgoingRules(
+  pools: IPPool[],
+  felix: FelixConfiguration,
+  behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
+): Rule[] {
   const active = pools.some((p) => isV4(p.spec.cidr) && p.spec.natOutgoing);
   if (!active) return [];
   const addr = felix.spec.natOutgoingAddress;
@@ -89,16 +103,16 @@ export function natOutgoingRules(pools: IPPool[], felix: FelixConfiguration): Ru
     ? { kind: 'snat', toSource: addr, randomFully: true }
     : { kind: 'masquerade', randomFully: true };
   const ports = felixPortRange(felix.spec.natPortRange);
-  if (!ports) return [natOutgoingRule(felix, undefined, dflt)];
+  if (!ports) return [natOutgoingRule(felix, undefined, dflt, behaviour)];
   const ranged: Action = addr
     ? { kind: 'snat', toSource: `${addr}:${ports}`, randomFully: true }
     : { kind: 'masquerade', toPorts: ports, randomFully: true };
   return [
-    natOutgoingRule(felix, 'tcp', ranged),
-    natOutgoingRule(felix, 'tcp', { kind: 'return' }),
-    natOutgoingRule(felix, 'udp', ranged),
-    natOutgoingRule(felix, 'udp', { kind: 'return' }),
-    natOutgoingRule(felix, undefined, dflt),
+    natOutgoingRule(felix, 'tcp', ranged, behaviour),
+    natOutgoingRule(felix, 'tcp', { kind: 'return' }, behaviour),
+    natOutgoingRule(felix, 'udp', ranged, behaviour),
+    natOutgoingRule(felix, 'udp', { kind: 'return' }, behaviour),
+    natOutgoingRule(felix, undefined, dflt, behaviour),
   ];
 }
 
@@ -107,7 +121,11 @@ export function natOutgoingRules(pools: IPPool[], felix: FelixConfiguration): Ru
  * (floating-IP DNAT, unused here) and the per-tunnel MASQUERADE rules of cali-POSTROUTING
  * (the lab runs no IPIP/VXLAN devices).
  */
-export function natTable(pools: IPPool[], felix: FelixConfiguration): NatTable {
+export function natTable(
+  pools: IPPool[],
+  felix: FelixConfiguration,
+  behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
+): NatTable {
   return {
     chains: [
       {
@@ -118,7 +136,7 @@ export function natTable(pools: IPPool[], felix: FelixConfiguration): NatTable {
         ],
       },
       { name: CHAIN_FIP_SNAT, rules: [] },
-      { name: CHAIN_NAT_OUTGOING, rules: natOutgoingRules(pools, felix) },
+      { name: CHAIN_NAT_OUTGOING, rules: natOutgoingRules(pools, felix, behaviour) },
     ],
     // Felix appends this hook to POSTROUTING (since v3.29; CALICO.md §3).
     appends: [

@@ -1,6 +1,7 @@
 // explain: what happens to a packet from a pod to a destination, decided from the plan's
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
+import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
 import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
@@ -133,13 +134,22 @@ export function explain(
   const destinationPool = dpool
     ? { name: dpool.name, cidr: dpool.spec.cidr, disabled: dpool.spec.disabled }
     : undefined;
-  if (destinationPool) {
+  // The set's name and whether LoadBalancer-only pools are in it depend on the version.
+  const versioned = natBehaviour(lab.calicoVersion);
+  const allPools = versioned.allPoolsSet;
+  const lbOnly =
+    dpool?.spec.allowedUses.length === 1 && dpool.spec.allowedUses[0] === 'LoadBalancer';
+  if (destinationPool && lbOnly && !versioned.loadBalancerOnlyPoolsExempt) {
     steps.push(
-      `${target.address} lies in IPPool ${destinationPool.name} (${destinationPool.cidr}${destinationPool.disabled ? ', disabled' : ''}), so it is a member of cali40all-ipam-pools.`,
+      `${target.address} lies in IPPool ${destinationPool.name} (${destinationPool.cidr}), a LoadBalancer-only pool: Calico ${lab.calicoVersion} leaves it out of ${allPools}, so it is treated as outside every pool.`,
+    );
+  } else if (destinationPool) {
+    steps.push(
+      `${target.address} lies in IPPool ${destinationPool.name} (${destinationPool.cidr}${destinationPool.disabled ? ', disabled' : ''}), so it is a member of ${allPools}.`,
     );
     if (destinationPool.disabled && target.kind !== 'pod') {
       warnings.push(
-        `${destinationPool.cidr} is a disabled pool: Felix still lists it in cali40all-ipam-pools, so traffic to it is not NATed (the docs' no-NAT trick).`,
+        `${destinationPool.cidr} is a disabled pool: Felix still lists it in ${allPools}, so traffic to it is not NATed (the docs' no-NAT trick).`,
       );
     }
   } else {

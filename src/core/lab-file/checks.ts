@@ -41,11 +41,14 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     );
   }
 
-  // An enabled pool must not hand out addresses that belong to the fabric or a host's segment.
-  // A disabled pool covering a host's range is the docs' no-NAT trick and is fine.
+  // An enabled pool must not hand out pod addresses that belong to the fabric or a host's
+  // segment. A disabled pool covering a host's range is the docs' no-NAT trick and is fine; a
+  // LoadBalancer-only pool hands out no pod address (a host in it stands for a VIP served
+  // elsewhere, e.g. another cluster's shared LoadBalancer pool, calico#12767).
   const fabric = parseCidr(lab.fabric.cidr);
   for (const pool of lab.ipPools) {
     if (pool.spec.disabled) continue;
+    if (pool.spec.allowedUses.length === 1 && pool.spec.allowedUses[0] === 'LoadBalancer') continue;
     const c = parseCidr(pool.spec.cidr);
     if (!c) continue;
     if (fabric && networksOverlap(c, fabric)) {

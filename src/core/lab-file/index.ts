@@ -6,3 +6,4 @@ export { MAX_DEPTH, MAX_FILE_BYTES } from './source.js';
 export { SourceIndex } from './source-index.js';
 export { checkLab } from './checks.js';
 export { DEFAULT_CALICO_VERSION, DEFAULT_FABRIC_CIDR, parseCalicoVersion } from './lab-builder.js';
+export { labWithCalicoVersion } from './lab-version.js';

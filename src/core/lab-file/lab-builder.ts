@@ -10,6 +10,11 @@ import type { FieldPath } from '../calico/field-error.js';
 import { defaultFelixConfiguration } from '../calico/felix.js';
 import { defaultIPv4Pool } from '../calico/ippool.js';
 import { dns1123LabelProblems } from '../calico/names.js';
+import {
+  calicoVersionProblem,
+  DEFAULT_CALICO_VERSION,
+  parseCalicoVersion,
+} from '../calico/versions.js';
 import type { Entry } from './entries.js';
 import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
@@ -23,19 +28,15 @@ import { parseCollecting, zodIssuesToProblems } from './zod-problems.js';
 
 export { DEFAULT_FABRIC_CIDR, DEFAULT_ROUTER_AS, DEFAULT_ROUTER_NAME } from './lab-network.js';
 export { DEFAULT_TCP_PORTS, DEFAULT_UDP_PORTS } from './lab-hosts.js';
-export const DEFAULT_CALICO_VERSION = 'v3.30';
-
-/** calicoVersion as [major, minor, patch]; patch 0 when absent. */
-export function parseCalicoVersion(v: string): [number, number, number] | undefined {
-  const m = /^v(3)\.([0-9]{1,2})(?:\.([0-9]{1,3}))?$/.exec(v);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
-}
+export { DEFAULT_CALICO_VERSION, parseCalicoVersion } from '../calico/versions.js';
 
 export interface BuiltLab {
   lab?: Lab;
   /** True when the file had no IPPool and calico-node's default pool was used. */
   autoPool: boolean;
   problems: Problem[];
+  /** What the lab does differently from Felix for this lab (e.g. a mode this version lacks). */
+  warnings: Problem[];
 }
 
 export function buildLab(entry: Entry, resources: ResourceSet, index: SourceIndex): BuiltLab {
@@ -48,7 +49,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     schema: labDocument,
     data: entry.value,
   });
-  if (parsed.data === undefined) return { autoPool: false, problems };
+  if (parsed.data === undefined) return { autoPool: false, problems, warnings: [] };
   const d: LabDocument = parsed.data;
   const labName = d.metadata.name;
   index.add('Lab', labName, entry.pd, entry.basePath);
@@ -62,11 +63,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
 
   const calicoVersion = spec.calicoVersion ?? DEFAULT_CALICO_VERSION;
   const version = parseCalicoVersion(calicoVersion);
-  if (!version)
-    P(
-      ['spec', 'calicoVersion'],
-      `calicoVersion must look like "v3.30" or "v3.31.7", got ${JSON.stringify(calicoVersion)}`,
-    );
+  const versionProblem = calicoVersionProblem(calicoVersion);
+  if (versionProblem) P(['spec', 'calicoVersion'], versionProblem);
 
   const ctx = createLabContext(spec, P);
   const { fabricCidr, fabric, router, nodes } = buildNetwork(ctx);
@@ -95,16 +93,18 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   }
   if (bgpConfiguration.spec.asNumber === 0) bgpConfiguration.spec.asNumber = DEFAULT_AS_NUMBER;
 
+  const warnings: Problem[] = [];
   let felixConfiguration = defaultFelixConfiguration();
   const felixNodeConfigurations: FelixConfiguration[] = [];
   for (const c of resources.felixConfigurations) {
     const placed = felixPlacement(c, nodeNames, version, calicoVersion, index);
     problems.push(...placed.problems);
+    warnings.push(...placed.warnings);
     if (placed.placement === 'default') felixConfiguration = c;
     else if (placed.placement === 'node') felixNodeConfigurations.push(c);
   }
 
-  if (problems.length > 0) return { autoPool, problems };
+  if (problems.length > 0) return { autoPool, problems, warnings };
   const lab: Lab = {
     name: labName,
     description: d.metadata.description ?? '',
@@ -123,5 +123,5 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
-  return { lab, autoPool, problems };
+  return { lab, autoPool, problems, warnings };
 }

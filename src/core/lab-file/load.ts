@@ -1,10 +1,11 @@
 // Public entry points: lab files (YAML text) → validated Lab / Calico resources, or a
 // LabInputError carrying every problem found, each with FILE:LINE:COL.
-import { LabInputError, type Problem } from '../errors.js';
+import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from './checks.js';
 import { collectEntries } from './entries.js';
+import { bpfRefusal } from './felix-placement.js';
 import { buildLab } from './lab-builder.js';
 import { validateEntries } from './resources.js';
 import { SourceIndex } from './source-index.js';
@@ -12,6 +13,8 @@ import { documentStart, parseSources, type LabSource } from './source.js';
 
 export interface LoadedResources {
   lab?: Lab;
+  /** "not modelled: …" and other differences from Calico, positioned like problems. */
+  warnings: Problem[];
   ipPools: IPPool[];
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
@@ -22,6 +25,8 @@ export interface LoadResult extends LoadedResources {
   /** Where every resource and field came from (for later problems and the editor). */
   index: SourceIndex;
   problems: Problem[];
+  /** Fields the lab accepts but does not follow, and how it differs ("not modelled: …"). */
+  warnings: Problem[];
 }
 
 /** Loads without throwing: the resources that validated and every problem, in file order. */
@@ -34,8 +39,13 @@ export function loadSources(
   const problems: Problem[] = [...parsed.problems];
   const { entries, problems: entryProblems } = collectEntries(parsed.documents);
   problems.push(...entryProblems);
-  const { resources, problems: resourceProblems } = validateEntries(entries, index);
+  const {
+    resources,
+    problems: resourceProblems,
+    warnings: resourceWarnings,
+  } = validateEntries(entries, index);
   problems.push(...resourceProblems);
+  const warnings: Problem[] = [...resourceWarnings];
 
   const labEntries = entries.filter((e) => e.kind === 'Lab');
   let lab: Lab | undefined;
@@ -59,12 +69,19 @@ export function loadSources(
     }
     const built = buildLab(labEntry, resources, index);
     problems.push(...built.problems);
+    warnings.push(...built.warnings);
     // Cross checks need a whole lab; a lab with errors of its own is not checked further.
     if (built.lab && problems.length === 0) {
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
     }
     lab = built.lab;
-  } else if (opts.requireLab && problems.length === 0) {
+    // The lab carries its warnings: the record of a running lab keeps them with it.
+    if (lab && warnings.length > 0) lab.warnings = oneLine(warnings).map(printableProblem);
+  } else if (!opts.requireLab) {
+    // Calico resources alone (`validate`): what a lab would refuse is refused here too.
+    for (const c of resources.felixConfigurations) problems.push(...bpfRefusal(c, index));
+  }
+  if (!labEntry && opts.requireLab && problems.length === 0) {
     // (A file with other problems may hold a Lab document that failed to parse.)
     const first = sources[0];
     problems.push({
@@ -73,7 +90,13 @@ export function loadSources(
         'no Lab document found: a lab file starts with "apiVersion: egress-lab/v1" and "kind: Lab"',
     });
   }
-  return { lab, ...resources, index, problems: oneLine(problems) };
+  return {
+    lab,
+    ...resources,
+    index,
+    problems: oneLine(problems),
+    warnings: oneLine(warnings).map(printableProblem),
+  };
 }
 
 /** Every message on one line, whatever user text it quotes. */
@@ -110,6 +133,7 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
     bgpConfigurations: r.bgpConfigurations,
     bgpPeers: r.bgpPeers,
     felixConfigurations: r.felixConfigurations,
+    warnings: r.warnings,
   };
   if (r.lab) out.lab = r.lab;
   return out;

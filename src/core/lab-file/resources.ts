@@ -12,6 +12,7 @@ import type { CalicoFieldError } from '../calico/field-error.js';
 import { validateFelixConfiguration, type FelixConfigurationInput } from '../calico/felix.js';
 import { validateIPPool, type IPPoolInput } from '../calico/ippool.js';
 import type { Entry } from './entries.js';
+import { entryWarnings } from './field-coverage.js';
 import { resourceSchemas } from './schemas.js';
 import { entryFieldError, type SourceIndex } from './source-index.js';
 import { locate } from './source.js';
@@ -120,9 +121,10 @@ export function addValidated(set: ResourceSet, v: Validated): void {
 export function validateEntries(
   entries: readonly Entry[],
   index: SourceIndex,
-): { resources: ResourceSet; problems: Problem[] } {
+): { resources: ResourceSet; problems: Problem[]; warnings: Problem[] } {
   const resources = emptyResourceSet();
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   for (const entry of entries) {
     if (entry.kind === 'Lab') continue;
     const parsed = parseEntry(entry);
@@ -144,7 +146,10 @@ export function validateEntries(
     const r = validateResource(entry.kind, meta, spec, { existingPools: resources.ipPools });
     for (const e of r.errors)
       problems.push(entryFieldError(entry.pd, entry.basePath, entry.kind, meta.name, e));
-    if (r.validated) addValidated(resources, r.validated);
+    if (r.validated) {
+      addValidated(resources, r.validated);
+      warnings.push(...entryWarnings(entry));
+    }
   }
-  return { resources, problems };
+  return { resources, problems, warnings };
 }

@@ -97,11 +97,13 @@ export const bgpPeerSpec = z.strictObject({
   reversePeering: ignored,
 });
 
-// Every FelixConfigurationSpec field of Calico v3.30 (api/pkg/apis/projectcalico/v3/felixconfig.go).
-const FELIX_FIELDS =
+// Every FelixConfigurationSpec field of Calico v3.30 (api/pkg/apis/projectcalico/v3/felixconfig.go)
+// the lab does not model (field-coverage.ts says what it does instead), then those v3.31 … v3.33
+// added (release-v3.33's felixconfig.go); the modelled ones follow.
+export const FELIX_FIELDS =
   `allowIPIPPacketsFromWorkloads allowVXLANPacketsFromWorkloads awsSrcDstCheck bpfAttachType
 bpfCTLBLogFilter bpfConnectTimeLoadBalancing bpfConnectTimeLoadBalancingEnabled bpfConntrackLogLevel bpfConntrackMode
-bpfConntrackTimeouts bpfDSROptoutCIDRs bpfDataIfacePattern bpfDisableGROForIfaces bpfDisableUnprivileged bpfEnabled
+bpfConntrackTimeouts bpfDSROptoutCIDRs bpfDataIfacePattern bpfDisableGROForIfaces bpfDisableUnprivileged
 bpfEnforceRPF bpfExcludeCIDRsFromNAT bpfExportBufferSizeMB bpfExtToServiceConnmark bpfExternalServiceMode
 bpfForceTrackPacketsFromIfaces bpfHostConntrackBypass bpfHostNetworkedNATWithoutCTLB bpfKubeProxyEndpointSlicesEnabled
 bpfKubeProxyIptablesCleanupEnabled bpfKubeProxyMinSyncPeriod bpfL3IfacePattern bpfLogFilters bpfLogLevel
@@ -121,7 +123,7 @@ iptablesLockFilePath iptablesLockProbeInterval iptablesLockTimeout iptablesMangl
 iptablesPostWriteCheckInterval iptablesRefreshInterval ipv6Support kubeNodePortRanges
 logDebugFilenameRegex logFilePath logPrefix logSeverityFile logSeverityScreen logSeveritySys maxIpsetSize
 metadataAddr metadataPort mtuIfacePattern netlinkTimeout nftablesFilterAllowAction nftablesFilterDenyAction
-nftablesMangleAllowAction nftablesMarkMask nftablesMode nftablesRefreshInterval openstackRegion policySyncPathPrefix
+nftablesMangleAllowAction nftablesMarkMask nftablesRefreshInterval openstackRegion policySyncPathPrefix
 programClusterRoutes prometheusGoMetricsEnabled prometheusMetricsEnabled prometheusMetricsHost prometheusMetricsPort
 prometheusProcessMetricsEnabled prometheusWireGuardMetricsEnabled removeExternalRoutes reportingInterval reportingTTL
 requireMTUFile routeRefreshInterval routeSource routeSyncDisabled routeTableRange routeTableRanges
@@ -130,7 +132,14 @@ usageReportingInterval useInternalDataplaneDriver vxlanEnabled vxlanMTU vxlanMTU
 windowsManageFirewallRules wireguardEnabled wireguardEnabledV6 wireguardHostEncryptionEnabled wireguardInterfaceName
 wireguardInterfaceNameV6 wireguardKeepAlive wireguardListeningPort wireguardListeningPortV6 wireguardMTU
 wireguardMTUV6 wireguardRoutingRulePriority wireguardThreadingEnabled workloadSourceSpoofing xdpEnabled
-xdpRefreshInterval`
+xdpRefreshInterval
+bpfIPFragTimeout bpfIPFragmentReassemblyEnabled bpfJITHardening bpfKubeProxyHealthzPort
+bpfMaglevMaxEndpointsPerService bpfMaglevMaxServices bpfOverlayHostSourceIP
+ipv4ElevatedRoutePriority ipv4NormalRoutePriority ipv6ElevatedRoutePriority ipv6NormalRoutePriority
+istioAmbientMode istioDSCPMark liveMigrationRouteConvergenceTime localSubnetL2Reachability
+localSubnetL2ReachabilityRefreshInterval logActionRateLimit logActionRateLimitBurst
+nftablesFlowTableDataIfacePattern nftablesFlowTableOffload nodeSelector prometheusMetricsCAFile
+prometheusMetricsCertFile prometheusMetricsClientAuth prometheusMetricsKeyFile`
     .split(/\s+/)
     .filter(Boolean);
 
@@ -140,7 +149,9 @@ export const felixConfigurationSpec = z.strictObject({
   iptablesNATOutgoingInterfaceFilter: z.string().optional(),
   natPortRange: z.union([z.string(), z.number()]).optional(),
   natOutgoingExclusions: z.string().optional(),
+  // Values checked in calico/felix.ts with the API server's words (the CRD's enum).
   nftablesMode: z.string().optional(),
+  bpfEnabled: z.boolean().optional(),
 });
 
 function calicoResource<K extends string, S extends z.ZodType>(kind: K, spec: S) {

@@ -50,6 +50,8 @@ export interface BGPPeer {
   };
 }
 
+export type NftablesMode = 'Disabled' | 'Enabled' | 'Auto';
+
 export type NatOutgoingExclusions = 'IPPoolsOnly' | 'IPPoolsAndHostIPs';
 
 export interface FelixConfiguration {
@@ -60,7 +62,10 @@ export interface FelixConfiguration {
     iptablesNATOutgoingInterfaceFilter?: string;
     natPortRange?: string; // "min:max"
     natOutgoingExclusions?: NatOutgoingExclusions; // v3.31+
-    nftablesMode?: 'Enabled' | 'Disabled' | 'Auto'; // Enabled: Felix programs nftables, not iptables
+    /** As written (Calico's enum); effectiveNftables() in calico/versions.ts resolves it. */
+    nftablesMode?: NftablesMode;
+    /** false only: true is refused, the lab does not emulate the eBPF dataplane. */
+    bpfEnabled?: boolean;
   };
 }
 

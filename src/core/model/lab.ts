@@ -1,6 +1,7 @@
 // The validated lab: the `kind: Lab` document with every default filled in,
 // plus the Calico resources that came with it. Everything downstream (IPAM,
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
+import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
 
 export interface LabRouter {
@@ -70,4 +71,9 @@ export interface Lab {
    * (calico#2222). Felix merges them over "default" field by field for that node.
    */
   felixNodeConfigurations?: FelixConfiguration[];
+  /**
+   * Present when loading warned: fields the lab accepts but does not follow ("not modelled:
+   * <field> — <what the lab does instead>") and other differences from Calico, positioned.
+   */
+  warnings?: Problem[];
 }

@@ -1,5 +1,6 @@
 // A node's desired dataplane as data: Felix's ipsets and nat chains, the routes the CNI
 // plugin programs for its pods, and the BIRD configuration confd would write.
+import { effectiveNftables, natBehaviour } from '../calico/versions.js';
 import { natIpSets, natTable } from '../dataplane/felix-nat.js';
 import type { NodeDataplane } from '../dataplane/types.js';
 import type { FelixConfiguration } from '../model/calico.js';
@@ -36,23 +37,28 @@ export function nodeFelixConfiguration(lab: Lab, node: LabNode): FelixConfigurat
 
 export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeDataplane {
   const felix = nodeFelixConfiguration(lab, node);
+  const behaviour = natBehaviour(lab.calicoVersion);
   const interfaces = [{ ifname: 'eth0', addresses: nodeEth0Addresses(lab, node) }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
   }
   return {
     node: node.name,
-    // Felix's nftablesMode: Enabled programs nftables; Auto follows kube-proxy's mode, and the
-    // lab runs no kube-proxy (iptables, as Felix decides without one).
-    natDataplane: felix.spec.nftablesMode === 'Enabled' ? 'nftables' : 'iptables',
+    // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
+    // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
+    // mode, and the lab runs no kube-proxy (iptables, as Felix decides without one).
+    natDataplane: effectiveNftables(felix.spec.nftablesMode, lab.calicoVersion).nftables
+      ? 'nftables'
+      : 'iptables',
     address: node.address,
     interfaces,
     ipsets: natIpSets(
       lab.ipPools,
       felix,
       lab.nodes.map((n) => n.address),
+      behaviour,
     ),
-    nat: natTable(lab.ipPools, felix),
+    nat: natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
     bird: nodeBirdData(lab, node, ipam.blocks),
   };

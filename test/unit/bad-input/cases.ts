@@ -27,6 +27,15 @@ metadata: { name: nobody }
 spec: { peerIP: 172.30.0.99, asNumber: 64500 }
 `;
 
+function felix(spec: string, name = 'default'): string {
+  return `---
+apiVersion: projectcalico.org/v3
+kind: FelixConfiguration
+metadata: { name: ${name} }
+spec: { ${spec}}
+`;
+}
+
 export const BAD_CASES: BadCase[] = [
   {
     what: 'lab name with $(…)',
@@ -91,6 +100,54 @@ export const BAD_CASES: BadCase[] = [
     expect:
       /^BGPPeer\(nobody\) spec\.peerIP: peerIP 172\.30\.0\.99 is neither the router .* nor a node/,
     at: '172.30.0.99',
+  },
+  {
+    what: 'calicoVersion the lab does not model',
+    text: edit('calicoVersion: v3.30', 'calicoVersion: v3.29'),
+    expect:
+      /^Lab\(outgoing-nat\) spec\.calicoVersion: calicoVersion v3\.29 is not modelled: the lab reproduces v3\.30, v3\.31, v3\.32 or v3\.33/,
+    at: 'v3.29',
+  },
+  {
+    what: 'calicoVersion in the wrong case',
+    text: edit('calicoVersion: v3.30', 'calicoVersion: V3.31'),
+    expect:
+      /^Lab\(outgoing-nat\) spec\.calicoVersion: calicoVersion must be one of v3\.30, v3\.31, v3\.32 or v3\.33 .*got "V3\.31"/,
+    at: 'V3.31',
+  },
+  {
+    what: 'nftablesMode in the wrong case',
+    text: TEMPLATE + felix('nftablesMode: enabled'),
+    expect:
+      /^FelixConfiguration\(default\) spec\.nftablesMode: error with field NFTablesMode = 'enabled' \(Unsupported value: "enabled": supported values: "Disabled", "Enabled", "Auto"\)$/,
+    at: 'enabled}',
+  },
+  {
+    what: 'nftablesMode in capitals',
+    text: TEMPLATE + felix('nftablesMode: AUTO'),
+    expect:
+      /^FelixConfiguration\(default\) spec\.nftablesMode: error with field NFTablesMode = 'AUTO' \(Unsupported value: "AUTO"/,
+    at: 'AUTO',
+  },
+  {
+    what: 'bpfEnabled true (the eBPF dataplane is not emulated)',
+    text: TEMPLATE + felix('bpfEnabled: true'),
+    expect:
+      /^FelixConfiguration\(default\) spec\.bpfEnabled: bpfEnabled: true is refused: the lab emulates Felix's iptables dataplane only/,
+    at: 'true}',
+  },
+  {
+    what: 'bpfEnabled true with nftablesMode Enabled on one node',
+    text: TEMPLATE + felix('bpfEnabled: true, nftablesMode: Enabled', 'node.node-1'),
+    expect:
+      /^FelixConfiguration\(node\.node-1\) spec\.bpfEnabled: bpfEnabled: true is refused: .*nftablesMode: Enabled is set as well/,
+    at: 'true,',
+  },
+  {
+    what: 'bpfEnabled as a string',
+    text: TEMPLATE + felix('bpfEnabled: "yes"'),
+    expect: /^FelixConfiguration\(default\) spec\.bpfEnabled: /,
+    at: '"yes"',
   },
 ];
 

@@ -27,12 +27,31 @@ describe('formatIPPools', () => {
   it('prints -o wide like calicoctl', () => {
     expect(formatIPPools([central, east], 'wide')).toBe(
       [
-        'NAME             CIDR               NAT    IPIPMODE   VXLANMODE   DISABLED   DISABLEBGPEXPORT   SELECTOR      ',
-        'central-ippool   192.168.150.0/24   true   Always     Never       false      false              zone == "A"   ',
-        'east-ippool      192.168.151.0/24   true   Always     Never       false      false              zone == "B"   ',
+        'NAME             CIDR               NAT    IPIPMODE   VXLANMODE   DISABLED   DISABLEBGPEXPORT   SELECTOR      ASSIGNMENTMODE   ',
+        'central-ippool   192.168.150.0/24   true   Always     Never       false      false              zone == "A"   Automatic        ',
+        'east-ippool      192.168.151.0/24   true   Always     Never       false      false              zone == "B"   Automatic        ',
         '',
       ].join('\n'),
     );
+  });
+
+  it('lists pools in name order, as the datastore does, whatever order they were created in', () => {
+    const names = (out: string) =>
+      out
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)[0]);
+    const b = pool('b-pool', { cidr: '10.1.0.0/16' });
+    const a = pool('a-pool', { cidr: '10.2.0.0/16' });
+    const a0 = pool('a0-pool', { cidr: '10.3.0.0/16' });
+    // Go compares bytes: '-' (0x2d) sorts before '0' (0x30), whatever a locale would say.
+    expect(names(formatIPPools([b, a0, a], 'table'))).toEqual(['a-pool', 'a0-pool', 'b-pool']);
+    expect(
+      (
+        JSON.parse(formatIPPools([b, a], 'json')) as { items: { metadata: { name: string } }[] }
+      ).items.map((i) => i.metadata.name),
+    ).toEqual(['a-pool', 'b-pool']);
   });
 
   it('prints NAME CIDR SELECTOR by default', () => {

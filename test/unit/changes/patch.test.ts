@@ -164,3 +164,38 @@ spec: {peerIP: 172.30.0.2, asNumber: 64512, node: node-1}
     );
   });
 });
+
+describe('applyResources: eBPF, nftables and what the lab does not model', () => {
+  const felixDoc = (spec: string, name = 'default') =>
+    `apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: ${name}}\nspec: {${spec}}\n`;
+
+  it('refuses bpfEnabled true and a wrongly cased nftablesMode, positioned; nothing applied', () => {
+    const current = loadLab([fixture('outgoing-nat.yaml')]);
+    const snapshot = structuredClone(current);
+    for (const [spec, field, words] of [
+      ['bpfEnabled: true', 'bpfEnabled', 'bpfEnabled: true is refused'],
+      ['nftablesMode: disabled', 'nftablesMode', 'Unsupported value: "disabled"'],
+    ] as const) {
+      const text = felixDoc(spec);
+      const [p, ...rest] = problemsOf(() => applyResources(current, [{ file: 'f.yaml', text }]));
+      expect(rest).toEqual([]);
+      expect(p!.field).toBe(`spec.${field}`);
+      expect(p!.message).toContain(words);
+      expect(p!.position).toMatchObject(whereIs(text, spec.split(': ')[1]!));
+    }
+    expect(current).toEqual(snapshot);
+  });
+
+  it('carries the warnings of what it applied, replacing those of the resource it replaces', () => {
+    const current = loadLab([fixture('outgoing-nat.yaml')]);
+    const once = applyResources(current, [
+      { file: 'f.yaml', text: felixDoc('iptablesBackend: NFT, chainInsertMode: Append') },
+    ]);
+    expect(once.warnings!.map((w) => w.message)).toEqual([
+      expect.stringMatching(/^not modelled: spec\.iptablesBackend — /),
+      expect.stringMatching(/^not modelled: spec\.chainInsertMode — /),
+    ]);
+    const again = applyResources(once, [{ file: 'f.yaml', text: felixDoc('natPortRange: "1:2"') }]);
+    expect(again.warnings).toBeUndefined();
+  });
+});

@@ -18,6 +18,8 @@ describe('exit codes', () => {
     expect((await runCli(['validate', '--bogus', TEMPLATE])).code).toBe(2);
     expect((await runCli(['explain', TEMPLATE, '--from', 'web-1'])).code).toBe(2);
     expect((await runCli(['rules', TEMPLATE, '--format', 'nftables'])).code).toBe(2);
+    expect((await runCli(['set', 'calico-version'])).code).toBe(2);
+    expect((await runCli(['set', 'calico-version', 'v3.31', 'v3.32'])).code).toBe(2);
   });
 
   it('is 1 with FILE:LINE:COL for invalid input, and 0 for valid input', async () => {
@@ -42,6 +44,45 @@ describe('exit codes', () => {
     const r = await runCli(['validate', join(dir, 'nope.yaml')]);
     expect(r.code).toBe(1);
     expect(r.err).toContain('nope.yaml:1:1: cannot read file: no such file');
+  });
+});
+
+describe('validate: what the lab does not model', () => {
+  const text =
+    'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec:\n  natPortRange: "32768:65535"\n  chainInsertMode: Append\n  logSeverityScreen: Info\n';
+  it('prints FILE:LINE:COL: warning: lines, then the verdict, and exits 0', async () => {
+    const f = file('felix.yaml', text);
+    const r = await runCli(['validate', f]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toEqual([
+      `${f}:6:3: warning: FelixConfiguration(default) not modelled: spec.chainInsertMode — ignored: the rules the lab renders are those Felix programs with it unset`,
+      `${f}:7:3: warning: FelixConfiguration(default) not modelled: spec.logSeverityScreen — ignored: the rules the lab renders are those Felix programs with it unset`,
+      `${f}: valid (0 IPPools, 1 FelixConfiguration)`,
+      '',
+    ]);
+  });
+  it('refuses bpfEnabled: true in Calico resources alone too, at the field (exit 1)', async () => {
+    const f = file(
+      'bpf.yaml',
+      'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec:\n  bpfEnabled: true\n',
+    );
+    const r = await runCli(['validate', f]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `${f}:5:15: FelixConfiguration(default) spec.bpfEnabled: bpfEnabled: true is refused`,
+    );
+  });
+  it('lists them with --json, positioned, with severity warning', async () => {
+    const r = await runCli(['validate', '--json', file('felix2.yaml', text)]);
+    const body = JSON.parse(r.out) as {
+      ok: boolean;
+      warnings: { position: { line: number; col: number }; severity: string; text: string }[];
+    };
+    expect(body.ok).toBe(true);
+    expect(body.warnings.map((w) => [w.position.line, w.position.col, w.severity])).toEqual([
+      [6, 3, 'warning'],
+      [7, 3, 'warning'],
+    ]);
   });
 });
 
@@ -143,6 +184,7 @@ describe('get ippool -f', () => {
       'DISABLED',
       'DISABLEBGPEXPORT',
       'SELECTOR',
+      'ASSIGNMENTMODE',
     ]);
     expect((await runCli(['get', 'ippool', 'missing', '-f', TEMPLATE])).code).toBe(1);
   });

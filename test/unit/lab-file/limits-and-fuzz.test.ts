@@ -55,6 +55,7 @@ describe('input limits', () => {
       bgpConfigurations: [],
       bgpPeers: [],
       felixConfigurations: [],
+      warnings: [],
     });
   });
 });

@@ -29,6 +29,7 @@ const valid: { [C in LabApiChannel]: LabApiCalls[C]['request'] } = {
     dryRun: true,
   },
   'lab:apply': { lab: 'demo', source: src, dryRun: false },
+  'lab:calico-version': { lab: 'demo', calicoVersion: 'v3.33', dryRun: true },
   'lab:explain': { lab: 'demo', from: 'web-1', to: '203.0.113.10' },
   'rules:get': { lab: 'demo', node: 'node-1' },
   'conntrack:list': { lab: 'demo', node: 'node-1' },

@@ -42,7 +42,12 @@ afterEach(async () => {
 
 describe('LabService over a simulated runtime', () => {
   it('validates files without touching the runtime', async () => {
-    expect(service.validate([source(LAB)])).toEqual({ ok: true, problems: [], labName: LAB });
+    expect(service.validate([source(LAB)])).toEqual({
+      ok: true,
+      problems: [],
+      warnings: [],
+      labName: LAB,
+    });
     const bad = service.validate([
       {
         file: 'bad.yaml',

@@ -1,5 +1,6 @@
 // CodeMirror 6 for lab files: YAML highlighting, and the core's validation problems
-// shown inline (underline, gutter marker, hover message) at their line and column.
+// shown inline (underline, gutter marker, hover message) at their line and column; warnings
+// (accepted input the lab does not model) with CodeMirror's warning severity.
 import { yaml } from '@codemirror/lang-yaml';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { linter, lintGutter, forceLinting, type Diagnostic } from '@codemirror/lint';
@@ -25,8 +26,8 @@ export function problemsToDiagnostics(doc: Text, problems: Problem[]): Diagnosti
     return {
       from,
       to,
-      severity: 'error',
-      message: `${what}${p.field ? p.field + ': ' : ''}${p.message}`,
+      severity: p.severity === 'warning' ? 'warning' : 'error',
+      message: `${p.severity === 'warning' ? 'warning: ' : ''}${what}${p.field ? p.field + ': ' : ''}${p.message}`,
     };
   });
 }

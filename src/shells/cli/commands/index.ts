@@ -19,6 +19,10 @@ export const commands: CommandEntry[] = [
   { ...SPECS.capture, load: async () => (await import('./capture.js')).captureCommand },
   { ...SPECS.patch, load: async () => (await import('./patch.js')).patchCommand },
   { ...SPECS.apply, load: async () => (await import('./apply.js')).applyCommand },
+  {
+    ...SPECS.calicoVersion,
+    load: async () => (await import('./calico-version.js')).calicoVersionCommand,
+  },
   { ...SPECS.delete, load: async () => (await import('./delete.js')).deleteCommand },
   { ...SPECS.conntrack, load: async () => (await import('./conntrack.js')).conntrackCommand },
   { ...SPECS.check, load: async () => (await import('./check.js')).checkCommand },

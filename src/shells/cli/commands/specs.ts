@@ -5,7 +5,8 @@ export const SPECS = {
   validate: {
     words: ['validate'],
     usage: 'egress-lab validate FILE... [--json]',
-    summary: 'check a lab file, or Calico resources alone, as Calico v3.30 would',
+    summary:
+      'check a lab file, or Calico resources alone, as Calico (v3.30 … v3.33) would; warn about what the lab does not model',
   },
   rules: {
     words: ['rules'],
@@ -66,6 +67,11 @@ export const SPECS = {
       'egress-lab capture [--name LAB] NAME [--iface IF] [--count N] [--timeout S] [--pcap FILE] [--json] [FILTER...]',
     summary:
       'tcpdump in a lab container: prints the real lines as they arrive; Ctrl-C stops tcpdump in the container',
+  },
+  calicoVersion: {
+    words: ['set', 'calico-version'],
+    usage: 'egress-lab set calico-version VERSION [--name LAB] [--dry-run] [--json]',
+    summary: 'move a running lab to another Calico version (v3.30 … v3.33): the rules follow',
   },
   patch: {
     words: ['patch', 'ippool'],

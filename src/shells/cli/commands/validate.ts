@@ -26,8 +26,13 @@ export const validateCommand: Command = {
       });
       return EXIT_INVALID;
     }
-    if (values.json) printJson(io, { ok: true, problems: [], summary: result.summary });
-    else io.out(result.summary.map((l) => l + '\n').join(''));
+    const warnings = result.warnings.map((p) => ({ ...p, text: formatProblem(p) }));
+    if (values.json) printJson(io, { ok: true, problems: [], warnings, summary: result.summary });
+    else {
+      // Like a compiler: FILE:LINE:COL: warning: …, then the verdict.
+      io.out(warnings.map((w) => w.text + '\n').join(''));
+      io.out(result.summary.map((l) => l + '\n').join(''));
+    }
     return EXIT_OK;
   },
 };

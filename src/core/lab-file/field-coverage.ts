@@ -1,0 +1,196 @@
+// What the lab does with every field of every Calico resource it accepts: modelled (the lab's
+// rules, routes or BIRD config follow it, or it is refused when it cannot be followed), set by
+// the server (metadata a datastore writes; the lab, like `calicoctl create`, has no use for it),
+// or not modelled: then loading warns "not modelled: <field> — <what the lab does instead>".
+// test/unit/lab-file/field-coverage.test.ts walks the schemas and fails on a field missing here.
+import type { Problem } from '../errors.js';
+import { FELIX_FIELDS, type CalicoKind } from './schemas.js';
+import type { Entry } from './entries.js';
+import { locate } from './source.js';
+
+export interface NotModelled {
+  /** What the lab does instead. */
+  instead: string;
+  /** Warn only for values the lab cannot follow (e.g. ipipMode other than Never). */
+  when?: (value: unknown) => boolean;
+}
+
+export type FieldRule = 'modelled' | 'server' | NotModelled;
+
+/** Rules for the fields of a resource's top level, metadata and spec. */
+export interface ResourceCoverage {
+  top: Record<string, FieldRule>;
+  metadata: Record<string, FieldRule>;
+  spec: Record<string, FieldRule>;
+}
+
+const TOP: Record<string, FieldRule> = {
+  apiVersion: 'modelled',
+  kind: 'modelled',
+  metadata: 'modelled',
+  spec: 'modelled',
+  status: 'server',
+};
+
+const METADATA: Record<string, FieldRule> = {
+  name: 'modelled',
+  labels: 'modelled',
+  // Checked as Calico checks them; Felix and BIRD read no annotation of these resources.
+  annotations: 'modelled',
+  namespace: 'server',
+  uid: 'server',
+  resourceVersion: 'server',
+  generation: 'server',
+  creationTimestamp: 'server',
+  deletionTimestamp: 'server',
+  deletionGracePeriodSeconds: 'server',
+  generateName: 'server',
+  ownerReferences: 'server',
+  finalizers: 'server',
+  managedFields: 'server',
+  selfLink: 'server',
+};
+
+const notNever = (v: unknown) => v !== 'Never' && v !== '' && v !== undefined;
+
+const IPPOOL: Record<string, FieldRule> = {
+  cidr: 'modelled',
+  blockSize: 'modelled',
+  natOutgoing: 'modelled',
+  disabled: 'modelled',
+  disableBGPExport: 'modelled',
+  nodeSelector: 'modelled',
+  allowedUses: 'modelled',
+  assignmentMode: 'modelled',
+  // Refused with Calico's own error when set (deprecated APIv1 fields).
+  ipip: 'modelled',
+  'nat-outgoing': 'modelled',
+  ipipMode: {
+    instead:
+      'the lab routes pod traffic natively, without an IPIP tunnel; the outgoing NAT rules are the same, the per-tunnel MASQUERADE rule of cali-POSTROUTING is left out',
+    when: notNever,
+  },
+  vxlanMode: {
+    instead:
+      'the lab routes pod traffic natively, without a VXLAN tunnel; the outgoing NAT rules are the same, the per-tunnel MASQUERADE rule of cali-POSTROUTING is left out',
+    when: notNever,
+  },
+};
+
+const BGP_CONFIGURATION: Record<string, FieldRule> = {
+  asNumber: 'modelled',
+  nodeToNodeMeshEnabled: 'modelled',
+  listenPort: 'modelled',
+  logSeverityScreen: { instead: 'checked as Calico does; BIRD logs at the lab image’s level' },
+};
+for (const f of [
+  'nodeMeshPassword',
+  'nodeMeshMaxRestartTime',
+  'serviceLoadBalancerIPs',
+  'serviceExternalIPs',
+  'serviceClusterIPs',
+  'communities',
+  'prefixAdvertisements',
+  'bindMode',
+  'ignoredInterfaces',
+  'localWorkloadPeeringIPV4',
+  'localWorkloadPeeringIPV6',
+  'programClusterRoutes',
+]) {
+  BGP_CONFIGURATION[f] = { instead: 'ignored: BIRD is configured as if it were unset' };
+}
+
+const BGP_PEER: Record<string, FieldRule> = {
+  node: 'modelled',
+  nodeSelector: 'modelled',
+  peerIP: 'modelled',
+  asNumber: 'modelled',
+  peerSelector: 'modelled',
+  keepOriginalNextHop: 'modelled',
+  password: { instead: 'the BGP session runs without a password (the secret is not read)' },
+  sourceAddress: {
+    instead: 'BIRD always uses the node address as source (UseNodeIP)',
+    when: (v) => v !== 'UseNodeIP' && v !== '' && v !== undefined,
+  },
+};
+for (const f of [
+  'nextHopMode',
+  'failureDetectionMode',
+  'restartMode',
+  'maxRestartTime',
+  'birdGatewayMode',
+  'numAllowedLocalASNumbers',
+  'ttlSecurity',
+  'filters',
+  'reachableBy',
+  'localWorkloadSelector',
+  'reversePeering',
+]) {
+  BGP_PEER[f] = { instead: 'ignored: the BIRD session is configured as if it were unset' };
+}
+
+const FELIX: Record<string, FieldRule> = {
+  natOutgoingAddress: 'modelled',
+  iptablesNATOutgoingInterfaceFilter: 'modelled',
+  natPortRange: 'modelled',
+  natOutgoingExclusions: 'modelled',
+  // false: the iptables dataplane the lab renders; true: refused (see felix-placement.ts).
+  bpfEnabled: 'modelled',
+  // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled and Auto (no kube-proxy in
+  // the lab, so iptables): the iptables one. Auto before v3.32 warns in the version checks.
+  nftablesMode: 'modelled',
+  // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
+  nodeSelector: {
+    instead:
+      'the lab applies a FelixConfiguration by its name only ("default" to every node, "node.<name>" to that node)',
+  },
+};
+for (const f of FELIX_FIELDS) {
+  if (FELIX[f]) continue;
+  FELIX[f] = f.startsWith('bpf')
+    ? { instead: 'ignored: it only tunes the eBPF dataplane, which the lab does not run' }
+    : f.startsWith('wireguard') || f.startsWith('ipip') || f.startsWith('vxlan')
+      ? { instead: 'ignored: the lab runs no tunnel or WireGuard devices' }
+      : { instead: 'ignored: the rules the lab renders are those Felix programs with it unset' };
+}
+
+export const FIELD_COVERAGE: Record<CalicoKind, ResourceCoverage> = {
+  IPPool: { top: TOP, metadata: METADATA, spec: IPPOOL },
+  BGPConfiguration: { top: TOP, metadata: METADATA, spec: BGP_CONFIGURATION },
+  BGPPeer: { top: TOP, metadata: METADATA, spec: BGP_PEER },
+  FelixConfiguration: { top: TOP, metadata: METADATA, spec: FELIX },
+};
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** "not modelled" warnings for one Calico entry, positioned at each field's key. */
+export function entryWarnings(entry: Entry): Problem[] {
+  if (entry.kind === 'Lab') return [];
+  const cov = FIELD_COVERAGE[entry.kind];
+  const out: Problem[] = [];
+  const visit = (section: 'top' | 'metadata' | 'spec', obj: unknown, prefix: string[]) => {
+    if (!isRecord(obj)) return;
+    for (const [key, value] of Object.entries(obj)) {
+      const rule = cov[section][key];
+      if (rule === undefined || rule === 'modelled' || rule === 'server') continue;
+      if (value === undefined || value === null) continue;
+      if (rule.when && !rule.when(value)) continue;
+      const path = [...prefix, key];
+      const field = path.join('.');
+      // The field is named in the message, as the issue words it, not again in Problem.field.
+      out.push({
+        position: locate(entry.pd, [...entry.basePath, ...path], 'key'),
+        kind: entry.kind,
+        ...(entry.name !== undefined ? { name: entry.name } : {}),
+        severity: 'warning',
+        message: `not modelled: ${field} — ${rule.instead}`,
+      });
+    }
+  };
+  visit('top', entry.value, []);
+  visit('metadata', entry.value.metadata, ['metadata']);
+  visit('spec', entry.value.spec, ['spec']);
+  return out;
+}
