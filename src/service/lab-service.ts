@@ -4,6 +4,7 @@
 // Shells call its typed methods directly or through `call(channel, request)`, the
 // transport-neutral form (./handlers.ts).
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { CONNTRACK_WARNING, explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
 import { LabInputError, formatProblem } from '../core/errors.js';
@@ -11,7 +12,7 @@ import { loadLab } from '../core/lab-file/index.js';
 import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
-import type { LabPlan } from '../core/plan/types.js';
+import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import { ensureEngine } from '../runtime/engine/engine.js';
 import { ensureImage } from '../runtime/image/image.js';
 import { LabRuntime } from '../runtime/lab/lab-runtime.js';
@@ -30,7 +31,15 @@ import type {
   TemplateInfo,
   ValidationResult,
 } from './api.js';
-import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
+import {
+  appliedLab,
+  changeResult,
+  deletedPoolLab,
+  everyApplied,
+  patchedLab,
+  planChange,
+  type PlannedChange,
+} from './changes.js';
 import { DownTracker } from './down-tracker.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
 import { planOf, recordFile, type LabRecord } from './lab-record.js';
@@ -182,13 +191,24 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     try {
       const status = await this.queue.run(name, async () => {
         const rt = await this.runtime(progress);
-        const previous = await this.records.find(name);
-        const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
-        const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
-        // The record is saved in the router while the lab is wired and applied; the status
-        // is the runtime's own read at the end of `up` (through the new containers' agents).
-        const state = await rt.up(plan, { name, onProgress: progress, file: recordFile(record) });
-        return labStatus({ name, containers: state.containers }, record, plan);
+        // A running lab is locked while it converges, so no change from another process
+        // saves a record from before this `up` (or applies rules it then overwrites). A new
+        // lab has no router to hold a lock yet.
+        const held = await this.records.lockIfRunning(name, lockOwner());
+        try {
+          const previous = held ? held.record : await this.records.find(name);
+          const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
+          const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
+          // The record is saved in the router while the lab is wired and applied; the status
+          // is the runtime's own read at the end of `up` (through the new containers' agents).
+          const state = await rt.up(plan, { name, onProgress: progress, file: recordFile(record) });
+          // `up` applied every container: whatever an interrupted change left is gone.
+          await held?.lock.release(true);
+          return labStatus({ name, containers: state.containers }, record, plan);
+        } catch (e) {
+          await held?.lock.release(held.lock.interrupted === undefined);
+          throw e;
+        }
       });
       this.emit('lab:progress', { lab: name, step: 'ready', done: true });
       this.emit('lab:changed', { lab: name, status });
@@ -254,18 +274,41 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   ): Promise<ChangeResult> {
     const name = labName ?? (await this.onlyLab());
     return this.queue.run(name, async () => {
-      const record = await this.record(name);
-      const before = planOf(record);
-      const change = planChange(record, before, next(record.lab)); // throws on invalid input
+      // Read, apply and save under the lab's lock (held in its router, across processes):
+      // another process's change waits, so the record it reads and saves includes this one,
+      // and the rules it applies are its own on top of this change's.
+      const { record, lock } = await this.records.lock(name, lockOwner());
+      let change: PlannedChange;
+      let apply: ContainerPlan[];
+      try {
+        const before = planOf(record);
+        change = planChange(record, before, next(record.lab)); // throws on invalid input
+        // A holder that never finished (a process killed mid-change, a failed apply) may
+        // have left rules the record does not have: every container gets the new plan.
+        apply = lock.interrupted ? everyApplied(change.plan) : change.changed;
+      } catch (e) {
+        await lock.release(lock.interrupted === undefined);
+        throw e;
+      }
       const warnings = change.diffs.length ? [CONNTRACK_WARNING] : [];
-      if (dryRun) return changeResult(message, change, 0, warnings);
+      if (dryRun) {
+        await lock.release(lock.interrupted === undefined);
+        return changeResult(message, change, 0, warnings);
+      }
       const started = performance.now();
       const rt = await this.runtime();
-      if (change.changed.length) await rt.applyDataplane(name, change.changed);
+      try {
+        if (apply.length) await rt.applyDataplane(name, apply);
+      } catch (e) {
+        // Some containers may have the new rules: the next holder re-applies everything.
+        await lock.release(false);
+        throw e;
+      }
       const appliedMs = Math.round(performance.now() - started);
       const updated: LabRecord = { ...record, lab: change.lab, ipam: change.plan.ipam };
-      // The wire has changed; the record follows without holding up the caller.
-      this.records.saveLater(rt, updated);
+      // The wire has changed; the record follows, then the lock is let go, without holding
+      // up the caller (this service's next read of the lab waits for both).
+      this.records.saveLocked(lock, updated);
       this.emit('lab:event', {
         lab: name,
         kind: 'change',
@@ -354,6 +397,11 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     if (this.ownsRuntime && this.runtimeP)
       await (await this.runtimeP.catch(() => undefined))?.close();
   }
+}
+
+/** Who holds a lab's lock, as another process waiting for it reads it. */
+function lockOwner(): string {
+  return `pid ${process.pid} on ${hostname()}, since ${new Date().toISOString()}`;
 }
 
 function countResources(sources: LabSource[]): number {
