@@ -16,6 +16,7 @@ import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import { ensureEngine } from '../runtime/engine/engine.js';
 import { ensureImage } from '../runtime/image/image.js';
 import { LabRuntime } from '../runtime/lab/lab-runtime.js';
+import type { LockOptions } from '../runtime/lab/lab-lock.js';
 import { checkLabName } from '../runtime/lab/names.js';
 import { KeyedQueue } from '../runtime/util/concurrency.js';
 import type { ProgressFn } from '../runtime/util/progress.js';
@@ -60,6 +61,8 @@ export interface LabServiceOptions<R extends ServiceRuntime = LabRuntime> {
   runtime?: R;
   /** False for a process that makes one change and exits (the CLI): see LabRuntimeOptions. */
   residentAgents?: boolean;
+  /** How long a change waits while another process changes the same lab (default 30 s). */
+  lockWaitMs?: number;
 }
 
 export class LabService<R extends ServiceRuntime = LabRuntime>
@@ -86,12 +89,14 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   private readonly handlers = labApiHandlers(this);
   private readonly ownsRuntime: boolean;
   private readonly residentAgents: boolean;
+  private readonly lockWaitMs: number | undefined;
 
   constructor(opts: LabServiceOptions<R> = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
     if (opts.runtime) this.runtimeP = Promise.resolve(opts.runtime);
     this.ownsRuntime = !opts.runtime;
     this.residentAgents = opts.residentAgents ?? true;
+    this.lockWaitMs = opts.lockWaitMs;
     this.events.setMaxListeners(100);
     this.live = new LiveFeatures(this);
   }
@@ -155,6 +160,12 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     );
   }
 
+  /** Who takes a lab's lock, as another process waiting for it reads it, and how long to wait. */
+  private lockOptions(): LockOptions {
+    const owner = `pid ${process.pid} on ${hostname()}, since ${new Date().toISOString()}`;
+    return { owner, ...(this.lockWaitMs !== undefined ? { waitMs: this.lockWaitMs } : {}) };
+  }
+
   // ---- files and templates (no engine) ----------------------------------------------------
 
   templates(): Promise<TemplateInfo[]> {
@@ -194,7 +205,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
         // A running lab is locked while it converges, so no change from another process
         // saves a record from before this `up` (or applies rules it then overwrites). A new
         // lab has no router to hold a lock yet.
-        const held = await this.records.lockIfRunning(name, lockOwner());
+        const held = await this.records.lockIfRunning(name, this.lockOptions());
         try {
           const previous = held ? held.record : await this.records.find(name);
           const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
@@ -277,7 +288,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       // Read, apply and save under the lab's lock (held in its router, across processes):
       // another process's change waits, so the record it reads and saves includes this one,
       // and the rules it applies are its own on top of this change's.
-      const { record, lock } = await this.records.lock(name, lockOwner());
+      const { record, lock } = await this.records.lock(name, this.lockOptions());
       let change: PlannedChange;
       let apply: ContainerPlan[];
       try {
@@ -397,11 +408,6 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     if (this.ownsRuntime && this.runtimeP)
       await (await this.runtimeP.catch(() => undefined))?.close();
   }
-}
-
-/** Who holds a lab's lock, as another process waiting for it reads it. */
-function lockOwner(): string {
-  return `pid ${process.pid} on ${hostname()}, since ${new Date().toISOString()}`;
 }
 
 function countResources(sources: LabSource[]): number {

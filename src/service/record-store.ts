@@ -3,7 +3,7 @@
 // router's name is remembered from records seen, so a change reads its record in one call.
 // A change reads and saves under the lab's lock (runtime/lab/lab-lock.ts), held in the
 // router across processes from the read until its save is done.
-import { LabBusyError, type LabLock } from '../runtime/lab/lab-lock.js';
+import { LabBusyError, type LabLock, type LockOptions } from '../runtime/lab/lab-lock.js';
 import { checkLabName } from '../runtime/lab/names.js';
 import {
   loadLockedRecord,
@@ -52,8 +52,8 @@ export class RecordStore {
    * the lab until `saveLocked` (or `lock.release`). Waits while another process holds it
    * (LabBusyError past the wait); throws naming the labs that run when the lab has none.
    */
-  async lock(lab: string, owner: string): Promise<{ record: LabRecord; lock: LabLock }> {
-    const held = await this.lockIfThere(checkLabName(lab), owner, true);
+  async lock(lab: string, opts: LockOptions): Promise<{ record: LabRecord; lock: LabLock }> {
+    const held = await this.lockIfThere(checkLabName(lab), opts, true);
     if (held?.record) return { record: held.record, lock: held.lock };
     await held?.lock.release(held.lock.interrupted === undefined);
     throw await this.noLab(lab);
@@ -65,19 +65,19 @@ export class RecordStore {
    */
   async lockIfRunning(
     lab: string,
-    owner: string,
+    opts: LockOptions,
   ): Promise<{ record: LabRecord | undefined; lock: LabLock } | undefined> {
-    return this.lockIfThere(lab, owner, false);
+    return this.lockIfThere(lab, opts, false);
   }
 
   private async lockIfThere(
     lab: string,
-    owner: string,
+    opts: LockOptions,
     strict: boolean,
   ): Promise<{ record: LabRecord | undefined; lock: LabLock } | undefined> {
     const rt = await this.runtime();
     await this.saves.of(lab);
-    const at = async (router: string): Promise<LabLock> => rt.lockLab(lab, router, { owner });
+    const at = async (router: string): Promise<LabLock> => rt.lockLab(lab, router, opts);
     let lock: LabLock | undefined;
     const hint = this.routers.get(lab);
     if (hint) lock = await at(hint).catch(rethrowBusy);

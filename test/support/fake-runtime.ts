@@ -98,6 +98,8 @@ export class FakeRuntime implements ServiceRuntime {
   private lockSeq = 0;
   /** Called by every applyDataplane before it applies (tests hold applies to interleave). */
   beforeApply: ((lab: string, containers: readonly ContainerPlan[]) => Promise<void>) | undefined;
+  /** Called before a file is written through a lab's lock (the record's save under it). */
+  beforeLockedWrite: ((lab: string, file: LabFile) => Promise<void>) | undefined;
 
   constructor(opts: FakeRuntimeOptions = {}) {
     this.stepMs = opts.stepMs ?? 0;
@@ -258,6 +260,7 @@ export class FakeRuntime implements ServiceRuntime {
         return this.readFile(lab, router, path);
       },
       writeFile: async (file) => {
+        await this.beforeLockedWrite?.(lab, file);
         if (!held) throw lost();
         return this.writeFile(lab, file);
       },
