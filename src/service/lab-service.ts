@@ -71,7 +71,10 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   private runtimeP: Promise<R> | undefined;
   private readonly events = new EventEmitter();
   private readonly templatesDir: string;
-  /** Changes to one lab run one at a time, so two toggles never interleave their applies. */
+  /**
+   * Changes to one lab run one at a time in this process; across processes, the lab's lock
+   * (in its router: record-store.ts `lock`) keeps them apart.
+   */
   private readonly queue = new KeyedQueue();
   readonly live: LiveFeatures;
   private readonly records = new RecordStore(
