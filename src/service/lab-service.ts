@@ -220,7 +220,9 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
           await held?.lock.release(true);
           return labStatus({ name, containers: state.containers }, record, plan);
         } catch (e) {
-          await held?.lock.release(held.lock.interrupted === undefined);
+          // A failed `up` may leave some containers on the new plan: the next holder
+          // re-applies everything.
+          await held?.lock.release(false);
           throw e;
         }
       });
