@@ -6,9 +6,10 @@
 # nothing of the next request is eaten. An unknown verb or EOF ends the loop.
 # `lock`/`unlock`: the lab's change lock (runtime/lab/lab-lock.ts), an flock on fd 8 that
 # this loop holds from `lock` to `unlock` or its end (its process gone: the kernel lets go).
-# `lock`'s body names the taker (kept in lab.owner); it waits up to 1 s, then answers 45
-# and who holds it. A lab.owner found on taking it names a holder that never unlocked
-# (ended mid-change, or asked to keep it): answered, so the taker re-applies everything.
+# `lock`'s body (one line) names the taker, kept in lab.owner by builtins (a fork less on
+# a toggle's path); it waits up to 1 s, then answers 45 and who holds it. A lab.owner found
+# on taking it names a holder that never unlocked (ended mid-change, or asked to keep it):
+# answered, so the taker re-applies everything.
 A=$1 B=$2 S=$3
 D=/run/egress-lab
 mkdir -p "$D"
@@ -24,7 +25,8 @@ while IFS=' ' read -r verb id n; do
         exec 8>>"$D/lab.lock"
         if flock -w 1 8; then
           if [ -s "$D/lab.owner" ]; then cat "$D/lab.owner"; fi
-          cp "$D/agent-$$.in" "$D/lab.owner"
+          read -r owner < "$D/agent-$$.in"
+          printf '%s\n' "$owner" > "$D/lab.owner"
         else
           exec 8>&-
           cat "$D/lab.owner" 2>/dev/null
