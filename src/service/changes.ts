@@ -37,6 +37,14 @@ export function planChange(record: LabRecord, before: LabPlan, next: Lab): Plann
   return { lab: next, plan, diffs, changed };
 }
 
+/**
+ * Every container a change can touch (all but pods, whose routes come with the wiring):
+ * what to re-apply when the last change may have left the dataplane half done.
+ */
+export function everyApplied(plan: LabPlan): ContainerPlan[] {
+  return plan.containers.filter((c) => c.role !== 'pod');
+}
+
 export function changeResult(
   message: string,
   change: PlannedChange,

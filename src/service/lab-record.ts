@@ -7,6 +7,7 @@ import { planLab } from '../core/plan/plan-lab.js';
 import type { IpamPlan, LabPlan } from '../core/plan/types.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE } from '../runtime/lab/labels.js';
 import type { LabFile } from '../runtime/lab/lab-files.js';
+import type { LabLock } from '../runtime/lab/lab-lock.js';
 import type { LabSource } from './api.js';
 import type { ServiceRuntime } from './service-runtime.js';
 
@@ -23,15 +24,15 @@ export interface LabRecord {
   sources: LabSource[];
 }
 
-/** The runtime calls a record needs: find the router, read and write a file in it. */
-type RecordRuntime = Pick<ServiceRuntime, 'docker' | 'readFile' | 'writeFile'>;
+/** The runtime calls a record read needs: find the router, read a file in it (writes go through the lock). */
+type RecordRuntime = Pick<ServiceRuntime, 'docker' | 'readFile'>;
 
 export function planOf(record: LabRecord): LabPlan {
   return planLab(record.lab, { pinnedIpam: record.ipam });
 }
 
-/** The lab-local name of the container holding the record: the router. */
-async function routerOf(runtime: RecordRuntime, name: string): Promise<string | undefined> {
+/** The lab-local name of the container holding the record (and the lab's lock): the router. */
+export async function routerOf(runtime: RecordRuntime, name: string): Promise<string | undefined> {
   const infos = await runtime.docker.listContainers({
     all: true,
     filters: { label: [`${LABEL_LAB}=${name}`, `${LABEL_ROLE}=router`] },
@@ -52,16 +53,6 @@ export function recordFile(record: LabRecord): LabFile {
     name: STATE_NAME,
     content: recordJson(record),
   };
-}
-
-export async function saveRecord(runtime: RecordRuntime, record: LabRecord): Promise<void> {
-  try {
-    await runtime.writeFile(record.name, recordFile(record));
-  } catch (e) {
-    throw new Error(`could not save the state of lab ${record.name}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
 }
 
 /**
@@ -86,7 +77,29 @@ async function readRecord(
   name: string,
   router: string,
 ): Promise<LabRecord | undefined> {
-  const body = await runtime.readFile(name, router, `${STATE_DIR}/${STATE_NAME}`);
+  return parseRecord(name, await runtime.readFile(name, router, `${STATE_DIR}/${STATE_NAME}`));
+}
+
+/** Reads the record through the lab's lock (the router's agent that holds it). */
+export async function loadLockedRecord(
+  lock: LabLock,
+  name: string,
+): Promise<LabRecord | undefined> {
+  return parseRecord(name, await lock.readFile(`${STATE_DIR}/${STATE_NAME}`));
+}
+
+/** Saves the record through the lab's lock: fails if the lock was lost meanwhile. */
+export async function saveLockedRecord(lock: LabLock, record: LabRecord): Promise<void> {
+  try {
+    await lock.writeFile(recordFile(record));
+  } catch (e) {
+    throw new Error(`could not save the state of lab ${record.name}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
+function parseRecord(name: string, body: string | undefined): LabRecord | undefined {
   if (body === undefined) return undefined; // no record yet (lab being created) or the router is gone
   const data = JSON.parse(body) as LabRecord & { version?: number };
   if (data.version !== STATE_VERSION || data.name !== name) return undefined;

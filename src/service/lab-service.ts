@@ -5,6 +5,7 @@
 // transport-neutral form (./handlers.ts).
 import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { CONNTRACK_WARNING, explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
 import { formatProblem } from '../core/errors.js';
@@ -12,9 +13,10 @@ import { labWithCalicoVersion, loadLab } from '../core/lab-file/index.js';
 import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
-import type { LabPlan } from '../core/plan/types.js';
+import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import { ensureImage } from '../runtime/image/image.js';
 import { LabRuntime } from '../runtime/lab/lab-runtime.js';
+import type { LockOptions } from '../runtime/lab/lab-lock.js';
 import { checkLabName } from '../runtime/lab/names.js';
 import { KeyedQueue } from '../runtime/util/concurrency.js';
 import type { ProgressFn } from '../runtime/util/progress.js';
@@ -30,7 +32,15 @@ import type {
   TemplateInfo,
   ValidationResult,
 } from './api.js';
-import { appliedLab, changeResult, deletedPoolLab, patchedLab, planChange } from './changes.js';
+import {
+  appliedLab,
+  changeResult,
+  deletedPoolLab,
+  everyApplied,
+  patchedLab,
+  planChange,
+  type PlannedChange,
+} from './changes.js';
 import { DownTracker } from './down-tracker.js';
 import { dockerEngines, type EngineFinder } from './engine-access.js';
 import { clientFileName } from './client-text.js';
@@ -55,6 +65,8 @@ export interface LabServiceOptions<R extends ServiceRuntime = LabRuntime> {
   residentAgents?: boolean;
   /** How an engine is found (tests hand in a fake); default: Docker's, see engine-access.ts. */
   engines?: EngineFinder;
+  /** How long a change waits while another process changes the same lab (default 30 s). */
+  lockWaitMs?: number;
 }
 
 export class LabService<R extends ServiceRuntime = LabRuntime>
@@ -63,7 +75,10 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   private runtimeP: Promise<R> | undefined;
   private readonly events = new EventEmitter();
   private readonly templatesDir: string;
-  /** Changes to one lab run one at a time, so two toggles never interleave their applies. */
+  /**
+   * Changes to one lab run one at a time in this process; across processes, the lab's lock
+   * (in its router: record-store.ts `lock`) keeps them apart.
+   */
   private readonly queue = new KeyedQueue();
   readonly live: LiveFeatures;
   private readonly records = new RecordStore(
@@ -84,6 +99,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   private readonly ownsRuntime: boolean;
   private readonly residentAgents: boolean;
   private readonly engines: EngineFinder;
+  private readonly lockWaitMs: number | undefined;
 
   constructor(opts: LabServiceOptions<R> = {}) {
     this.templatesDir = opts.templatesDir ?? defaultTemplatesDir();
@@ -91,6 +107,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     this.ownsRuntime = !opts.runtime;
     this.residentAgents = opts.residentAgents ?? true;
     this.engines = opts.engines ?? dockerEngines;
+    this.lockWaitMs = opts.lockWaitMs;
     this.events.setMaxListeners(100);
     this.live = new LiveFeatures(this);
   }
@@ -176,6 +193,12 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     );
   }
 
+  /** Who takes a lab's lock, as another process waiting for it reads it, and how long to wait. */
+  private lockOptions(): LockOptions {
+    const owner = `pid ${process.pid} on ${hostname()}, since ${new Date().toISOString()}`;
+    return { owner, ...(this.lockWaitMs !== undefined ? { waitMs: this.lockWaitMs } : {}) };
+  }
+
   // ---- files and templates (no engine) ----------------------------------------------------
 
   templates(): Promise<TemplateInfo[]> {
@@ -211,13 +234,26 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     try {
       const status = await this.queue.run(name, async () => {
         const rt = await this.runtimeForSetup(progress);
-        const previous = await this.records.find(name);
-        const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
-        const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
-        // The record is saved in the router while the lab is wired and applied; the status
-        // is the runtime's own read at the end of `up` (through the new containers' agents).
-        const state = await rt.up(plan, { name, onProgress: progress, file: recordFile(record) });
-        return labStatus({ name, containers: state.containers }, record, plan);
+        // A running lab is locked while it converges, so no change from another process
+        // saves a record from before this `up` (or applies rules it then overwrites). A new
+        // lab has no router to hold a lock yet.
+        const held = await this.records.lockIfRunning(name, this.lockOptions());
+        try {
+          const previous = held ? held.record : await this.records.find(name);
+          const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
+          const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
+          // The record is saved in the router while the lab is wired and applied; the status
+          // is the runtime's own read at the end of `up` (through the new containers' agents).
+          const state = await rt.up(plan, { name, onProgress: progress, file: recordFile(record) });
+          // `up` applied every container: whatever an interrupted change left is gone.
+          await held?.lock.release(true);
+          return labStatus({ name, containers: state.containers }, record, plan);
+        } catch (e) {
+          // A failed `up` may leave some containers on the new plan: the next holder
+          // re-applies everything.
+          await held?.lock.release(false);
+          throw e;
+        }
       });
       this.emit('lab:progress', { lab: name, step: 'ready', done: true });
       this.emit('lab:changed', { lab: name, status });
@@ -283,9 +319,22 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   ): Promise<ChangeResult> {
     const name = labName ?? (await this.onlyLab());
     return this.queue.run(name, async () => {
-      const record = await this.record(name);
-      const before = planOf(record);
-      const change = planChange(record, before, next(record.lab)); // throws on invalid input
+      // Read, apply and save under the lab's lock (held in its router, across processes):
+      // another process's change waits, so the record it reads and saves includes this one,
+      // and the rules it applies are its own on top of this change's.
+      const { record, lock } = await this.records.lock(name, this.lockOptions());
+      let change: PlannedChange;
+      let apply: ContainerPlan[];
+      try {
+        const before = planOf(record);
+        change = planChange(record, before, next(record.lab)); // throws on invalid input
+        // A holder that never finished (a process killed mid-change, a failed apply) may
+        // have left rules the record does not have: every container gets the new plan.
+        apply = lock.interrupted ? everyApplied(change.plan) : change.changed;
+      } catch (e) {
+        await lock.release(lock.interrupted === undefined);
+        throw e;
+      }
       const warnings = change.diffs.length ? [CONNTRACK_WARNING] : [];
       // Input the lab accepted but does not model: said with the change, never silent.
       const known = new Set((record.lab.warnings ?? []).map(formatProblem));
@@ -293,14 +342,24 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
         const text = formatProblem(w);
         if (!known.has(text)) warnings.push(text);
       }
-      if (dryRun) return changeResult(message, change, 0, warnings);
+      if (dryRun) {
+        await lock.release(lock.interrupted === undefined);
+        return changeResult(message, change, 0, warnings);
+      }
       const started = performance.now();
       const rt = await this.runtime();
-      if (change.changed.length) await rt.applyDataplane(name, change.changed);
+      try {
+        if (apply.length) await rt.applyDataplane(name, apply);
+      } catch (e) {
+        // Some containers may have the new rules: the next holder re-applies everything.
+        await lock.release(false);
+        throw e;
+      }
       const appliedMs = Math.round(performance.now() - started);
       const updated: LabRecord = { ...record, lab: change.lab, ipam: change.plan.ipam };
-      // The wire has changed; the record follows without holding up the caller.
-      this.records.saveLater(rt, updated);
+      // The wire has changed; the record follows, then the lock is let go, without holding
+      // up the caller (this service's next read of the lab waits for both).
+      this.records.saveLocked(lock, updated);
       this.emit('lab:event', {
         lab: name,
         kind: 'change',

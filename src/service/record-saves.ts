@@ -1,6 +1,7 @@
 // Saves of lab records still in flight after a change returned, per lab. A change applies to
-// the wire, then saves the record without holding up its caller; whatever reads that lab's
-// record next (another change, a status, close() before a CLI exits) waits for the save.
+// the wire, then saves the record and lets go of the lab's lock without holding up its
+// caller; whatever reads that lab's record next (another change, a status, close() before a
+// CLI exits) waits for both.
 export class RecordSaves {
   private readonly pending = new Map<string, Promise<void>>();
 

@@ -5,6 +5,7 @@ import type Dockerode from 'dockerode';
 import type { LabPlan, ContainerPlan } from '../core/plan/types.js';
 import type { ExecOptions, ExecResult, ExecStream } from '../runtime/engine/exec.js';
 import type { LabFile } from '../runtime/lab/lab-files.js';
+import type { LabLock, LockOptions } from '../runtime/lab/lab-lock.js';
 import type { LabStatusView } from '../runtime/lab/lab-runtime.js';
 import type { LabSummary, RuntimeContainerStatus } from '../runtime/lab/types.js';
 import type { ProgressFn } from '../runtime/util/progress.js';
@@ -35,6 +36,11 @@ export interface ServiceRuntime {
   status(name?: string): Promise<LabStatusView[]>;
   readFile(lab: string, container: string, path: string): Promise<string | undefined>;
   writeFile(lab: string, file: LabFile): Promise<void>;
+  /**
+   * The lab's change lock, held in its router (lab-local name `router`) across processes;
+   * waits while another holds it, then throws LabBusyError.
+   */
+  lockLab(lab: string, router: string, opts: LockOptions): Promise<LabLock>;
   exec(
     lab: string,
     container: string,

@@ -13,6 +13,7 @@ import { routerSessionState } from '../../src/core/plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan } from '../../src/core/plan/types.js';
 import type { ExecResult, ExecStream } from '../../src/runtime/engine/exec.js';
 import type { LabFile } from '../../src/runtime/lab/lab-files.js';
+import { LabBusyError, type LabLock, type LockOptions } from '../../src/runtime/lab/lab-lock.js';
 import type { LabStatusView } from '../../src/runtime/lab/lab-runtime.js';
 import { LABEL_LAB, LABEL_NAME, LABEL_NODE, LABEL_ROLE } from '../../src/runtime/lab/labels.js';
 import { checkContainerName, checkLabName } from '../../src/runtime/lab/names.js';
@@ -42,6 +43,21 @@ import {
 export interface FakeRuntimeOptions {
   /** Pause between `up`'s progress steps, so a UI sees them come. */
   stepMs?: number;
+  /**
+   * False: `lockLab` grants every caller at once, as if there were no lock (tests show
+   * what the lock prevents). Default true: one holder per lab, as the router's flock.
+   */
+  locks?: boolean;
+}
+
+/**
+ * The lab's lock as the router keeps it (agent.sh `lock`/`unlock`): one holder, others
+ * wait in turn; `owner` is lab.owner, left behind by a holder that never unlocked.
+ */
+interface FakeLock {
+  holder: number | undefined;
+  owner: string | undefined;
+  waiters: (() => void)[];
 }
 
 interface Capture {
@@ -59,6 +75,7 @@ interface FakeLab {
   plan: LabPlan;
   wire: FakeWire;
   files: Map<string, Buffer>;
+  lock: FakeLock;
   procs: Set<FakeProcess>;
   captures: Set<Capture>;
   seq: number;
@@ -79,9 +96,16 @@ export class FakeRuntime implements ServiceRuntime {
   readonly docker: EngineQueries;
   private readonly streams = new Set<PassThrough>();
   private readonly stepMs: number;
+  private readonly locks: boolean;
+  private lockSeq = 0;
+  /** Called by every applyDataplane before it applies (tests hold applies to interleave). */
+  beforeApply: ((lab: string, containers: readonly ContainerPlan[]) => Promise<void>) | undefined;
+  /** Called before a file is written through a lab's lock (the record's save under it). */
+  beforeLockedWrite: ((lab: string, file: LabFile) => Promise<void>) | undefined;
 
   constructor(opts: FakeRuntimeOptions = {}) {
     this.stepMs = opts.stepMs ?? 0;
+    this.locks = opts.locks ?? true;
     this.docker = {
       listContainers: async (o) => this.listContainers(o),
       getEvents: async () => {
@@ -119,6 +143,7 @@ export class FakeRuntime implements ServiceRuntime {
           plan,
           wire: new FakeWire(plan),
           files: new Map(),
+          lock: { holder: undefined, owner: undefined, waiters: [] },
           procs: new Set(),
           captures: new Set(),
           seq: 0,
@@ -131,6 +156,7 @@ export class FakeRuntime implements ServiceRuntime {
   }
 
   async applyDataplane(name: string, containers: readonly ContainerPlan[]): Promise<unknown> {
+    await this.beforeApply?.(name, containers);
     const lab = this.lab(name);
     this.applied.push({ lab: name, containers: [...containers] });
     lab.plan = {
@@ -189,6 +215,67 @@ export class FakeRuntime implements ServiceRuntime {
       Buffer.from(file.content),
     );
   }
+
+  // ---- the lab's lock, in its router ---------------------------------------------------
+
+  async lockLab(lab: string, router: string, opts: LockOptions): Promise<LabLock> {
+    const l = this.labOf(lab, router);
+    const lock = l.lock;
+    const token = ++this.lockSeq;
+    if (this.locks && lock.holder !== undefined) {
+      // Wait in turn, up to waitMs (the router's flock and the agent's retries).
+      const granted = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          lock.waiters = lock.waiters.filter((w) => w !== take);
+          resolve(false);
+        }, opts.waitMs ?? 30_000);
+        timer.unref();
+        const take = (): void => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        lock.waiters.push(take);
+      });
+      if (!granted) throw new LabBusyError(lab, lock.owner ?? '');
+    }
+    const interrupted = lock.owner;
+    lock.holder = token;
+    lock.owner = opts.owner;
+    let held = true;
+    const letGo = (clearOwner: boolean): void => {
+      if (!held) return;
+      held = false;
+      if (clearOwner) lock.owner = undefined;
+      if (lock.holder === token) lock.holder = undefined;
+      const next = lock.waiters.shift();
+      if (next) {
+        lock.holder = -1; // reserved for the waiter, as the kernel hands the flock over
+        next();
+      }
+    };
+    this.lockHolders.set(lab, () => letGo(false));
+    const lost = (): Error => new Error("the lab's lock was lost: its router's agent ended");
+    return {
+      interrupted,
+      readFile: async (path) => {
+        if (!held) throw lost();
+        return this.readFile(lab, router, path);
+      },
+      writeFile: async (file) => {
+        await this.beforeLockedWrite?.(lab, file);
+        if (!held) throw lost();
+        return this.writeFile(lab, file);
+      },
+      release: async (finished = true) => letGo(finished),
+    };
+  }
+
+  /** The process holding the lab's lock dies: the lock goes, its lab.owner stays. */
+  killLockHolder(lab: string): void {
+    this.lockHolders.get(lab)?.();
+  }
+
+  private readonly lockHolders = new Map<string, () => void>();
 
   // ---- commands ------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ export function bootRequest(): Buffer {
   return bootMessage;
 }
 
-export type AgentVerb = 'apply' | 'status' | 'ready' | 'put' | 'get' | 'wire';
+export type AgentVerb = 'apply' | 'status' | 'ready' | 'put' | 'get' | 'wire' | 'lock' | 'unlock';
 
 interface Pending {
   id: number;

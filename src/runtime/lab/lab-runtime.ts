@@ -20,6 +20,7 @@ import { engineWithDeadlines } from '../engine/bounded.js';
 import { ensureImage } from '../image/image.js';
 import { LABEL_LAB, LABEL_NAME } from './labels.js';
 import { readLabFile, writeLabFile, type LabFile } from './lab-files.js';
+import { takeLabLock, type LabLock, type LockOptions } from './lab-lock.js';
 import { checkContainerName, checkLabName, dockerName } from './names.js';
 import { parseLiveStatus, statusOf, type LiveStatus } from './status.js';
 import type {
@@ -115,6 +116,21 @@ export class LabRuntime {
   async writeFile(lab: string, file: LabFile): Promise<void> {
     const name = dockerName(checkLabName(lab), checkContainerName(file.container));
     await writeLabFile(this.docker, lab, file, await this.agents.get(this.docker, lab, name));
+  }
+
+  /**
+   * Takes the lab's change lock in its router (`router`: lab-local name), through the
+   * router's resident agent (one is started and kept if this runtime keeps agents; else one
+   * of its own, ended on release). See lab-lock.ts.
+   */
+  async lockLab(lab: string, router: string, opts: LockOptions): Promise<LabLock> {
+    const name = dockerName(checkLabName(lab), checkContainerName(router));
+    const resident = this.options.residentAgents ?? true;
+    return takeLabLock(this.docker.getContainer(name), lab, {
+      ...opts,
+      agent: await this.agents.get(this.docker, lab, name, false),
+      ...(resident ? { keep: (a: ApplyAgent) => this.agents.adopt(lab, name, a) } : {}),
+    });
   }
 
   /** Ends the resident apply agents this runtime started (they also end with their containers). */
