@@ -286,6 +286,7 @@ describe('LabRuntime on an engine that never answers', () => {
     execStream: (rt) => rt.execStream('stuck', 'router', ['ping', '192.0.2.1']).done,
     capture: (rt) => rt.capture('stuck', 'router', { iface: 'eth0' }).ready,
     ping: (rt) => rt.ping('stuck', 'router', '192.0.2.1', 1),
+    lockLab: (rt) => rt.lockLab('stuck', 'router', { waitMs: 1, owner: 'test' }),
   };
   // Methods that never call the engine themselves (private helpers, close).
   const noEngineCall = new Set(['constructor', 'close', 'image', 'container', 'statusOfLab']);
