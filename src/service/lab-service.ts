@@ -12,7 +12,7 @@ import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
 import type { LabPlan } from '../core/plan/types.js';
-import { ensureEngine } from '../runtime/engine/engine.js';
+import { engineInUse, ensureEngine } from '../runtime/engine/engine.js';
 import { ensureImage } from '../runtime/image/image.js';
 import { LabRuntime } from '../runtime/lab/lab-runtime.js';
 import { checkLabName } from '../runtime/lab/names.js';
@@ -101,9 +101,13 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   }
 
   /** Engine and image, ready: what `egress-lab setup` and the first `up` need. */
-  async setup(this: LabService<LabRuntime>, onProgress?: ProgressFn): Promise<{ image: string }> {
+  async setup(
+    this: LabService<LabRuntime>,
+    onProgress?: ProgressFn,
+  ): Promise<{ image: string; engine: string }> {
     const rt = await this.runtime(onProgress);
-    return { image: await ensureImage(rt.docker, onProgress) };
+    const engine = engineInUse(rt.docker)?.description ?? 'the Docker engine';
+    return { image: await ensureImage(rt.docker, onProgress), engine };
   }
 
   emit<E extends LabApiEventName>(event: E, payload: LabApiEvents[E]): void {
