@@ -281,7 +281,7 @@ export function engineCandidates(input: FinderInput): EngineCandidate[] {
   const socket = input.defaultSocket ?? DEFAULT_SOCKET;
   add({
     source: 'default-socket',
-    description: `the Docker socket ${socket}`,
+    description: `the Docker engine at ${socket}`,
     host: `unix://${socket}`,
     explicit: false,
   });

@@ -86,7 +86,7 @@ describe('ensureEngine', () => {
       mayStart: false,
     });
     await expect(none).rejects.toThrow(
-      /No container engine answers \(tried: Rancher Desktop at ~\/\.rd\/docker\.sock; the Docker socket .*var-run-docker\.sock\)\. Start .*Podman.*Colima or Rancher Desktop, or set DOCKER_HOST/,
+      /No container engine answers \(tried: Rancher Desktop at ~\/\.rd\/docker\.sock; the Docker engine at .*var-run-docker\.sock\)\. Start .*Podman.*Colima or Rancher Desktop, or set DOCKER_HOST/,
     );
   });
 

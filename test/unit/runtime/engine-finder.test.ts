@@ -59,7 +59,7 @@ describe('engineCandidates', () => {
     expect(engineCandidates(machine({}))).toEqual([
       {
         source: 'default-socket',
-        description: 'the Docker socket /var/run/docker.sock',
+        description: 'the Docker engine at /var/run/docker.sock',
         host: 'unix:///var/run/docker.sock',
         explicit: false,
       },
@@ -83,7 +83,7 @@ describe('engineCandidates', () => {
       'Podman at /run/user/1000/podman/podman.sock',
       // Colima's socket is the context's: tried once.
       'Rancher Desktop at ~/.rd/docker.sock',
-      'the Docker socket /var/run/docker.sock',
+      'the Docker engine at /var/run/docker.sock',
     ]);
     expect(found[0]).toMatchObject({ source: 'context', explicit: false });
   });
