@@ -272,7 +272,7 @@ async function findEngine(
     };
     return { docker: await startLocalEngine(fallback.docker, onProgress, opts), engine };
   }
-  throw new Error(noEngineMessage(tried, finder.platform));
+  throw new Error(noEngineMessage(tried, finder.platform, finder.defaultSocket ?? DEFAULT_SOCKET));
 }
 
 /** The engine the user named (DOCKER_HOST, DOCKER_CONTEXT) does not answer. */
@@ -311,8 +311,9 @@ function installable(): boolean {
 }
 
 /** None answered: what was tried, and what to start, in words someone at a desktop can act on. */
-function noEngineMessage(tried: string[], platform: NodeJS.Platform): string {
-  permissionCheck(DEFAULT_SOCKET);
+function noEngineMessage(tried: string[], platform: NodeJS.Platform, socket: string): string {
+  // A socket that is there but not ours to use: the group is the fix, not starting anything.
+  permissionCheck(socket);
   const debianHint =
     platform === 'linux' && existsSync('/etc/debian_version') && !isRoot()
       ? ' On Debian, `sudo apt-get install -y docker.io` installs an engine (or run `egress-lab setup` as root).'
