@@ -1,7 +1,9 @@
 // The runtime's public surface: engine and image setup, and LabRuntime.
 export {
   ensureEngine,
+  engineInUse,
   engineTarget,
+  type EngineInUse,
   type EngineTarget,
   type EnsureEngineOptions,
 } from './engine/engine.js';

@@ -14,6 +14,7 @@ import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
 import { planLab } from '../core/plan/plan-lab.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
+import { engineInUse } from '../runtime/engine/engine.js';
 import { ensureImage } from '../runtime/image/image.js';
 import { LabRuntime } from '../runtime/lab/lab-runtime.js';
 import type { LockOptions } from '../runtime/lab/lab-lock.js';
@@ -148,9 +149,13 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   }
 
   /** Engine and image, ready: what `egress-lab setup` and the first `up` need. */
-  async setup(this: LabService<LabRuntime>, onProgress?: ProgressFn): Promise<{ image: string }> {
+  async setup(
+    this: LabService<LabRuntime>,
+    onProgress?: ProgressFn,
+  ): Promise<{ image: string; engine: string }> {
     const rt = await this.runtimeForSetup(onProgress);
-    return { image: await ensureImage(rt.docker, onProgress) };
+    const engine = engineInUse(rt.docker)?.description ?? 'the Docker engine';
+    return { image: await ensureImage(rt.docker, onProgress), engine };
   }
 
   emit<E extends LabApiEventName>(event: E, payload: LabApiEvents[E]): void {

@@ -11,14 +11,15 @@ export const setupCommand: Command = {
   async run({ io, args }) {
     parseCommandArgs(args, {}, usage);
     const started = Date.now();
-    const { image } = await withService((s) =>
+    const { image, engine } = await withService((s) =>
       s.setup((step, detail) =>
         io.err(
           `[${((Date.now() - started) / 1000).toFixed(1)}s] ${step}${detail ? `: ${detail}` : ''}\n`,
         ),
       ),
     );
-    io.out(`engine ready, lab image ${image}\n`);
+    // Which engine the labs will run on: the one a desktop user has started, found for them.
+    io.out(`engine ready: ${engine}; lab image ${image}\n`);
     return EXIT_OK;
   },
 };
