@@ -1,9 +1,8 @@
 // What the CLI reads and how it exits: only regular files of bounded size are read (a FIFO or
 // /dev/zero are refused at once), nothing is written over, pasted hints are quoted, and all
 // output reaches a slow pipe before the process exits.
-import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,17 +74,21 @@ spec:
 ${pools}
 `,
     );
-    const child = spawn('node', ['bin/egress-lab.js', 'rules', file, '--json'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout.pause(); // the reader is slow: the pipe fills up
-    await new Promise((r) => setTimeout(r, 500));
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => chunks.push(d));
-    child.stdout.resume();
-    const code = await new Promise((r) => child.on('close', r));
-    const text = Buffer.concat(chunks).toString('utf8');
-    expect(code).toBe(0);
+    // The reader sleeps before it reads: the pipe (64 KiB) fills up while the CLI writes.
+    const out = join(dir, 'rules.json');
+    const status = execFileSync(
+      'bash',
+      [
+        '-c',
+        'node bin/egress-lab.js rules "$1" --json | (sleep 0.5; cat > "$2"); echo "${PIPESTATUS[0]}"',
+        'bash',
+        file,
+        out,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    const text = readFileSync(out, 'utf8');
+    expect(status.trim()).toBe('0');
     expect(text.length).toBeGreaterThan(65536);
     expect(() => JSON.parse(text)).not.toThrow();
   });
