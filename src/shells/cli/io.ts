@@ -2,7 +2,11 @@
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
+  /** Raw bytes to stdout (a pcap stream); absent where the output takes text only. */
+  outBytes?(data: Uint8Array): void;
   readFile(path: string): Promise<string>;
+  /** Standard input, all of it (`-f -`); absent where there is none. */
+  readStdin?(): Promise<string>;
   writeFile(path: string, text: string | Uint8Array): Promise<void>;
   /** Aborted on SIGINT, so streaming commands (capture, up) can stop cleanly. */
   signal: AbortSignal;

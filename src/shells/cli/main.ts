@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { LabInputError, formatProblem } from '../../core/errors.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, CheckFailedError, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
-import { readInputFile } from './files.js';
+import { readInputFile, readStdinText } from './files.js';
 import { commands } from './commands/index.js';
 import type { CommandEntry, CommandSpec, FlagSpec } from './command.js';
 import { suggestCommands } from './suggest.js';
@@ -15,8 +15,10 @@ import { cliVersion } from './version.js';
 function defaultIO(signal: AbortSignal): CliIO {
   return {
     out: (t) => process.stdout.write(t),
+    outBytes: (b) => process.stdout.write(b),
     err: (t) => process.stderr.write(t),
     readFile: (p) => readInputFile(p),
+    readStdin: () => readStdinText(),
     writeFile: (p, t) => writeFile(p, t),
     signal,
   };
@@ -81,6 +83,9 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   if (!io) process.once('SIGINT', onSigint);
+  // The reader of stdout going away (`| head`, Wireshark closed) stops a streaming command.
+  const onStdoutError = (): void => controller.abort();
+  if (!io) process.stdout.on('error', onStdoutError);
   const cli = io ?? defaultIO(controller.signal);
   try {
     if (argv[0] === '--version' || argv[0] === 'version') {
@@ -119,6 +124,7 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
     return reportError(cli, e);
   } finally {
     if (!io) process.removeListener('SIGINT', onSigint);
+    if (!io) process.stdout.removeListener('error', onStdoutError);
   }
 }
 

@@ -126,7 +126,7 @@ export const SPECS = {
   capture: {
     words: ['capture'],
     usage:
-      'egress-lab capture [--name LAB] NAME [--iface IF] [--count N] [--timeout S] [--pcap FILE] [--json] [FILTER...]',
+      'egress-lab capture [--name LAB] NAME [--iface IF] [--count N] [--timeout S] [-w FILE|-] [--json] [FILTER...]',
     summary:
       'tcpdump in a lab container: prints the real lines as they arrive; Ctrl-C stops tcpdump in the container',
     flags: [
