@@ -29,6 +29,8 @@ export interface CommandSpec {
   summary: string;
   /** Every option the command takes. */
   flags: readonly FlagSpec[];
+  /** Words the shells complete for its positional arguments (`get`: the kinds). */
+  completeWords?: readonly string[];
   /** Other words that select it too (`inspect` for `status`), shown in its help. */
   aliases?: readonly (readonly string[])[];
 }

@@ -26,7 +26,8 @@ describe('completion', () => {
     expect(firsts).toContain('inspect');
     expect(firsts).toContain('--version');
     expect(complete(bash, ['egress-lab', 'ca'])).toEqual(['capture']);
-    expect(complete(bash, ['egress-lab', 'get', ''])).toEqual(['ippool']);
+    expect(complete(bash, ['egress-lab', 'get', 'bgp'])).toEqual(['bgpconfiguration', 'bgppeer']);
+    expect(complete(bash, ['egress-lab', 'get', 'ippool', ''])).not.toContain('ippool');
   });
 
   it("bash: a command's flags, and an option's fixed values", async () => {

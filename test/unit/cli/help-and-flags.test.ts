@@ -75,8 +75,8 @@ describe('help for every command', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("'captur tor' is not an egress-lab command");
     expect(r.err).toMatch(/most similar command is:\n\tcapture\n/);
-    const two = await runCli(['get', 'ipool']);
-    expect(two.err).toContain('\tget ippool');
+    const two = await runCli(['patch', 'ipool']);
+    expect(two.err).toContain('\tpatch ippool');
     const none = await runCli(['zzzzzzzz']);
     expect(none.err).not.toContain('most similar');
     expect(none.err).toContain('usage:');

@@ -9,6 +9,7 @@ export const commands: CommandEntry[] = [
   { ...SPECS.rules, load: async () => (await import('./rules.js')).rulesCommand },
   { ...SPECS.explain, load: async () => (await import('./explain.js')).explainCommand },
   { ...SPECS.getIppool, load: async () => (await import('./get-ippool.js')).getIppoolCommand },
+  { ...SPECS.get, load: async () => (await import('./get.js')).getCommand },
   { ...SPECS.setup, load: async () => (await import('./setup.js')).setupCommand },
   { ...SPECS.up, load: async () => (await import('./up.js')).upCommand },
   { ...SPECS.status, load: async () => (await import('./status.js')).statusCommand },

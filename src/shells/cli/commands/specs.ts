@@ -73,6 +73,24 @@ export const SPECS = {
       NAME,
     ],
   },
+  get: {
+    words: ['get'],
+    usage: 'egress-lab get KIND [NAME...] (-f FILE | [--name LAB]) [-o wide|yaml|json|name]',
+    summary:
+      'list bgppeers, bgpconfigurations, felixconfigurations (or ippools) like calicoctl get',
+    completeWords: ['bgppeer', 'bgpconfiguration', 'felixconfiguration', 'ippool'],
+    flags: [
+      FILE_IN,
+      {
+        name: 'output',
+        short: 'o',
+        value: 'FORMAT',
+        choices: ['wide', 'yaml', 'json', 'name'],
+        help: 'output format (default: a table)',
+      },
+      NAME,
+    ],
+  },
   setup: {
     words: ['setup'],
     usage: 'egress-lab setup',
@@ -231,6 +249,7 @@ export const SPECS = {
   completion: {
     words: ['completion'],
     usage: 'egress-lab completion bash|zsh|fish',
+    completeWords: ['bash', 'zsh', 'fish'],
     summary: 'print a shell completion script for every command and option',
     flags: [],
   },
