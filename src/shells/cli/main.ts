@@ -21,6 +21,8 @@ function defaultIO(signal: AbortSignal): CliIO {
     readStdin: () => readStdinText(),
     writeFile: (p, t) => writeFile(p, t),
     signal,
+    stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
   };
 }
 

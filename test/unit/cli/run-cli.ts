@@ -4,7 +4,7 @@ import { main } from '../../../src/shells/cli/main.js';
 
 export async function runCli(
   argv: string[],
-  opts: { stdin?: string } = {},
+  opts: { stdin?: string; tty?: boolean; columns?: number } = {},
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -12,6 +12,7 @@ export async function runCli(
     out: (t) => (out += t),
     err: (t) => (err += t),
     readFile: (p) => readFile(p, 'utf8'),
+    ...(opts.tty ? { stderrIsTTY: true, columns: opts.columns ?? 80 } : {}),
     ...(opts.stdin !== undefined ? { readStdin: async () => opts.stdin! } : {}),
     writeFile: (p, t) => writeFile(p, t),
     signal: new AbortController().signal,
