@@ -26,6 +26,7 @@ export const commands: CommandEntry[] = [
   { ...SPECS.traffic, load: async () => (await import('./traffic.js')).trafficCommand },
   { ...SPECS.new, load: async () => (await import('./new.js')).newCommand },
   { ...SPECS.importLab, load: async () => (await import('./import.js')).importCommand },
+  { ...SPECS.graph, load: async () => (await import('./graph.js')).graphCommand },
   {
     ...SPECS.completion,
     load: async () => (await import('./completion.js')).completionCommand,

@@ -246,6 +246,29 @@ export const SPECS = {
       JSON_OUT,
     ],
   },
+  graph: {
+    words: ['graph'],
+    usage: 'egress-lab graph [FILE | --name LAB] [-o svg|png|clab] [-w FILE]',
+    summary:
+      'draw the topology (containers, links, interface names) as SVG, PNG or a containerlab-style YAML',
+    flags: [
+      NAME,
+      {
+        name: 'output',
+        short: 'o',
+        value: 'FORMAT',
+        choices: ['svg', 'png', 'clab'],
+        help: 'svg (default), png (needs rsvg-convert or ImageMagick), clab (containerlab-style YAML)',
+      },
+      {
+        name: 'write',
+        short: 'w',
+        value: 'FILE',
+        file: true,
+        help: 'write to FILE instead of stdout',
+      },
+    ],
+  },
   completion: {
     words: ['completion'],
     usage: 'egress-lab completion bash|zsh|fish',
