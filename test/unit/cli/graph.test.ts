@@ -1,7 +1,7 @@
+// @vitest-environment jsdom
 // `graph`: the SVG is well-formed XML (parsed strictly by jsdom's XML parser) with a box for
 // every container of the plan and a line for every link; the containerlab-style YAML lists the
 // same nodes and links; PNG needs a converter and says so when none is installed.
-import { JSDOM } from 'jsdom';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { planSources } from '../../../src/service/offline.js';
@@ -15,13 +15,14 @@ describe('graph', () => {
   it('SVG: well-formed, every container and link of the plan', async () => {
     const r = await runCli(['graph', LAB]);
     expect(r.code, r.err).toBe(0);
-    const { DOMParser } = new JSDOM('').window;
     const doc = new DOMParser().parseFromString(r.out, 'image/svg+xml');
     expect(doc.getElementsByTagName('parsererror')).toHaveLength(0);
     expect(doc.documentElement.tagName).toBe('svg');
-    const boxes = [...doc.querySelectorAll('g.container')].map((g) => g.getAttribute('data-name'));
+    const boxes = Array.from(doc.querySelectorAll('g.container')).map((g) =>
+      g.getAttribute('data-name'),
+    );
     expect(boxes.sort()).toEqual(plan.containers.map((c) => c.name).sort());
-    const lines = [...doc.querySelectorAll('g.links line')].map(
+    const lines = Array.from(doc.querySelectorAll('g.links line')).map(
       (l) => `${l.getAttribute('data-a')} ${l.getAttribute('data-b')}`,
     );
     expect(lines.sort()).toEqual(

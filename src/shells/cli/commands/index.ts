@@ -27,6 +27,7 @@ export const commands: CommandEntry[] = [
   { ...SPECS.new, load: async () => (await import('./new.js')).newCommand },
   { ...SPECS.importLab, load: async () => (await import('./import.js')).importCommand },
   { ...SPECS.graph, load: async () => (await import('./graph.js')).graphCommand },
+  { ...SPECS.save, load: async () => (await import('./save.js')).saveCommand },
   {
     ...SPECS.completion,
     load: async () => (await import('./completion.js')).completionCommand,

@@ -269,6 +269,13 @@ export const SPECS = {
       },
     ],
   },
+  save: {
+    words: ['save'],
+    usage: 'egress-lab save [--name LAB] DIR|FILE.json',
+    summary:
+      "write a running lab's state: its lab file, and per container the live addresses, routes, nat rules, ipsets and BIRD state",
+    flags: [NAME],
+  },
   completion: {
     words: ['completion'],
     usage: 'egress-lab completion bash|zsh|fish',
