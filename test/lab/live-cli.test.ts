@@ -1,5 +1,6 @@
 // The live commands end to end, in-process, against a real lab: what they print and how
 // they exit. One lab (the outgoing-nat template) for the file.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,14 +21,22 @@ const dir = mkdtempSync(join(tmpdir(), 'egress-lab-cli-'));
 let service: LabService;
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runWith({}, ...argv);
+}
+
+async function runWith(
+  opts: { bytes?: (b: Uint8Array) => void; signal?: AbortSignal },
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = {
     out: (t) => void (out += t),
     err: (t) => void (err += t),
+    ...(opts.bytes ? { outBytes: opts.bytes } : {}),
     readFile: (p) => readFile(p, 'utf8'),
     writeFile: (p, t) => writeFile(p, t),
-    signal: new AbortController().signal,
+    signal: opts.signal ?? new AbortController().signal,
   };
   const code = await main(argv, io);
   return { code, out, err };
@@ -215,5 +224,87 @@ describe('live CLI on a running lab', () => {
     );
     expect(r.out).toMatch(/3\/3 expectations hold/);
     expect(r.out).toMatch(/conntrack entries on its node were flushed/);
+  });
+
+  it('exec NAME -- CMD: everything after -- reaches the container untouched (ls -h)', async () => {
+    const r = await run('exec', '--name', LAB, 'web-1', '--', 'ls', '-h', '-d', '/etc');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('/etc\n');
+    expect(r.out + r.err).not.toContain('usage:');
+  });
+
+  it('capture -w -: pcap bytes arrive on stdout while packets flow; tcpdump -r reads them', async () => {
+    const chunks: Buffer[] = [];
+    const stop = new AbortController();
+    const capture = runWith(
+      { bytes: (b) => void chunks.push(Buffer.from(b)), signal: stop.signal },
+      'capture',
+      '--name',
+      LAB,
+      'internet',
+      '-w',
+      '-',
+      '--timeout',
+      '30',
+      'icmp',
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // tcpdump starting in the container
+    const ping = await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '3');
+    expect(ping.code).toBe(0);
+    // Packets are on stdout before the capture ends (-U: flushed per packet).
+    const deadline = Date.now() + 5000;
+    while (Buffer.concat(chunks).length < 24 + 6 * 16 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const live = Buffer.concat(chunks).length;
+    stop.abort();
+    const r = await capture;
+    expect(r.code, r.err).toBe(0);
+    const data = Buffer.concat(chunks);
+    expect(live).toBeGreaterThan(24);
+    expect(data.readUInt32LE(0)).toBe(0xa1b2c3d4); // pcap magic, microsecond timestamps
+    expect(readPcapInfo(data).packets).toBeGreaterThanOrEqual(6); // 3 requests + 3 replies
+    const file = join(dir, 'stream.pcap');
+    writeFileSync(file, data);
+    const text = execFileSync('tcpdump', ['-n', '-r', file], { encoding: 'utf8', stdio: 'pipe' });
+    expect(text).toMatch(/ICMP echo request/);
+    expect(text).toMatch(/ICMP echo reply/);
+  });
+
+  it('get KIND --name: bgpconfiguration, felixconfiguration and bgppeer of the running lab', async () => {
+    const bgp = await run('get', 'bgpconfiguration', '--name', LAB);
+    expect(bgp.code, bgp.err).toBe(0);
+    expect(bgp.out).toMatch(/^NAME\s+LOGSEVERITY\s+MESHENABLED\s+ASNUMBER\s*\ndefault\s/);
+    const felix = await run('get', 'felixconfig', '--name', LAB, '-o', 'name');
+    expect(felix.out).toMatch(/^felixconfiguration\/default\n/);
+    const peers = JSON.parse((await run('get', 'bgppeers', '--name', LAB, '-o', 'json')).out);
+    expect(peers.kind).toBe('BGPPeerList');
+    const pools = await run('get', 'ippools', '--name', LAB);
+    expect(pools.out).toBe((await run('get', 'ippool', '--name', LAB)).out);
+    const missing = await run('get', 'bgppeer', 'nope', '--name', LAB);
+    expect(missing).toMatchObject({
+      code: 1,
+      err: 'resource does not exist: BGPPeer(nope) with error: <nil>\n',
+    });
+  });
+
+  it('graph --name and save: the running lab drawn, and its live state written', async () => {
+    const svg = await run('graph', '--name', LAB);
+    expect(svg.code, svg.err).toBe(0);
+    for (const name of ['tor', 'web-1', 'internet'])
+      expect(svg.out).toContain(`data-name="${name}"`);
+    const saved = join(dir, 'saved');
+    const r = await run('save', '--name', LAB, saved);
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(join(saved, 'lab.yaml'), 'utf8')).toBe(template);
+    const meta = JSON.parse(readFileSync(join(saved, 'saved.json'), 'utf8'));
+    const node = Object.keys(meta.containers).find((n) => meta.containers[n].role === 'node')!;
+    expect(readFileSync(join(saved, node, 'iptables-nat.txt'), 'utf8')).toMatch(
+      /cali-nat-outgoing/,
+    );
+    expect(readFileSync(join(saved, node, 'routes.txt'), 'utf8')).toMatch(/\S/);
+    // BIRD's own answer (this template's router has no BGP session: its protocols are listed).
+    expect(readFileSync(join(saved, 'tor', 'bird-protocols.txt'), 'utf8')).toMatch(
+      /^BIRD \d+\.\d+\.\d+ ready\.\nName\s+Proto/,
+    );
   });
 });

@@ -186,6 +186,25 @@ export const SPECS = {
     summary: 'delete an IP pool from a running lab, like calicoctl delete',
     flags: [NAME, JSON_OUT],
   },
+  create: {
+    words: ['create'],
+    usage: 'egress-lab create -f FILE [--name LAB] [--dry-run] [--json]',
+    summary: 'create Calico resources in a running lab; fails if one exists (calicoctl create)',
+    flags: [FILE_IN, NAME, DRY_RUN, JSON_OUT],
+  },
+  replace: {
+    words: ['replace'],
+    usage: 'egress-lab replace -f FILE [--name LAB] [--dry-run] [--json]',
+    summary:
+      'replace Calico resources of a running lab; fails if one is missing (calicoctl replace)',
+    flags: [FILE_IN, NAME, DRY_RUN, JSON_OUT],
+  },
+  deleteFile: {
+    words: ['delete'],
+    usage: 'egress-lab delete -f FILE [--name LAB] [--dry-run] [--json]',
+    summary: 'delete the IP pools a file describes from a running lab (calicoctl delete -f)',
+    flags: [FILE_IN, NAME, DRY_RUN, JSON_OUT],
+  },
   conntrack: {
     words: ['conntrack'],
     usage: 'egress-lab conntrack [--name LAB] NODE [--flush [--pod POD]] [--json]',
