@@ -57,6 +57,19 @@ describe('help for every command', () => {
     }
   });
 
+  it('every command that prints data takes --json or -o json', () => {
+    // These print no data of their own: a container's output, a server, an engine set-up,
+    // a script, a drawing, files.
+    const noData = ['exec', 'serve', 'setup', 'completion', 'graph', 'save'];
+    for (const c of commands) {
+      if (noData.includes(c.words.join(' '))) continue;
+      const json =
+        c.flags.some((f) => f.name === 'json') ||
+        c.flags.some((f) => f.name === 'output' && f.choices?.includes('json'));
+      expect(json, c.words.join(' ')).toBe(true);
+    }
+  });
+
   it('an alias selects its command (inspect = status)', async () => {
     const r = await runCli(['inspect', '--help']);
     expect(r.out).toContain('usage: egress-lab status');

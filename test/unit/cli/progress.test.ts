@@ -49,6 +49,7 @@ describe('progress', () => {
     const piped = await runCli(['down']);
     expect(piped.err).toMatch(/removing demo \(7 containers\)\n/);
     expect(piped.out).toBe('removed 7 containers\n');
+    expect(JSON.parse((await runCli(['down', '--json'])).out)).toEqual({ removed: 7 });
     const tty = await runCli(['down'], { tty: true });
     expect(tty.err).toContain('\r\x1b[K[');
     expect(tty.err).toContain('removing demo (7 containers)');

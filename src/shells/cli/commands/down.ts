@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
+import { printJson } from '../io.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 import { progress } from '../progress.js';
@@ -12,7 +13,7 @@ export const downCommand: Command = {
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { name: { type: 'string' }, all: { type: 'boolean' } },
+      { name: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } },
       usage,
     );
     if (positionals.length)
@@ -44,7 +45,8 @@ export const downCommand: Command = {
       else shown.step(`removing ${name} (no containers found)`);
       return s.down(name);
     }).finally(() => shown.end());
-    io.out(`removed ${removed} container${removed === 1 ? '' : 's'}\n`);
+    if (values.json) printJson(io, { removed });
+    else io.out(`removed ${removed} container${removed === 1 ? '' : 's'}\n`);
     return EXIT_OK;
   },
 };

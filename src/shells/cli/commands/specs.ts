@@ -113,9 +113,9 @@ export const SPECS = {
   },
   down: {
     words: ['down'],
-    usage: 'egress-lab down [--name LAB | --all]',
+    usage: 'egress-lab down [--name LAB | --all] [--json]',
     summary: "remove a lab's containers (idempotent); --all removes every lab",
-    flags: [NAME, { name: 'all', help: 'remove every lab' }],
+    flags: [NAME, { name: 'all', help: 'remove every lab' }, JSON_OUT],
   },
   exec: {
     words: ['exec'],
