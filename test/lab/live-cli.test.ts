@@ -307,4 +307,30 @@ describe('live CLI on a running lab', () => {
       /^BIRD \d+\.\d+\.\d+ ready\.\nName\s+Proto/,
     );
   });
+
+  it('create -f, replace -f, delete -f: calicoctl messages, checked against the lab', async () => {
+    const file = join(dir, 'crud-pool.yaml');
+    const pool = (disabled: boolean): string =>
+      `apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: crud-10\nspec:\n  cidr: 10.0.0.0/8\n  disabled: ${disabled}\n`;
+    writeFileSync(file, pool(true));
+    const created = await run('create', '-f', file, '--name', LAB);
+    expect(created).toMatchObject({
+      code: 0,
+      out: "Successfully created 1 'IPPool' resource(s)\n",
+    });
+    const again = await run('create', '-f', file, '--name', LAB);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('resource already exists: IPPool(crud-10)');
+    writeFileSync(file, pool(false));
+    const replaced = await run('replace', '-f', file, '--name', LAB);
+    expect(replaced.out).toBe("Successfully replaced 1 'IPPool' resource(s)\n");
+    const got = JSON.parse(
+      (await run('get', 'ippool', 'crud-10', '--name', LAB, '-o', 'json')).out,
+    );
+    expect(got.items).toHaveLength(1);
+    expect(got.items[0].spec.disabled).toBeUndefined(); // false: omitted, as encoding/json does
+    const deleted = await run('delete', '-f', file, '--name', LAB);
+    expect(deleted.out).toBe("Successfully deleted 1 'IPPool' resource(s)\n");
+    expect((await run('get', 'ippool', '--name', LAB)).out).not.toMatch(/crud-10/);
+  });
 });
