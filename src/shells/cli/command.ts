@@ -4,6 +4,8 @@ export interface CommandContext {
   io: CliIO;
   /** Arguments after the command word(s). */
   args: string[];
+  /** Every command's spec (for `completion`, which would otherwise import the table that loads it). */
+  specs?: readonly CommandSpec[];
 }
 
 /** One option of a command, as `help CMD` and the completion scripts show it. */

@@ -121,7 +121,7 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
       return EXIT_OK;
     }
     const command = await found.command.load();
-    return await command.run({ io: cli, args: found.rest });
+    return await command.run({ io: cli, args: found.rest, specs: commands });
   } catch (e) {
     return reportError(cli, e);
   } finally {

@@ -55,6 +55,18 @@ describe('completion', () => {
     expect(complete(bash, ['egress-lab', 'validate', 'package.j'])).toEqual(['package.json']);
   });
 
+  it('bash: shellcheck finds nothing in the script (when shellcheck is installed)', async () => {
+    const bash = await script('bash');
+    let found = true;
+    try {
+      execFileSync('shellcheck', ['--version'], { stdio: 'ignore' });
+    } catch {
+      found = false;
+    }
+    if (!found) return;
+    execFileSync('shellcheck', ['-s', 'bash', '-'], { input: bash, encoding: 'utf8' });
+  });
+
   it('zsh wraps the bash function; fish names every command and flag', async () => {
     const zsh = await script('zsh');
     expect(zsh).toMatch(/^#compdef egress-lab/);

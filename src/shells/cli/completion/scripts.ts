@@ -30,9 +30,9 @@ export function bashScript(specs: readonly CommandSpec[]): string {
         .map((f) => {
           const pat = flagWords(f).join('|');
           const action = f.choices
-            ? `COMPREPLY=($(compgen -W ${q(f.choices.join(' '))} -- "$cur"))`
+            ? `mapfile -t COMPREPLY < <(compgen -W ${q(f.choices.join(' '))} -- "$cur")`
             : f.file
-              ? `COMPREPLY=($(compgen -f -- "$cur"))`
+              ? `mapfile -t COMPREPLY < <(compgen -f -- "$cur")`
               : 'COMPREPLY=()';
           return `        ${pat}) ${action}; return ;;`;
         });
@@ -72,7 +72,7 @@ _egress_lab() {
       ((ok)) && cands+=("\${pw[\${#typed[@]}]}")
     done
     ((\${#typed[@]} == 0 && COMP_CWORD == 1)) && cands+=(${EXTRA_FIRST_WORDS.map(q).join(' ')})
-    COMPREPLY=($(compgen -W "\${cands[*]}" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "\${cands[*]}" -- "$cur")
     return
   fi
   [[ "\${COMP_WORDS[1]}" == help ]] && return
@@ -80,11 +80,11 @@ _egress_lab() {
 ${caseArms}
   esac
   if [[ -n "$words" && "$cur" != -* ]]; then
-    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
   elif [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$flags" -- "$cur")
   else
-    COMPREPLY=($(compgen -f -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   fi
 }
 complete -o filenames -F _egress_lab egress-lab
