@@ -47,6 +47,9 @@ describe('completion', () => {
     expect(complete(bash, ['egress-lab', 'get', 'ippool', '-o', 'w'])).toEqual(['wide']);
     expect(complete(bash, ['egress-lab', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
     expect(complete(bash, ['egress-lab', 'help', 'pin'])).toEqual(['ping']);
+    // `delete` is a command and the start of `delete ippool`: both continue.
+    expect(complete(bash, ['egress-lab', 'delete', 'ip'])).toEqual(['ippool']);
+    expect(complete(bash, ['egress-lab', 'delete', '-'])).toContain('--file');
   });
 
   it('bash: a file after -f, and positional files', async () => {

@@ -61,25 +61,25 @@ _egress_lab() {
     for ((i = 0; i < \${#pw[@]}; i++)); do [[ "\${typed[i]}" == "\${pw[i]}" ]] || ok=0; done
     if ((ok && \${#pw[@]} > n)); then cmd=$p; n=\${#pw[@]}; fi
   done
-  if [[ -z $cmd ]]; then
-    # Still choosing the command: the next word of each phrase that matches so far.
-    cands=()
-    for p in "\${phrases[@]}"; do
-      read -ra pw <<<"$p"
-      ((\${#pw[@]} > \${#typed[@]})) || continue
-      ok=1
-      for ((i = 0; i < \${#typed[@]}; i++)); do [[ "\${typed[i]}" == "\${pw[i]}" ]] || ok=0; done
-      ((ok)) && cands+=("\${pw[\${#typed[@]}]}")
-    done
-    ((\${#typed[@]} == 0 && COMP_CWORD == 1)) && cands+=(${EXTRA_FIRST_WORDS.map(q).join(' ')})
+  # The next word of each longer phrase that matches so far (delete → ippool).
+  cands=()
+  for p in "\${phrases[@]}"; do
+    read -ra pw <<<"$p"
+    ((\${#pw[@]} > \${#typed[@]})) || continue
+    ok=1
+    for ((i = 0; i < \${#typed[@]}; i++)); do [[ "\${typed[i]}" == "\${pw[i]}" ]] || ok=0; done
+    ((ok)) && cands+=("\${pw[\${#typed[@]}]}")
+  done
+  ((\${#typed[@]} == 0 && COMP_CWORD == 1)) && cands+=(${EXTRA_FIRST_WORDS.map(q).join(' ')})
+  if [[ -z $cmd || "\${COMP_WORDS[1]}" == help ]]; then
     mapfile -t COMPREPLY < <(compgen -W "\${cands[*]}" -- "$cur")
     return
   fi
-  [[ "\${COMP_WORDS[1]}" == help ]] && return
   case "$cmd" in
 ${caseArms}
   esac
-  if [[ -n "$words" && "$cur" != -* ]]; then
+  ((n == \${#typed[@]})) && words="$words \${cands[*]}"
+  if [[ -n "\${words// /}" && "$cur" != -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
   elif [[ "$cur" == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$flags" -- "$cur")
