@@ -1,8 +1,8 @@
 // The live commands end to end, in-process, against a real lab: what they print and how
 // they exit. One lab (the outgoing-nat template) for the file.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -333,4 +333,61 @@ describe('live CLI on a running lab', () => {
     expect(deleted.out).toBe("Successfully deleted 1 'IPPool' resource(s)\n");
     expect((await run('get', 'ippool', '--name', LAB)).out).not.toMatch(/crud-10/);
   });
+
+  // The built CLI (npm run build) as a user pipes it into Wireshark: bytes on its real stdout,
+  // and the reader going away (Wireshark closed) stops tcpdump in the container and the CLI.
+  it.skipIf(!existsSync('dist/src/shells/cli/main.js'))(
+    'built CLI: capture -w - through a pipe; closing the reader stops tcpdump and the CLI',
+    async () => {
+      const child = spawn(
+        'node',
+        ['bin/egress-lab.js', 'capture', '--name', LAB, 'internet', '-w', '-', 'icmp'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      const chunks: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (b: Buffer) => chunks.push(b));
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const waitFor = async (ok: () => boolean, ms: number): Promise<void> => {
+        const end = Date.now() + ms;
+        while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      };
+      await waitFor(() => err.includes('listening on'), 20_000);
+      expect(err).toContain('listening on');
+      expect((await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '3')).code).toBe(0);
+      await waitFor(() => readPcapCount(Buffer.concat(chunks)) >= 6, 5000);
+      const data = Buffer.concat(chunks);
+      expect(data.readUInt32LE(0)).toBe(0xa1b2c3d4);
+      expect(readPcapCount(data)).toBeGreaterThanOrEqual(6);
+      child.stdout.destroy(); // the reader goes away
+      await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '2'); // more to write
+      const code = await Promise.race([
+        exited,
+        new Promise((r) => setTimeout(() => r('still running'), 20_000)),
+      ]);
+      if (code === 'still running') child.kill('SIGKILL');
+      expect(code).toBe(0);
+      const procs = await run(
+        'exec',
+        '--name',
+        LAB,
+        'internet',
+        '--',
+        'sh',
+        '-c',
+        'cat /proc/[0-9]*/comm',
+      );
+      expect(procs.out).not.toMatch(/^tcpdump$/m);
+    },
+    60_000,
+  );
 });
+
+function readPcapCount(b: Buffer): number {
+  try {
+    return readPcapInfo(b).packets;
+  } catch {
+    return 0;
+  }
+}
