@@ -53,6 +53,25 @@ export function findCommand(argv: string[]): { command: CommandEntry; rest: stri
   return best ? { command: best.command, rest: argv.slice(best.n) } : undefined;
 }
 
+/**
+ * `-o json` (kubectl's and calicoctl's spelling) for a command that takes `--json` and has no
+ * `-o` of its own: rewritten to `--json` before the command parses its options (only before `--`).
+ */
+export function jsonAlias(c: CommandSpec, args: string[]): string[] {
+  if (!c.flags.some((f) => f.name === 'json') || c.flags.some((f) => f.short === 'o')) return args;
+  const end = args.includes('--') ? args.indexOf('--') : args.length;
+  const out: string[] = [];
+  for (let i = 0; i < end; i++) {
+    const a = args[i]!;
+    if ((a === '-o' || a === '--output') && args[i + 1] === 'json') {
+      out.push('--json');
+      i++;
+    } else if (a === '-ojson' || a === '--output=json') out.push('--json');
+    else out.push(a);
+  }
+  return [...out, ...args.slice(end)];
+}
+
 function flagLabel(f: FlagSpec): string {
   const long = `--${f.name}${f.value ? ` ${f.value}` : ''}`;
   return f.short ? `-${f.short}, ${long}` : `    ${long}`;
@@ -121,7 +140,11 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
       return EXIT_OK;
     }
     const command = await found.command.load();
-    return await command.run({ io: cli, args: found.rest, specs: commands });
+    return await command.run({
+      io: cli,
+      args: jsonAlias(found.command, found.rest),
+      specs: commands,
+    });
   } catch (e) {
     return reportError(cli, e);
   } finally {

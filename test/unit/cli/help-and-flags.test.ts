@@ -70,6 +70,27 @@ describe('help for every command', () => {
     }
   });
 
+  it('-o json is --json for the commands without an -o of their own', async () => {
+    const json = await runCli(['validate', 'lab-templates/outgoing-nat.yaml', '--json']);
+    expect(json.code, json.err).toBe(0);
+    for (const spelling of [['-o', 'json'], ['-ojson'], ['--output=json']]) {
+      const r = await runCli(['validate', 'lab-templates/outgoing-nat.yaml', ...spelling]);
+      expect(r.out).toBe(json.out);
+    }
+    // import has its own -o (the file to write): left alone, as exec's argv after --.
+    const { jsonAlias } = await import('../../../src/shells/cli/main.js');
+    const imp = commands.find((c) => c.words[0] === 'import')!;
+    expect(jsonAlias(imp, ['-o', 'json'])).toEqual(['-o', 'json']);
+    const exec = commands.find((c) => c.words[0] === 'exec')!;
+    expect(jsonAlias(exec, ['web-1', '--', 'x', '-o', 'json'])).toEqual([
+      'web-1',
+      '--',
+      'x',
+      '-o',
+      'json',
+    ]);
+  });
+
   it('an alias selects its command (inspect = status)', async () => {
     const r = await runCli(['inspect', '--help']);
     expect(r.out).toContain('usage: egress-lab status');

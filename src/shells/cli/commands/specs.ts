@@ -10,7 +10,7 @@ const NAME: FlagSpec = {
   value: 'LAB',
   help: 'the lab (default: the only running lab)',
 };
-const JSON_OUT: FlagSpec = { name: 'json', help: 'print the result as JSON' };
+const JSON_OUT: FlagSpec = { name: 'json', help: 'print the result as JSON (also: -o json)' };
 const DRY_RUN: FlagSpec = { name: 'dry-run', help: 'say what would change, change nothing' };
 const FORCE: FlagSpec = { name: 'force', help: 'write over an existing file' };
 const FILE_IN: FlagSpec = {
