@@ -1,7 +1,8 @@
 // The live commands end to end, in-process, against a real lab: what they print and how
 // they exit. One lab (the outgoing-nat template) for the file.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,14 +21,22 @@ const dir = mkdtempSync(join(tmpdir(), 'egress-lab-cli-'));
 let service: LabService;
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runWith({}, ...argv);
+}
+
+async function runWith(
+  opts: { bytes?: (b: Uint8Array) => void; signal?: AbortSignal },
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = {
     out: (t) => void (out += t),
     err: (t) => void (err += t),
+    ...(opts.bytes ? { outBytes: opts.bytes } : {}),
     readFile: (p) => readFile(p, 'utf8'),
     writeFile: (p, t) => writeFile(p, t),
-    signal: new AbortController().signal,
+    signal: opts.signal ?? new AbortController().signal,
   };
   const code = await main(argv, io);
   return { code, out, err };
@@ -216,4 +225,169 @@ describe('live CLI on a running lab', () => {
     expect(r.out).toMatch(/3\/3 expectations hold/);
     expect(r.out).toMatch(/conntrack entries on its node were flushed/);
   });
+
+  it('exec NAME -- CMD: everything after -- reaches the container untouched (ls -h)', async () => {
+    const r = await run('exec', '--name', LAB, 'web-1', '--', 'ls', '-h', '-d', '/etc');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('/etc\n');
+    expect(r.out + r.err).not.toContain('usage:');
+  });
+
+  it('capture -w -: pcap bytes arrive on stdout while packets flow; tcpdump -r reads them', async () => {
+    const chunks: Buffer[] = [];
+    const stop = new AbortController();
+    const capture = runWith(
+      { bytes: (b) => void chunks.push(Buffer.from(b)), signal: stop.signal },
+      'capture',
+      '--name',
+      LAB,
+      'internet',
+      '-w',
+      '-',
+      '--timeout',
+      '30',
+      'icmp',
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // tcpdump starting in the container
+    const ping = await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '3');
+    expect(ping.code).toBe(0);
+    // Packets are on stdout before the capture ends (-U: flushed per packet).
+    const deadline = Date.now() + 5000;
+    while (Buffer.concat(chunks).length < 24 + 6 * 16 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const live = Buffer.concat(chunks).length;
+    stop.abort();
+    const r = await capture;
+    expect(r.code, r.err).toBe(0);
+    const data = Buffer.concat(chunks);
+    expect(live).toBeGreaterThan(24);
+    expect(data.readUInt32LE(0)).toBe(0xa1b2c3d4); // pcap magic, microsecond timestamps
+    expect(readPcapInfo(data).packets).toBeGreaterThanOrEqual(6); // 3 requests + 3 replies
+    const file = join(dir, 'stream.pcap');
+    writeFileSync(file, data);
+    const text = execFileSync('tcpdump', ['-n', '-r', file], { encoding: 'utf8', stdio: 'pipe' });
+    expect(text).toMatch(/ICMP echo request/);
+    expect(text).toMatch(/ICMP echo reply/);
+  });
+
+  it('get KIND --name: bgpconfiguration, felixconfiguration and bgppeer of the running lab', async () => {
+    const bgp = await run('get', 'bgpconfiguration', '--name', LAB);
+    expect(bgp.code, bgp.err).toBe(0);
+    expect(bgp.out).toMatch(/^NAME\s+LOGSEVERITY\s+MESHENABLED\s+ASNUMBER\s*\ndefault\s/);
+    const felix = await run('get', 'felixconfig', '--name', LAB, '-o', 'name');
+    expect(felix.out).toMatch(/^felixconfiguration\/default\n/);
+    const peers = JSON.parse((await run('get', 'bgppeers', '--name', LAB, '-o', 'json')).out);
+    expect(peers.kind).toBe('BGPPeerList');
+    const pools = await run('get', 'ippools', '--name', LAB);
+    expect(pools.out).toBe((await run('get', 'ippool', '--name', LAB)).out);
+    const missing = await run('get', 'bgppeer', 'nope', '--name', LAB);
+    expect(missing).toMatchObject({
+      code: 1,
+      err: 'resource does not exist: BGPPeer(nope) with error: <nil>\n',
+    });
+  });
+
+  it('graph --name and save: the running lab drawn, and its live state written', async () => {
+    const svg = await run('graph', '--name', LAB);
+    expect(svg.code, svg.err).toBe(0);
+    for (const name of ['tor', 'web-1', 'internet'])
+      expect(svg.out).toContain(`data-name="${name}"`);
+    const saved = join(dir, 'saved');
+    const r = await run('save', '--name', LAB, saved);
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(join(saved, 'lab.yaml'), 'utf8')).toBe(template);
+    const meta = JSON.parse(readFileSync(join(saved, 'saved.json'), 'utf8'));
+    const node = Object.keys(meta.containers).find((n) => meta.containers[n].role === 'node')!;
+    expect(readFileSync(join(saved, node, 'iptables-nat.txt'), 'utf8')).toMatch(
+      /cali-nat-outgoing/,
+    );
+    expect(readFileSync(join(saved, node, 'routes.txt'), 'utf8')).toMatch(/\S/);
+    // BIRD's own answer (this template's router has no BGP session: its protocols are listed).
+    expect(readFileSync(join(saved, 'tor', 'bird-protocols.txt'), 'utf8')).toMatch(
+      /^BIRD \d+\.\d+\.\d+ ready\.\nName\s+Proto/,
+    );
+  });
+
+  it('create -f, replace -f, delete -f: calicoctl messages, checked against the lab', async () => {
+    const file = join(dir, 'crud-pool.yaml');
+    const pool = (disabled: boolean): string =>
+      `apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: crud-10\nspec:\n  cidr: 10.0.0.0/8\n  disabled: ${disabled}\n`;
+    writeFileSync(file, pool(true));
+    const created = await run('create', '-f', file, '--name', LAB);
+    expect(created).toMatchObject({
+      code: 0,
+      out: "Successfully created 1 'IPPool' resource(s)\n",
+    });
+    const again = await run('create', '-f', file, '--name', LAB);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('resource already exists: IPPool(crud-10)');
+    writeFileSync(file, pool(false));
+    const replaced = await run('replace', '-f', file, '--name', LAB);
+    expect(replaced.out).toBe("Successfully replaced 1 'IPPool' resource(s)\n");
+    const got = JSON.parse(
+      (await run('get', 'ippool', 'crud-10', '--name', LAB, '-o', 'json')).out,
+    );
+    expect(got.items).toHaveLength(1);
+    expect(got.items[0].spec.disabled).toBeUndefined(); // false: omitted, as encoding/json does
+    const deleted = await run('delete', '-f', file, '--name', LAB);
+    expect(deleted.out).toBe("Successfully deleted 1 'IPPool' resource(s)\n");
+    expect((await run('get', 'ippool', '--name', LAB)).out).not.toMatch(/crud-10/);
+  });
+
+  // The built CLI (npm run build) as a user pipes it into Wireshark: bytes on its real stdout,
+  // and the reader going away (Wireshark closed) stops tcpdump in the container and the CLI.
+  it.skipIf(!existsSync('dist/src/shells/cli/main.js'))(
+    'built CLI: capture -w - through a pipe; closing the reader stops tcpdump and the CLI',
+    async () => {
+      const child = spawn(
+        'node',
+        ['bin/egress-lab.js', 'capture', '--name', LAB, 'internet', '-w', '-', 'icmp'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      const chunks: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (b: Buffer) => chunks.push(b));
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const waitFor = async (ok: () => boolean, ms: number): Promise<void> => {
+        const end = Date.now() + ms;
+        while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      };
+      await waitFor(() => err.includes('listening on'), 20_000);
+      expect(err).toContain('listening on');
+      expect((await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '3')).code).toBe(0);
+      await waitFor(() => readPcapCount(Buffer.concat(chunks)) >= 6, 5000);
+      const data = Buffer.concat(chunks);
+      expect(data.readUInt32LE(0)).toBe(0xa1b2c3d4);
+      expect(readPcapCount(data)).toBeGreaterThanOrEqual(6);
+      child.stdout.destroy(); // the reader goes away
+      await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '2'); // more to write
+      const code = await Promise.race([
+        exited,
+        new Promise((r) => setTimeout(() => r('still running'), 20_000)),
+      ]);
+      if (code === 'still running') child.kill('SIGKILL');
+      expect(code).toBe(0);
+      const procs = await run(
+        'exec',
+        '--name',
+        LAB,
+        'internet',
+        '--',
+        'sh',
+        '-c',
+        'cat /proc/[0-9]*/comm',
+      );
+      expect(procs.out).not.toMatch(/^tcpdump$/m);
+    },
+    60_000,
+  );
 });
+
+function readPcapCount(b: Buffer): number {
+  try {
+    return readPcapInfo(b).packets;
+  } catch {
+    return 0;
+  }
+}

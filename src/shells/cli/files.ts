@@ -42,3 +42,19 @@ export async function pathTaken(path: string): Promise<boolean> {
     return (e as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
+
+/** All of standard input, refused past `limit` bytes (the same bound as a file). */
+export async function readStdinText(limit = MAX_FILE_BYTES * 2): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > limit)
+      throw fileError(
+        'EFBIG',
+        `is too large (over ${limit} bytes); lab files are limited to 1 MiB`,
+      );
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

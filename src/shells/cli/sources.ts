@@ -13,11 +13,19 @@ export async function readSources(io: CliIO, paths: string[]): Promise<Source[]>
   const problems = [];
   for (const file of paths) {
     try {
-      sources.push({ file, text: await io.readFile(file) });
+      // `-` is standard input, as for calicoctl (`calicoctl apply -f -`).
+      if (file === '-') {
+        if (!io.readStdin) throw new Error('no standard input here');
+        sources.push({ file: '<stdin>', text: await io.readStdin() });
+      } else sources.push({ file, text: await io.readFile(file) });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : (e as Error).message;
-      problems.push({ position: { file, line: 1, col: 1 }, message: `cannot read file: ${why}` });
+      const shown = file === '-' ? '<stdin>' : file;
+      problems.push({
+        position: { file: shown, line: 1, col: 1 },
+        message: `cannot read file: ${why}`,
+      });
     }
   }
   if (problems.length) throw new LabInputError(problems);

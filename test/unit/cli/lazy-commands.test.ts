@@ -27,6 +27,10 @@ describe('lazy command loading', () => {
     expect((await runCli(['--help'])).code).toBe(0);
     expect((await runCli(['patch', 'ippool', '--help'])).out).toContain('usage: egress-lab patch');
     expect((await runCli(['frobnicate'])).code).toBe(2);
+    expect((await runCli(['help', 'get'])).code).toBe(0);
+    expect((await runCli(['exec', 'web-1', '--help'])).code).toBe(0);
+    expect((await runCli(['--version'])).code).toBe(0);
+    expect((await runCli(['completion', 'bash'])).code).toBe(0);
     expect(helpText()).toContain('egress-lab validate');
     expect([...loaded]).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
 import { withService } from '../service.js';
+import { streamPcap } from '../pcap-stream.js';
 
 const { usage } = SPECS.capture;
 
@@ -27,6 +28,20 @@ export const captureCommand: Command = {
     const [container, ...filter] = positionals as [string, ...string[]];
     const count = requireInt(values.count, '--count', usage, 1);
     const timeoutS = requireInt(values.timeout, '--timeout', usage, 1);
+    if (values.pcap === '-') {
+      if (values.json)
+        throw new UsageError(`-w - streams pcap to stdout: no --json with it\nusage: ${usage}`);
+      return withService(async (s) =>
+        streamPcap(io, await s.runtime(), {
+          lab: values.name ?? (await s.onlyLab()),
+          container,
+          ...(values.iface ? { iface: values.iface } : {}),
+          ...(count !== undefined ? { count } : {}),
+          ...(timeoutS !== undefined ? { timeoutS } : {}),
+          filter,
+        }),
+      );
+    }
     return withService(async (s) => {
       const lab = values.name ?? (await s.onlyLab());
       const print = (p: PacketEvent): void =>

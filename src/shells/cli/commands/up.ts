@@ -6,6 +6,7 @@ import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 import { withService } from '../service.js';
 import { formatStatus } from '../format-status.js';
+import { progress } from '../progress.js';
 
 const { usage } = SPECS.up;
 
@@ -20,15 +21,13 @@ export const upCommand: Command = {
     if (positionals.length === 0) throw new UsageError(`up needs a lab FILE\nusage: ${usage}`);
     const sources = await readSources(io, positionals);
     const started = Date.now();
+    const shown = progress(io, started);
     const status = await withService((s) =>
       s.up(sources, {
         ...(values.name ? { name: values.name } : {}),
-        onProgress: (step, detail) =>
-          io.err(
-            `[${((Date.now() - started) / 1000).toFixed(1)}s] ${step}${detail ? `: ${detail}` : ''}\n`,
-          ),
+        onProgress: (step, detail) => shown.step(step, detail),
       }),
-    );
+    ).finally(() => shown.end());
     if (values.json) printJson(io, status);
     else
       io.out(
