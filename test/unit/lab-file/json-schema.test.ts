@@ -5,7 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { LAB_SCHEMA_PATH, labFileJsonSchema } from '../../../src/core/lab-file/json-schema.js';
+import {
+  LAB_SCHEMA_PATH,
+  labFileJsonSchema,
+  staleAnnotations,
+} from '../../../src/core/lab-file/json-schema.js';
 import { schemaCommentRef, withSchemaComment } from '../../../src/core/lab-file/schema-comment.js';
 
 const dir = 'lab-templates';
@@ -33,6 +37,10 @@ describe('lab file JSON Schema', () => {
   it('the committed schema is what the generator produces (run `npm run schema`)', () => {
     const committed = JSON.parse(readFileSync(LAB_SCHEMA_PATH, 'utf8')) as unknown;
     expect(committed).toEqual(labFileJsonSchema());
+  });
+
+  it('describes only fields the schemas have (a renamed field needs its description moved)', () => {
+    expect(staleAnnotations()).toEqual([]);
   });
 
   it('every template points yaml-language-server at it', () => {
