@@ -9,6 +9,7 @@
 // dropOtherBgpConfigurations -> the lab text, loaded, explained (expectEntries), and again
 // with its expect entries.
 import { loadLab } from '../lab-file/load.js';
+import { withSchemaComment } from '../lab-file/schema-comment.js';
 import type { LabSource } from '../lab-file/source.js';
 import type { Lab } from '../model/lab.js';
 import { importContext } from './context.js';
@@ -24,6 +25,8 @@ import { mapPeersOntoRouter, placeRouter } from './router.js';
 export interface ImportOptions {
   /** The lab's name (a DNS label); default "imported". */
   name?: string;
+  /** Where the file's first line points editors for the JSON Schema (none when unset). */
+  schemaRef?: string;
 }
 
 export interface ImportResult {
@@ -51,7 +54,8 @@ export function importLab(sources: readonly LabSource[], opts: ImportOptions = {
   const file = `${ctx.labName}.yaml`;
   const resources = resourceTexts(ctx);
   const draft = loadLab([{ file, text: renderLab(ctx, resources, []) }]);
-  const text = renderLab(ctx, resources, expectEntries(ctx, draft));
+  const rendered = renderLab(ctx, resources, expectEntries(ctx, draft));
+  const text = opts.schemaRef ? withSchemaComment(rendered, opts.schemaRef) : rendered;
   const lab = loadLab([{ file, text }]);
   return { text, lab, report: ctx.report };
 }

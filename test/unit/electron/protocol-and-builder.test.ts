@@ -66,10 +66,33 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  it('targets AppImage and deb, dmg, and nsis', () => {
-    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+  it('targets AppImage, deb and rpm, dmg, and nsis', () => {
+    expect(config.linux.target).toEqual(['AppImage', 'deb', 'rpm']);
+    expect(config.rpm.depends).toEqual([expect.stringContaining('docker')]);
     expect(config.mac.target).toEqual(['dmg']);
     expect(config.win.target).toEqual(['nsis']);
     expect(config.extraMetadata.main).toBe('dist/electron/main.js');
+  });
+
+  // A PNG's size is in its IHDR chunk, right after the 8-byte signature.
+  const pngSize = (path: string) => {
+    const b = readFileSync(path);
+    expect(b.subarray(0, 8).toString('hex'), path).toBe('89504e470d0a1a0a');
+    expect(b.subarray(12, 16).toString('ascii'), path).toBe('IHDR');
+    return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+  };
+
+  it('has icons: a 512x512 PNG for macOS and Windows, a Linux set from 16 to 512', () => {
+    expect(config.mac.icon).toBe('build/icon.png');
+    expect(config.win.icon).toBe('build/icon.png');
+    expect(pngSize('build/icon.png')).toEqual({ width: 512, height: 512 });
+    expect(config.linux.icon).toBe('build/icons');
+    for (const n of [16, 32, 48, 64, 128, 256, 512]) {
+      expect(pngSize(`build/icons/${n}x${n}.png`)).toEqual({ width: n, height: n });
+    }
+  });
+
+  it('packs the lab file JSON Schema that `new` and `import` point editors at', () => {
+    expect(config.files).toContain('schema/*.json');
   });
 });

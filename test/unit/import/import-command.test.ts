@@ -1,7 +1,8 @@
 // `egress-lab import`: the lab text on stdout or in -o FILE, notes on stderr, exit codes.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { runCli } from '../cli/run-cli.js';
@@ -30,6 +31,10 @@ describe('egress-lab import', () => {
     const r = await runCli(['import', fixture]);
     expect(r.code).toBe(0);
     expect(loadLab([{ file: 'stdout', text: r.out }]).name).toBe('imported');
+    // Its first line points editors at the installed package's JSON Schema.
+    expect(r.out.split('\n')[0]).toBe(
+      `# yaml-language-server: $schema=${pathToFileURL(resolve('schema/egress-lab.schema.json')).href}`,
+    );
   });
 
   test('bad input: positioned problems, exit 1; no FILE: exit 2', async () => {

@@ -1,7 +1,8 @@
 // `egress-lab new`: copies of templates to edit, never over an existing file unless --force.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 
@@ -9,6 +10,11 @@ const ids = readdirSync('lab-templates')
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.replace(/\.yaml$/, ''));
 const tmp = () => mkdtempSync(join(tmpdir(), 'egress-lab-new-'));
+const SCHEMA_LINE = '# yaml-language-server: $schema=';
+const SCHEMA = pathToFileURL(resolve('schema/egress-lab.schema.json')).href;
+// A copy is the template with its schema line pointing at the package's schema, by file URL.
+const copyOf = (template: string) =>
+  readFileSync(template, 'utf8').replace(/^.*\n/, `${SCHEMA_LINE}${SCHEMA}\n`);
 
 describe('egress-lab new', () => {
   test('--list names every template with its description', async () => {
@@ -24,14 +30,16 @@ describe('egress-lab new', () => {
     expect(list.every((t) => t.docs.length > 0)).toBe(true);
   });
 
-  test('writes an exact copy to FILE, refuses to overwrite, --force overwrites', async () => {
+  test('writes a copy to FILE, refuses to overwrite, --force overwrites', async () => {
     const file = join(tmp(), 'mine.yaml');
     const r = await runCli(['new', 'inbound-over-bgp', file]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`wrote ${file}`);
-    expect(readFileSync(file, 'utf8')).toBe(
-      readFileSync('lab-templates/inbound-over-bgp.yaml', 'utf8'),
-    );
+    const text = readFileSync(file, 'utf8');
+    expect(text).toBe(copyOf('lab-templates/inbound-over-bgp.yaml'));
+    // The schema line names a schema that exists, wherever the copy was written.
+    const ref = text.split('\n')[0]!.slice(SCHEMA_LINE.length);
+    expect(existsSync(fileURLToPath(ref))).toBe(true);
 
     writeFileSync(file, 'my edits\n');
     const again = await runCli(['new', 'inbound-over-bgp', file]);
@@ -50,9 +58,7 @@ describe('egress-lab new', () => {
     process.chdir(dir);
     try {
       expect((await runCli(['new', 'outgoing-nat'])).code).toBe(0);
-      expect(readFileSync(join(dir, 'outgoing-nat.yaml'), 'utf8')).toBe(
-        readFileSync(tplDir, 'utf8'),
-      );
+      expect(readFileSync(join(dir, 'outgoing-nat.yaml'), 'utf8')).toBe(copyOf(tplDir));
     } finally {
       process.chdir(cwd);
     }

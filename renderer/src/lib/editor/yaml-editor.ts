@@ -1,6 +1,7 @@
-// CodeMirror 6 for lab files: YAML highlighting, and the core's validation problems
-// shown inline (underline, gutter marker, hover message) at their line and column; warnings
-// (accepted input the lab does not model) with CodeMirror's warning severity.
+// CodeMirror 6 for lab files: YAML highlighting, the core's validation problems shown inline
+// (underline, gutter marker, hover message) at their line and column, warnings (accepted input
+// the lab does not model) with CodeMirror's warning severity, and completion and field
+// descriptions from the lab file's JSON Schema (schema-extensions.ts).
 import { yaml } from '@codemirror/lang-yaml';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { linter, lintGutter, forceLinting, type Diagnostic } from '@codemirror/lint';
@@ -8,6 +9,7 @@ import { EditorState, type Text } from '@codemirror/state';
 import { tags as t } from '@lezer/highlight';
 import { EditorView, basicSetup } from 'codemirror';
 import type { Problem } from '../api/types.js';
+import { schemaAssist } from './schema-extensions.js';
 
 /** Maps a 1-based line/col problem to a document range covering the token there. */
 export function problemRange(doc: Text, p: Problem): { from: number; to: number } {
@@ -64,6 +66,11 @@ const appTheme = EditorView.theme({
     border: '1px solid var(--border)',
   },
   '.cm-scroller': { overflow: 'auto' },
+  '.cm-schema-hover': { padding: '0.3rem 0.5rem', maxWidth: '32rem' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': {
+    backgroundColor: 'var(--accent)',
+    color: 'var(--panel)',
+  },
 });
 
 export interface YamlEditor {
@@ -106,6 +113,7 @@ export function createYamlEditor(opts: {
         appTheme,
         lintGutter(),
         lint,
+        schemaAssist(),
         EditorView.contentAttributes.of({ 'aria-label': 'Lab file (YAML)' }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) opts.onChange?.(u.state.doc.toString());

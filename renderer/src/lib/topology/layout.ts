@@ -30,11 +30,43 @@ export interface TopoEdge {
   class?: string;
 }
 
-const COL = 380;
-const ROW = { host: 0, router: 190, node: 400, pod: 620 };
+// Cards have a fixed width (TopoNode.svelte applies CARD_WIDTH) and a height estimated from
+// their lines, so the layout can keep every card clear of every other one.
+export const CARD_WIDTH = 272;
+const GAP_X = 40;
+const PITCH = CARD_WIDTH + GAP_X;
+const GAP_Y = 110; // between layers: room for the edges and their labels
+const POD_GAP_Y = 30; // between rows of pods under one node
+const PODS_PER_ROW = 3;
+const NODE_GROUPS_PER_BAND = 8; // beyond this many pitches, nodes wrap into another band
+
+// Sizes in CSS pixels at the app's 16px root font (see TopoNode.svelte).
+const PAD_Y = 0.45 * 16 * 2 + 4; // padding and border
+const INNER_WIDTH = CARD_WIDTH - 0.75 * 16 * 2 - 4;
+const TITLE_LINE = 24;
+const ADDR_LINE = 18;
+const ADDR_CHAR = 8.2; // DejaVu Sans Mono at 0.85rem
+const BGP_LINE = 17;
+const SNAT_LINE = 19;
+
+function lines(text: string, charWidth: number): number {
+  return Math.max(1, Math.ceil((text.length * charWidth) / INNER_WIDTH));
+}
+
+/** A card's size on screen, generously estimated (cards wrap long lines, never widen). */
+export function cardSize(data: TopoNodeData): { width: number; height: number } {
+  let h = PAD_Y + TITLE_LINE;
+  for (const a of data.addresses) h += lines(a, ADDR_CHAR) * ADDR_LINE;
+  if (data.state !== 'running') h += ADDR_LINE;
+  if (data.role === 'router') {
+    for (const b of data.bgp) h += lines(`${b.peer}: ${b.state}`, 7.5) * BGP_LINE;
+  }
+  if (data.snat) h += 10 + lines(`SNAT ${data.snat.from} → ${data.snat.to}`, 9) * SNAT_LINE;
+  return { width: CARD_WIDTH, height: Math.ceil(h) };
+}
 
 function centered(count: number, index: number, width: number): number {
-  return (index - (count - 1) / 2) * COL + width / 2;
+  return (index - (count - 1) / 2) * PITCH + width / 2;
 }
 
 /** The containers a packet crosses from `from` to `to`, in order. */
@@ -59,14 +91,13 @@ export function buildTopology(
   const path = traffic ? trafficPath(lab, traffic.from, traffic.to) : [];
   const onPath = new Set(path);
   const pathEdges = new Set(path.slice(1).map((b, i) => [path[i], b].sort().join('|')));
-  const width = Math.max(lab.nodes.length, lab.pods.length, lab.hosts.length, 1) * COL;
   const nat = traffic?.explanation?.nat;
   const nameAt = new Map<string, string>([
     [lab.router.address, lab.router.name],
     ...lab.nodes.map((n) => [n.address, n.name] as [string, string]),
   ]);
 
-  const node = (name: string, role: Role, address: string, x: number, y: number): TopoNode => {
+  const node = (name: string, role: Role, address: string): TopoNode => {
     const c = containers.get(name);
     // Loopback says nothing about the lab's wiring.
     const wired = (c?.addresses ?? []).filter(
@@ -76,7 +107,7 @@ export function buildTopology(
     return {
       id: name,
       type: 'lab',
-      position: { x, y },
+      position: { x: 0, y: 0 },
       data: {
         name,
         role,
@@ -99,22 +130,59 @@ export function buildTopology(
     };
   };
 
-  const nodes: TopoNode[] = [
-    ...lab.hosts.map((h, i) =>
-      node(h.name, 'host', h.address, centered(lab.hosts.length, i, width), ROW.host),
-    ),
-    node(lab.router.name, 'router', lab.router.address, centered(1, 0, width), ROW.router),
-    ...lab.nodes.map((n, i) =>
-      node(n.name, 'node', n.address, centered(lab.nodes.length, i, width), ROW.node),
-    ),
-  ];
-  // Pods sit under their node, spread around it.
-  for (const n of lab.nodes) {
-    const mine = lab.pods.filter((p) => p.node === n.name);
-    const nx = nodes.find((x) => x.id === n.name)!.position.x;
-    mine.forEach((p, i) =>
-      nodes.push(node(p.name, 'pod', p.address, nx + (i - (mine.length - 1) / 2) * 260, ROW.pod)),
-    );
+  const nodes: TopoNode[] = [];
+  const place = (n: TopoNode, x: number, y: number) => {
+    // xyflow positions a card by its top-left corner; x here is the card's centre.
+    n.position = { x: x - CARD_WIDTH / 2, y };
+    nodes.push(n);
+  };
+  const tallest = (ns: TopoNode[]) => Math.max(0, ...ns.map((n) => cardSize(n.data).height));
+
+  // Each node heads a group of columns holding its pods, PODS_PER_ROW to a row; groups sit side
+  // by side in bands of at most NODE_GROUPS_PER_BAND columns.
+  const groups = lab.nodes.map((n) => {
+    const pods = lab.pods.filter((p) => p.node === n.name);
+    const cols = Math.max(1, Math.min(PODS_PER_ROW, pods.length));
+    return {
+      card: node(n.name, 'node', n.address),
+      pods: pods.map((p) => node(p.name, 'pod', p.address)),
+      cols,
+    };
+  });
+  const bands: (typeof groups)[] = [];
+  for (const g of groups) {
+    const band = bands[bands.length - 1];
+    const used = band?.reduce((sum, b) => sum + b.cols, 0) ?? Infinity;
+    if (band && used + g.cols <= NODE_GROUPS_PER_BAND) band.push(g);
+    else bands.push([g]);
+  }
+  const bandWidth = (band: typeof groups) => band.reduce((sum, g) => sum + g.cols, 0) * PITCH;
+  const width = Math.max(PITCH, lab.hosts.length * PITCH, ...bands.map(bandWidth));
+
+  const hostCards = lab.hosts.map((h) => node(h.name, 'host', h.address));
+  hostCards.forEach((c, i) => place(c, centered(hostCards.length, i, width), 0));
+  const routerY = hostCards.length ? tallest(hostCards) + GAP_Y : 0;
+  const router = node(lab.router.name, 'router', lab.router.address);
+  place(router, width / 2, routerY);
+
+  let y = routerY + tallest([router]) + GAP_Y;
+  for (const band of bands) {
+    let x = (width - bandWidth(band)) / 2;
+    const nodeRowHeight = tallest(band.map((g) => g.card));
+    let bottom = y + nodeRowHeight;
+    for (const g of band) {
+      const groupWidth = g.cols * PITCH;
+      place(g.card, x + groupWidth / 2, y);
+      let rowY = y + nodeRowHeight + GAP_Y;
+      for (let r = 0; r * g.cols < g.pods.length; r++) {
+        const row = g.pods.slice(r * g.cols, (r + 1) * g.cols);
+        row.forEach((p, i) => place(p, x + (i + 0.5) * PITCH, rowY));
+        rowY += tallest(row) + POD_GAP_Y;
+        bottom = Math.max(bottom, rowY - POD_GAP_Y);
+      }
+      x += groupWidth;
+    }
+    y = bottom + GAP_Y;
   }
 
   const bgpState = (nodeName: string): string | undefined => {

@@ -9,6 +9,7 @@ import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 import { pathTaken } from '../files.js';
 import { shellQuote } from '../quote.js';
+import { installedSchemaUrl } from '../schema-ref.js';
 
 const { usage } = SPECS.importLab;
 
@@ -30,7 +31,10 @@ export const importCommand: Command = {
     const out = values.output;
     const name =
       values.name ?? (out ? dnsLabel(basename(out).replace(/\.ya?ml$/i, ''), 50) : 'imported');
-    const result = importLab(await readSources(io, positionals), { name });
+    const result = importLab(await readSources(io, positionals), {
+      name,
+      schemaRef: installedSchemaUrl(),
+    });
     const lab = result.lab;
     const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
     const counts = [

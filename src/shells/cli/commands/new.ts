@@ -7,6 +7,8 @@ import { parseCommandArgs } from '../parse-args.js';
 import { withService } from '../service.js';
 import { pathTaken } from '../files.js';
 import { shellQuote } from '../quote.js';
+import { withSchemaComment } from '../../../core/lab-file/schema-comment.js';
+import { installedSchemaUrl } from '../schema-ref.js';
 
 const { usage } = SPECS.new;
 
@@ -48,7 +50,8 @@ export const newCommand: Command = {
       io.err(`egress-lab: ${file} already exists; use --force to overwrite it\n`);
       return EXIT_INVALID;
     }
-    await io.writeFile(file, source.text);
+    // The template's schema line is relative to lab-templates/; the copy points at the package's.
+    await io.writeFile(file, withSchemaComment(source.text, installedSchemaUrl()));
     io.out(`wrote ${file} from template ${id}\nnext: egress-lab up ${shellQuote(file)}\n`);
     return EXIT_OK;
   },
