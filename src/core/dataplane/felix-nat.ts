@@ -138,7 +138,7 @@ export function natTable(
       { name: CHAIN_FIP_SNAT, rules: [] },
       { name: CHAIN_NAT_OUTGOING, rules: natOutgoingRules(pools, felix, behaviour) },
     ],
-    // Felix appends this hook to POSTROUTING (since v3.29; felix/rules/static.go, the nat table's POSTROUTING hook).
+    // Felix appends this hook to POSTROUTING (since v3.29; felix/rules/static.go).
     appends: [
       {
         chain: 'POSTROUTING',

@@ -1,5 +1,6 @@
-// The one script the wiring helper runs for a whole lab (veth pairs straight between the containers' namespaces, no Docker network): the steps (steps.ts:
-// what to do, as data, every value validated) rendered as the helper's shell (render.ts).
+// The one script the wiring helper runs for a whole lab (veth pairs straight between the
+// containers' namespaces, no Docker network): the steps (steps.ts: what to do, as data, every
+// value validated) rendered as the helper's shell (render.ts).
 import { renderRoute } from '../../core/dataplane/render-routes.js';
 import type { BridgeSpec, InterfaceSpec, RouteSpec } from '../../core/plan/types.js';
 import { renderWiring } from './render.js';
