@@ -15,6 +15,11 @@ vi.mock('../../../src/shells/cli/service.js', () => ({
         listLabs: async () => [{ name: 'demo', containers: 7, running: 7 }],
       }),
       down: async () => 7,
+      setup: async (onProgress: (s: string, d?: string) => void) => {
+        onProgress('engine', 'using the Docker engine at /var/run/docker.sock');
+        onProgress('image', 'egress-lab/node:abc ready');
+        return { image: 'egress-lab/node:abc', engine: 'the Docker engine' };
+      },
     }),
 }));
 vi.mock('../../../src/shells/cli/format-status.js', () => ({ formatStatus: () => '' }));
@@ -53,5 +58,14 @@ describe('progress', () => {
     const tty = await runCli(['down'], { tty: true });
     expect(tty.err).toContain('\r\x1b[K[');
     expect(tty.err).toContain('removing demo (7 containers)');
+  });
+
+  it('setup: a live line on a terminal, plain lines when piped, then which engine', async () => {
+    const piped = await runCli(['setup']);
+    expect(piped.err.trimEnd().split('\n')).toHaveLength(2);
+    expect(piped.out).toBe('engine ready: the Docker engine; lab image egress-lab/node:abc\n');
+    const tty = await runCli(['setup'], { tty: true });
+    expect(tty.err).not.toContain('\n');
+    expect(tty.err.split('\r\x1b[K').filter(Boolean)).toHaveLength(2);
   });
 });
