@@ -98,6 +98,17 @@ describe('get KIND', () => {
       'name',
     ]);
     expect(names.out).toMatch(/^(ippool\/[\w.-]+\n)+$/);
+    // The exact word `ippool` (its own command) lists names the same way.
+    const exact = await runCli([
+      'get',
+      'ippool',
+      '-f',
+      'lab-templates/outgoing-nat.yaml',
+      '-o',
+      'name',
+    ]);
+    expect(exact.code, exact.err).toBe(0);
+    expect(exact.out).toBe(names.out);
   });
 
   it('an unknown kind is a usage error', async () => {

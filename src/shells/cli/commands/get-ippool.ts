@@ -22,6 +22,11 @@ export const getIppoolCommand: Command = {
       },
       usage,
     );
+    // `-o name` (kubectl's kind/name listing) is the generic get's, for every kind.
+    if ((values.output as string | undefined) === 'name') {
+      const { getCommand } = await import('./get.js');
+      return getCommand.run({ io, args: ['ippool', ...args] });
+    }
     const output = values.output as (typeof OUTPUTS)[number] | undefined;
     if (output !== undefined && !OUTPUTS.includes(output)) {
       throw new UsageError(
