@@ -26,6 +26,7 @@ const CHANNELS: readonly string[] = [
   'capture:stop',
   'capture:pcap',
   'capture:pcap-chunk',
+  'capture:wireshark',
   'traffic:start',
   'traffic:stop',
 ];

@@ -60,6 +60,7 @@ export const LAB_API_REQUEST_SCHEMAS: {
   }),
   'capture:stop': z.strictObject({ captureId: name }),
   'capture:pcap': z.strictObject({ captureId: name }),
+  'capture:wireshark': z.strictObject({ captureId: name }),
   'capture:pcap-chunk': z.strictObject({
     captureId: name,
     pcapId: z.string().regex(/^[0-9]{1,12}$/, 'a pcap id'),

@@ -231,6 +231,8 @@ export interface LabApiCalls {
   'capture:stop': { request: { captureId: string }; response: void };
   /** Takes a copy of the capture's pcap to read; then `capture:pcap-chunk` from offset 0. */
   'capture:pcap': { request: { captureId: string }; response: PcapSnapshotInfo };
+  /** Opens the capture, live, in a Wireshark on the machine the service runs on. */
+  'capture:wireshark': { request: { captureId: string }; response: { program: string } };
   'capture:pcap-chunk': {
     request: { captureId: string; pcapId: string; offset: number };
     response: PcapChunk;
@@ -283,6 +285,7 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'capture:stop',
   'capture:pcap',
   'capture:pcap-chunk',
+  'capture:wireshark',
   'traffic:start',
   'traffic:stop',
 ] as const;

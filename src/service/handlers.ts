@@ -44,6 +44,7 @@ export interface LabApiMethods {
     | 'stopCapture'
     | 'pcapOpen'
     | 'pcapChunk'
+    | 'openInWireshark'
     | 'startTraffic'
     | 'stopTraffic'
   >;
@@ -74,6 +75,7 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
       await s.live.stopCapture(captureId);
     },
     'capture:pcap': ({ captureId }) => s.live.pcapOpen(captureId),
+    'capture:wireshark': ({ captureId }) => s.live.openInWireshark(captureId),
     'capture:pcap-chunk': ({ captureId, pcapId, offset }) =>
       s.live.pcapChunk(captureId, pcapId, offset),
     'traffic:start': (spec) => s.live.startTraffic(spec),

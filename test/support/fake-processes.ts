@@ -31,6 +31,12 @@ export class FakeProcess extends EventEmitter implements ExecStream {
     else this.emit('stdout', b);
   }
 
+  /** Raw bytes on stdout (a pcap stream), held while paused like lines. */
+  stdoutBytes(b: Buffer): void {
+    if (this.paused) this.held.push(b);
+    else this.emit('stdout', b);
+  }
+
   stderr(line: string): void {
     this.emit('stderr', Buffer.from(`${line}\n`));
     this.emit('stderrLine', line);

@@ -356,6 +356,7 @@ export class FakeRuntime implements ServiceRuntime {
       if (proc.exited) return;
       if (argv[0] === 'tcpdump') this.tcpdump(l, container, proc);
       else if (argv[0] === 'ping') this.ping(l, container, proc);
+      else if (argv[0] === 'tail') this.tail(l, container, proc);
       else if (argv[0] === 'sh' && argv[3] === 'egress-lab-traffic')
         this.trafficLoop(l, container, proc);
       else {
@@ -419,6 +420,27 @@ export class FakeRuntime implements ServiceRuntime {
     proc.onSignal = () => this.endCapture(l, capture, 0);
     const link = iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)';
     proc.stderr(`tcpdump: listening on ${iface}, link-type ${link}, snapshot length 262144 bytes`);
+  }
+
+  /**
+   * coreutils `tail -c +1 --pid=PID -f FILE`: the file from its first byte, then what is
+   * appended, until the capture writing it has ended and everything was sent.
+   */
+  private tail(l: FakeLab, container: string, proc: FakeProcess): void {
+    const path = proc.argv[proc.argv.length - 1]!;
+    const key = `${container}:${path}`;
+    let sent = 0;
+    const poll = (): void => {
+      const body = l.files.get(key) ?? Buffer.alloc(0);
+      if (body.length > sent) {
+        proc.stdoutBytes(body.subarray(sent));
+        sent = body.length;
+      }
+      const writing = [...l.captures].some((c) => c.container === container && c.pcapPath === path);
+      if (!writing || proc.exited) return proc.exit(proc.exited ? 143 : 0);
+      setTimeout(poll, 10);
+    };
+    poll();
   }
 
   private endCapture(l: FakeLab, c: Capture, code: number): void {

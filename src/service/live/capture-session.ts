@@ -342,6 +342,29 @@ export class CaptureSession {
   }
 
   /**
+   * The capture's pcap as a stream, from its first byte and then as tcpdump writes it
+   * (`-U`: a packet at a time), until tcpdump ends (`tail --pid`: everything written is sent
+   * first). tcpdump starts its file over past the size limit; a live reader then stops there.
+   */
+  async livePcap(): Promise<ExecStream> {
+    await this.ready;
+    const pid = await this.proc.pid;
+    const tail = this.runtime.execStream(this.lab, this.container, [
+      'tail',
+      '-c',
+      '+1',
+      `--pid=${pid}`,
+      '-f',
+      this.pcapPath,
+    ]);
+    // A tail that outlives its capture (its --pid check is periodic) is stopped soon after.
+    void this.ended.finally(() => {
+      setTimeout(() => void tail.kill('TERM').catch(() => undefined), 2000).unref();
+    });
+    return tail;
+  }
+
+  /**
    * Copies the capture so far (tcpdump's own file) aside, to be read in pieces: its size
    * and id. A new snapshot replaces the previous one (whose reads then fail).
    */

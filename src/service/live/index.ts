@@ -3,6 +3,7 @@
 // LiveFeatures, handing it a LiveContext (records, runtime, events), and its channels land
 // here; every session lives in this process and is stopped by stopAll() (service.close(),
 // `down`).
+import { findWireshark, NO_WIRESHARK, pipeToWireshark } from './wireshark.js';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkContainerName } from '../../runtime/lab/names.js';
@@ -71,6 +72,8 @@ function shortId(prefix: string): string {
 
 export class LiveFeatures {
   private readonly captures = new Map<string, CaptureSession>();
+  /** Captures being fed to a Wireshark on this machine (openInWireshark). */
+  private readonly wiresharkFeeds = new Set<string>();
   private readonly traffic = new Map<string, TrafficSession>();
   /** Limits for new captures; tests may lower them. */
   captureLimits: CaptureLimits = DEFAULT_CAPTURE_LIMITS;
@@ -266,6 +269,29 @@ export class LiveFeatures {
 
   async stopCapture(id: string): Promise<void> {
     await this.capture(id).stop();
+  }
+
+  /**
+   * Opens the capture in a Wireshark on this machine, fed live (wireshark.ts). `find` and
+   * `start` are the lookup and the spawn (tests hand in their own).
+   */
+  async openInWireshark(
+    id: string,
+    find: () => string | undefined = () => findWireshark(),
+    start?: Parameters<typeof pipeToWireshark>[2],
+  ): Promise<{ program: string }> {
+    const session = this.capture(id);
+    // One Wireshark per capture at a time: each is a window on the desktop and a reader in
+    // the container.
+    if (this.wiresharkFeeds.has(id))
+      throw new Error(`capture '${echoed(id)}' is already open in Wireshark`);
+    const program = find();
+    if (!program) throw new Error(NO_WIRESHARK);
+    const pcap = await session.livePcap();
+    this.wiresharkFeeds.add(id);
+    void pcap.done.finally(() => this.wiresharkFeeds.delete(id));
+    pipeToWireshark(program, pcap, start);
+    return { program };
   }
 
   /** A snapshot of a capture's pcap, to be read with pcapChunk (the shells' path). */
