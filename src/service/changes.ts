@@ -10,7 +10,13 @@ import type { ChangeResult, RuleDiff } from './api.js';
 import type { LabRecord } from './lab-record.js';
 
 // The new lab of a change is the core's (moved there as they were); re-exported for the service.
-export { appliedLab, deletedPoolLab, patchedLab } from '../core/changes/lab-changes.js';
+export {
+  appliedLab,
+  deletedPoolLab,
+  deletedResourcesLab,
+  patchedLab,
+  type ResourceRef,
+} from '../core/changes/lab-changes.js';
 
 export interface PlannedChange {
   lab: Lab;

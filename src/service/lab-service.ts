@@ -37,6 +37,8 @@ import {
   appliedLab,
   changeResult,
   deletedPoolLab,
+  deletedResourcesLab,
+  type ResourceRef,
   everyApplied,
   patchedLab,
   planChange,
@@ -414,6 +416,23 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       lab,
       (cur) => deletedPoolLab(cur, pool),
       "Successfully deleted 1 'IPPool' resource(s)",
+    );
+  }
+
+  /**
+   * calicoctl `delete -f`: these resources leave the running lab together (the "default"
+   * BGP and Felix configurations go back to Calico's defaults), previewed with `dryRun`.
+   */
+  deleteResources(
+    lab: string | undefined,
+    refs: ResourceRef[],
+    dryRun = false,
+  ): Promise<ChangeResult> {
+    return this.change(
+      lab,
+      (cur) => deletedResourcesLab(cur, refs),
+      `Successfully deleted ${refs.length} resource(s)`,
+      dryRun,
     );
   }
 

@@ -5,6 +5,8 @@ import { LabInputError } from '../errors.js';
 import type { Lab } from '../model/lab.js';
 import type { LabSource } from '../lab-file/source.js';
 import { applyMergePatch, applyResources } from './patch.js';
+import { defaultBGPConfiguration } from '../calico/bgp.js';
+import { defaultFelixConfiguration } from '../calico/felix.js';
 
 function notFound(kind: string, name: string): never {
   throw new LabInputError([{ kind, name, message: `resource does not exist: ${kind}(${name})` }]);
@@ -24,4 +26,40 @@ export function appliedLab(current: Lab, sources: LabSource[]): Lab {
 export function deletedPoolLab(current: Lab, pool: string): Lab {
   if (!current.ipPools.some((p) => p.name === pool)) notFound('IPPool', pool);
   return { ...current, ipPools: current.ipPools.filter((p) => p.name !== pool) };
+}
+
+/** A resource named for deletion (calicoctl delete -f: kind and metadata.name). */
+export interface ResourceRef {
+  kind: string;
+  name: string;
+}
+
+/**
+ * The lab after `calicoctl delete` of these resources. The "default" BGPConfiguration and
+ * FelixConfiguration go back to Calico's defaults (as Felix and confd behave when they are
+ * gone); a node's own FelixConfiguration, a BGPPeer or an IPPool disappears. A name the lab
+ * does not have is calicoctl's "resource does not exist", and nothing is deleted.
+ */
+export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]): Lab {
+  let lab = current;
+  for (const { kind, name } of refs) {
+    if (kind === 'IPPool') lab = deletedPoolLab(lab, name);
+    else if (kind === 'BGPPeer') {
+      if (!lab.bgpPeers.some((p) => p.name === name)) notFound(kind, name);
+      lab = { ...lab, bgpPeers: lab.bgpPeers.filter((p) => p.name !== name) };
+    } else if (kind === 'BGPConfiguration') {
+      if (name !== 'default') notFound(kind, name);
+      lab = { ...lab, bgpConfiguration: defaultBGPConfiguration() };
+    } else if (kind === 'FelixConfiguration') {
+      if (name === 'default') lab = { ...lab, felixConfiguration: defaultFelixConfiguration() };
+      else {
+        const own = lab.felixNodeConfigurations ?? [];
+        if (!own.some((c) => c.name === name)) notFound(kind, name);
+        const rest = own.filter((c) => c.name !== name);
+        const { felixNodeConfigurations: _drop, ...others } = lab;
+        lab = rest.length ? { ...others, felixNodeConfigurations: rest } : others;
+      }
+    } else notFound(kind, name);
+  }
+  return lab;
 }

@@ -20,8 +20,12 @@ vi.mock('../../../src/shells/cli/service.js', () => ({
         calls.push(`apply ${name} ${sources.length} ${dryRun}`);
         return { message: 'Successfully applied', diffs: [], appliedMs: 3, warnings: [] };
       },
-      deletePool: async (name: string, pool: string) => {
-        calls.push(`delete ${name} ${pool}`);
+      deleteResources: async (
+        name: string,
+        refs: { kind: string; name: string }[],
+        dryRun: boolean,
+      ) => {
+        calls.push(`delete ${name} ${refs.map((r) => `${r.kind}/${r.name}`).join(',')} ${dryRun}`);
         return { message: 'x', diffs: [], appliedMs: 2, warnings: [] };
       },
     }),
@@ -72,11 +76,27 @@ describe('create, replace, delete -f', () => {
     );
   });
 
-  it('delete -f deletes each pool; delete ippool NAME still goes to its own command', async () => {
+  it('delete -f deletes what the file names, every kind at once; delete ippool NAME still goes to its own command', async () => {
     const ok = await runCli(['delete', '-f', pools('default-ipv4-ippool')]);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toBe("Successfully deleted 1 'IPPool' resource(s)\n");
-    expect(calls.at(-1)).toBe('delete demo default-ipv4-ippool');
+    expect(calls.at(-1)).toBe('delete demo IPPool/default-ipv4-ippool false');
+    const both = join(dir, 'both.yaml');
+    writeFileSync(
+      both,
+      `${readFileSync(pools('default-ipv4-ippool'), 'utf8')}---
+apiVersion: projectcalico.org/v3
+kind: FelixConfiguration
+metadata: {name: default}
+spec: {}
+`,
+    );
+    const two = await runCli(['delete', '-f', both, '--dry-run']);
+    expect(two.code, two.err).toBe(0);
+    expect(two.out).toBe('Successfully deleted 2 resource(s) (dry run: nothing applied)\n');
+    expect(calls.at(-1)).toBe(
+      'delete demo IPPool/default-ipv4-ippool,FelixConfiguration/default true',
+    );
     const help = await runCli(['delete', 'ippool', '--help']);
     expect(help.out).toContain('usage: egress-lab delete ippool NAME');
     expect((await runCli(['delete', 'bgppeer', 'x'])).code).toBe(2);

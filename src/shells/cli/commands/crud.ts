@@ -118,24 +118,17 @@ function makeCommand(action: Action, spec: (typeof SPECS)['create' | 'replace' |
       const result = await withService(async (s) => {
         const lab = values.name ?? (await s.onlyLab());
         const errors = conflicts(action, (await s.record(lab)).lab, resources);
-        if (action === 'delete') {
-          const others = resources.filter((r) => r.kind !== 'IPPool');
-          if (others.length)
-            errors.push(
-              ...others.map(
-                (r) => `deleting a ${r.kind} is not supported by the lab: ${r.kind}(${r.name})`,
-              ),
-            );
-        }
         if (errors.length) throw new CheckFailedError(failureMessage(action, resources, errors));
-        let r: ChangeResult | undefined;
-        // The service's delete has no dry run: checked above, nothing more to do.
-        if (action === 'delete' && dryRun)
-          r = { message: '', diffs: [], appliedMs: 0, warnings: [] };
-        else if (action === 'delete') {
-          for (const pool of resources) r = await s.deletePool(lab, pool.name);
-        } else r = await s.apply(lab, sources, dryRun);
-        return { ...r!, message: successMessage(action, resources) };
+        // Every kind the lab models, together, as one change (previewed with --dry-run).
+        const r: ChangeResult =
+          action === 'delete'
+            ? await s.deleteResources(
+                lab,
+                resources.map((x) => ({ kind: x.kind, name: x.name })),
+                dryRun,
+              )
+            : await s.apply(lab, sources, dryRun);
+        return { ...r, message: successMessage(action, resources) };
       });
       printChange(io, result, values.json, dryRun);
       return EXIT_OK;

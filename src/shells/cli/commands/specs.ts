@@ -210,7 +210,8 @@ export const SPECS = {
   deleteFile: {
     words: ['delete'],
     usage: 'egress-lab delete -f FILE [--name LAB] [--dry-run] [--json]',
-    summary: 'delete the IP pools a file describes from a running lab (calicoctl delete -f)',
+    summary:
+      'delete the resources a file describes from a running lab (calicoctl delete -f; the default BGP and Felix configurations go back to defaults)',
     flags: [FILE_IN, NAME, DRY_RUN, JSON_OUT],
   },
   conntrack: {
