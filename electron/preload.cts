@@ -13,6 +13,7 @@ const CHANNELS: readonly string[] = [
   'lab:up',
   'lab:down',
   'lab:status',
+  'engine:status',
   'lab:source',
   'pool:list',
   'pool:patch',

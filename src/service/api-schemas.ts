@@ -28,6 +28,7 @@ export const LAB_API_REQUEST_SCHEMAS: {
   'lab:up': labSource.extend({ name: name.optional() }),
   'lab:down': z.strictObject({ name }),
   'lab:status': z.strictObject({ name: name.optional() }),
+  'engine:status': noRequest,
   'lab:source': z.strictObject({ name }),
   'pool:list': z.strictObject({ lab: name }),
   'pool:patch': z.strictObject({

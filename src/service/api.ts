@@ -20,6 +20,10 @@ export interface LabSource {
   text: string;
 }
 
+/** Which engine the labs run on, or why none answers and what to start (for the app's header). */
+export type EngineStatus =
+  { ok: true; engine: string; remote: boolean } | { ok: false; message: string };
+
 export interface ValidationResult {
   ok: boolean;
   problems: Problem[];
@@ -201,6 +205,7 @@ export interface LabApiCalls {
   'lab:up': { request: LabSource & { name?: string }; response: LabStatus };
   'lab:down': { request: { name: string }; response: void };
   'lab:status': { request: { name?: string }; response: LabStatus[] };
+  'engine:status': { request: void; response: EngineStatus };
   'lab:source': { request: { name: string }; response: LabSource };
   'pool:list': { request: { lab: string }; response: IPPool[] };
   'pool:patch': {
@@ -272,6 +277,7 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'lab:up',
   'lab:down',
   'lab:status',
+  'engine:status',
   'lab:source',
   'pool:list',
   'pool:patch',

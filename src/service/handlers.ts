@@ -11,6 +11,7 @@ import type {
   LabStatus,
   TemplateInfo,
   ValidationResult,
+  EngineStatus,
 } from './api.js';
 import type { LiveFeatures } from './live/index.js';
 
@@ -25,6 +26,7 @@ export interface LabApiMethods {
   templates(): Promise<TemplateInfo[]>;
   template(id: string): Promise<LabSource>;
   validate(sources: LabSource[]): ValidationResult;
+  engineStatus(): Promise<EngineStatus>;
   validateAsync(sources: LabSource[]): Promise<ValidationResult>;
   up(sources: LabSource[], opts: { name?: string }): Promise<LabStatus>;
   down(name: string): Promise<number>;
@@ -60,6 +62,7 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
       await s.down(name);
     },
     'lab:status': ({ name }) => s.status(name),
+    'engine:status': () => s.engineStatus(),
     'lab:source': ({ name }) => s.source(name),
     'pool:list': ({ lab }) => s.pools(lab),
     'pool:patch': ({ lab, pool, patch, dryRun }) => s.patchPool(lab, pool, patch, dryRun),

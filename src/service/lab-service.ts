@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { CONNTRACK_WARNING, explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
-import { formatProblem } from '../core/errors.js';
+import { formatProblem, printable } from '../core/errors.js';
 import { labWithCalicoVersion, loadLab } from '../core/lab-file/index.js';
 import type { IPPool } from '../core/model/calico.js';
 import type { Lab } from '../core/model/lab.js';
@@ -32,6 +32,7 @@ import type {
   LabStatus,
   TemplateInfo,
   ValidationResult,
+  EngineStatus,
 } from './api.js';
 import {
   appliedLab,
@@ -148,6 +149,22 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       if (this.runtimeP === p) this.runtimeP = undefined;
     });
     return p;
+  }
+
+  /**
+   * Which engine the labs run on (the search of runtime/engine/finder.ts), or, when none
+   * answers, the search's own words: what was tried and what to start. Never installs.
+   */
+  async engineStatus(): Promise<EngineStatus> {
+    try {
+      const rt = await this.runtime();
+      const docker = (rt as { docker?: unknown }).docker;
+      const e = docker ? engineInUse(docker as LabRuntime['docker']) : undefined;
+      return { ok: true, engine: e?.description ?? 'a Docker engine', remote: e?.remote ?? false };
+    } catch (err) {
+      // The engine's own addresses stay: they are what the user acts on (start it, fix it).
+      return { ok: false, message: printable((err as Error).message) };
+    }
   }
 
   /** Engine and image, ready: what `egress-lab setup` and the first `up` need. */

@@ -67,4 +67,31 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Dismiss error' }));
     expect(screen.queryByRole('alert')).toBeNull();
   });
+
+  it('names the engine the labs run on, and when none answers says what to start', async () => {
+    const found = client();
+    found.handlers['engine:status'] = () => ({
+      ok: true,
+      engine: 'Docker Desktop at ~/.docker/desktop/docker.sock',
+      remote: false,
+    });
+    const { unmount } = render(App, { lab: new LabState(found) });
+    await waitFor(() =>
+      expect(screen.getByTestId('engine-badge').textContent).toContain(
+        'engine: Docker Desktop at ~/.docker/desktop/docker.sock',
+      ),
+    );
+    expect(screen.queryByTestId('engine-missing')).toBeNull();
+    unmount();
+    const none = client();
+    none.handlers['engine:status'] = () => ({
+      ok: false,
+      message: 'No container engine answers (tried: /var/run/docker.sock). Start Docker Desktop, …',
+    });
+    render(App, { lab: new LabState(none) });
+    await waitFor(() =>
+      expect(screen.getByTestId('engine-missing').textContent).toContain('Start Docker Desktop'),
+    );
+    expect(screen.getByTestId('engine-badge').textContent).toContain('No container engine answers');
+  });
 });

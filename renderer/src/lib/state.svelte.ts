@@ -4,6 +4,7 @@
 import { errorText } from './api/errors.js';
 import type {
   ChangeResult,
+  EngineStatus,
   LabApiClient,
   LabApiEvents,
   LabSource,
@@ -32,6 +33,8 @@ export interface RunningTraffic {
 export class LabState {
   readonly client: LabApiClient;
   labs = $state<LabStatus[]>([]);
+  /** Which engine the labs run on, or why none answers (undefined until asked). */
+  engine = $state<EngineStatus | undefined>(undefined);
   labName = $state<string | null>(null);
   progress = $state<ProgressEvent[]>([]);
   /** What is in flight, e.g. "Starting outgoing-nat"; the newest is shown. */
@@ -80,6 +83,11 @@ export class LabState {
   }
 
   async refresh(): Promise<void> {
+    // The engine's state is shown apart from errors: a missing engine says what to start.
+    void this.client.call('engine:status', undefined).then(
+      (e) => (this.engine = e),
+      () => undefined,
+    );
     try {
       this.labs = await this.client.call('lab:status', {});
       if (!this.labs.some((l) => l.name === this.labName))

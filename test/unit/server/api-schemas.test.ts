@@ -43,6 +43,7 @@ const valid: { [C in LabApiChannel]: LabApiCalls[C]['request'] } = {
   'capture:stop': { captureId: 'c1' },
   'capture:pcap': { captureId: 'c1' },
   'capture:wireshark': { captureId: 'c1' },
+  'engine:status': undefined,
   'capture:pcap-chunk': { captureId: 'c1', pcapId: '1', offset: 524288 },
   'traffic:start': {
     lab: 'demo',

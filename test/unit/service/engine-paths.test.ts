@@ -80,4 +80,20 @@ describe('engine paths', () => {
     expect((read.docker as unknown as { fake?: boolean }).fake).toBe(true);
     expect(calls).toEqual(['connect']);
   });
+
+  it('engine status: what answers, or the search’s own words; never an install', async () => {
+    const engines = noEngine();
+    service = new LabService({ templatesDir: TEMPLATES, engines });
+    expect(await service.call('engine:status', undefined)).toEqual({
+      ok: false,
+      message: 'no Docker engine answers (fake)',
+    });
+    expect(engines.installs).toBe(0);
+    const docker = { fake: true } as unknown as Dockerode;
+    service = new LabService({
+      templatesDir: TEMPLATES,
+      engines: { connect: async () => docker, ensure: async () => docker },
+    });
+    expect(await service.engineStatus()).toMatchObject({ ok: true, remote: false });
+  });
 });
