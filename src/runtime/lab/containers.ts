@@ -1,9 +1,11 @@
+import { hostname } from 'node:os';
 // Create options and config hash of lab containers and the wiring helper.
 import type Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
 import type { ContainerPlan } from '../../core/plan/types.js';
 import {
   HELPER_ROLE,
+  LABEL_OWNER,
   LABEL_CONFIG,
   LABEL_LAB,
   LABEL_NAME,
@@ -103,6 +105,11 @@ export const HELPER_SCRIPT = readScript('../wiring/helper.sh', import.meta.url);
  * Its script names every namespace it changes, so the joined one only ever receives
  * what a mistake would leave: lab-only, never the host's.
  */
+/** This process, as a helper's owner label names it: `<hostname>/<pid>`. */
+export function helperOwner(): string {
+  return `${hostname()}/${process.pid}`;
+}
+
 export function helperCreateOptions(
   lab: string,
   image: string,
@@ -119,7 +126,13 @@ export function helperCreateOptions(
     OpenStdin: true,
     StdinOnce: true,
     AttachStdin: true,
-    Labels: { [LABEL_LAB]: lab, [LABEL_ROLE]: HELPER_ROLE, [LABEL_NAME]: 'wiring' },
+    Labels: {
+      [LABEL_LAB]: lab,
+      [LABEL_ROLE]: HELPER_ROLE,
+      [LABEL_NAME]: 'wiring',
+      // Whose `up` it serves: another process's next `up` leaves it alone while that lives.
+      [LABEL_OWNER]: helperOwner(),
+    },
     HostConfig: {
       NetworkMode: netnsOf === undefined ? 'none' : `container:${netnsOf}`,
       PidMode: 'host',

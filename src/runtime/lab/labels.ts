@@ -7,3 +7,6 @@ export const LABEL_CONFIG = 'egress-lab.config'; // hash of what needs a re-crea
 export const LABEL_NODE = 'egress-lab.node'; // pods: the node they run on
 
 export const HELPER_ROLE = 'helper';
+
+/** On a wiring helper: the process whose `up` it serves, `<hostname>/<pid>`. */
+export const LABEL_OWNER = 'egress-lab.owner';

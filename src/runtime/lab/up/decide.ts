@@ -1,5 +1,7 @@
 // Stage 1, decide: the lab's containers on the engine (by labels) against the plan.
 import type Dockerode from 'dockerode';
+import { hostname } from 'node:os';
+import { LABEL_OWNER } from '../labels.js';
 import { configHash } from '../containers.js';
 import { asExisting, isHelper, listLabContainers } from '../queries.js';
 import { reconcileContainers } from '../reconcile.js';
@@ -11,20 +13,34 @@ import type { UpContext } from './context.js';
  */
 export const HELPER_WORK_S = 10 * 60;
 
+/** Whether the process a helper's owner label names still runs (undefined: cannot tell). */
+export function ownerAlive(owner: string | undefined, here = hostname()): boolean | undefined {
+  const m = owner ? /^(.*)\/(\d+)$/.exec(owner) : null;
+  if (!m || m[1] !== here) return undefined; // another machine's process (DOCKER_HOST)
+  try {
+    process.kill(Number(m[2]), 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
 /**
  * Whether a wiring helper may still be another `up`'s (a second process bringing up the
- * same lab): created or running, and younger than HELPER_WORK_S by the engine's clock. A
- * helper whose `up` is gone ends by itself (its stdin closes with the attach stream, and
- * the engine removes it), so the leftovers to remove are the ones stopped or far too old
- * (the engine restarted under them, or their `up` hung). The engine's clock and this
- * machine's may differ (DOCKER_HOST): minutes of skew only move when a stuck one goes.
+ * same lab): created or running, and its owner process alive — or, when the owner is on
+ * another machine (a remote engine) or unnamed, younger than HELPER_WORK_S by the engine's
+ * clock. A helper whose `up` died (killed between the helper's create and start, say) goes
+ * at once; one whose `up` is gone otherwise ends by itself (its stdin closes with the attach
+ * stream, and the engine removes it).
  */
-export function helperAtWork(info: Dockerode.ContainerInfo, nowS = Date.now() / 1000): boolean {
-  return (
-    isHelper(info) &&
-    (info.State === 'created' || info.State === 'running') &&
-    nowS - info.Created < HELPER_WORK_S
-  );
+export function helperAtWork(
+  info: Dockerode.ContainerInfo,
+  nowS = Date.now() / 1000,
+  alive: (owner: string | undefined) => boolean | undefined = ownerAlive,
+): boolean {
+  if (!isHelper(info) || (info.State !== 'created' && info.State !== 'running')) return false;
+  const owner = alive(info.Labels?.[LABEL_OWNER]);
+  return owner ?? nowS - info.Created < HELPER_WORK_S;
 }
 
 export async function decide(ctx: UpContext): Promise<void> {
