@@ -115,6 +115,12 @@ describe('live features over the simulated runtime', () => {
     const final = await service.call('traffic:stop', { trafficId });
     expect(final.running).toBe(false);
     expect(final.sent).toBeGreaterThan(final.received);
+    // The pcap is written as packets cross the wire; their events follow through the
+    // service's line parsing: compare once no packet has arrived for a while.
+    for (let seen = -1; seen !== packets.length;) {
+      seen = packets.length;
+      await new Promise((r) => setTimeout(r, 250));
+    }
     const { pcapId } = await service.call('capture:pcap', { captureId });
     const piece = await service.call('capture:pcap-chunk', { captureId, pcapId, offset: 0 });
     expect(piece.done).toBe(true);
