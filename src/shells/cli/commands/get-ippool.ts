@@ -8,7 +8,8 @@ import { readSources } from '../sources.js';
 import { withService } from '../service.js';
 
 const { usage } = SPECS.getIppool;
-const OUTPUTS = ['wide', 'yaml', 'json'] as const;
+// `name`: kubectl's kind/name listing, as `get` prints it for the other kinds.
+const OUTPUTS = ['wide', 'yaml', 'json', 'name'] as const;
 
 export const getIppoolCommand: Command = {
   ...SPECS.getIppool,
@@ -22,11 +23,6 @@ export const getIppoolCommand: Command = {
       },
       usage,
     );
-    // `-o name` (kubectl's kind/name listing) is the generic get's, for every kind.
-    if ((values.output as string | undefined) === 'name') {
-      const { getCommand } = await import('./get.js');
-      return getCommand.run({ io, args: ['ippool', ...args] });
-    }
     const output = values.output as (typeof OUTPUTS)[number] | undefined;
     if (output !== undefined && !OUTPUTS.includes(output)) {
       throw new UsageError(
@@ -47,7 +43,8 @@ export const getIppoolCommand: Command = {
         return 1;
       }
     }
-    io.out(formatIPPools(pools, output ?? 'table'));
+    if (output === 'name') io.out(pools.map((p) => `ippool/${p.name}\n`).join(''));
+    else io.out(formatIPPools(pools, output ?? 'table'));
     return EXIT_OK;
   },
 };

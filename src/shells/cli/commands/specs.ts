@@ -61,7 +61,7 @@ export const SPECS = {
   },
   getIppool: {
     words: ['get', 'ippool'],
-    usage: 'egress-lab get ippool [NAME] (-f FILE | [--name LAB]) [-o wide|yaml|json]',
+    usage: 'egress-lab get ippool [NAME] (-f FILE | [--name LAB]) [-o wide|yaml|json|name]',
     summary: 'list IP pools like calicoctl get ippool, from a file or a running lab',
     flags: [
       FILE_IN,
@@ -69,7 +69,7 @@ export const SPECS = {
         name: 'output',
         short: 'o',
         value: 'FORMAT',
-        choices: ['wide', 'yaml', 'json'],
+        choices: ['wide', 'yaml', 'json', 'name'],
         help: 'output format (default: a table)',
       },
       NAME,
