@@ -13,15 +13,7 @@ for tool in "${!PKG[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t pkgs < <(printf '%s\n' "${missing[@]}" | sort -u)
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "==> installing the unit tests' network tools: ${pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y --no-install-recommends "${pkgs[@]}" >/tmp/egress-lab-test-tools.log 2>&1; then
-    apt-get update >/dev/null 2>&1
-    apt-get install -y --no-install-recommends "${pkgs[@]}" >/tmp/egress-lab-test-tools.log 2>&1 ||
-      { echo "!!! could not install ${pkgs[*]} (see /tmp/egress-lab-test-tools.log): the tests that need them SKIP" >&2; exit 1; }
-  fi
-else
-  echo "!!! MISSING: ${pkgs[*]} (as root on Debian: apt-get install ${pkgs[*]}): the unit tests that apply rules in network namespaces SKIP" >&2
-  exit 1
-fi
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+apt_install "the unit tests' network tools" /tmp/egress-lab-test-tools.log "${pkgs[@]}" ||
+  { echo "!!! the unit tests that need ${pkgs[*]} SKIP" >&2; exit 1; }

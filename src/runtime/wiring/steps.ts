@@ -16,7 +16,11 @@ export interface StepContainer {
   interfaces: readonly InterfaceSpec[];
   /** Checked `ip -batch` route lines, applied right after the interfaces; passed through. */
   routes?: readonly string[];
-  /** A new container's BIRD config, put in place before its sessions are enabled. */
+  /**
+   * A new container's BIRD config: BIRD runs with its sessions disabled (the core renders it
+   * so); once the links are up the helper puts this config in /etc/bird/bird.conf and enables
+   * every session, through the container's root and BIRD's control socket.
+   */
   bird?: string;
   /** Created by this `up`: nothing in it to check first (a bridge is added, not looked up). */
   fresh?: boolean;

@@ -2,33 +2,20 @@
 // containers' namespaces, no Docker network): the steps (steps.ts: what to do, as data, every
 // value validated) rendered as the helper's shell (render.ts).
 import { renderRoute } from '../../core/dataplane/render-routes.js';
-import type { BridgeSpec, InterfaceSpec, RouteSpec } from '../../core/plan/types.js';
+import type { RouteSpec } from '../../core/plan/types.js';
 import { renderWiring } from './render.js';
-import { wiringSteps, type WiringLink } from './steps.js';
+import { wiringSteps, type StepContainer, type WiringLink } from './steps.js';
 
 export { HELPER_PROC, type WiringLink } from './steps.js';
 
-export interface WiringContainer {
-  name: string; // lab-local, for messages
-  pid: number; // host PID of the container's init (inspect State.Pid)
-  /** The engine's container ID, 64 hex digits: the helper checks `pid` is still this container's. */
-  id: string;
-  bridges: readonly BridgeSpec[];
-  interfaces: readonly InterfaceSpec[];
-  /**
-   * Routes to apply right after the interfaces (containers whose whole dataplane is routes,
-   * e.g. pods: no exec needed for them), rendered by the core's `ip -batch` renderer.
-   */
+/**
+ * A container as `up` hands it over: the steps' container (steps.ts), with its routes as the
+ * plan's data (rendered and checked here) instead of `ip -batch` lines.
+ */
+export type WiringContainer = Omit<StepContainer, 'routes'> & {
+  /** Routes right after the interfaces (pods: their whole dataplane, no exec needed). */
   routes?: readonly RouteSpec[];
-  /**
-   * A new container's BIRD config: BIRD started with its sessions disabled (the core renders it so);
-   * once the links are up the helper puts this config in /etc/bird/bird.conf and enables
-   * every session, through the container's root and BIRD's control socket.
-   */
-  bird?: string;
-  /** Created by this `up`: nothing in it to check first (a bridge is added, not looked up). */
-  fresh?: boolean;
-}
+};
 
 const ROUTE_LINE = /^route (replace|add|append) [A-Za-z0-9.:/ _-]+$/;
 
