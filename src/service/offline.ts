@@ -6,6 +6,8 @@ import type { Explanation } from '../core/explain/types.js';
 import type { Problem } from '../core/errors.js';
 import type { IPPool } from '../core/model/calico.js';
 import { planLab } from '../core/plan/plan-lab.js';
+import { checkIpam } from '../core/ipam/check-ipam.js';
+import { LabInputError } from '../core/errors.js';
 import { renderContainer } from '../core/plan/render-container.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import type { LabSource } from './api.js';
@@ -25,7 +27,7 @@ export function validateSources(sources: LabSource[]): {
   warnings: Problem[];
 } {
   const r = loadResources(sources);
-  const warnings = r.warnings;
+  const warnings = [...r.warnings];
   const files = sources.map((s) => s.file).join(', ');
   const resources = [
     plural(r.ipPools.length, 'IPPool'),
@@ -35,6 +37,10 @@ export function validateSources(sources: LabSource[]): {
   ].filter(Boolean);
   if (!r.lab) return { summary: [`${files}: valid (${resources.join(', ')})`], warnings };
   const lab = r.lab;
+  // IPAM as `rules` and `up` run it: a pod that cannot get its address is refused here too.
+  const ipam = checkIpam(lab, r.index);
+  if (ipam.problems.length) throw new LabInputError(ipam.problems);
+  warnings.push(...ipam.warnings);
   const counts = [
     plural(lab.nodes.length, 'node'),
     plural(lab.pods.length, 'pod'),

@@ -7,6 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLab } from '../../src/core/lab-file/load.js';
+import { planLab } from '../../src/core/plan/plan-lab.js';
 import { LabService } from '../../src/service/lab-service.js';
 import { readPcapInfo } from '../../src/service/live/pcap.js';
 import type { CliIO } from '../../src/shells/cli/io.js';
@@ -18,6 +20,10 @@ const template = readFileSync(
   'utf8',
 );
 const dir = mkdtempSync(join(tmpdir(), 'egress-lab-cli-'));
+/** web-1's address as IPAM gives it (Calico's block for a node named node-1). */
+const WEB1 = planLab(
+  loadLab([{ file: 'outgoing-nat.yaml', text: template }]),
+).ipam.assignments.find((a) => a.pod === 'web-1')!.address;
 let service: LabService;
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -110,8 +116,12 @@ describe('live CLI on a running lab', () => {
     await run('ping', '--name', LAB, 'web-1', 'internet', '--count', '1');
     const list = await run('conntrack', '--name', LAB, 'node-1');
     expect(list.code).toBe(0);
+    const web1 = WEB1.replace(/\./g, '\\.');
     expect(list.out).toMatch(
-      /^icmp +192\.168\.0\.0 -> 203\.0\.113\.10 id=\d+ +203\.0\.113\.10 -> 172\.30\.0\.11 id=\d+ .*SNAT 192\.168\.0\.0 -> 172\.30\.0\.11$/m,
+      new RegExp(
+        `^icmp +${web1} -> 203\\.0\\.113\\.10 id=\\d+ +203\\.0\\.113\\.10 -> 172\\.30\\.0\\.11 id=\\d+ .*SNAT ${web1} -> 172\\.30\\.0\\.11$`,
+        'm',
+      ),
     );
     const json = JSON.parse((await run('conntrack', '--name', LAB, 'node-1', '--json')).out) as {
       translated: boolean;
@@ -122,7 +132,7 @@ describe('live CLI on a running lab', () => {
     const after = await run('conntrack', '--name', LAB, 'node-1', '--json');
     expect(
       (JSON.parse(after.out) as { original: { src: string } }[]).some(
-        (e) => e.original.src === '192.168.0.0',
+        (e) => e.original.src === WEB1,
       ),
     ).toBe(false);
   });

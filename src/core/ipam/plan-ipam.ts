@@ -1,10 +1,16 @@
-// Calico IPAM for a whole lab, deterministically (libcalico-go/lib/ipam: ipam.go, ipam_block.go):
+// Calico IPAM for a whole lab, deterministically (libcalico-go/lib/ipam: ipam.go, ipam_block.go,
+// ipam_block_reader_writer.go):
 // - a node first reuses blocks it already has affinity to (in claim order) that belong to
 //   a pool the pod may use and have room;
-// - otherwise it claims a new block from the first usable pool that has an unclaimed one.
-//   Calico starts the search at a block picked pseudo-randomly from a hash of the host name
-//   (randomBlockGenerator); the lab takes the lowest unclaimed block instead, so a lab's
-//   addresses are easy to read and the same on every run;
+// - otherwise it claims a new block from the first usable pool that has an unclaimed one,
+//   walking the pool's blocks from the start Calico draws from the node's name
+//   (randomBlockGenerator, reproduced bit for bit in random-block.ts), so a node gets the
+//   block a real node of that name gets;
+// - with no unclaimed block left (strictAffinity false, Calico's default and the only mode the
+//   lab runs), the pod borrows a free address from another node's block, the blocks again in
+//   the node's walk order (autoAssign's non-affine pass);
+// - a pod with the cni.projectcalico.org/ipAddrs annotation gets exactly that address
+//   (AssignIP): the block holding it is claimed for the pod's node when nobody has it;
 // - inside a block, the lowest free address: .0, .1, .2 … (no network/broadcast skipping).
 // `pinned` is a previous plan of the same lab: pods keep their addresses (as running pods
 // keep theirs in Calico when a pool is disabled or changed) and nodes keep their blocks.
@@ -21,7 +27,9 @@ import {
   ipToInt,
   parseCidr4,
 } from '../net/cidr.js';
+import { IPADDRS_ANNOTATION, parseIpAddrsAnnotation } from '../calico/ip-addrs.js';
 import { candidatePools, PoolChoiceError } from './pool-choice.js';
+import { blockOrder, blockWalk } from './random-block.js';
 import { calicoVethName } from './veth-name.js';
 
 interface BlockState {
@@ -104,20 +112,30 @@ export function planIpam(lab: Lab, pinned?: IpamPlan): IpamPlan {
       continue;
     }
     try {
-      const usable = candidatePools(pod, node, pools);
-      const usableNames = new Set(usable.map((p) => p.name));
-      let block = blocks.find(
-        (b) =>
-          b.affinity.node === node.name && usableNames.has(b.affinity.pool) && b.used.size < b.size,
-      );
-      if (!block) block = claimBlock(usable, node.name, claimed, addBlock);
-      if (!block) {
-        throw new PoolChoiceError(
-          `no free block left in pool(s) ${usable.map((p) => p.name).join(', ')}`,
+      const wanted = requestedAddress(pod);
+      let block: BlockState | undefined;
+      let offset: number;
+      if (wanted) {
+        ({ block, offset } = assignRequested(wanted, pools, node.name, blocks, addBlock));
+      } else {
+        const usable = candidatePools(pod, node, pools);
+        const usableNames = new Set(usable.map((p) => p.name));
+        block = blocks.find(
+          (b) =>
+            b.affinity.node === node.name &&
+            usableNames.has(b.affinity.pool) &&
+            b.used.size < b.size,
         );
+        if (!block) block = claimBlock(usable, node.name, claimed, addBlock);
+        if (!block) block = borrowBlock(usable, node.name, blocks);
+        if (!block) {
+          throw new PoolChoiceError(
+            `no free address left in pool(s) ${usable.map((p) => p.name).join(', ')}: every block is claimed and full (Calico: "No IPs available in pools")`,
+          );
+        }
+        offset = 0;
+        while (block.used.has(offset)) offset++;
       }
-      let offset = 0;
-      while (block.used.has(offset)) offset++;
       block.used.add(offset);
       assignments.push({
         pod: pod.name,
@@ -127,6 +145,7 @@ export function planIpam(lab: Lab, pinned?: IpamPlan): IpamPlan {
         block: block.affinity.cidr,
         address: intToIp(block.base + offset),
         hostIfname: calicoVethName(pod.namespace, pod.name),
+        ...(block.affinity.node !== node.name ? { borrowedFrom: block.affinity.node } : {}),
       });
     } catch (e) {
       if (!(e instanceof PoolChoiceError)) throw e;
@@ -157,16 +176,81 @@ function claimBlock(
     const p = parseCidr4(pool.spec.cidr);
     if (pool.spec.blockSize < p.prefix) continue; // pool smaller than a block: unusable (validation rejects it)
     const step = cidrSize(pool.spec.blockSize);
-    const count = cidrSize(p.prefix) / step;
-    for (let i = 0; i < count; i++) {
-      const cidr = formatCidr({ base: p.base + i * step, prefix: pool.spec.blockSize });
-      if (
-        !claimed.has(cidr) &&
-        ![...claimed].some((c) => cidrWithin(cidr, c) || cidrWithin(c, cidr))
-      ) {
+    // Blocks of another size (kept from a pool re-created with another blockSize) can overlap.
+    const odd = [...claimed].filter((c) => !c.endsWith(`/${pool.spec.blockSize}`));
+    for (const i of blockOrder(blockWalk(pool.spec.cidr, pool.spec.blockSize, node))) {
+      const cidr = formatCidr({ base: (p.base + i * step) >>> 0, prefix: pool.spec.blockSize });
+      if (!claimed.has(cidr) && !odd.some((c) => cidrWithin(cidr, c) || cidrWithin(c, cidr))) {
         return addBlock({ cidr, pool: pool.name, node });
       }
     }
   }
   return undefined;
+}
+
+/** autoAssign's non-affine pass: another node's block with room, in this node's walk order. */
+function borrowBlock(usable: IPPool[], node: string, blocks: BlockState[]): BlockState | undefined {
+  const byCidr = new Map(blocks.map((b) => [b.affinity.cidr, b]));
+  for (const pool of usable) {
+    const p = parseCidr4(pool.spec.cidr);
+    if (pool.spec.blockSize < p.prefix) continue;
+    const step = cidrSize(pool.spec.blockSize);
+    for (const i of blockOrder(blockWalk(pool.spec.cidr, pool.spec.blockSize, node))) {
+      const cidr = formatCidr({ base: (p.base + i * step) >>> 0, prefix: pool.spec.blockSize });
+      const b = byCidr.get(cidr);
+      if (b && b.used.size < b.size) return b;
+    }
+  }
+  return undefined;
+}
+
+/** The IPv4 address the pod's ipAddrs annotation asks for (parsed and checked at load). */
+function requestedAddress(pod: LabPod): string | undefined {
+  const value = pod.annotations[IPADDRS_ANNOTATION];
+  if (value === undefined) return undefined;
+  const r = parseIpAddrsAnnotation(value);
+  if ('error' in r) throw new PoolChoiceError(r.error, `annotations.${IPADDRS_ANNOTATION}`);
+  if (!r.v4)
+    throw new PoolChoiceError(
+      `${IPADDRS_ANNOTATION} names no IPv4 address: the lab runs IPv4 only`,
+      `annotations.${IPADDRS_ANNOTATION}`,
+    );
+  return r.v4;
+}
+
+/** AssignIP: the block holding `address` (claimed for `node` when nobody has it), and its ordinal. */
+function assignRequested(
+  address: string,
+  pools: IPPool[],
+  node: string,
+  blocks: BlockState[],
+  addBlock: (a: BlockAffinity) => BlockState,
+): { block: BlockState; offset: number } {
+  const field = `annotations.${IPADDRS_ANNOTATION}`;
+  // getPoolForIP looks at enabled pools only.
+  const pool = pools.find(
+    (p) => !p.spec.disabled && !p.spec.cidr.includes(':') && cidrContains(p.spec.cidr, address),
+  );
+  if (!pool)
+    throw new PoolChoiceError(
+      `${address}: The provided IP address is not in a configured pool`,
+      field,
+    );
+  if (!pool.spec.allowedUses.includes('Workload'))
+    throw new PoolChoiceError(
+      `IP address ${address} is in IP pool "${pool.name}", which is not allowed for use "Workload" (allowedUses: [${pool.spec.allowedUses.join(' ')}])`,
+      field,
+    );
+  const ip = ipToInt(address);
+  const blockCidr = formatCidr({
+    base: (ip - (ip % cidrSize(pool.spec.blockSize))) >>> 0,
+    prefix: pool.spec.blockSize,
+  });
+  const block =
+    blocks.find((b) => b.affinity.cidr === blockCidr) ??
+    addBlock({ cidr: blockCidr, pool: pool.name, node });
+  const offset = ip - block.base;
+  if (block.used.has(offset))
+    throw new PoolChoiceError(`${address}: Address already assigned in block`, field);
+  return { block, offset };
 }

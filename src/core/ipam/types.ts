@@ -15,6 +15,11 @@ export interface PodAssignment {
   block: string;
   address: string; // plain address, e.g. "192.168.0.0"
   hostIfname: string; // cali + 11 hex chars
+  /**
+   * The node whose block the address was borrowed from (strictAffinity false and no free block
+   * left, or an ipAddrs address in another node's block); absent for the node's own block.
+   */
+  borrowedFrom?: string;
 }
 
 export interface IpamPlan {

@@ -6,6 +6,7 @@ import type { Lab } from '../model/lab.js';
 import { peerIPAddress } from '../calico/bgp.js';
 import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
 import { choosePools } from '../calico/pool-choice.js';
+import { IPADDRS_ANNOTATION } from '../calico/ip-addrs.js';
 import type { SourceIndex } from './source-index.js';
 
 export interface CheckOptions {
@@ -81,6 +82,8 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
       );
       return;
     }
+    // An ipAddrs pod bypasses pool choice (AssignIP); IPAM checks its address.
+    if (pod.annotations[IPADDRS_ANNOTATION] !== undefined) return;
     const choice = choosePools(lab.ipPools, pod, node);
     if (!choice.ok) {
       const path = choice.byAnnotation

@@ -7,6 +7,7 @@ import {
   qualifiedNameProblems,
 } from '../calico/names.js';
 import { IPV4POOLS_ANNOTATION, parseIPv4PoolsAnnotation } from '../calico/pool-choice.js';
+import { IPADDRS_ANNOTATION, parseIpAddrsAnnotation } from '../calico/ip-addrs.js';
 import type { LabContext } from './lab-context.js';
 
 export function buildPods(ctx: LabContext, nodes: readonly LabNode[]): LabPod[] {
@@ -41,6 +42,16 @@ export function buildPods(ctx: LabContext, nodes: readonly LabNode[]): LabPod[] 
     if (pools !== undefined) {
       const r = parseIPv4PoolsAnnotation(pools);
       if (!Array.isArray(r)) P([...path, 'annotations', IPV4POOLS_ANNOTATION], r.error);
+    }
+    const ipAddrs = annotations[IPADDRS_ANNOTATION];
+    if (ipAddrs !== undefined) {
+      const r = parseIpAddrsAnnotation(ipAddrs);
+      if ('error' in r) P([...path, 'annotations', IPADDRS_ANNOTATION], r.error);
+      else if (!r.v4)
+        P(
+          [...path, 'annotations', IPADDRS_ANNOTATION],
+          `names no IPv4 address: the lab runs IPv4 only`,
+        );
     }
     return { name: p.name, node: p.node, namespace, labels, annotations };
   });

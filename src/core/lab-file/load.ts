@@ -19,6 +19,8 @@ export interface LoadedResources {
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
   felixConfigurations: FelixConfiguration[];
+  /** Where every resource and field came from (set by loadResources). */
+  index?: SourceIndex;
 }
 
 export interface LoadResult extends LoadedResources {
@@ -134,6 +136,7 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
     bgpPeers: r.bgpPeers,
     felixConfigurations: r.felixConfigurations,
     warnings: r.warnings,
+    index: r.index,
   };
   if (r.lab) out.lab = r.lab;
   return out;

@@ -49,17 +49,19 @@ const labs = {
 describe('node BIRD config', () => {
   const plan = planLab(labs.peered);
   const n1 = bird(plan, 'node-1');
+  // node-1's block, as IPAM chose it (not hard-coded: the choice is Calico's, by node name).
+  const block1 = plan.ipam.blocks.find((b) => b.node === 'node-1')!.cidr;
   test('router id, blackholes of local blocks, kernel export', () => {
     expect(n1).toContain('router id 172.30.0.11;');
-    expect(n1).toMatch(
-      /protocol static \{\n {2}ipv4;\n {2}# IP blocks for this host.\n {2}route 192\.168\.0\.0\/26 blackhole;\n\}/,
+    expect(n1).toContain(
+      `protocol static {\n  ipv4;\n  # IP blocks for this host.\n  route ${block1} blackhole;\n}`,
     );
     expect(n1).toContain('export filter calico_kernel_programming;');
   });
   test('export filter: disableBGPExport pools rejected first, local block accepted, pools accepted', () => {
     expect(n1).toContain('if ( net ~ 10.9.0.0/16 ) then { reject; }');
-    expect(n1).toContain('if ( net = 192.168.0.0/26 ) then { accept; }');
-    expect(n1).toContain('if ( net ~ 192.168.0.0/26 ) then { reject; }');
+    expect(n1).toContain(`if ( net = ${block1} ) then { accept; }`);
+    expect(n1).toContain(`if ( net ~ ${block1} ) then { reject; }`);
     expect(n1).toContain('if ( net ~ 192.168.0.0/16 ) then { accept; }');
     expect(n1).not.toContain('if ( net ~ 10.9.0.0/16 ) then { accept; }');
   });

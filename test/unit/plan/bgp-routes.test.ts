@@ -3,11 +3,15 @@ import { expectedSessions, meshLearned, routerLearned } from '../../../src/core/
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import { makeLab, peer, pool } from '../helpers/lab.js';
 
+/** The node's block in pool "a" or the default pool (chosen by IPAM, Calico's walk). */
+const blockOf = (plan: ReturnType<typeof planLab>, node: string) =>
+  plan.ipam.blocks.find((b) => b.node === node && b.cidr.startsWith('192.168.'))!.cidr;
+
 describe('BGP reachability from the plan', () => {
   test("mesh: each node learns the other node's block", () => {
     const plan = planLab(makeLab());
     expect(meshLearned(plan, 'node-1')).toEqual([
-      { cidr: '192.168.0.64/26', via: '172.30.0.12', node: 'node-2' },
+      { cidr: blockOf(plan, 'node-2'), via: '172.30.0.12', node: 'node-2' },
     ]);
     expect(routerLearned(plan)).toEqual([]);
   });
@@ -31,9 +35,10 @@ describe('BGP reachability from the plan', () => {
       ],
       bgpPeers: [peer('tor', '172.30.0.1', 64500, { node: 'node-1' })],
     });
-    expect(routerLearned(planLab(lab))).toEqual([
-      { cidr: '192.168.0.0/26', via: '172.30.0.11', node: 'node-1' },
-      { cidr: '192.168.0.64/26', via: '172.30.0.11', node: 'node-1' },
+    const plan = planLab(lab);
+    expect(routerLearned(plan)).toEqual([
+      { cidr: blockOf(plan, 'node-1'), via: '172.30.0.11', node: 'node-1' },
+      { cidr: blockOf(plan, 'node-2'), via: '172.30.0.11', node: 'node-1' },
     ]);
   });
 

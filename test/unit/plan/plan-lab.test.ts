@@ -95,7 +95,8 @@ describe('planLab topology', () => {
     const r = renderContainer(n1);
     expect(r.iptablesNat).toContain('cali:flqWnvo8yq4ULQLa');
     expect(r.ipsetRestore).toContain('add cali4t0 192.168.0.0/16');
-    expect(r.birdConfig).toContain('route 192.168.0.0/26 blackhole;');
+    const block = plan.ipam.blocks.find((b) => b.node === 'node-1')!.cidr;
+    expect(r.birdConfig).toContain(`route ${block} blackhole;`);
     // The plan itself is data only: no text anywhere in it.
     expect(JSON.stringify(plan)).not.toMatch(/COMMIT|route replace|router id/);
   });

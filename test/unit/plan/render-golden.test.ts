@@ -3,6 +3,9 @@
 // text, recorded from that code). Users see these texts (`rules`, the UI), the cali: hashes
 // are Felix's, and the BIRD configs with their sessions disabled must differ from the real
 // ones only by `disabled;` (BIRD then restarts no session on `birdc configure`).
+// Re-recorded once when IPAM began choosing blocks as Calico does (by node name): before that,
+// every text was checked to equal the old one with the old pod addresses and blocks replaced
+// by the new ones, so nothing but the addresses changed.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
