@@ -1,6 +1,6 @@
 // The lab service's offline half: everything that needs only the files, no engine.
 // Shared by the CLI (validate, rules, explain, get -f) and the UI (editor, explain).
-import { loadLab, loadResources } from '../core/lab-file/index.js';
+import { loadLab, loadResources, loadSources } from '../core/lab-file/index.js';
 import { explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
 import type { Problem } from '../core/errors.js';
@@ -26,7 +26,10 @@ export function validateSources(sources: LabSource[]): {
   /** Accepted fields the lab does not follow as Calico would ("not modelled: …"). */
   warnings: Problem[];
 } {
-  const r = loadResources(sources);
+  // loadResources, keeping the index: IPAM's problems below are positioned with it.
+  const loaded = loadSources(sources);
+  if (loaded.problems.length > 0) throw new LabInputError(loaded.problems);
+  const r = { ...loaded, ipPools: loaded.lab ? loaded.lab.ipPools : loaded.ipPools };
   const warnings = [...r.warnings];
   const files = sources.map((s) => s.file).join(', ');
   const resources = [
@@ -38,7 +41,7 @@ export function validateSources(sources: LabSource[]): {
   if (!r.lab) return { summary: [`${files}: valid (${resources.join(', ')})`], warnings };
   const lab = r.lab;
   // IPAM as `rules` and `up` run it: a pod that cannot get its address is refused here too.
-  const ipam = checkIpam(lab, r.index);
+  const ipam = checkIpam(lab, loaded.index);
   if (ipam.problems.length) throw new LabInputError(ipam.problems);
   warnings.push(...ipam.warnings);
   const counts = [

@@ -30,7 +30,7 @@ export interface ImportContext extends ImportInputs {
   /** Container names given so far (nodes, router, hosts, pods). */
   usedNames: Set<string>;
   hosts: { name: string; address: string }[];
-  pods: { name: string; node: string; annotations: Record<string, string> }[];
+  pods: { name: string; node: string; namespace?: string; annotations: Record<string, string> }[];
   calicoVersion?: string;
   /** Resources (Kind/name) left out of the lab text. */
   droppedConfigs: Set<string>;

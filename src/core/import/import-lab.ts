@@ -1,5 +1,6 @@
 // `egress-lab import`: a lab built around a customer's Calico resources (`calicoctl get ippool
-// -o yaml`, plus FelixConfiguration, BGPConfiguration and BGPPeer when given). Pure and
+// -o yaml`, plus FelixConfiguration, BGPConfiguration and BGPPeer when given) and, when given,
+// their cluster dump (nodes, pods, IPAM blocks: dump-read.ts, dump-place.ts). Pure and
 // deterministic: the same files give the same lab text.
 //
 // One named step per part of the lab, in this order (each reports what it decided or could
@@ -7,12 +8,25 @@
 // readInputs -> placeRouter -> mapPeersOntoRouter -> addNamedNodes -> placePoolPods ->
 // placePeerNodes -> addHosts -> addPods -> noteFelixConfigurations ->
 // dropOtherBgpConfigurations -> the lab text, loaded, explained (expectEntries), and again
-// with its expect entries.
+// with its expect entries. With a dump: splitDump first; the router on the nodes' own segment
+// (placeRouterForDump); the customer's nodes (addDumpNodes) before the named ones; their pods
+// at their own addresses (addDumpPods) instead of one pod per pool; destination hosts before
+// the others; the blocks not reproduced noted (noteBlocks).
 import { loadLab } from '../lab-file/load.js';
 import { withSchemaComment } from '../lab-file/schema-comment.js';
 import type { LabSource } from '../lab-file/source.js';
 import type { Lab } from '../model/lab.js';
 import { importContext } from './context.js';
+import {
+  DEFAULT_MAX_PODS,
+  addDestinationHosts,
+  addDumpNodes,
+  addDumpPods,
+  dumpPodsForLab,
+  noteBlocks,
+  placeRouterForDump,
+} from './dump-place.js';
+import { dumpIsEmpty, splitDump } from './dump-read.js';
 import { expectEntries } from './expect-entries.js';
 import { addHosts } from './hosts.js';
 import { renderLab, resourceTexts } from './lab-text.js';
@@ -27,6 +41,10 @@ export interface ImportOptions {
   name?: string;
   /** Where the file's first line points editors for the JSON Schema (none when unset). */
   schemaRef?: string;
+  /** Addresses the customer's pods talk to: an outside host each. */
+  destinations?: readonly string[];
+  /** Pods of a cluster dump kept at most (default DEFAULT_MAX_PODS). */
+  maxPods?: number;
 }
 
 export interface ImportResult {
@@ -39,14 +57,41 @@ export interface ImportResult {
 }
 
 export function importLab(sources: readonly LabSource[], opts: ImportOptions = {}): ImportResult {
-  const inputs = readInputs(sources, opts.name ?? 'imported');
-  const ctx = importContext(inputs, placeRouter(inputs));
+  const { calicoSources, dump } = splitDump(sources);
+  const withDump = !dumpIsEmpty(dump);
+  const inputs = readInputs(withDump ? calicoSources : sources, opts.name ?? 'imported', withDump);
+  if (withDump) {
+    const dumpFiles = sources
+      .map((s) => s.file)
+      .filter((f) => !calicoSources.some((c) => c.file === f));
+    inputs.report.unshift(
+      `cluster dump read: ${dump.nodes.length} nodes, ${dump.pods.length} pods, ${dump.blocks.length} IPAM blocks, ${dump.affinities.length} block affinities${dumpFiles.length ? ` (from ${dumpFiles.join(', ')})` : ''}`,
+    );
+  }
+  inputs.report.push(...dump.leftOut);
+  const ctx = importContext(
+    inputs,
+    (withDump && placeRouterForDump(inputs, dump)) || placeRouter(inputs),
+  );
   mapPeersOntoRouter(ctx);
+  if (withDump) addDumpNodes(ctx, dump);
   addNamedNodes(ctx);
-  placePoolPods(ctx);
+  const dumpPods = withDump ? dumpPodsForLab(ctx, dump, opts.maxPods ?? DEFAULT_MAX_PODS) : [];
+  if (!dumpPods.length) placePoolPods(ctx);
   placePeerNodes(ctx);
+  if (dumpPods.length)
+    ctx.report.splice(
+      0,
+      ctx.report.length,
+      ...ctx.report.filter((l) => !l.startsWith('no enabled IPv4 pool serves workloads')),
+    );
+  for (const n of ctx.nodes.list) ctx.usedNames.add(n.name);
+  ctx.usedNames.add('tor');
+  addDestinationHosts(ctx, opts.destinations ?? []);
   addHosts(ctx);
-  addPods(ctx);
+  if (dumpPods.length) addDumpPods(ctx, dumpPods);
+  else addPods(ctx);
+  if (withDump) noteBlocks(ctx, dump);
   noteFelixConfigurations(ctx);
   dropOtherBgpConfigurations(ctx);
 
@@ -54,7 +99,11 @@ export function importLab(sources: readonly LabSource[], opts: ImportOptions = {
   const file = `${ctx.labName}.yaml`;
   const resources = resourceTexts(ctx);
   const draft = loadLab([{ file, text: renderLab(ctx, resources, []) }]);
-  const rendered = renderLab(ctx, resources, expectEntries(ctx, draft));
+  // A dump's pods are many: expectations for the first pod on each node only.
+  const expectFrom = dumpPods.length
+    ? ctx.pods.filter((p, i) => ctx.pods.findIndex((q) => q.node === p.node) === i)
+    : ctx.pods;
+  const rendered = renderLab(ctx, resources, expectEntries({ ...ctx, pods: expectFrom }, draft));
   const text = opts.schemaRef ? withSchemaComment(rendered, opts.schemaRef) : rendered;
   const lab = loadLab([{ file, text }]);
   return { text, lab, report: ctx.report };

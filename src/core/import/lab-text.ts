@@ -40,6 +40,7 @@ function labDocument(ctx: ImportContext, expect: Record<string, unknown>[]) {
       router: { name: 'tor', address: router.address, asNumber: router.asNumber },
       nodes: ctx.nodes.list.map((n) => ({
         name: n.name,
+        ...(n.address ? { address: n.address } : {}),
         ...(Object.keys(n.labels).length ? { labels: n.labels } : {}),
       })),
       ...(pods.length ? { pods } : {}),

@@ -11,6 +11,8 @@ export interface NodeDraft {
   labels: Record<string, string>;
   /** Selectors this node was chosen to satisfy: later label changes must keep them true. */
   serves: string[];
+  /** The customer's address for it (a cluster dump), when the fabric holds it. */
+  address?: string;
 }
 
 export class NodeDrafts {

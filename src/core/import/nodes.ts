@@ -10,7 +10,7 @@ export function addNamedNodes(ctx: ImportContext): void {
     if (peer.spec.node) named.add(nodes.labName(peer.spec.node));
   for (const f of resources.felixConfigurations)
     if (f.name.startsWith('node.')) named.add(nodes.labName(f.name.slice(5)));
-  for (const n of named) nodes.add(n);
+  for (const n of named) if (!nodes.list.some((x) => x.name === n)) nodes.add(n);
 }
 
 /** One pod per pool that serves workloads, on a node the pool's nodeSelector selects. */

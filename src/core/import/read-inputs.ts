@@ -5,8 +5,13 @@ import { loadResources } from '../lab-file/load.js';
 import type { LabSource } from '../lab-file/source.js';
 import { fail, isV4Pool, type ImportInputs } from './context.js';
 
-export function readInputs(sources: readonly LabSource[], labName: string): ImportInputs {
-  if (sources.length === 0) fail('give at least one file of Calico resources');
+export function readInputs(
+  sources: readonly LabSource[],
+  labName: string,
+  /** A cluster dump came with them: Calico resources may then be absent. */
+  withDump = false,
+): ImportInputs {
+  if (sources.length === 0 && !withDump) fail('give at least one file of Calico resources');
   const resources = loadResources(sources); // invalid resources: LabInputError with positions
   if (resources.lab) {
     fail(

@@ -19,8 +19,6 @@ export interface LoadedResources {
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
   felixConfigurations: FelixConfiguration[];
-  /** Where every resource and field came from (set by loadResources). */
-  index?: SourceIndex;
 }
 
 export interface LoadResult extends LoadedResources {
@@ -136,7 +134,6 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
     bgpPeers: r.bgpPeers,
     felixConfigurations: r.felixConfigurations,
     warnings: r.warnings,
-    index: r.index,
   };
   if (r.lab) out.lab = r.lab;
   return out;

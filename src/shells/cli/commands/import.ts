@@ -1,5 +1,6 @@
 // `egress-lab import`: a lab file built around a customer's Calico resources (core/import).
-import { basename } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { dnsLabel, importLab } from '../../../core/import/index.js';
 import type { Command } from '../command.js';
 import { SPECS } from './specs.js';
@@ -23,17 +24,24 @@ export const importCommand: Command = {
         name: { type: 'string' },
         force: { type: 'boolean' },
         json: { type: 'boolean' },
+        dest: { type: 'string', multiple: true },
+        'max-pods': { type: 'string' },
       },
       usage,
     );
+    const maxPods = values['max-pods'] === undefined ? undefined : Number(values['max-pods']);
+    if (maxPods !== undefined && !(Number.isInteger(maxPods) && maxPods >= 1))
+      throw new UsageError(`--max-pods takes a whole number of at least 1\nusage: ${usage}`);
     if (positionals.length === 0)
       throw new UsageError(`import needs at least one FILE\nusage: ${usage}`);
     const out = values.output;
     const name =
       values.name ?? (out ? dnsLabel(basename(out).replace(/\.ya?ml$/i, ''), 50) : 'imported');
-    const result = importLab(await readSources(io, positionals), {
+    const result = importLab(await readSources(io, await expandDirectories(positionals)), {
       name,
       schemaRef: installedSchemaUrl(),
+      destinations: values.dest ?? [],
+      ...(maxPods !== undefined ? { maxPods } : {}),
     });
     const lab = result.lab;
     const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
@@ -74,3 +82,18 @@ export const importCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** A directory stands for the files in it (a support case's dump folder), in name order. */
+async function expandDirectories(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const st = p === '-' ? undefined : await stat(p).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const names = (await readdir(p)).filter((n) => /\.(ya?ml|json|txt|out)$/i.test(n)).sort();
+    out.push(...names.map((n) => join(p, n)));
+  }
+  return out;
+}

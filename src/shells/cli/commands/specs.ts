@@ -264,11 +264,22 @@ export const SPECS = {
   },
   importLab: {
     words: ['import'],
-    usage: 'egress-lab import FILE... [-o LAB_FILE] [--name LAB] [--force] [--json]',
+    usage:
+      'egress-lab import FILE|DIR... [-o LAB_FILE] [--name LAB] [--dest ADDRESS]... [--max-pods N] [--force] [--json]',
     summary:
-      "build a lab around a customer's `calicoctl get ippool -o yaml` (+ Felix/BGP resources)",
+      "build a lab around a customer's `calicoctl get ippool -o yaml` (+ Felix/BGP resources), or their cluster dump (nodes, pods, IPAM blocks)",
     flags: [
       { name: 'output', short: 'o', value: 'LAB_FILE', file: true, help: 'the lab file to write' },
+      {
+        name: 'dest',
+        value: 'ADDRESS',
+        help: 'a destination the pods talk to: an outside host at that address (private or documentation ranges; repeatable)',
+      },
+      {
+        name: 'max-pods',
+        value: 'N',
+        help: "a cluster dump's pods kept at most (default 100, a few per node)",
+      },
       NAME,
       FORCE,
       JSON_OUT,
