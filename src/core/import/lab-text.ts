@@ -30,7 +30,9 @@ function labDocument(ctx: ImportContext, expect: Record<string, unknown>[]) {
       docs: 'egress-lab import',
       notes: [
         'Built by `egress-lab import` from the customer resources below (kept as given unless said here).',
-        'Each pod is pinned to one pool; the expect entries are what explain predicts: run `egress-lab check` to see them on the wire.',
+        ctx.pods.some((p) => p.annotations['cni.projectcalico.org/ipAddrs'] !== undefined)
+          ? "Each pod keeps the customer's address (ipAddrs annotation); the expect entries are what explain predicts: run `egress-lab check` to see them on the wire."
+          : 'Each pod is pinned to one pool; the expect entries are what explain predicts: run `egress-lab check` to see them on the wire.',
         ...ctx.report,
       ].join('\n'),
     },

@@ -49,7 +49,7 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     'spec.pods[].namespace': 'The Kubernetes namespace (default: default).',
     'spec.pods[].labels': 'Pod labels.',
     'spec.pods[].annotations':
-      'Pod annotations, e.g. cni.projectcalico.org/ipv4pools to choose a pool.',
+      'Pod annotations, e.g. cni.projectcalico.org/ipv4pools to choose a pool, or cni.projectcalico.org/ipAddrs to get one exact address.',
     'spec.hosts': 'Hosts outside the cluster, reached through the router.',
     'spec.hosts[].name': 'The host name.',
     'spec.hosts[].address': "The host's address with its prefix length, e.g. 203.0.113.10/24.",

@@ -68,6 +68,29 @@ describe('import of a cluster dump', () => {
     expect(r.lab.notes).toContain('3 host-network pods left out');
   });
 
+  test("calicoctl's Node (projectcalico.org/v3, spec.bgp) gives the address and tunnel address too", () => {
+    const calicoNodes = `apiVersion: projectcalico.org/v3
+kind: NodeList
+items:
+- apiVersion: projectcalico.org/v3
+  kind: Node
+  metadata: {name: k8s-91, labels: {rack: r1}}
+  spec:
+    bgp: {ipv4Address: 192.0.2.91/24, ipv4IPIPTunnelAddr: 10.244.70.0}
+`;
+    const files = [
+      ...dumpFiles.filter((f) => !f.file.endsWith('nodes.yaml')),
+      { file: 'calico-nodes.yaml', text: calicoNodes },
+    ];
+    const c = importLab(files);
+    const n = c.lab.nodes.find((x) => x.name === 'k8s-91')!;
+    expect(n).toMatchObject({ address: '192.0.2.91', labels: { rack: 'r1' } });
+    expect(c.report.join('\n')).toContain(
+      "node k8s-91's tunnel address at the customer's: IPIP 10.244.70.0",
+    );
+    expect(c.lab.notes).toContain("Each pod keeps the customer's address");
+  });
+
   test('any order of the files gives the same lab', () => {
     const again = importLab([...dumpFiles].reverse(), { name: 'kubeadm' });
     expect(again.lab.nodes).toEqual(r.lab.nodes);
@@ -180,6 +203,26 @@ default     cut    1/1
     );
     expect(notes).toContain('pods.txt:3:1: a row cut short (truncated output?): left out');
     expect(r.lab.pods.map((p) => p.name)).toEqual(['ok']);
+  });
+
+  test("a List mixing Calico resources and Nodes: refused at the item, in Calico's words", () => {
+    const mixed = `apiVersion: v1
+kind: List
+items:
+- apiVersion: projectcalico.org/v3
+  kind: IPPool
+  metadata: {name: p}
+  spec: {cidr: 10.244.0.0/16}
+- apiVersion: v1
+  kind: Node
+  metadata: {name: k8s-90}
+`;
+    const got = problems(() => importLab([{ file: 'mixed.yaml', text: mixed }]));
+    expect(got).toEqual([
+      expect.stringMatching(
+        /^mixed\.yaml:9:9: Node\(k8s-90\) kind: kind "Node" is not supported here/,
+      ),
+    ]);
   });
 
   test('a destination outside private and documentation ranges is refused', () => {
