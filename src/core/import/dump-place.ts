@@ -8,6 +8,7 @@ import {
   cidrContains,
   cidrSize,
   cidrsOverlap,
+  cidrWithin,
   formatCidr,
   intToIp,
   ipToInt,
@@ -15,6 +16,7 @@ import {
   maskOf,
   parseCidr4,
 } from '../net/cidr.js';
+import { blockWalk } from '../ipam/random-block.js';
 import { slash24Of } from './addresses.js';
 import {
   enabledV4Cidrs,
@@ -278,6 +280,32 @@ export function noteBlocks(ctx: ImportContext, dump: ClusterDump): void {
           ', ',
         )}${empty.length > 3 ? ', …' : ''}): the lab's nodes claim blocks as Calico's IPAM would when they need one`,
     );
+  // Whether each node's blocks include the one Calico's walk gives its name first: when not,
+  // blocks were released and reclaimed, or another node took it first.
+  const byNode = new Map<string, string[]>();
+  for (const b of dump.blocks)
+    if (b.node) byNode.set(b.node, [...(byNode.get(b.node) ?? []), b.cidr]);
+  const asPredicted: string[] = [];
+  for (const [node, cidrs] of byNode) {
+    const pool = ctx.pools.find(
+      (p) => isV4Pool(p) && cidrs.some((c) => safeWithin(c, p.spec.cidr)),
+    );
+    if (!pool || pool.spec.blockSize === 32) continue;
+    const walk = blockWalk(pool.spec.cidr, pool.spec.blockSize, node);
+    const first = formatCidr({
+      base: (parseCidr4(pool.spec.cidr).base + walk.start * cidrSize(pool.spec.blockSize)) >>> 0,
+      prefix: pool.spec.blockSize,
+    });
+    if (cidrs.includes(first)) asPredicted.push(node);
+    else
+      ctx.report.push(
+        `node ${node} holds ${cidrs.join(', ')}, not ${first}, the block Calico's IPAM tries first for that name: its blocks were claimed in another order (released and reclaimed, or taken by another node first)`,
+      );
+  }
+  if (asPredicted.length)
+    ctx.report.push(
+      `nodes ${asPredicted.join(', ')} hold the block Calico's IPAM tries first for their names, as the lab's IPAM predicts`,
+    );
   const pending = dump.affinities.filter((a) => a.state && a.state !== 'confirmed');
   if (pending.length)
     ctx.report.push(
@@ -286,6 +314,14 @@ export function noteBlocks(ctx: ImportContext, dump: ClusterDump): void {
         .slice(0, 3)
         .join(', ')}): the lab starts from a settled IPAM`,
     );
+}
+
+function safeWithin(inner: string, outer: string): boolean {
+  try {
+    return cidrWithin(inner, outer);
+  } catch {
+    return false;
+  }
 }
 
 function safeContains(cidr: string, ip: string): boolean {

@@ -66,6 +66,10 @@ describe('import of a cluster dump', () => {
     expect(notes).toContain('1 pods without an address or a node (Pending?) left out');
     expect(notes).toContain("node k8s-90's tunnel address at the customer's: IPIP 10.244.185.128");
     expect(r.lab.notes).toContain('3 host-network pods left out');
+    // The fixture's blocks are those Calico gives these names: the import says so.
+    expect(notes).toContain(
+      "nodes k8s-90, k8s-91, k8s-92 hold the block Calico's IPAM tries first for their names",
+    );
   });
 
   test("calicoctl's Node (projectcalico.org/v3, spec.bgp) gives the address and tunnel address too", () => {
@@ -89,6 +93,23 @@ items:
       "node k8s-91's tunnel address at the customer's: IPIP 10.244.70.0",
     );
     expect(c.lab.notes).toContain("Each pod keeps the customer's address");
+  });
+
+  test("a node whose block is not the one Calico's walk gives its name first is named", () => {
+    const moved = dumpFiles.map((f) =>
+      f.file.endsWith('ipam.yaml')
+        ? {
+            ...f,
+            text: f.text
+              .replaceAll('10.244.70.0/26', '10.244.1.0/26')
+              .replaceAll('10-244-70-0', '10-244-1-0'),
+          }
+        : f,
+    );
+    const m = importLab(moved.filter((f) => !f.file.endsWith('pods.txt')));
+    expect(m.report.join('\n')).toContain(
+      "node k8s-91 holds 10.244.1.0/26, not 10.244.70.0/26, the block Calico's IPAM tries first for that name",
+    );
   });
 
   test('any order of the files gives the same lab', () => {
