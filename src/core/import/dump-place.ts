@@ -32,6 +32,7 @@ import { dnsLabel } from './dns-label.js';
 /** Pods kept by default: each is a container, and a support case needs a few per node. */
 export const DEFAULT_MAX_PODS = 100;
 const DEFAULT_ROUTER_AS = 64500;
+const FINISHED = /^(Completed|Succeeded|Failed|Evicted|Error|OOMKilled|ContainerStatusUnknown)$/;
 
 /** The smallest CIDR holding every address (at most /30 so the router fits). */
 function covering(addresses: number[]): string {
@@ -151,8 +152,15 @@ export function dumpPodsForLab(ctx: ImportContext, dump: ClusterDump, maxPods: n
   const pools = ctx.pools.filter((p) => isV4Pool(p) && !p.spec.disabled);
   let pods = dump.pods;
   if (pods.length === 0) pods = podsFromBlocks(dump);
-  const counts = { hostNetwork: 0, noIp: 0, v6: 0, outside: [] as string[] };
+  const counts = { hostNetwork: 0, noIp: 0, v6: 0, finished: 0, outside: [] as string[] };
+  const ipsTaken = new Map<string, string>();
+  const duplicates: string[] = [];
   const usable = pods.filter((p) => {
+    // A finished pod's address is released (and may be another pod's now).
+    if (p.phase && FINISHED.test(p.phase)) {
+      counts.finished++;
+      return false;
+    }
     if (p.hostNetwork || (p.ip && dump.nodes.some((n) => n.address === p.ip))) {
       counts.hostNetwork++;
       return false;
@@ -169,8 +177,22 @@ export function dumpPodsForLab(ctx: ImportContext, dump: ClusterDump, maxPods: n
       counts.outside.push(`${p.namespace}/${p.name} (${p.ip})`);
       return false;
     }
+    const holder = ipsTaken.get(p.ip);
+    if (holder) {
+      duplicates.push(`${p.namespace}/${p.name} (${p.ip}, also ${holder}'s)`);
+      return false;
+    }
+    ipsTaken.set(p.ip, `${p.namespace}/${p.name}`);
     return true;
   });
+  if (counts.finished)
+    report.push(
+      `${counts.finished} finished pods (Completed, Failed, Evicted …) left out: their addresses are released`,
+    );
+  if (duplicates.length)
+    report.push(
+      `${duplicates.length} pods left out because an earlier pod of the dump has their address (${duplicates.slice(0, 3).join(', ')}${duplicates.length > 3 ? ', …' : ''}): a dump taken while pods churned?`,
+    );
   if (counts.hostNetwork)
     report.push(
       `${counts.hostNetwork} host-network pods left out (they use their node's address, not Calico's)`,

@@ -27,6 +27,8 @@ export interface DumpPod {
   node?: string;
   ip?: string;
   hostNetwork: boolean;
+  /** STATUS (table) or status.phase (YAML): Running, Pending, Completed, Succeeded, … */
+  phase?: string;
   at: SourcePosition;
 }
 
@@ -138,6 +140,7 @@ function readTable(s: LabSource, dump: ClusterDump): void {
         name,
         ...(node && node !== '<none>' ? { node } : {}),
         ...(ip && ip !== '<none>' ? { ip } : {}),
+        ...(cell(line, 'STATUS') ? { phase: cell(line, 'STATUS')! } : {}),
         hostNetwork: false,
         at: at(i + 2),
       });
@@ -320,6 +323,7 @@ function readPod(item: Rec, name: string, md: Rec, at: SourcePosition, dump: Clu
     name,
     ...(node ? { node } : {}),
     ...(ip ? { ip } : {}),
+    ...(str(status.phase) ? { phase: str(status.phase)! } : {}),
     hostNetwork: spec.hostNetwork === true,
     at,
   });

@@ -163,6 +163,25 @@ default     own    1/1     Running   0          1d    10.244.70.1   k8s-91
     expect(b.report.join('\n')).toContain('1 pods hold an address from another node');
   });
 
+  test('finished pods and a second pod with the same address are left out, said so', () => {
+    const pods = `NAMESPACE   NAME    READY   STATUS      RESTARTS   AGE   IP            NODE
+default     old     0/1     Completed   0          2d    10.244.70.5   k8s-91
+default     new     1/1     Running     0          1d    10.244.70.5   k8s-91
+default     twin    1/1     Running     0          1d    10.244.70.5   k8s-92
+`;
+    const files = [
+      ...dumpFiles.filter((f) => !f.file.endsWith('pods.txt')),
+      { file: 'p.txt', text: pods },
+    ];
+    const f = importLab(files);
+    expect(f.lab.pods.map((p) => p.name)).toEqual(['new']);
+    const notes = f.report.join('\n');
+    expect(notes).toContain('1 finished pods (Completed, Failed, Evicted …) left out');
+    expect(notes).toContain(
+      "1 pods left out because an earlier pod of the dump has their address (default/twin (10.244.70.5, also default/new's)",
+    );
+  });
+
   test('--max-pods keeps a few per node; destinations become hosts', () => {
     const small = importLab(dumpFiles, {
       maxPods: 2,
