@@ -1,6 +1,6 @@
 // The lab service's offline half: everything that needs only the files, no engine.
 // Shared by the CLI (validate, rules, explain, get -f) and the UI (editor, explain).
-import { loadLab, loadResources, loadSources } from '../core/lab-file/index.js';
+import { loadLabWithIndex, loadResources, loadSources } from '../core/lab-file/index.js';
 import { explain } from '../core/explain/explain.js';
 import type { Explanation } from '../core/explain/types.js';
 import type { Problem } from '../core/errors.js';
@@ -59,7 +59,11 @@ export function validateSources(sources: LabSource[]): {
 }
 
 export function planSources(sources: LabSource[]): LabPlan {
-  return planLab(loadLab(sources));
+  const { lab, index } = loadLabWithIndex(sources);
+  // IPAM's problems (a pod with no address) at the pod's line, as validate reports them.
+  const ipam = checkIpam(lab, index);
+  if (ipam.problems.length) throw new LabInputError(ipam.problems);
+  return planLab(lab);
 }
 
 export function poolsFromSources(sources: LabSource[]): IPPool[] {

@@ -38,7 +38,10 @@ describe('validate runs IPAM', () => {
     const text = lab(`    - {name: a, node: node-1}
     - {name: b, node: node-2}
     - {name: c, node: node-2}`);
-    expect(() => planSources([{ file: 'lab.yaml', text }])).toThrow(LabInputError);
+    // rules (planSources) says it at the same place.
+    expect(() => planSources([{ file: 'lab.yaml', text }])).toThrow(
+      /^lab\.yaml:11:7: Lab\(ipam-check\) spec\.pods\[2\]: pod c: no free address left/,
+    );
     const got = problems(text);
     expect(got).toHaveLength(1);
     expect(got[0]).toMatch(
