@@ -35,6 +35,24 @@ export const commands: CommandEntry[] = [
   { ...SPECS.importLab, load: async () => (await import('./import.js')).importCommand },
   { ...SPECS.graph, load: async () => (await import('./graph.js')).graphCommand },
   { ...SPECS.save, load: async () => (await import('./save.js')).saveCommand },
+  { ...SPECS.exerciseShow, load: async () => (await import('./exercise.js')).exerciseShowCommand },
+  {
+    ...SPECS.exerciseCheck,
+    load: async () => (await import('./exercise.js')).exerciseCheckCommand,
+  },
+  {
+    ...SPECS.exerciseReset,
+    load: async () => (await import('./exercise.js')).exerciseResetCommand,
+  },
+  { ...SPECS.workshopUp, load: async () => (await import('./workshop.js')).workshopUpCommand },
+  {
+    ...SPECS.workshopServe,
+    load: async () => (await import('./workshop.js')).workshopServeCommand,
+  },
+  {
+    ...SPECS.workshopDown,
+    load: async () => (await import('./workshop.js')).workshopDownCommand,
+  },
   {
     ...SPECS.completion,
     load: async () => (await import('./completion.js')).completionCommand,
