@@ -109,7 +109,10 @@ export class LabScopedClient implements LabApiClient {
     return lab === this.lab;
   }
 
-  on<E extends LabApiEventName>(event: E, listener: (payload: LabApiEvents[E]) => void): () => void {
+  on<E extends LabApiEventName>(
+    event: E,
+    listener: (payload: LabApiEvents[E]) => void,
+  ): () => void {
     return this.service.on(event, (payload) => {
       if (this.visible(event, payload)) listener(payload);
     });

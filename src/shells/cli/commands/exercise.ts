@@ -16,7 +16,8 @@ import { formatExercise, formatExerciseCheck } from '../format-exercise.js';
 
 function stepArg(value: string | undefined, usage: string): number {
   const n = requireInt(value, '--step', usage, 1);
-  if (n === undefined) throw new UsageError(`--step N is needed (steps count from 1)\nusage: ${usage}`);
+  if (n === undefined)
+    throw new UsageError(`--step N is needed (steps count from 1)\nusage: ${usage}`);
   return n - 1;
 }
 

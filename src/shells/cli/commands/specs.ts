@@ -326,13 +326,16 @@ export const SPECS = {
   },
   workshopUp: {
     words: ['workshop', 'up'],
-    usage:
-      'egress-lab workshop up TEMPLATE|FILE --students N [--prefix P] [--dry-run] [--json]',
+    usage: 'egress-lab workshop up TEMPLATE|FILE --students N [--prefix P] [--dry-run] [--json]',
     summary:
       'start N copies of a lab, one per student (<prefix>-1 … <prefix>-N), after a capacity estimate that refuses too many',
     flags: [
       { name: 'students', value: 'N', help: 'how many copies' },
-      { name: 'prefix', value: 'P', help: "the labs' names start with it (default: the lab's name)" },
+      {
+        name: 'prefix',
+        value: 'P',
+        help: "the labs' names start with it (default: the lab's name)",
+      },
       { name: 'dry-run', help: 'print the names and the capacity estimate, start nothing' },
       JSON_OUT,
     ],
@@ -350,7 +353,7 @@ export const SPECS = {
   workshopDown: {
     words: ['workshop', 'down'],
     usage: 'egress-lab workshop down --prefix P [--json]',
-    summary: "remove every lab of a workshop (the running labs named <P>-<number>)",
+    summary: 'remove every lab of a workshop (the running labs named <P>-<number>)',
     flags: [{ name: 'prefix', value: 'P', help: 'the labs named <P>-<number>' }, JSON_OUT],
   },
   completion: {

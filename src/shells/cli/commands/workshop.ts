@@ -29,9 +29,7 @@ async function workshopSources(io: CliIO, service: LabService, what: string): Pr
 async function workshopLabs(service: LabService, prefix: string): Promise<string[]> {
   const re = new RegExp(`^${prefix.replace(/[^a-z0-9-]/g, '')}-\\d+$`);
   const labs = (await (await service.runtime()).listLabs()).map((l) => l.name);
-  return labs
-    .filter((n) => re.test(n))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return labs.filter((n) => re.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 export const workshopUpCommand: Command = {
