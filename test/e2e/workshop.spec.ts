@@ -214,10 +214,14 @@ test("the instructor's view lists both labs with their step and last check, live
       to: 'internet',
       protocol: 'icmp',
     })) as { trafficId: string };
-    for (const pane of await page.getByTestId('capture-pane').all())
+    for (const pane of await page.getByTestId('workspace').getByTestId('capture-pane').all())
       await pane.getByRole('button', { name: 'Start', exact: true }).click();
     await expect(
-      page.getByTestId('capture-pane').first().getByTestId('capture-output'),
+      page
+        .getByTestId('workspace')
+        .getByTestId('capture-pane')
+        .first()
+        .getByTestId('capture-output'),
     ).toContainText('ICMP');
     await shot(page, 'workspace-light');
     await page.getByRole('button', { name: /Dark/ }).click();
