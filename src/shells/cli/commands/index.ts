@@ -35,7 +35,10 @@ export const commands: CommandEntry[] = [
   { ...SPECS.importLab, load: async () => (await import('./import.js')).importCommand },
   { ...SPECS.graph, load: async () => (await import('./graph.js')).graphCommand },
   { ...SPECS.save, load: async () => (await import('./save.js')).saveCommand },
-  { ...SPECS.exerciseShow, load: async () => (await import('./exercise.js')).exerciseShowCommand },
+  {
+    ...SPECS.exerciseShow,
+    load: async () => (await import('./exercise-show.js')).exerciseShowCommand,
+  },
   {
     ...SPECS.exerciseCheck,
     load: async () => (await import('./exercise.js')).exerciseCheckCommand,
@@ -44,14 +47,14 @@ export const commands: CommandEntry[] = [
     ...SPECS.exerciseReset,
     load: async () => (await import('./exercise.js')).exerciseResetCommand,
   },
-  { ...SPECS.workshopUp, load: async () => (await import('./workshop.js')).workshopUpCommand },
+  { ...SPECS.workshopUp, load: async () => (await import('./workshop-up.js')).workshopUpCommand },
   {
     ...SPECS.workshopServe,
-    load: async () => (await import('./workshop.js')).workshopServeCommand,
+    load: async () => (await import('./workshop-serve.js')).workshopServeCommand,
   },
   {
     ...SPECS.workshopDown,
-    load: async () => (await import('./workshop.js')).workshopDownCommand,
+    load: async () => (await import('./workshop-down.js')).workshopDownCommand,
   },
   {
     ...SPECS.completion,
