@@ -120,7 +120,7 @@ describe('exercises in lab files', () => {
   });
 
   it('an empty steps list, or a step without a check, is refused', () => {
-    expect(problems(BASE.replace(/    steps:\n[\s\S]*STEP/, '    steps: []')).join()).toMatch(
+    expect(problems(BASE.replace(/ {4}steps:\n[\s\S]*STEP/, '    steps: []')).join()).toMatch(
       /spec\.exercise\.steps/,
     );
     expect(problems(lab('        check: []')).join()).toMatch(/spec\.exercise\.steps\[0\]\.check/);
