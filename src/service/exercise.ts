@@ -198,8 +198,9 @@ export class ExerciseTracker {
     return out.sort((a, b) => a.lab.localeCompare(b.lab, 'en', { numeric: true }));
   }
 
-  /** The lab went away: its progress goes with it. */
-  forget(lab: string): void {
-    this.progress.delete(lab);
+  /** The lab went away (undefined: every lab did): its progress goes with it. */
+  forget(lab: string | undefined): void {
+    if (lab === undefined) this.progress.clear();
+    else this.progress.delete(lab);
   }
 }

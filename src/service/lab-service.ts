@@ -305,6 +305,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     return this.downs.run(target, async () => {
       await this.live.stopAll(typeof target === 'string' ? target : undefined);
       const removed = await rt.down(target);
+      this.exercises.forget(typeof target === 'string' ? target : undefined);
       if (typeof target === 'string') {
         this.emit('lab:changed', {
           lab: target,
