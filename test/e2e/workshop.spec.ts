@@ -202,6 +202,9 @@ test("the instructor's view lists both labs with their step and last check, live
   await expect(rowB.getByTestId('workshop-last')).toContainText('step 1');
   if (README_SHOTS) {
     await shot(page, 'workshop-light');
+    await page.getByRole('button', { name: /Dark/ }).click();
+    await shot(page, 'workshop-dark');
+    await page.getByRole('button', { name: /Light/ }).click();
     // The presenting workspace: topology, pools and two live captures on one screen.
     await page
       .getByRole('navigation', { name: 'Screens' })
@@ -214,27 +217,28 @@ test("the instructor's view lists both labs with their step and last check, live
       to: 'internet',
       protocol: 'icmp',
     })) as { trafficId: string };
-    for (const pane of await page.getByTestId('workspace').getByTestId('capture-pane').all())
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    const panes = await page.getByTestId('workspace').getByTestId('capture-pane').all();
+    for (const pane of panes) {
+      await pane.getByLabel('BPF filter').fill('icmp');
       await pane.getByRole('button', { name: 'Start', exact: true }).click();
-    await expect(
-      page
-        .getByTestId('workspace')
-        .getByTestId('capture-pane')
-        .first()
-        .getByTestId('capture-output'),
-    ).toContainText('ICMP');
+    }
+    for (const pane of panes)
+      await expect(pane.getByTestId('capture-output')).toContainText('ICMP');
+    await page.getByRole('main').evaluate((m) => m.scrollTo(0, 0));
     await shot(page, 'workspace-light');
     await page.getByRole('button', { name: /Dark/ }).click();
     await shot(page, 'workspace-dark');
     await page.getByRole('button', { name: /Light/ }).click();
     await service.call('traffic:stop', traffic);
+    await page.setViewportSize({ width: 1440, height: 900 });
     // Explain, on the same real lab: who internet sees, by which rule.
     await page
       .getByRole('navigation', { name: 'Screens' })
       .getByRole('button', { name: 'Explain' })
       .click();
     await page.getByLabel('Destination').fill('internet');
-    await page.getByRole('button', { name: 'Explain', exact: true }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Explain', exact: true }).click();
     await expect(page.getByRole('region', { name: 'Decision' })).toContainText('172.30.0.11');
     await shot(page, 'lab-explain-light');
     await page.getByRole('button', { name: /Dark/ }).click();
