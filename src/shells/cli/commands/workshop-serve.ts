@@ -9,6 +9,7 @@ import type { Command } from '../command.js';
 import { SPECS } from './specs.js';
 import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
+import { announceServer } from '../server-registry.js';
 import { workshopLabs } from './workshop-labs.js';
 
 export const workshopServeCommand: Command = {
@@ -39,6 +40,11 @@ export const workshopServeCommand: Command = {
       rendererDir: join(packageRoot(), 'renderer', 'dist'),
       students: labs.map((lab) => ({ lab })),
     });
+    // As `serve`: CLI changes to these labs (`patch ippool --name ws-3`) go through this process.
+    const unannounce = await announceServer(server).catch((e: Error) => {
+      io.err(`note: CLI changes will not go through this server: ${e.message}\n`);
+      return undefined;
+    });
     io.out(
       `Workshop in browser mode (${labs.length} labs).\n\nInstructor (every lab, live progress):\n  ${server.url}\n\nStudents (each URL opens that lab only):\n` +
         server.students.map((st) => `  ${st.lab}  ${st.url}\n`).join('') +
@@ -48,6 +54,7 @@ export const workshopServeCommand: Command = {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await unannounce?.();
     await server.close();
     await service.close();
     return EXIT_OK;
