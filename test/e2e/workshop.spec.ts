@@ -115,12 +115,10 @@ test('a student passes a step, fails a check and sees why, then resets the step'
     'seenAs: expected pod, internet saw 172.30.0.11 (node node-1)',
   );
   await expect(result).toContainText('reply: expected no reply');
-  if (README_SHOTS) {
-    await shot(page, 'exercise-light');
-    await page.getByRole('button', { name: /Dark/ }).click();
-    await shot(page, 'exercise-dark');
-    await page.getByRole('button', { name: /Light/ }).click();
-  }
+  await shot(page, 'exercise-light');
+  await page.getByRole('button', { name: /Dark/ }).click();
+  await shot(page, 'exercise-dark');
+  await page.getByRole('button', { name: /Light/ }).click();
 
   // The student flips natOutgoing off on the Pools screen; now the step passes.
   await nav.getByRole('button', { name: 'Pools' }).click();
@@ -200,51 +198,86 @@ test("the instructor's view lists both labs with their step and last check, live
   await expect(student.getByTestId('check-result')).toContainText('Pass');
   await expect(rowB.getByTestId('workshop-last')).toContainText('pass');
   await expect(rowB.getByTestId('workshop-last')).toContainText('step 1');
-  if (README_SHOTS) {
-    await shot(page, 'workshop-light');
-    await page.getByRole('button', { name: /Dark/ }).click();
-    await shot(page, 'workshop-dark');
-    await page.getByRole('button', { name: /Light/ }).click();
-    // The presenting workspace: topology, pools and two live captures on one screen.
-    await page
-      .getByRole('navigation', { name: 'Screens' })
-      .getByRole('button', { name: 'Workspace' })
-      .click();
-    await page.getByRole('combobox', { name: 'Lab shown' }).selectOption(LABS[1]!);
-    const traffic = (await service.call('traffic:start', {
-      lab: LABS[1]!,
-      from: 'web-1',
-      to: 'internet',
-      protocol: 'icmp',
-    })) as { trafficId: string };
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    const panes = await page.getByTestId('workspace').getByTestId('capture-pane').all();
+  await shot(page, 'workshop-light');
+  await page.getByRole('button', { name: /Dark/ }).click();
+  await shot(page, 'workshop-dark');
+  await page.getByRole('button', { name: /Light/ }).click();
+  await student.context().close();
+  await page.context().close();
+});
+
+test('the workspace shows the flip and its effect on the wire at once; large type for a projector', async ({
+  browser,
+}) => {
+  const page = await openAs(browser, server.url);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: 'Workspace' })
+    .click();
+  await page.getByRole('combobox', { name: 'Lab shown' }).selectOption(LABS[1]!);
+  const ws = page.getByTestId('workspace');
+  await expect(ws.getByRole('region', { name: 'Topology' })).toContainText('node-1');
+  // A new flow per probe, so a flip shows on the next packet (one ping keeps its conntrack entry).
+  const traffic = await service.call('traffic:start', {
+    lab: LABS[1]!,
+    from: 'web-1',
+    to: 'internet',
+    protocol: 'icmp',
+    flows: 'per-packet',
+  });
+  try {
+    const panes = await ws.getByTestId('capture-pane').all();
+    expect(panes).toHaveLength(2);
     for (const pane of panes) {
       await pane.getByLabel('BPF filter').fill('icmp');
       await pane.getByRole('button', { name: 'Start', exact: true }).click();
     }
     for (const pane of panes)
       await expect(pane.getByTestId('capture-output')).toContainText('ICMP');
+    const internet = panes[0]!;
+    await expect(internet.getByTestId('last-source')).toContainText('node node-1');
     await page.getByRole('main').evaluate((m) => m.scrollTo(0, 0));
     await shot(page, 'workspace-light');
     await page.getByRole('button', { name: /Dark/ }).click();
     await shot(page, 'workspace-dark');
     await page.getByRole('button', { name: /Light/ }).click();
+
+    // The switch on the same screen: the internet's capture shows the pod's own address next.
+    const pools = ws.getByRole('region', { name: 'Pools' });
+    await pools.getByLabel('Apply at once (no preview)').check();
+    const sw = pools.getByRole('switch', { name: 'natOutgoing default-ipv4-ippool' });
+    await sw.click();
+    await expect(sw).toHaveAttribute('aria-checked', 'false');
+    await expect(internet.getByTestId('last-source')).toContainText('pod web-1');
+    await sw.click();
+    await expect(sw).toHaveAttribute('aria-checked', 'true');
+    await expect(internet.getByTestId('last-source')).toContainText('node node-1');
+
+    // Large type: the whole app's type grows (every size is in rem), and back.
+    const rootPx = (): Promise<string> =>
+      page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+    expect(await rootPx()).toBe('18px');
+    await ws.getByTestId('large-font').check();
+    expect(await rootPx()).toBe('26px');
+    await ws.getByTestId('large-font').uncheck();
+    expect(await rootPx()).toBe('18px');
+  } finally {
     await service.call('traffic:stop', traffic);
-    await page.setViewportSize({ width: 1440, height: 900 });
-    // Explain, on the same real lab: who internet sees, by which rule.
-    await page
-      .getByRole('navigation', { name: 'Screens' })
-      .getByRole('button', { name: 'Explain' })
-      .click();
-    await page.getByLabel('Destination').fill('internet');
-    await page.getByRole('main').getByRole('button', { name: 'Explain', exact: true }).click();
-    await expect(page.getByRole('region', { name: 'Decision' })).toContainText('172.30.0.11');
-    await shot(page, 'lab-explain-light');
-    await page.getByRole('button', { name: /Dark/ }).click();
-    await shot(page, 'lab-explain-dark');
-    await page.getByRole('button', { name: /Light/ }).click();
   }
-  await student.context().close();
+
+  // Explain, on the same lab: who internet sees, by which rule.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: 'Explain' })
+    .click();
+  await page.getByLabel('Destination').fill('internet');
+  await page.getByRole('main').getByRole('button', { name: 'Explain', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Decision' })).toContainText('172.30.0.11');
+  await shot(page, 'lab-explain-light');
+  await page.getByRole('button', { name: /Dark/ }).click();
+  await shot(page, 'lab-explain-dark');
+  await page.getByRole('button', { name: /Light/ }).click();
   await page.context().close();
 });
