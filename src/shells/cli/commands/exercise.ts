@@ -7,6 +7,7 @@ import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
 import { printJson } from '../io.js';
 import { parseCommandArgs, requireInt } from '../parse-args.js';
 import { withService } from '../service.js';
+import { viaServer } from '../via-server.js';
 import { formatExerciseCheck } from '../format-exercise.js';
 
 function stepArg(value: string | undefined, usage: string): number {
@@ -27,12 +28,25 @@ export const exerciseCheckCommand: Command = {
     );
     if (positionals.length) throw new UsageError(`exercise check takes no FILE\nusage: ${usage}`);
     const step = stepArg(values.step, usage);
-    const { result, title } = await withService(async (s) => {
-      const lab = values.name ?? (await s.onlyLab());
-      const view = await s.exercises.view(lab);
-      const result = await s.exercises.check(lab, step, (line) => io.err(`${line}\n`));
-      return { result, title: view.steps[step]?.title ?? '' };
-    });
+    // Through a running `serve` or `workshop serve` when the lab is named: the check then
+    // counts in that server's progress (the instructor's view), as a student's would.
+    const lab = values.name;
+    const remote =
+      lab === undefined
+        ? undefined
+        : await viaServer(async (call) => {
+            const view = await call('exercise:get', { lab });
+            const result = await call('exercise:check', { lab, step });
+            return { result, title: view.steps[step]?.title ?? '' };
+          });
+    const { result, title } =
+      remote ??
+      (await withService(async (s) => {
+        const name = lab ?? (await s.onlyLab());
+        const view = await s.exercises.view(name);
+        const result = await s.exercises.check(name, step, (line) => io.err(`${line}\n`));
+        return { result, title: view.steps[step]?.title ?? '' };
+      }));
     if (values.json) printJson(io, result);
     else io.out(formatExerciseCheck(result, title));
     return result.ok ? EXIT_OK : EXIT_INVALID;
@@ -51,9 +65,12 @@ export const exerciseResetCommand: Command = {
     if (positionals.length) throw new UsageError(`exercise reset takes no FILE\nusage: ${usage}`);
     const step = stepArg(values.step, usage);
     const started = performance.now();
-    const result = await withService(async (s) =>
-      s.exercises.reset(values.name ?? (await s.onlyLab()), step),
-    );
+    const lab = values.name;
+    const result =
+      (lab === undefined
+        ? undefined
+        : await viaServer((call) => call('exercise:reset', { lab, step }))) ??
+      (await withService(async (s) => s.exercises.reset(lab ?? (await s.onlyLab()), step)));
     if (values.json) printJson(io, result);
     else {
       const ms = Math.round(performance.now() - started);
