@@ -4,6 +4,7 @@ import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from './checks.js';
+import { encapProblems, encapWarnings } from './encap-checks.js';
 import { collectEntries } from './entries.js';
 import { bpfRefusal } from './felix-placement.js';
 import { buildLab } from './lab-builder.js';
@@ -73,6 +74,8 @@ export function loadSources(
     // Cross checks need a whole lab; a lab with errors of its own is not checked further.
     if (built.lab && problems.length === 0) {
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
+      problems.push(...encapProblems(built.lab, index));
+      warnings.push(...encapWarnings(built.lab, index));
     }
     lab = built.lab;
     // The lab carries its warnings: the record of a running lab keeps them with it.
