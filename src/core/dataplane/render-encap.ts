@@ -7,8 +7,14 @@
 // - `fdbBatch`: `bridge -batch` input: the remote VTEPs' FDB entries (MAC -> node address).
 // The vxlan device has no `dev eth0` (Felix's VtepDevIndex): `up` applies a new node before
 // its veths exist; the outer packets still leave from the node's address by its routes.
+// The devices ask for an interface index of their own (TUNNEL_IFINDEX): `up` applies a new node
+// while its veths are being made, and those ask for low indexes (runtime/wiring/steps.ts: link k
+// gets 2k+2 and 2k+3), which a device made first would otherwise take.
 // Every value is checked here, so the lines split safely into words in the shell.
 import type { EncapDataplane } from './encap-types.js';
+
+/** Far above the wiring's veth indexes (a lab has at most 1,500 containers). */
+export const TUNNEL_IFINDEX = { ipip: 65536, vxlan: 65537 };
 
 export interface RenderedEncap {
   devices: string;
@@ -44,7 +50,7 @@ export function renderEncap(e: EncapDataplane): RenderedEncap {
     const dev = check(IFNAME, e.ipip.name, 'device');
     names.push(dev);
     // tunl0 is the ipip module's fallback device: it may exist already (Felix ignores EEXIST).
-    devices.push(`link add name ${dev} type ipip`);
+    devices.push(`link add name ${dev} index ${TUNNEL_IFINDEX.ipip} type ipip`);
     ip.push(
       `link set dev ${dev} mtu ${int(e.ipip.mtu, 68, 65535, 'MTU')} up`,
       `addr replace ${check(V4, e.ipip.address, 'address')}/32 dev ${dev}`,
@@ -56,7 +62,7 @@ export function renderEncap(e: EncapDataplane): RenderedEncap {
     names.push(dev);
     devices.push(
       [
-        `link add name ${dev} address ${check(MAC, v.mac, 'MAC')}`,
+        `link add name ${dev} index ${TUNNEL_IFINDEX.vxlan} address ${check(MAC, v.mac, 'MAC')}`,
         `mtu ${int(v.mtu, 68, 65535, 'MTU')} type vxlan id ${int(v.vni, 1, 16777215, 'VNI')}`,
         `local ${check(V4, v.local, 'address')} dstport ${int(v.port, 1, 65535, 'port')} nolearning`,
       ].join(' '),

@@ -34,7 +34,7 @@ export function withEncap(
   if (!enc) return;
   dp.encap = enc.encap;
   dp.interfaces.push(...enc.interfaces);
-  dp.routes.push(...enc.routes.filter((r) => r.dev === 'eth0'));
+  dp.routes.push(...enc.routes.filter((r) => r.dev === 'eth0' || r.type === 'blackhole'));
   for (const r of enc.routes)
     if (r.dev && r.dev !== 'eth0' && r.via)
       dp.encap.routes.push({ dst: r.dst, via: r.via, dev: r.dev });

@@ -161,6 +161,16 @@ export function nodeEncap(
     }
   }
 
+  // Blackholes for the node's own blocks: Felix's vxlan_mgr programs them for VXLAN blocks
+  // (blackholeRoutes), since BIRD's kernel filter keeps the pool out; for IPIP blocks Calico's
+  // BIRD installs them, which the lab's BIRD no longer does for that pool (see above).
+  for (const b of ipam.blocks) {
+    const pool = pools.get(b.pool);
+    if (b.node !== node.name || !pool || !isV4(pool)) continue;
+    if ((on(pool.spec.vxlanMode) && encap.vxlan) || (on(pool.spec.ipipMode) && enabled.ipip))
+      routes.push({ dst: b.cidr, type: 'blackhole' });
+  }
+
   const kernelPools: BirdKernelPool[] = lab.ipPools.filter(isV4).map((p) => ({
     cidr: p.spec.cidr,
     mode: on(p.spec.vxlanMode)

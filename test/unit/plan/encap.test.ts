@@ -140,7 +140,7 @@ describe('VXLAN CrossSubnet across two racks (vxlan_mgr.go)', () => {
   it('renders the device, address, ARP and FDB entries of every remote VTEP', () => {
     const r = renderEncap(dp.encap!);
     expect(r.devices).toBe(
-      `link add name vxlan.calico address ${vtepMac('node-a1')} mtu 1450 type vxlan id 4096 local 172.30.1.2 dstport 4789 nolearning\n`,
+      `link add name vxlan.calico index 65537 address ${vtepMac('node-a1')} mtu 1450 type vxlan id 4096 local 172.30.1.2 dstport 4789 nolearning\n`,
     );
     expect(r.ipBatch.split('\n').filter(Boolean)).toEqual([
       'link set dev vxlan.calico mtu 1450 up',
@@ -241,7 +241,7 @@ describe('IPIP (rendered; `up` needs the ipip module)', () => {
       { dst: tunnel('node-a2').block, via: '172.30.1.3', dev: 'tunl0' },
       { dst: tunnel('node-b1').block, via: '172.30.2.2', dev: 'tunl0' },
     ]);
-    expect(renderEncap(dp.encap!).devices).toBe('link add name tunl0 type ipip\n');
+    expect(renderEncap(dp.encap!).devices).toBe('link add name tunl0 index 65536 type ipip\n');
   });
 
   it('the tunl0 MASQUERADE rule has Felix hash; all-hosts-net holds every node', () => {
