@@ -258,16 +258,6 @@ export function explain(
   steps.push(routeBack.ok ? `Reply: ${routeBack.reason}.` : `Reply: lost, ${routeBack.reason}.`);
   const reply = forward.ok && routeBack.ok;
   const encapsulation = target.kind === 'pod' ? encapPath(plan, src.node, target.pod!) : undefined;
-  if (
-    sp &&
-    !encapsulation &&
-    !dp.encap &&
-    (sp.spec.ipipMode !== 'Never' || sp.spec.vxlanMode !== 'Never')
-  ) {
-    warnings.push(
-      `IPPool ${sp.name} asks for ${sp.spec.ipipMode !== 'Never' ? `IPIP (${sp.spec.ipipMode})` : `VXLAN (${sp.spec.vxlanMode})`}: the lab routes pod traffic natively, without the tunnel (outgoing NAT is the same).`,
-    );
-  }
   warnings.push(CONNTRACK_WARNING);
 
   return {

@@ -51,7 +51,6 @@ const METADATA: Record<string, FieldRule> = {
   selfLink: 'server',
 };
 
-
 const IPPOOL: Record<string, FieldRule> = {
   cidr: 'modelled',
   blockSize: 'modelled',
