@@ -4,7 +4,7 @@
 // would on a node. VXLAN is not checked: every kernel the lab runs on has it, and a missing
 // one fails the apply with the kernel's own words. The answer is kept per engine connection.
 import type Dockerode from 'dockerode';
-import type { LabPlan } from '../../core/plan/types.js';
+import type { ContainerPlan } from '../../core/plan/types.js';
 import { withEngineDeadline } from '../engine/deadline.js';
 import { HELPER_ROLE, LABEL_LAB, LABEL_NAME, LABEL_ROLE } from './labels.js';
 
@@ -16,7 +16,7 @@ export interface KernelModules {
 }
 
 /** The modules the plan's nodes need: IPIP's tunl0, WireGuard's device. */
-export function modulesNeeded(plan: LabPlan): TunnelModule[] {
+export function modulesNeeded(plan: { containers: readonly ContainerPlan[] }): TunnelModule[] {
   const need = new Set<TunnelModule>();
   for (const c of plan.containers) {
     if (c.dataplane?.encap?.ipip) need.add('ipip');
@@ -85,7 +85,7 @@ export class MissingKernelModuleError extends Error {
       .join(' and ');
     super(
       `lab ${lab} needs the kernel module ${what}, which the engine's kernel ${kernel} does not have ` +
-        `(\`ip link add … type ${modules[0]}\` fails there); nothing was created. ` +
+        `(\`ip link add … type ${modules[0]}\` fails there); nothing was created or changed. ` +
         'Without it `validate`, `rules` and `explain` still work for this lab; to run it, use a ' +
         'kernel with the module (most Linux distributions and Docker Desktop have it: ' +
         `\`modprobe ${modules[0]}\` on the engine's machine) or set the pools' mode to VXLAN.`,
@@ -98,7 +98,7 @@ export class MissingKernelModuleError extends Error {
 export async function checkKernelModules(
   docker: Dockerode,
   image: string,
-  plan: LabPlan,
+  plan: { containers: readonly ContainerPlan[] },
   lab: string,
 ): Promise<void> {
   const need = modulesNeeded(plan);

@@ -31,7 +31,7 @@ import type {
   RuntimeContainerStatus,
 } from './types.js';
 import { labUp, type UpOptions } from './up.js';
-import { checkKernelModules } from './kernel-modules.js';
+import { checkKernelModules, modulesNeeded } from './kernel-modules.js';
 
 export interface LabRuntimeOptions {
   /** Image tag to use; default: ensureImage() on first use. */
@@ -98,7 +98,11 @@ export class LabRuntime {
     name: string,
     containers: readonly ContainerPlan[],
   ): Promise<ApplyOutcome[]> {
-    return applyAll(this.docker, checkLabName(name), containers, 16, this.agents);
+    const lab = checkLabName(name);
+    // A change that turns IPIP or WireGuard on is refused before any container changes.
+    if (modulesNeeded({ containers }).length)
+      await checkKernelModules(this.docker, await this.image(), { containers }, lab);
+    return applyAll(this.docker, lab, containers, 16, this.agents);
   }
 
   /**
