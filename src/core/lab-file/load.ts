@@ -3,6 +3,7 @@
 import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
+import { checkpointProblems } from './lab-exercise.js';
 import { checkLab } from './checks.js';
 import { encapProblems, encapWarnings } from './encap-checks.js';
 import { collectEntries } from './entries.js';
@@ -76,6 +77,7 @@ export function loadSources(
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
       problems.push(...encapProblems(built.lab, index));
       warnings.push(...encapWarnings(built.lab, index));
+      if (problems.length === 0) problems.push(...checkpointProblems(built.lab, index));
     }
     lab = built.lab;
     // The lab carries its warnings: the record of a running lab keeps them with it.
