@@ -1,6 +1,7 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { KubeProxyNat } from './kube-proxy-types.js';
 
 /** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
 export interface RouteSpec {
@@ -66,6 +67,8 @@ export interface NatTable {
    * of keeping it as they do on a real node.
    */
   labChains?: Chain[];
+  /** kube-proxy's chains and hooks (iptables mode), when the lab has Services (kube-proxy-types.ts). */
+  kubeProxy?: KubeProxyNat;
 }
 
 export interface BirdPeer {

@@ -2,7 +2,7 @@
 // (lab-network.ts), pods (lab-pods.ts), hosts (lab-hosts.ts), expectations
 // (lab-expectations.ts), then the Calico resources that came with it.
 import { felixPlacement } from './felix-placement.js';
-import type { Problem } from '../errors.js';
+import { asWarning, type Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { DEFAULT_AS_NUMBER, defaultBGPConfiguration } from '../calico/bgp.js';
@@ -21,6 +21,7 @@ import { buildExpectations } from './lab-expectations.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
+import { buildKubeProxy, buildServices } from './lab-services.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -104,6 +105,17 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     else if (placed.placement === 'node') felixNodeConfigurations.push(c);
   }
 
+  const kubeProxy = buildKubeProxy(ctx);
+  const services = buildServices(ctx, pods, ipPools, kubeProxy, (path, message) =>
+    warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
+  );
+  if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
+    P(
+      ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
+      "Services need kube-proxy's iptables mode beside Felix's iptables dataplane in the lab: with nftablesMode Enabled Calico expects kube-proxy in nftables mode, which the lab does not model",
+      'key',
+    );
+
   if (problems.length > 0) return { autoPool, problems, warnings };
   const lab: Lab = {
     name: labName,
@@ -123,5 +135,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
+  if (kubeProxy) lab.kubeProxy = kubeProxy;
+  if (services.length) lab.services = services;
   return { lab, autoPool, problems, warnings };
 }

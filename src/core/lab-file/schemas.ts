@@ -3,6 +3,7 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
+import { kubeProxySchema, serviceSchema } from './service-schemas.js';
 
 const labels = z.record(z.string(), z.string());
 const ignored = z.unknown().optional();
@@ -234,6 +235,9 @@ export const labDocument = z.strictObject({
           namespace: z.string().optional(),
           labels: labels.optional(),
           annotations: labels.optional(),
+          // What the pod serves (echo servers answering with the source they saw), for Services.
+          tcpPorts: z.array(port).optional(),
+          udpPorts: z.array(port).optional(),
         }),
       )
       .optional(),
@@ -260,6 +264,8 @@ export const labDocument = z.strictObject({
         }),
       )
       .optional(),
+    services: z.array(serviceSchema).optional(),
+    kubeProxy: kubeProxySchema.optional(),
   }),
 });
 

@@ -3,6 +3,7 @@
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
+import type { KubeProxyConfig, LabService } from './service.js';
 
 export interface LabRouter {
   name: string; // default "tor"
@@ -27,6 +28,9 @@ export interface LabPod {
   namespace: string; // default "default"
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Echo servers the pod runs (Services' endpoints); absent: none. */
+  tcpPorts?: number[];
+  udpPorts?: number[];
 }
 
 export interface LabHost {
@@ -76,4 +80,8 @@ export interface Lab {
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.
    */
   warnings?: Problem[];
+  /** Kubernetes Services (spec.services); absent: none, and no kube-proxy rules. */
+  services?: LabService[];
+  /** kube-proxy on every node: present when the lab has Services or spec.kubeProxy. */
+  kubeProxy?: KubeProxyConfig;
 }

@@ -7,6 +7,7 @@ import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
+import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
@@ -58,7 +59,12 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       lab.nodes.map((n) => n.address),
       behaviour,
     ),
-    nat: natTable(lab.ipPools, felix, behaviour),
+    nat: lab.kubeProxy
+      ? {
+          ...natTable(lab.ipPools, felix, behaviour),
+          kubeProxy: kubeProxyNat(lab.kubeProxy, node, serviceEndpoints(lab, ipam)),
+        }
+      : natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
     bird: nodeBirdData(lab, node, ipam.blocks),
   };

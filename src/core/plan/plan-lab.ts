@@ -91,7 +91,9 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     };
   });
 
+  const podByName = new Map(lab.pods.map((p) => [p.name, p]));
   const pods: ContainerPlan[] = ipam.assignments.map((a) => {
+    const podSpec = podByName.get(a.pod);
     links.push({
       a: { container: a.pod, ifname: 'eth0' },
       b: { container: a.node, ifname: a.hostIfname, mac: CALICO_VETH_MAC },
@@ -107,7 +109,11 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
       bridges: [],
       interfaces: [{ ifname: 'eth0', addresses: [`${a.address}/32`] }],
       routes,
-      services: [],
+      // Echo servers of pods that serve ports (Services' endpoints): they answer with the source they saw.
+      services: [
+        ...(podSpec?.tcpPorts ?? []).map((port) => ({ kind: 'tcp-echo' as const, port })),
+        ...(podSpec?.udpPorts ?? []).map((port) => ({ kind: 'udp-echo' as const, port })),
+      ],
       node: a.node,
     };
   });
