@@ -35,6 +35,10 @@ function exportFilter(bird: BirdConfigData): string[] {
   out.push('{');
   out.push('  reject_disabled_pools();');
   out.push('  calico_aggr();');
+  if (bird.staticRoutes?.length) {
+    out.push('  # Export static routes.');
+    for (const cidr of bird.staticRoutes) out.push(`  if ( net ~ ${cidr} ) then { accept; }`);
+  }
   for (const cidr of bird.acceptedPools) out.push(`  if ( net ~ ${cidr} ) then { accept; }`);
   out.push('  reject;');
   out.push('}');
@@ -67,11 +71,13 @@ export function renderBirdNode(
   );
   out.push(`router id ${bird.routerId};`);
   out.push('');
-  if (bird.staticBlackholes.length) {
+  if (bird.staticBlackholes.length || bird.staticRoutes?.length) {
     out.push('protocol static {');
     out.push('  ipv4;');
     out.push('  # IP blocks for this host.');
     for (const cidr of bird.staticBlackholes) out.push(`  route ${cidr} blackhole;`);
+    if (bird.staticRoutes?.length) out.push('  # Static routes.');
+    for (const cidr of bird.staticRoutes ?? []) out.push(`  route ${cidr} blackhole;`);
     out.push('}');
   } else {
     out.push('# No IP blocks or static routes for this host.');
@@ -81,6 +87,10 @@ export function renderBirdNode(
   out.push('');
   out.push('filter calico_kernel_programming');
   out.push('{');
+  if (bird.rejectCidrs?.length) {
+    out.push("  # Don't program static routes into kernel.");
+    for (const cidr of bird.rejectCidrs) out.push(`  if ( net ~ ${cidr} ) then { reject; }`);
+  }
   out.push(
     '  if ( source = RTS_DEVICE ) then { reject; }  # BIRD 2: keep connected routes out of the kernel table',
   );

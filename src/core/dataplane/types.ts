@@ -96,6 +96,10 @@ export interface BirdConfigData {
   acceptedPools: string[];
   peers: BirdPeer[];
   listenPort?: number;
+  /** Service addresses advertised (confd's /staticroutes): blackholes in BIRD, exported. */
+  staticRoutes?: string[];
+  /** Service ranges kept out of the kernel table (confd's /rejectcidrs). */
+  rejectCidrs?: string[];
 }
 
 /** Addresses of one interface of the node, CIDR notation, in kernel order. */

@@ -3,7 +3,7 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
-import { kubeProxySchema, serviceSchema } from './service-schemas.js';
+import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
 
 const labels = z.record(z.string(), z.string());
 const ignored = z.unknown().optional();
@@ -58,9 +58,9 @@ export const bgpConfigurationSpec = z.strictObject({
   listenPort: z.number().int().optional(),
   nodeMeshPassword: ignored,
   nodeMeshMaxRestartTime: ignored,
-  serviceLoadBalancerIPs: ignored,
-  serviceExternalIPs: ignored,
-  serviceClusterIPs: ignored,
+  serviceLoadBalancerIPs: serviceIPBlocks.optional(),
+  serviceExternalIPs: serviceIPBlocks.optional(),
+  serviceClusterIPs: serviceIPBlocks.optional(),
   communities: ignored,
   prefixAdvertisements: ignored,
   bindMode: ignored,

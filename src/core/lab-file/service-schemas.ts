@@ -77,4 +77,7 @@ export const kubeProxySchema = z.strictObject({
   serviceClusterIPRange: z.string().optional(),
 });
 
+/** BGPConfiguration serviceClusterIPs / serviceExternalIPs / serviceLoadBalancerIPs. */
+export const serviceIPBlocks = z.array(z.strictObject({ cidr: z.string() }));
+
 export type ServiceDocument = z.infer<typeof serviceSchema>;

@@ -8,6 +8,7 @@ import type { Lab, LabNode } from '../model/lab.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
 import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
+import { nodeServiceRoutes } from './service-routes.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
@@ -66,6 +67,11 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
         }
       : natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
-    bird: nodeBirdData(lab, node, ipam.blocks),
+    bird: lab.services?.length
+      ? {
+          ...nodeBirdData(lab, node, ipam.blocks),
+          ...nodeServiceRoutes(lab, node, serviceEndpoints(lab, ipam)),
+        }
+      : nodeBirdData(lab, node, ipam.blocks),
   };
 }
