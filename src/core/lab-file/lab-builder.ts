@@ -22,6 +22,7 @@ import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
 import { buildKubeProxy, buildServices } from './lab-services.js';
+import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -109,6 +110,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   const services = buildServices(ctx, pods, ipPools, kubeProxy, (path, message) =>
     warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
   );
+  const serviceExpect = buildServiceExpectations(ctx, services, nodes, pods, hosts);
   if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
@@ -127,7 +129,9 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     nodes,
     pods,
     hosts,
-    expect,
+    expect: serviceExpect.size
+      ? mergeExpectations(spec.expect?.length ?? 0, expect, serviceExpect)
+      : expect,
     notes: d.metadata.notes ?? '',
     ipPools,
     bgpConfiguration,

@@ -19,6 +19,8 @@ export function buildExpectations(
   const expect: LabExpectation[] = [];
   (spec.expect ?? []).forEach((x, i) => {
     const path: FieldPath = ['spec', 'expect', i];
+    if (x.to.startsWith('service/')) return; // Services' entries: lab-service-expect.ts
+    if (x.via !== undefined) P([...path, 'via'], 'via applies to `to: service/NAME` entries only');
     let ok = true;
     // Inbound (External connectivity over BGP): a host pings a pod; pods run no TCP/UDP servers.
     const inbound = hostNames.has(x.from) && !podNames.has(x.from);

@@ -261,6 +261,8 @@ export const labDocument = z.strictObject({
           port: port.optional(),
           seenAs: z.string(),
           reply: z.boolean(),
+          // `to: service/NAME`: which of the Service's addresses (clusterIP, loadBalancer, externalIP, or a node name for its NodePort).
+          via: z.string().optional(),
         }),
       )
       .optional(),

@@ -3,7 +3,7 @@
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
-import type { KubeProxyConfig, LabService } from './service.js';
+import type { KubeProxyConfig, LabService, ServiceTarget } from './service.js';
 
 export interface LabRouter {
   name: string; // default "tor"
@@ -52,6 +52,8 @@ export interface LabExpectation {
   port?: number; // tcp/udp
   seenAs: SeenAs;
   reply: boolean;
+  /** `to: service/NAME`: the Service address and port the probe goes to (lab-service-expect.ts). */
+  service?: ServiceTarget;
 }
 
 export interface Lab {

@@ -41,3 +41,14 @@ export interface KubeProxyConfig {
   /** The API server's --service-cluster-ip-range (default 10.96.0.0/12). */
   serviceClusterIPRange: string;
 }
+
+/** An `expect` entry's Service destination (`to: service/NAME`), resolved to what the probe hits. */
+export interface ServiceTarget {
+  name: string;
+  namespace: string;
+  /** clusterIP (from a pod), nodePort (at `node`'s address), loadBalancer, externalIP. */
+  via: 'clusterIP' | 'nodePort' | 'loadBalancer' | 'externalIP';
+  node?: string;
+  address: string;
+  port: number;
+}

@@ -14,6 +14,7 @@ import type { LiveContext } from '../service-context.js';
 import type { CaptureSession } from './capture-session.js';
 import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
+import { checkServiceEntry, type ServiceProbeExec } from './check-service.js';
 
 export interface CheckOptions {
   /**
@@ -60,7 +61,7 @@ export interface CheckReport {
 }
 
 /** The live features a check drives (LiveFeatures has them; check does not import it). */
-export interface CheckProbes {
+export interface CheckProbes extends ServiceProbeExec {
   deleteConntrack(lab: string, node: string, source?: string): Promise<{ deleted: number }>;
   openCapture(spec: CaptureSpec): Promise<CaptureSession>;
   openTraffic(spec: TrafficSpec, tuning?: { replyWaitS?: number }): Promise<TrafficSession>;
@@ -141,6 +142,7 @@ async function checkEntry(
   index: number,
   probes: number,
 ): Promise<CheckEntryResult> {
+  if (e.service) return checkServiceEntry(live, record, e, index, probes);
   // The source: a pod (outbound, the usual case) or a host (inbound, e.g. over BGP).
   let source: { container: string; address: string; node?: string; host: boolean };
   let dest;
