@@ -53,8 +53,17 @@ function peerProtocol(p: BirdPeer, bird: BirdConfigData, opts: BirdRenderOptions
     out.push(
       `  source address ${p.sourceAddress};  # The local address we use for the TCP connection`,
     );
-  if (p.passive) out.push('  passive on; # Mesh is unidirectional, peer will connect to us.');
+  if (p.passive)
+    out.push(
+      p.kind === 'mesh'
+        ? '  passive on; # Mesh is unidirectional, peer will connect to us.'
+        : '  passive on; # Peering is unidirectional, peer will connect to us.',
+    );
   if (p.kind === 'mesh') out.push('  graceful restart time 120;');
+  if (p.rrClusterId) {
+    out.push('  rr client;');
+    out.push(`  rr cluster id ${p.rrClusterId};`);
+  }
   if (p.keepNextHop && p.asNumber !== bird.asNumber) out.push('  ipv4 { next hop keep; };');
   out.push('}');
   return out;

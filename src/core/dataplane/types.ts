@@ -83,6 +83,8 @@ export interface BirdPeer {
   keepNextHop?: boolean;
   /** What created it: "node-to-node mesh" or "BGPPeer(<name>)". */
   origin: string;
+  /** This node is a route reflector and the peer its client: `rr client; rr cluster id X;`. */
+  rrClusterId?: string;
 }
 
 export interface BirdConfigData {

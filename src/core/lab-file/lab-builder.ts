@@ -23,6 +23,7 @@ import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
 import { buildKubeProxy, buildServices } from './lab-services.js';
 import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
+import { nodesWithoutPeers } from './bgp-peer-warnings.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -111,6 +112,18 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
   );
   const serviceExpect = buildServiceExpectations(ctx, services, nodes, pods, hosts);
+  if (nodes.length > 1)
+    for (const n of nodesWithoutPeers(nodes, bgpConfiguration, resources.bgpPeers))
+      warnings.push(
+        asWarning(
+          index.problem(
+            'Lab',
+            labName,
+            ['spec', 'nodes', nodes.indexOf(n), 'name'],
+            `node ${n.name} has no BGP peer: ${bgpConfiguration.spec.nodeToNodeMeshEnabled ? 'it is a route reflector (which ignores the node-to-node mesh)' : 'nodeToNodeMeshEnabled is false'} and no BGPPeer selects it; it neither learns nor advertises routes`,
+          ),
+        ),
+      );
   if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],

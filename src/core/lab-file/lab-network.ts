@@ -8,6 +8,7 @@
 import type { LabNode, LabRouter } from '../model/lab.js';
 import { parseASNumber } from '../calico/bgp.js';
 import {
+  isIPv4,
   networkContains,
   cidrToString,
   numberToV4,
@@ -151,7 +152,18 @@ export function buildNetwork(ctx: LabContext): LabNetwork {
       const v = fabricAddress(x, [...path, 'extraAddresses', j], `node ${n.name}`);
       if (v !== undefined) extraAddresses.push(numberToV4(v).toString());
     });
-    return { name: n.name, address: '', labels, extraAddresses };
+    const node: LabNode = { name: n.name, address: '', labels, extraAddresses };
+    const rr = n.routeReflectorClusterID;
+    if (rr !== undefined && rr !== '') {
+      // Calico's Node validation: routeReflectorClusterID has the tag "omitempty,ipv4".
+      if (!isIPv4(rr))
+        P(
+          [...path, 'routeReflectorClusterID'],
+          `error with field RouteReflectorClusterID = '${rr}' (Reason: failed to validate Field: RouteReflectorClusterID because of Tag: ipv4 )`,
+        );
+      else node.routeReflectorClusterID = rr;
+    }
+    return node;
   });
   // Then the lowest free addresses for nodes without one.
   let next = usable.first;

@@ -224,6 +224,8 @@ export const labDocument = z.strictObject({
           address: z.string().optional(),
           labels: labels.optional(),
           extraAddresses: z.array(z.string()).optional(),
+          // Calico Node spec.bgp.routeReflectorClusterID: the node is a route reflector.
+          routeReflectorClusterID: z.string().optional(),
         }),
       )
       .min(1),

@@ -20,6 +20,8 @@ export interface LabNode {
    * the first address listed on an interface is what MASQUERADE picks.
    */
   extraAddresses: string[];
+  /** Calico Node spec.bgp.routeReflectorClusterID: a route reflector (ignores the mesh). */
+  routeReflectorClusterID?: string;
 }
 
 export interface LabPod {
