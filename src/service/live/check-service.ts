@@ -5,7 +5,7 @@
 // any SNAT (KUBE-POSTROUTING, Calico's natOutgoing) is what the pod itself reports.
 import type { LabExpectation } from '../../core/model/lab.js';
 import type { LabRecord } from '../lab-record.js';
-import type { CheckEntryResult } from './check.js';
+import type { CheckEntryResult } from './check-entry.js';
 import { describeAddress, nodeAddresses } from './targets.js';
 
 /** What check needs to run a command in a lab container. */

@@ -15,6 +15,7 @@ import type { CaptureSession } from './capture-session.js';
 import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
 import { checkServiceEntry, type ServiceProbeExec } from './check-service.js';
+import type { CheckEntryResult } from './check-entry.js';
 
 export interface CheckOptions {
   /**
@@ -28,28 +29,7 @@ export interface CheckOptions {
   onProgress?: (line: string) => void;
 }
 
-export interface CheckEntryResult {
-  index: number; // 0-based position in `expect`
-  expectation: LabExpectation;
-  ok: boolean;
-  /** Where the capture ran. */
-  capturedOn: string;
-  /** Source addresses the capture showed for packets to the destination. */
-  seenSources: string[];
-  /** What those are: "node", "pod", an address, or "nothing". */
-  seenAs: string;
-  replies: { sent: number; received: number };
-  /** Why it failed (empty when ok). */
-  mismatches: string[];
-  /** Conntrack entries of the pod deleted on its node before the probes. */
-  conntrackFlushed: number;
-  /** Explain's offline prediction for the same entry. */
-  predicted: { ok: boolean; mismatches: string[] } | undefined;
-  /** A few of the captured tcpdump lines, as evidence. */
-  lines: string[];
-  /** One line saying what was seen, for the CLI and the UI. */
-  summary: string;
-}
+export type { CheckEntryResult } from './check-entry.js';
 
 export interface CheckReport {
   lab: string;
