@@ -3,7 +3,9 @@
 // address, LoadBalancer address, external IP, cluster IP), each a new connection; the endpoint
 // pod's echo server answers "seen <source address>", so the source after kube-proxy's DNAT and
 // any SNAT (KUBE-POSTROUTING, Calico's natOutgoing) is what the pod itself reports.
+import { checkExpectation } from '../../core/explain/expectations.js';
 import type { LabExpectation } from '../../core/model/lab.js';
+import { planOf } from '../lab-record.js';
 import type { LabRecord } from '../lab-record.js';
 import type { CheckEntryResult } from './check-entry.js';
 import { describeAddress, nodeAddresses } from './targets.js';
@@ -69,6 +71,18 @@ export async function checkServiceEntry(
         : `seenAs: expected ${wanted}, but no endpoint answered through ${where}`,
     );
   const received = lines.length;
+  // Explain's offline prediction, through the same Service address.
+  let predicted: CheckEntryResult['predicted'];
+  try {
+    const via = t.via === 'nodePort' ? t.node! : t.via;
+    const p = checkExpectation(planOf(record), {
+      ...e,
+      to: `service/${t.namespace}/${t.name}@${via}`,
+    });
+    predicted = { ok: p.ok, mismatches: p.mismatches };
+  } catch {
+    predicted = undefined;
+  }
   if (received > 0 !== e.reply)
     mismatches.push(
       `reply: expected ${e.reply ? 'replies' : 'no reply'}, ${received}/${probes} probes answered`,
@@ -83,7 +97,7 @@ export async function checkServiceEntry(
     replies: { sent: probes, received },
     mismatches,
     conntrackFlushed: 0,
-    predicted: undefined,
+    predicted,
     lines: lines.slice(0, 5),
     summary: `${e.protocol} to ${where}: the endpoint saw ${seenText}; ${received}/${probes} answered`,
   };
