@@ -18,6 +18,7 @@ import {
 import type { Entry } from './entries.js';
 import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
+import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
@@ -74,7 +75,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   const nodeNames = new Set(nodes.map((n) => n.name));
   const pods = buildPods(ctx, nodes);
   const hosts = buildHosts(ctx, fabric, fabricCidr);
-  const expect = buildExpectations(ctx, pods, hosts);
+  const expect = buildExpectations(ctx, pods, hosts, { serviceEntriesElsewhere: true });
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
@@ -154,5 +155,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
   if (kubeProxy) lab.kubeProxy = kubeProxy;
   if (services.length) lab.services = services;
+  const exercise = buildExercise(ctx, pods, hosts, ipPools);
+  if (problems.length > 0) return { autoPool, problems, warnings };
+  if (exercise) lab.exercise = exercise;
   return { lab, autoPool, problems, warnings };
 }
