@@ -2,7 +2,7 @@
 // (lab-network.ts), pods (lab-pods.ts), hosts (lab-hosts.ts), expectations
 // (lab-expectations.ts), then the Calico resources that came with it.
 import { felixPlacement } from './felix-placement.js';
-import type { Problem } from '../errors.js';
+import { asWarning, type Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { DEFAULT_AS_NUMBER, defaultBGPConfiguration } from '../calico/bgp.js';
@@ -22,6 +22,9 @@ import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
+import { buildKubeProxy, buildServices } from './lab-services.js';
+import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
+import { nodesWithoutPeers } from './bgp-peer-warnings.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -72,7 +75,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   const nodeNames = new Set(nodes.map((n) => n.name));
   const pods = buildPods(ctx, nodes);
   const hosts = buildHosts(ctx, fabric, fabricCidr);
-  const expect = buildExpectations(ctx, pods, hosts);
+  const expect = buildExpectations(ctx, pods, hosts, { serviceEntriesElsewhere: true });
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
@@ -105,6 +108,30 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     else if (placed.placement === 'node') felixNodeConfigurations.push(c);
   }
 
+  const kubeProxy = buildKubeProxy(ctx);
+  const services = buildServices(ctx, pods, ipPools, kubeProxy, (path, message) =>
+    warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
+  );
+  const serviceExpect = buildServiceExpectations(ctx, services, nodes, pods, hosts);
+  if (nodes.length > 1)
+    for (const n of nodesWithoutPeers(nodes, bgpConfiguration, resources.bgpPeers))
+      warnings.push(
+        asWarning(
+          index.problem(
+            'Lab',
+            labName,
+            ['spec', 'nodes', nodes.indexOf(n), 'name'],
+            `node ${n.name} has no BGP peer: ${bgpConfiguration.spec.nodeToNodeMeshEnabled ? 'it is a route reflector (which ignores the node-to-node mesh)' : 'nodeToNodeMeshEnabled is false'} and no BGPPeer selects it; it neither learns nor advertises routes`,
+          ),
+        ),
+      );
+  if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
+    P(
+      ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
+      "Services need kube-proxy's iptables mode beside Felix's iptables dataplane in the lab: with nftablesMode Enabled Calico expects kube-proxy in nftables mode, which the lab does not model",
+      'key',
+    );
+
   if (problems.length > 0) return { autoPool, problems, warnings };
   const lab: Lab = {
     name: labName,
@@ -116,7 +143,9 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     nodes,
     pods,
     hosts,
-    expect,
+    expect: serviceExpect.size
+      ? mergeExpectations(spec.expect?.length ?? 0, expect, serviceExpect)
+      : expect,
     notes: d.metadata.notes ?? '',
     ipPools,
     bgpConfiguration,
@@ -124,6 +153,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
+  if (kubeProxy) lab.kubeProxy = kubeProxy;
+  if (services.length) lab.services = services;
   const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };
   if (exercise) lab.exercise = exercise;

@@ -3,6 +3,7 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
+import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
 import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
 
 const labels = z.record(z.string(), z.string());
@@ -58,9 +59,9 @@ export const bgpConfigurationSpec = z.strictObject({
   listenPort: z.number().int().optional(),
   nodeMeshPassword: ignored,
   nodeMeshMaxRestartTime: ignored,
-  serviceLoadBalancerIPs: ignored,
-  serviceExternalIPs: ignored,
-  serviceClusterIPs: ignored,
+  serviceLoadBalancerIPs: serviceIPBlocks.optional(),
+  serviceExternalIPs: serviceIPBlocks.optional(),
+  serviceClusterIPs: serviceIPBlocks.optional(),
   communities: ignored,
   prefixAdvertisements: ignored,
   bindMode: ignored,
@@ -236,6 +237,8 @@ export const labDocument = z.strictObject({
           labels: labels.optional(),
           extraAddresses: z.array(z.string()).optional(),
           rack: z.string().optional(),
+          // Calico Node spec.bgp.routeReflectorClusterID: the node is a route reflector.
+          routeReflectorClusterID: z.string().optional(),
         }),
       )
       .min(1),
@@ -247,6 +250,9 @@ export const labDocument = z.strictObject({
           namespace: z.string().optional(),
           labels: labels.optional(),
           annotations: labels.optional(),
+          // What the pod serves (echo servers answering with the source they saw), for Services.
+          tcpPorts: z.array(port).optional(),
+          udpPorts: z.array(port).optional(),
         }),
       )
       .optional(),
@@ -270,9 +276,13 @@ export const labDocument = z.strictObject({
           port: port.optional(),
           seenAs: z.string(),
           reply: z.boolean(),
+          // `to: service/NAME`: which of the Service's addresses (clusterIP, loadBalancer, externalIP, or a node name for its NodePort).
+          via: z.string().optional(),
         }),
       )
       .optional(),
+    services: z.array(serviceSchema).optional(),
+    kubeProxy: kubeProxySchema.optional(),
     // Workshops (exercise-schema.ts): lazy, for its checks take the `expect` entries' own shape.
     exercise: z.lazy((): z.ZodType<ExerciseDocument> => exerciseDocument).optional(),
   }),

@@ -3,6 +3,7 @@
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
+import type { KubeProxyConfig, LabService, ServiceTarget } from './service.js';
 
 export interface LabRouter {
   name: string; // default "tor"
@@ -21,6 +22,8 @@ export interface LabNode {
   extraAddresses: string[];
   /** The rack (fabric subnet) the node sits in, when the lab has `fabric.racks`. */
   rack?: string;
+  /** Calico Node spec.bgp.routeReflectorClusterID: a route reflector (ignores the mesh). */
+  routeReflectorClusterID?: string;
 }
 
 /**
@@ -39,6 +42,9 @@ export interface LabPod {
   namespace: string; // default "default"
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Echo servers the pod runs (Services' endpoints); absent: none. */
+  tcpPorts?: number[];
+  udpPorts?: number[];
 }
 
 export interface LabHost {
@@ -60,6 +66,8 @@ export interface LabExpectation {
   port?: number; // tcp/udp
   seenAs: SeenAs;
   reply: boolean;
+  /** `to: service/NAME`: the Service address and port the probe goes to (lab-service-expect.ts). */
+  service?: ServiceTarget;
 }
 
 export interface Lab {
@@ -89,6 +97,10 @@ export interface Lab {
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.
    */
   warnings?: Problem[];
+  /** Kubernetes Services (spec.services); absent: none, and no kube-proxy rules. */
+  services?: LabService[];
+  /** kube-proxy on every node: present when the lab has Services or spec.kubeProxy. */
+  kubeProxy?: KubeProxyConfig;
   /** A workshop exercise: steps with checkpoints and checks on the wire (issue 18). */
   exercise?: Exercise;
 }
