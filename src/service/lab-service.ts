@@ -3,6 +3,7 @@
 // or any ServiceRuntime), keeps each running lab's record on the engine, and pushes events.
 // Shells call its typed methods directly or through `call(channel, request)`, the
 // transport-neutral form (./handlers.ts).
+import { traceProbe, type TraceRequest, type TraceResult } from './diag/trace.js';
 import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
@@ -469,6 +470,11 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
 
   async explain(lab: string | undefined, from: string, to: string): Promise<Explanation> {
     return explain(planOf(await this.record(lab)), from, to);
+  }
+
+  /** One packet traced by the kernel of the pod's node (diag/trace.ts). */
+  async trace(req: TraceRequest): Promise<TraceResult> {
+    return traceProbe(await this.runtime(), await this.record(req.lab), req);
   }
 
   async source(lab: string): Promise<LabSource> {

@@ -304,6 +304,30 @@ export const SPECS = {
       "write a running lab's state: its lab file, and per container the live addresses, routes, nat rules, ipsets and BIRD state",
     flags: [NAME],
   },
+  diff: {
+    words: ['diff'],
+    usage: 'egress-lab diff (FILE | --name LAB) --node NODE DUMP... [--json]',
+    summary:
+      "compare a node's iptables-save, ipset list and ip route with what Calico should program there for the lab's resources (exit 1 on a difference that changes packets)",
+    flags: [{ name: 'node', value: 'NODE', help: 'the lab node the dump is from' }, NAME, JSON_OUT],
+  },
+  trace: {
+    words: ['trace'],
+    usage: 'egress-lab trace [--name LAB] FROM TO [--proto icmp|tcp|udp] [--port P] [--json]',
+    summary:
+      "send one packet from a pod and show the kernel's own trace of it in the node, each rule with the pool or setting behind it, and where explain disagrees (exit 1)",
+    flags: [
+      NAME,
+      {
+        name: 'proto',
+        value: 'PROTO',
+        choices: ['icmp', 'tcp', 'udp'],
+        help: 'the probe (default icmp)',
+      },
+      { name: 'port', value: 'P', help: "tcp/udp port (default: the host's first echo port)" },
+      JSON_OUT,
+    ],
+  },
   completion: {
     words: ['completion'],
     usage: 'egress-lab completion bash|zsh|fish',
