@@ -4,6 +4,8 @@
 // Shells call its typed methods directly or through `call(channel, request)`, the
 // transport-neutral form (./handlers.ts).
 import { traceProbe, type TraceRequest, type TraceResult } from './diag/trace.js';
+import { makeBundle, type BundleOptions } from './diag/bundle.js';
+import { unbundleSources, type Bundle } from '../core/diag/bundle.js';
 import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
@@ -250,8 +252,11 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     sources: LabSource[],
     opts: { name?: string; onProgress?: ProgressFn } = {},
   ): Promise<LabStatus> {
+    // A reproduction bundle brings its lab file, name and addresses (diag/bundle).
+    const unbundled = unbundleSources(sources);
+    sources = unbundled.sources;
     const lab = loadLab(sources); // bad input: throws before anything touches the engine
-    const name = checkLabName(opts.name ?? lab.name);
+    const name = checkLabName(opts.name ?? unbundled.name ?? lab.name);
     const progress: ProgressFn = (step, detail) => {
       opts.onProgress?.(step, detail);
       this.emit('lab:progress', { lab: name, step, ...(detail ? { detail } : {}), done: false });
@@ -265,7 +270,8 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
         const held = await this.records.lockIfRunning(name, this.lockOptions());
         try {
           const previous = held ? held.record : await this.records.find(name);
-          const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
+          const pinnedIpam = previous?.ipam ?? unbundled.pinnedIpam;
+          const plan = planLab(lab, pinnedIpam ? { pinnedIpam } : {});
           const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
           // The record is saved in the router while the lab is wired and applied; the status
           // is the runtime's own read at the end of `up` (through the new containers' agents).
@@ -475,6 +481,11 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   /** One packet traced by the kernel of the pod's node (diag/trace.ts). */
   async trace(req: TraceRequest): Promise<TraceResult> {
     return traceProbe(await this.runtime(), await this.record(req.lab), req);
+  }
+
+  /** The running lab in one file (diag/bundle.ts). */
+  async bundle(lab: string | undefined, opts: BundleOptions = {}): Promise<Bundle> {
+    return makeBundle(this, lab ?? (await this.onlyLab()), opts);
   }
 
   async source(lab: string): Promise<LabSource> {

@@ -37,6 +37,7 @@ export const commands: CommandEntry[] = [
   { ...SPECS.save, load: async () => (await import('./save.js')).saveCommand },
   { ...SPECS.diff, load: async () => (await import('./diff.js')).diffCommand },
   { ...SPECS.trace, load: async () => (await import('./trace.js')).traceCommand },
+  { ...SPECS.bundle, load: async () => (await import('./bundle.js')).bundleCommand },
   {
     ...SPECS.completion,
     load: async () => (await import('./completion.js')).completionCommand,

@@ -102,8 +102,9 @@ export const SPECS = {
   },
   up: {
     words: ['up'],
-    usage: 'egress-lab up FILE... [--name LAB] [--json]',
-    summary: 'start a lab (or converge a running one to the file); returns when it is ready',
+    usage: 'egress-lab up FILE...|BUNDLE [--name LAB] [--json]',
+    summary:
+      'start a lab (or converge a running one to the file, or bring back a bundle with its addresses); returns when it is ready',
     flags: [NAME, JSON_OUT],
   },
   status: {
@@ -326,6 +327,35 @@ export const SPECS = {
       },
       { name: 'port', value: 'P', help: "tcp/udp port (default: the host's first echo port)" },
       JSON_OUT,
+    ],
+  },
+  bundle: {
+    words: ['bundle'],
+    usage:
+      'egress-lab bundle [--name LAB] [-o FILE|-] [--check] [--pcap CONTAINER=FILE]... [--dump NODE=FILE]... [--force]',
+    summary:
+      "write a running lab in one file: lab file and addresses, rendered and live rules, ipsets, routes, conntrack and BIRD state of every container, explain (and check), captures, a customer's node dumps with their diff; `up FILE` brings it back",
+    flags: [
+      NAME,
+      {
+        name: 'output',
+        short: 'o',
+        value: 'FILE',
+        file: true,
+        help: 'where to write it (default LAB.bundle.json; - for standard output)',
+      },
+      { name: 'check', help: 'run check (real traffic) and keep its report' },
+      {
+        name: 'pcap',
+        value: 'CONTAINER=FILE',
+        help: 'add a pcap file taken on CONTAINER (repeatable)',
+      },
+      {
+        name: 'dump',
+        value: 'NODE=FILE',
+        help: "add a customer's dump of NODE and its diff (repeatable)",
+      },
+      FORCE,
     ],
   },
   completion: {
