@@ -6,6 +6,8 @@
 import { traceProbe, type TraceRequest, type TraceResult } from './diag/trace.js';
 import { makeBundle, type BundleOptions } from './diag/bundle.js';
 import { unbundleSources, type Bundle } from '../core/diag/bundle.js';
+import { diffNode } from '../core/diag/node-diff.js';
+import type { NodeDiffResult } from '../core/diag/types.js';
 import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
@@ -486,6 +488,17 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
   /** The running lab in one file (diag/bundle.ts). */
   async bundle(lab: string | undefined, opts: BundleOptions = {}): Promise<Bundle> {
     return makeBundle(this, lab ?? (await this.onlyLab()), opts);
+  }
+
+  /** A customer's node dumps against the running lab (diag/node-diff.ts). */
+  async diffLab(lab: string, node: string, dumps: LabSource[]): Promise<NodeDiffResult> {
+    return diffNode(planOf(await this.record(lab)), node, dumps);
+  }
+
+  /** The bundle as a file to save (its JSON text). */
+  async bundleFile(lab: string, check = false): Promise<LabSource> {
+    const b = await this.bundle(lab, check ? { check } : {});
+    return { file: `${b.lab}.bundle.json`, text: `${JSON.stringify(b, null, 2)}\n` };
   }
 
   async source(lab: string): Promise<LabSource> {

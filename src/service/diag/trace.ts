@@ -3,7 +3,10 @@
 // reading the trace), each rule it hit mapped back to the pool or setting that produced it
 // (core/diag/kernel-trace.ts), and compared with what explain predicts. Destinations are the
 // lab's own addresses only (live/targets.ts resolveTarget), as for traffic.
-import { mapKernelTrace, type KernelTrace } from '../../core/diag/kernel-trace.js';
+import { mapKernelTrace } from '../../core/diag/kernel-trace.js';
+import type { TraceRequest, TraceResult } from './trace-types.js';
+
+export type { TraceRequest, TraceResult } from './trace-types.js';
 import { LabInputError } from '../../core/errors.js';
 import { explain } from '../../core/explain/explain.js';
 import type { Explanation } from '../../core/explain/types.js';
@@ -16,30 +19,6 @@ import { loopArgv } from '../live/traffic-output.js';
 
 const TRACE_START = readScript('./trace-start.sh', import.meta.url);
 const TRACE_STOP = readScript('./trace-stop.sh', import.meta.url);
-
-export interface TraceRequest {
-  lab: string;
-  from: string; // a pod
-  to: string; // a host, pod or node name, or an address of the lab
-  protocol?: 'icmp' | 'tcp' | 'udp';
-  port?: number;
-}
-
-export interface TraceResult extends KernelTrace {
-  lab: string;
-  from: string;
-  to: string;
-  node: string;
-  source: string;
-  destination: string;
-  protocol: 'icmp' | 'tcp' | 'udp';
-  port?: number;
-  /** Whether the probe got its reply (ping's or the echo server's). */
-  replied: boolean;
-  explanation?: Explanation;
-  /** The kernel's own words: `nft -a monitor` while the probe ran. */
-  monitor: string;
-}
 
 const L4: Record<'icmp' | 'tcp' | 'udp', string> = {
   icmp: 'ip protocol icmp',
