@@ -19,7 +19,15 @@ export type Theme = 'light' | 'dark';
 export type LabEvent = LabApiEvents['lab:event'];
 const EVENT_LOG_SIZE = 50;
 export type Screen =
-  'gallery' | 'topology' | 'pools' | 'captures' | 'traffic' | 'rules' | 'editor' | 'explain';
+  | 'gallery'
+  | 'topology'
+  | 'pools'
+  | 'captures'
+  | 'traffic'
+  | 'rules'
+  | 'editor'
+  | 'explain'
+  | 'reproduce';
 
 export class Connection {
   state = $state<ConnectionState>('connecting');
