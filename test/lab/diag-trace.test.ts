@@ -10,6 +10,7 @@ import { LabService } from '../../src/service/lab-service.js';
 import { planOf } from '../../src/service/lab-record.js';
 
 const LAB = `dia-tr-${randomBytes(3).toString('hex')}`;
+const NFT_LAB = `dia-tn-${randomBytes(3).toString('hex')}`;
 const template = readFileSync(
   new URL('../../lab-templates/several-pools.yaml', import.meta.url),
   'utf8',
@@ -25,6 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.down(LAB).catch(() => undefined);
+  await service?.down(NFT_LAB).catch(() => undefined);
   await service?.close();
 });
 
@@ -139,4 +141,22 @@ describe('trace', () => {
       /not an address of lab/,
     );
   });
+});
+
+describe('trace on an nftables node (FelixConfiguration nftablesMode: Enabled)', () => {
+  it("reads Felix's comments in table ip calico and maps the masquerade to the pool", async () => {
+    const text = readFileSync(
+      new URL('../../lab-templates/nftables-dataplane.yaml', import.meta.url),
+      'utf8',
+    ).replace(/^ {2}name: nftables-dataplane$/m, `  name: ${NFT_LAB}`);
+    await service.up([{ file: 'nftables-dataplane.yaml', text }], {});
+    const t = await service.trace({ lab: NFT_LAB, from: 'web-1', to: 'internet' });
+    expect(t.hits.filter((h) => h.handle !== undefined).map((h) => h.table)).toEqual(
+      Array(4).fill('ip calico'),
+    );
+    expect(t.hits.every((h) => h.handle === undefined || (h.hash && h.origin))).toBe(true);
+    expect(t.nat).toMatchObject({ action: 'masquerade', pool: 'default-ipv4-ippool' });
+    expect(t.nat.hash).toBe(t.explanation!.nat.action !== 'none' && t.explanation!.nat.rule.hash);
+    expect(t.disagreements).toEqual([]);
+  }, 120_000);
 });

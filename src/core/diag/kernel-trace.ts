@@ -5,6 +5,7 @@
 // origin says which pool or setting made it. Pure: the runtime's execs bring the texts.
 import type { Explanation } from '../explain/types.js';
 import { hashedRules } from '../dataplane/render-nat.js';
+import { nftChainName, nftRuleHashes } from '../dataplane/render-nft.js';
 import type { NodeDataplane } from '../dataplane/types.js';
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import { parseIptablesSave } from './parse-iptables-save.js';
@@ -82,20 +83,22 @@ export function parseRulesetHandles(
   const out = new Map<string, { handle: number; comment?: string }[]>();
   let table = '';
   let chain = '';
+  let depth = 0; // braces open before this line (sets and their elements nest too)
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     let m: RegExpExecArray | null;
-    if ((m = /^table (\S+) (\S+) \{/.exec(line))) table = `${m[1]} ${m[2]}`;
-    else if ((m = /^chain (\S+) \{/.exec(line))) {
+    if (depth === 0 && (m = /^table (\S+) (\S+) \{/.exec(line))) table = `${m[1]} ${m[2]}`;
+    else if (depth === 1 && (m = /^chain (\S+) \{/.exec(line))) {
       chain = m[1]!;
       out.set(`${table} ${chain}`, []);
-    } else if ((m = /# handle (\d+)\s*$/.exec(line)) && chain && !line.startsWith('chain')) {
+    } else if (depth === 2 && chain && (m = /# handle (\d+)\s*$/.exec(line))) {
       const comment = /comment "([^"]*)"/.exec(line)?.[1];
       out.get(`${table} ${chain}`)?.push({ handle: Number(m[1]), ...(comment ? { comment } : {}) });
-    } else if (line === '}') {
-      if (chain) chain = '';
-      else table = '';
     }
+    const unquoted = line.replace(/"[^"]*"/g, '');
+    depth += (unquoted.match(/\{/g)?.length ?? 0) - (unquoted.match(/\}/g)?.length ?? 0);
+    if (depth < 2) chain = '';
+    if (depth < 1) table = '';
   }
   return out;
 }
@@ -121,7 +124,18 @@ export function mapKernelTrace(input: TraceInput): KernelTrace {
   const handles = parseRulesetHandles(input.ruleset);
   const save = parseIptablesSave({ file: 'iptables-save', text: input.iptablesSave }).save;
   const savedNat = save.tables.find((t) => t.name === 'nat');
+  // Felix's rule IDs in either dataplane: iptables hashes, and nftables' (own chain names).
   const planned = new Map(hashedRules(input.dp.nat).map((r) => [r.hash, r]));
+  const table = input.dp.nat;
+  for (const [name, rules, appended] of [
+    ...table.chains.map((c) => [c.name, c.rules, false] as const),
+    ...table.appends.map((a) => [a.chain, a.rules, true] as const),
+  ]) {
+    const nftName = nftChainName(name);
+    nftRuleHashes(appended ? `${nftName}*appends*` : nftName, rules).forEach((hash, index) =>
+      planned.set(hash, { chain: name, index, hash, rule: rules[index]!, appended }),
+    );
+  }
   const pool = poolOfAddress(input.pools, input.source);
   const hits: TraceHit[] = [];
   for (const l of lines.filter((x) => x.id === id)) {
@@ -141,7 +155,8 @@ export function mapKernelTrace(input: TraceInput): KernelTrace {
         (l.table === 'ip nat'
           ? savedNat?.rules.filter((r) => r.chain === l.chain)[index]?.text
           : undefined);
-      const hash = comment ? /cali:([A-Za-z0-9_-]{16})/.exec(comment)?.[1] : undefined;
+      // nft prints a native comment in the trace line itself, too.
+      const hash = /cali:([A-Za-z0-9_-]{16})/.exec(comment ?? l.text)?.[1];
       if (hash) {
         hit.hash = hash;
         const r = planned.get(hash);

@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { mapKernelTrace, parseNftTrace } from '../../../src/core/diag/kernel-trace.js';
+import {
+  mapKernelTrace,
+  parseNftTrace,
+  parseRulesetHandles,
+} from '../../../src/core/diag/kernel-trace.js';
 import { explain } from '../../../src/core/explain/explain.js';
 import { loadLab } from '../../../src/core/lab-file/load.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
@@ -111,5 +115,25 @@ describe('kernel trace', () => {
     expect(t.disagreements).toEqual([
       "the kernel traced no rule of the node's for the probe (did it reach the node?)",
     ]);
+  });
+});
+
+describe('kernel trace on an nftables node (table ip calico)', () => {
+  test("handles and Felix's comments are read past the sets; hashes are nftables'", () => {
+    const ruleset = readFileSync(join(import.meta.dirname, 'fixtures/nft-node-1.ruleset'), 'utf8');
+    const handles = parseRulesetHandles(ruleset);
+    expect(handles.get('ip calico nat-cali-POSTROUTING')).toEqual([
+      { handle: 8, comment: 'cali:tyzVzs_JgnIisxS6;' },
+      { handle: 9, comment: 'cali:_Ye9aC74uuE93XON;' },
+    ]);
+    const nftLab = TEMPLATE.replace(
+      'apiVersion: projectcalico.org/v3\nkind: IPPool',
+      'apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata:\n  name: default\nspec:\n  nftablesMode: Enabled\n---\napiVersion: projectcalico.org/v3\nkind: IPPool',
+    );
+    const monitor = `trace id 1 ip calico nat-cali-nat-outgoing rule ip saddr @cali40masq-ipam-pools ip daddr != @cali40all-ipam-pools counter packets 0 bytes 0 masquerade fully-random comment "cali:JjuWIaIfSLZi41Xk;" # handle 10 (verdict accept)\n`;
+    const t = mapKernelTrace({ ...input(nftLab, monitor), ruleset, iptablesSave: '' });
+    expect(t.hits[0]!.hash).toBe('JjuWIaIfSLZi41Xk');
+    expect(t.hits[0]!.origin).toContain('is in IPPool default-ipv4-ippool');
+    expect(t.disagreements).toEqual([]);
   });
 });
