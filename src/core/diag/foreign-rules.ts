@@ -10,7 +10,7 @@ export interface ForeignOwner {
 const TRANSLATING = new Set(['MASQUERADE', 'SNAT', 'DNAT', 'NETMAP', 'REDIRECT']);
 const ENDING = new Set(['ACCEPT', 'RETURN', 'DROP', 'REJECT']);
 
-function effectOf(rule: SavedRule): string {
+function effectOf(rule: Pick<SavedRule, 'target'>): string {
   const t = rule.target ?? '';
   if (TRANSLATING.has(t)) return `${t}s the packets it matches before Calico's rules see them`;
   if (ENDING.has(t))
@@ -20,7 +20,7 @@ function effectOf(rule: SavedRule): string {
   return 'matches packets before Calico does (no target: counting only)';
 }
 
-export function foreignOwner(rule: SavedRule): ForeignOwner {
+export function foreignOwner(rule: Pick<SavedRule, 'text' | 'target'>): ForeignOwner {
   const text = rule.text;
   const owner = /\bDOCKER\b|DOCKER-|docker0|\bbr-[0-9a-f]{12}\b/.test(text)
     ? 'Docker'

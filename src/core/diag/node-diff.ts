@@ -19,6 +19,8 @@ import { foreignOwner } from './foreign-rules.js';
 import { parseIpsets, type SavedSet } from './parse-ipset.js';
 import { parseIptablesSave, type SavedRule, type SavedTable } from './parse-iptables-save.js';
 import { parseRoutes, type SavedRoute } from './parse-routes.js';
+import { normalizeNftRule, parseNftRuleset, type NftRuleset } from './parse-nft.js';
+import { NFT_FAMILY, NFT_TABLE, nftHashedRules } from '../dataplane/render-nft.js';
 import { ruleOrigin } from './rule-origin.js';
 import type { DiffFinding, NodeDiffResult } from './types.js';
 
@@ -116,13 +118,30 @@ export function diffNode(plan: LabPlan, node: string, dumps: DumpText[]): NodeDi
       problems.push(...otherNodeRoutes(ctx, d.file, routes));
       if (!problems.length) matched.routes += diffRoutes(ctx, d.file, routes, findings);
     } else {
-      findings.push({
-        kind: 'not-compared',
-        severity: 'warning',
-        position: savedPos(d.file, 1),
-        message:
-          'nft list ruleset is not compared yet: give iptables-save (Felix in iptables mode), ipset list and ip route',
-      });
+      const { ruleset, problems: p } = parseNftRuleset(d);
+      problems.push(...p);
+      if (p.length) continue;
+      const calico = ruleset.chains.filter((c) => c.table === `${NFT_FAMILY} ${NFT_TABLE}`);
+      if (!calico.length) {
+        findings.push({
+          kind: 'missing-rule',
+          severity: 'error',
+          message: `no table ${NFT_FAMILY} ${NFT_TABLE} in this ruleset: Felix in nftables mode has not programmed the node${ctx.dp.natDataplane === 'iptables' ? ' (and the lab models Felix in iptables mode: give iptables-save)' : ''}`,
+        });
+        continue;
+      }
+      if (ctx.dp.natDataplane !== 'nftables')
+        findings.push({
+          kind: 'not-compared',
+          severity: 'error',
+          position: savedPos(d.file, calico[0]!.line),
+          message: `this node runs Felix in nftables mode (table ${NFT_FAMILY} ${NFT_TABLE}); the lab's FelixConfiguration does not (nftablesMode: Enabled would): rules not compared`,
+        });
+      else matched.rules += diffNftRules(ctx, d.file, ruleset, findings);
+      const sets = ruleset.sets
+        .filter((x) => x.table === `${NFT_FAMILY} ${NFT_TABLE}`)
+        .map((x) => ({ name: x.name, type: 'nft', line: x.line, members: x.elements }));
+      if (sets.length) matched.members += diffSets(ctx, d.file, sets, findings, problems);
     }
   }
   if (problems.length) throw new LabInputError(problems);
@@ -317,9 +336,17 @@ function missingConsequence(e: HashedRule): string {
   return '';
 }
 
-function foreignFinding(ctx: NodeContext, file: string, f: SavedRule): DiffFinding {
+function foreignFinding(
+  ctx: NodeContext,
+  file: string,
+  f: Pick<SavedRule, 'line' | 'chain' | 'text' | 'target'>,
+  where = f.chain,
+): DiffFinding {
   const { owner, effect } = foreignOwner(f);
-  const src = /(?:^|\s)(!\s+)?(?:-s|--source)\s+(\S+)/.exec(f.text);
+  // iptables: [!] -s CIDR; nft: ip saddr [!=] CIDR (the negation in the first group either way).
+  const src =
+    /(?:^|\s)(!\s+)?(?:-s|--source)\s+(\S+)/.exec(f.text) ??
+    /(?:^|\s)ip saddr\s+(!=\s+)?([0-9][0-9./]*)/.exec(f.text);
   const pools = ctx.pools.filter((p) => !p.spec.cidr.includes(':'));
   const touches =
     !src || !!src[1] || pools.some((p) => cidrsOverlap(p.spec.cidr, src[2]!.split(',')[0]!));
@@ -329,7 +356,7 @@ function foreignFinding(ctx: NodeContext, file: string, f: SavedRule): DiffFindi
     position: savedPos(file, f.line),
     chain: f.chain,
     found: f.text,
-    message: `${owner}'s rule runs before Calico's hook in ${f.chain}: it ${effect}${
+    message: `${owner}'s rule runs before Calico's hook in ${where}: it ${effect}${
       touches
         ? src && !src[1]
           ? ` (its source ${src[2]} overlaps an IPPool: pod traffic is affected)`
@@ -532,6 +559,97 @@ function diffRoutes(
         found: r.text,
         message: `${r.text}: no pod, block or BGP peer of the lab gives this route (a pod or node the lab file leaves out, or a stale route)`,
       });
+  }
+  return matched;
+}
+
+/** Felix's nftables rules (table ip calico), as diffRules does for iptables. */
+function diffNftRules(
+  ctx: NodeContext,
+  file: string,
+  ruleset: NftRuleset,
+  findings: DiffFinding[],
+): number {
+  const labNode = ctx.plan.lab.nodes.find((n) => n.name === ctx.node)!;
+  const felix = nodeFelixConfiguration(ctx.plan.lab, labNode);
+  const table = `${NFT_FAMILY} ${NFT_TABLE}`;
+  const expected = nftHashedRules(ctx.dp.nat);
+  // ruleOrigin speaks of Felix's chain names; nftables prefixes them with the layer ("nat-").
+  const say = (r: (typeof expected)[number]): string => {
+    const o = ruleOrigin({ ...r, chain: r.chain.replace(/^nat-/, '') }, ctx.pools, felix);
+    return `${o.role} [${o.source}]`;
+  };
+  let matched = 0;
+  for (const chain of [...new Set(expected.map((r) => r.chain))]) {
+    const exp = expected.filter((r) => r.chain === chain);
+    const found = ruleset.rules.filter((r) => r.table === table && r.chain === chain);
+    if (!ruleset.chains.some((c) => c.table === table && c.name === chain)) {
+      findings.push({
+        kind: 'missing-rule',
+        severity: 'error',
+        chain,
+        message: `Felix's chain ${chain} is missing from table ${table}: ${exp.map(say).join('; ')}`,
+      });
+      continue;
+    }
+    const cali = found.filter((r) => r.hash);
+    for (let i = 0; i < Math.max(exp.length, cali.length); i++) {
+      const e = exp[i];
+      const f = cali[i];
+      if (e && f) {
+        if (f.hash === e.hash || f.text === normalizeNftRule(e.text)) matched++;
+        else
+          findings.push({
+            kind: 'changed-rule',
+            severity: 'error',
+            position: savedPos(file, f.line),
+            chain,
+            hash: e.hash,
+            expected: e.text,
+            found: f.raw,
+            message: `rule ${i + 1} of ${chain} differs from ${say(e)}: Felix would program cali:${e.hash} here, the node has cali:${f.hash}`,
+          });
+      } else if (e)
+        findings.push({
+          kind: 'missing-rule',
+          severity: 'error',
+          chain,
+          hash: e.hash,
+          expected: e.text,
+          message: `missing from ${chain}: cali:${e.hash}, ${say(e)}`,
+        });
+      else if (f)
+        findings.push({
+          kind: 'extra-rule',
+          severity: 'error',
+          position: savedPos(file, f.line),
+          chain,
+          hash: f.hash!,
+          found: f.raw,
+          message: `cali:${f.hash} in ${chain} is no rule the lab's resources give: a setting the lab does not have, or a stale rule`,
+        });
+    }
+  }
+  // Other tables' nat chains on the same hook with a lower priority run first (iptables-nft's
+  // "ip nat" POSTROUTING at srcnat runs before Felix's srcnat + 10).
+  const ours = ruleset.chains.find((c) => c.table === table && c.hook?.hook === 'postrouting');
+  const mine = ours?.hook?.priority ?? 110;
+  for (const c of ruleset.chains) {
+    if (c.table === table || c.hook?.hook !== 'postrouting' || c.hook.type !== 'nat') continue;
+    if (c.hook.priority >= mine) continue;
+    for (const r of ruleset.rules.filter((x) => x.table === c.table && x.chain === c.name)) {
+      const t = /(?:^|\s)(masquerade|snat|accept|return|drop)(?=\s|$)/.exec(r.text)?.[1];
+      const jump = /(?:^|\s)(?:jump|goto) (\S+)/.exec(r.text)?.[1];
+      const target = jump ?? (t ? t.toUpperCase() : undefined);
+      findings.push(
+        foreignFinding(
+          ctx,
+          file,
+          { line: r.line, chain: c.name, text: r.raw, ...(target ? { target } : {}) },
+          `the postrouting hook (${c.table} ${c.name}, priority ${c.hook.priority} before Felix's ${mine})`,
+        ),
+      );
+    }
   }
   return matched;
 }

@@ -309,7 +309,7 @@ export const SPECS = {
     words: ['diff'],
     usage: 'egress-lab diff (FILE | --name LAB) --node NODE DUMP... [--json]',
     summary:
-      "compare a node's iptables-save, ipset list and ip route with what Calico should program there for the lab's resources (exit 1 on a difference that changes packets)",
+      "compare a node's iptables-save (or nft list ruleset), ipset list and ip route with what Calico should program there for the lab's resources (exit 1 on a difference that changes packets)",
     flags: [{ name: 'node', value: 'NODE', help: 'the lab node the dump is from' }, NAME, JSON_OUT],
   },
   trace: {
