@@ -482,7 +482,10 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
 
   /** One packet traced by the kernel of the pod's node (diag/trace.ts). */
   async trace(req: TraceRequest): Promise<TraceResult> {
-    return traceProbe(await this.runtime(), await this.record(req.lab), req);
+    // One trace of a lab at a time in this process: they share the node's tracing table.
+    return this.queue.run(`trace:${req.lab}`, async () =>
+      traceProbe(await this.runtime(), await this.record(req.lab), req),
+    );
   }
 
   /** The running lab in one file (diag/bundle.ts). */
