@@ -27,6 +27,9 @@ export type Screen =
   | 'rules'
   | 'editor'
   | 'explain'
+  | 'exercise'
+  | 'workshop'
+  | 'workspace'
   | 'reproduce';
 
 export class Connection {
@@ -63,6 +66,11 @@ export class LabState {
   revision = $state(0);
 
   lab = $derived(this.labs.find((l) => l.name === this.labName) ?? null);
+  /**
+   * Workshops: the one lab a student's page may use (its token names it); undefined for the
+   * instructor's page, and for the app outside a workshop, which see every lab.
+   */
+  studentLab = $state<string | undefined>(undefined);
 
   constructor(client: LabApiClient) {
     this.client = client;
@@ -97,6 +105,15 @@ export class LabState {
       () => undefined,
     );
     try {
+      // A student's page opens on its lab's exercise (asked once; an older service lacks it).
+      if (this.studentLab === undefined) {
+        const scope = await this.client.call('session:scope', undefined).catch(() => ({}));
+        if ('lab' in scope && scope.lab) {
+          this.studentLab = scope.lab;
+          this.labName = scope.lab;
+          if (this.screen === 'gallery') this.screen = 'exercise';
+        }
+      }
       this.labs = await this.client.call('lab:status', {});
       if (!this.labs.some((l) => l.name === this.labName))
         this.labName = this.labs[0]?.name ?? null;

@@ -39,6 +39,27 @@ export const commands: CommandEntry[] = [
   { ...SPECS.trace, load: async () => (await import('./trace.js')).traceCommand },
   { ...SPECS.bundle, load: async () => (await import('./bundle.js')).bundleCommand },
   {
+    ...SPECS.exerciseShow,
+    load: async () => (await import('./exercise-show.js')).exerciseShowCommand,
+  },
+  {
+    ...SPECS.exerciseCheck,
+    load: async () => (await import('./exercise.js')).exerciseCheckCommand,
+  },
+  {
+    ...SPECS.exerciseReset,
+    load: async () => (await import('./exercise.js')).exerciseResetCommand,
+  },
+  { ...SPECS.workshopUp, load: async () => (await import('./workshop-up.js')).workshopUpCommand },
+  {
+    ...SPECS.workshopServe,
+    load: async () => (await import('./workshop-serve.js')).workshopServeCommand,
+  },
+  {
+    ...SPECS.workshopDown,
+    load: async () => (await import('./workshop-down.js')).workshopDownCommand,
+  },
+  {
     ...SPECS.completion,
     load: async () => (await import('./completion.js')).completionCommand,
   },
