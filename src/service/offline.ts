@@ -83,6 +83,13 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
         ['ipset', 'ipset restore', r.ipsetRestore],
         ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
       ];
+  // IPv6 labs: ip6tables' nat table after IPv4's, always headed so the family is never a guess.
+  if (r.ip6tablesNat !== undefined)
+    sections.push([
+      'iptables',
+      'ip6tables-restore --noflush (nat table, IPv6)',
+      `${headers ? '' : '# IPv6: ip6tables-restore --noflush (nat table)\n'}${r.ip6tablesNat}`,
+    ]);
   sections.push(
     ['routes', 'ip -batch (routes)', r.routes],
     ['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig],

@@ -23,6 +23,7 @@ import {
 } from '../net/cidr.js';
 import { candidatePools, PoolChoiceError } from './pool-choice.js';
 import { calicoVethName } from './veth-name.js';
+import { withIpv6 } from './plan-ipam6.js';
 
 interface BlockState {
   affinity: BlockAffinity;
@@ -144,7 +145,8 @@ export function planIpam(lab: Lab, pinned?: IpamPlan): IpamPlan {
   assignments.sort(
     (a, b) => order.get(podKey(a.namespace, a.pod))! - order.get(podKey(b.namespace, b.pod))!,
   );
-  return { blocks: blocks.map((b) => b.affinity), assignments };
+  // IPv6 labs: each pod's IPv6 address too (plan-ipam6.ts; IPv4 labs: the plan as is).
+  return withIpv6(lab, { blocks: blocks.map((b) => b.affinity), assignments }, pinned);
 }
 
 function claimBlock(

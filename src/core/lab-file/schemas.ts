@@ -208,12 +208,15 @@ export const labDocument = z.strictObject({
   }),
   spec: z.strictObject({
     calicoVersion: z.string().optional(),
-    fabric: z.strictObject({ cidr: z.string() }).optional(),
+    fabric: z
+      .strictObject({ cidr: z.string().optional(), ipv6Cidr: z.string().optional() })
+      .optional(),
     router: z
       .strictObject({
         name: z.string().optional(),
         address: z.string().optional(),
         asNumber: asNumber.optional(),
+        ipv6Address: z.string().optional(),
       })
       .optional(),
     nodes: z
@@ -223,6 +226,7 @@ export const labDocument = z.strictObject({
           address: z.string().optional(),
           labels: labels.optional(),
           extraAddresses: z.array(z.string()).optional(),
+          ipv6Address: z.string().optional(),
         }),
       )
       .min(1),
@@ -245,6 +249,8 @@ export const labDocument = z.strictObject({
           gateway: z.string().optional(),
           tcpPorts: z.array(port).optional(),
           udpPorts: z.array(port).optional(),
+          ipv6Address: z.string().optional(),
+          ipv6Gateway: z.string().optional(),
         }),
       )
       .optional(),
@@ -257,6 +263,7 @@ export const labDocument = z.strictObject({
           port: port.optional(),
           seenAs: z.string(),
           reply: z.boolean(),
+          ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),
         }),
       )
       .optional(),

@@ -8,6 +8,8 @@ export interface LabRouter {
   name: string; // default "tor"
   address: string; // on the fabric, default: first address of fabric.cidr
   asNumber: number; // default 64500
+  /** IPv6 labs (fabric.ipv6Cidr): the router's address on the fabric, default its first address. */
+  ipv6Address?: string;
 }
 
 export interface LabNode {
@@ -19,6 +21,8 @@ export interface LabNode {
    * the first address listed on an interface is what MASQUERADE picks.
    */
   extraAddresses: string[];
+  /** IPv6 labs: eth0's IPv6 address on the fabric (Calico's Node bgp.ipv6Address). */
+  ipv6Address?: string;
 }
 
 export interface LabPod {
@@ -37,6 +41,8 @@ export interface LabHost {
   /** What the host runs: answers ping always; echo servers on these ports. */
   tcpPorts: number[]; // default [8080]
   udpPorts: number[]; // default [8081]
+  /** IPv6 labs: the host's IPv6 address, prefix length and gateway on its segment. */
+  ipv6?: { address: string; prefixLength: number; gateway: string };
 }
 
 export type SeenAs = 'node' | 'pod' | { address: string };
@@ -48,6 +54,8 @@ export interface LabExpectation {
   port?: number; // tcp/udp
   seenAs: SeenAs;
   reply: boolean;
+  /** 6: the check runs over IPv6 (the pods' and hosts' IPv6 addresses); absent: IPv4. */
+  ipVersion?: 6;
 }
 
 export interface Lab {
@@ -55,7 +63,7 @@ export interface Lab {
   description: string;
   docs: string;
   calicoVersion: string; // "v3.30"
-  fabric: { cidr: string };
+  fabric: { cidr: string; ipv6Cidr?: string }; // ipv6Cidr: the lab runs IPv6 too (ipv6.ts)
   router: LabRouter;
   nodes: LabNode[];
   pods: LabPod[];

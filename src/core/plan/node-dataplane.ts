@@ -7,6 +7,7 @@ import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
+import { nodeIpv6 } from './node-dataplane6.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
@@ -42,7 +43,9 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
   }
-  return {
+  const v6 = nodeIpv6(lab, node, ipam, felix, behaviour);
+  if (v6) interfaces[0]!.addresses.push(v6.eth0Address);
+  const dp: NodeDataplane = {
     node: node.name,
     // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
     // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
@@ -60,6 +63,12 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
     ),
     nat: natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
-    bird: nodeBirdData(lab, node, ipam.blocks),
+    bird: nodeBirdData(lab, node, ipam.blocks, ipam.blocks6),
   };
+  // IPv6 labs: the node's IPv6 routes and Felix's IPv6 tables (node-dataplane6.ts).
+  if (v6) {
+    dp.routes.push(...v6.routes);
+    dp.ipv6 = v6.dataplane;
+  }
+  return dp;
 }

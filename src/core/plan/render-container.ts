@@ -19,6 +19,9 @@ export interface RenderedDataplane {
   nftRuleset?: string;
   routes: string; // `ip -batch` input, `route replace` lines
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
+  /** IPv6 labs: the ip6tables nat table (`ip6tables-restore --noflush` input and `ip6tables-save` view). */
+  ip6tablesNat?: string;
+  ip6tablesSave?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -38,11 +41,18 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
   const dp = c.dataplane;
   if (dp.natDataplane === 'nftables')
     return { nftRuleset: renderNftRuleset(dp), routes, birdConfig };
-  return {
+  const out: RenderedDataplane = {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),
     iptablesSave: renderIptablesSave(dp.nat),
     routes,
     birdConfig,
   };
+  // IPv6 labs: Felix's cali60 sets with the others, and ip6tables' nat table.
+  if (dp.ipv6) {
+    out.ipsetRestore = renderIpsetRestore([...dp.ipsets, ...dp.ipv6.ipsets]);
+    out.ip6tablesNat = renderIptablesNat(dp.ipv6.nat);
+    out.ip6tablesSave = renderIptablesSave(dp.ipv6.nat);
+  }
+  return out;
 }

@@ -22,7 +22,7 @@ export function servicesFile(services: readonly ServiceSpec[]): string {
     services.map((s) => {
       if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535)
         throw new Error(`bad service port ${s.port}`);
-      if (s.kind !== 'tcp-echo' && s.kind !== 'udp-echo')
+      if (!['tcp-echo', 'udp-echo', 'tcp6-echo', 'udp6-echo'].includes(s.kind))
         throw new Error(`unknown service kind ${String(s.kind)}`);
       return `${s.kind} ${s.port}`;
     }),
@@ -59,7 +59,11 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     const n = renderNftApplyParts(c.dataplane);
     files.push({ name: 'nft.prep', content: n.prep }, { name: 'nft.rules', content: n.table });
   } else if (c.dataplane) {
-    const s = renderIpsetStages(c.dataplane.ipsets, TEMP_SET_PREFIX);
+    // IPv6 labs: Felix's cali60 sets go with the others (ipset takes both families).
+    const s = renderIpsetStages(
+      [...c.dataplane.ipsets, ...(c.dataplane.ipv6?.ipsets ?? [])],
+      TEMP_SET_PREFIX,
+    );
     const n = renderNatRestoreParts(c.dataplane.nat);
     files.push(
       { name: 'ipset.stage', content: s.stage },
@@ -69,6 +73,15 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       { name: 'nat.own', content: n.ownRules },
       { name: 'nat.kern', content: n.kernelRules },
     );
+    if (c.dataplane.ipv6) {
+      // ip6tables' nat table, the same parts (apply.sh restores it after IPv4's).
+      const n6 = renderNatRestoreParts(c.dataplane.ipv6.nat);
+      files.push(
+        { name: 'nat6.head', content: n6.head },
+        { name: 'nat6.own', content: n6.ownRules },
+        { name: 'nat6.kern', content: n6.kernelRules },
+      );
+    }
   }
   const routes = renderRoutes(c.routes);
   if (routes && !opts.skipRoutes) files.push({ name: 'routes.batch', content: routes });
