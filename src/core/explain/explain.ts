@@ -5,6 +5,8 @@ import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
 import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
+import { cidrHolds } from '../net/cidr6.js';
+import { explain6 } from './explain6.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
@@ -14,6 +16,8 @@ import { explainInbound, isHostName } from './explain-inbound.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
+  /** 6: the flow over IPv6 (IPv6 labs, explain6.ts); default IPv4. */
+  ipVersion?: 4 | 6;
 }
 
 // Re-exported: the service reads it from here.
@@ -69,7 +73,7 @@ function routerConnected(plan: LabPlan, addr: string): boolean {
   const router = plan.containers.find((c) => c.role === 'router');
   return !!router?.interfaces.some((i) =>
     i.addresses.some((a) =>
-      cidrContains(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+      cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
     ),
   );
 }
@@ -107,6 +111,8 @@ export function explain(
   opts: ExplainOptions = {},
 ): Explanation {
   const lab = plan.lab;
+  if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
+    return explain6(plan, from, to, opts);
   const src = plan.ipam.assignments.find((a) => a.pod === from);
   if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);
   if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);

@@ -34,6 +34,16 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     'spec.calicoVersion': 'The Calico version whose behaviour is modelled (v3.30).',
     'spec.fabric': 'The network joining the nodes, the router and the outside hosts.',
     'spec.fabric.cidr': 'The fabric subnet, e.g. 172.30.0.0/24.',
+    'spec.fabric.ipv6Cidr':
+      'Runs the lab dual-stack: the IPv6 fabric subnet, e.g. 2001:db8:30::/64 (nodes, router and hosts get IPv6 addresses).',
+    'spec.router.ipv6Address':
+      "The router's IPv6 address on the fabric (default: its first address).",
+    'spec.nodes[].ipv6Address':
+      "The node's IPv6 address on the fabric (default: the next free one).",
+    'spec.hosts[].ipv6Address':
+      "The host's IPv6 address with its prefix length, e.g. 2001:db8:113::10/64.",
+    'spec.hosts[].ipv6Gateway': "The host's IPv6 gateway (default: the router).",
+    'spec.expect[].ipVersion': '6 to check the flow over IPv6 (the IPv6 addresses); default 4.',
     'spec.router': 'The BGP router (BIRD) between the nodes and the outside hosts.',
     'spec.router.name': 'The router container name.',
     'spec.router.address': "The router's address on the fabric.",

@@ -65,3 +65,23 @@ export function cidr6Within(inner: string, outer: string): boolean {
 export function canonicalIp6(addr: string): string {
   return bigToIp6(ip6ToBig(addr));
 }
+
+/** Whether `cidr` holds `addr`, in either family; false when the families differ. */
+export function cidrHolds(cidr: string, addr: string): boolean {
+  const v6 = isV6Text(cidr);
+  if (v6 !== isV6Text(addr)) return false;
+  if (v6) return cidr6Contains(cidr, addr);
+  const c = parseCidr(cidr);
+  const a = parseIP(addr);
+  if (!c || !a) return false;
+  return c.network.kind() === a.kind() && c.network.toString() === maskTo(a, c.prefix);
+}
+
+function maskTo(ip: NonNullable<ReturnType<typeof parseIP>>, prefix: number): string {
+  const bytes = ip.toByteArray();
+  for (let i = 0; i < bytes.length; i++) {
+    const bits = Math.max(0, Math.min(8, prefix - i * 8));
+    bytes[i] = bytes[i]! & ((0xff << (8 - bits)) & 0xff);
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}

@@ -36,6 +36,9 @@ describe.skipIf(!netnsAvailable(PREFIX))('lab templates on real namespaces', () 
         net.realize(plan);
         const echoes = new Map<string, { seen: string[] }>();
         for (const exp of lab.expect) {
+          // IPv6 entries: this helper's echoes and rules are IPv4's; the IPv6 ones are proved
+          // on the real engine (test/lab/ipv6.test.ts, `check` on each IPv6 template).
+          if (exp.ipVersion === 6) continue;
           const e = explain(plan, exp.from, exp.to, { protocol: exp.protocol });
           const target = containerWith(plan, e.destination);
           if (target && !echoes.has(target)) echoes.set(target, await net.startEcho(target, 8081));
