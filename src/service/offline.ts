@@ -78,7 +78,16 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
       `${node.name} runs Felix's iptables dataplane (nftablesMode is not Enabled): no nft rules; use --format iptables`,
     );
   const sections: [RuleFormat, string, string | undefined][] = nft
-    ? [['nft', 'nft -f (table ip calico)', r.nftRuleset]]
+    ? [
+        ['nft', 'nft -f (table ip calico)', r.nftRuleset],
+        ...(r.ip6tablesNat !== undefined
+          ? ([['nft', 'ipset restore (IPv6: cali60 sets)', r.ipsetRestore]] as [
+              RuleFormat,
+              string,
+              string | undefined,
+            ][])
+          : []),
+      ]
     : [
         ['ipset', 'ipset restore', r.ipsetRestore],
         ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
@@ -86,7 +95,7 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
   // IPv6 labs: ip6tables' nat table after IPv4's, always headed so the family is never a guess.
   if (r.ip6tablesNat !== undefined)
     sections.push([
-      'iptables',
+      nft ? 'nft' : 'iptables',
       'ip6tables-restore --noflush (nat table, IPv6)',
       `${headers ? '' : '# IPv6: ip6tables-restore --noflush (nat table)\n'}${r.ip6tablesNat}`,
     ]);

@@ -7,7 +7,7 @@ import { peerIPAddress } from '../calico/bgp.js';
 import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
 import { choosePools } from '../calico/pool-choice.js';
 import type { SourceIndex } from './source-index.js';
-import { checkLabIpv6, ipv6PeerKnown } from './checks-ipv6.js';
+import { checkLabIpv6, IPV6_ONLY_HINT, ipv6PeerKnown } from './checks-ipv6.js';
 
 export interface CheckOptions {
   /** The lab's pool list is calico-node's auto-created default pool (no IPPool in the file). */
@@ -87,7 +87,9 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
       const path = choice.byAnnotation
         ? ['spec', 'pods', i, 'annotations', 'cni.projectcalico.org/ipv4pools']
         : ['spec', 'pods', i];
-      labProblem(path, `pod ${pod.name}: ${choice.error}`);
+      // IPv6-only pods are not modelled (checks-ipv6.ts): say so rather than only "not IPv4".
+      const v6only = lab.ipPools.length > 0 && lab.ipPools.every((p) => p.spec.cidr.includes(':'));
+      labProblem(path, `pod ${pod.name}: ${choice.error}${v6only ? IPV6_ONLY_HINT : ''}`);
     }
   });
 

@@ -40,7 +40,19 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
   if (!c.dataplane) return birdConfig === undefined ? { routes } : { routes, birdConfig };
   const dp = c.dataplane;
   if (dp.natDataplane === 'nftables')
-    return { nftRuleset: renderNftRuleset(dp), routes, birdConfig };
+    return {
+      nftRuleset: renderNftRuleset(dp),
+      routes,
+      birdConfig,
+      // IPv6 labs: ip6tables and the cali60 sets, as applied (table ip6 calico is not modelled).
+      ...(dp.ipv6
+        ? {
+            ipsetRestore: renderIpsetRestore(dp.ipv6.ipsets),
+            ip6tablesNat: renderIptablesNat(dp.ipv6.nat),
+            ip6tablesSave: renderIptablesSave(dp.ipv6.nat),
+          }
+        : {}),
+    };
   const out: RenderedDataplane = {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),

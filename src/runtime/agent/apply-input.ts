@@ -58,6 +58,20 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     // nftables mode: the sets live in the table, so one transaction rewrites them all (apply.sh).
     const n = renderNftApplyParts(c.dataplane);
     files.push({ name: 'nft.prep', content: n.prep }, { name: 'nft.rules', content: n.table });
+    if (c.dataplane.ipv6) {
+      // IPv6 labs: table `ip6 calico` is not modelled; IPv6 goes through ip6tables and the
+      // cali60 ipsets as in iptables mode (the lab file's load warns so).
+      const s6 = renderIpsetStages(c.dataplane.ipv6.ipsets, TEMP_SET_PREFIX);
+      const n6 = renderNatRestoreParts(c.dataplane.ipv6.nat);
+      files.push(
+        { name: 'ipset.stage', content: s6.stage },
+        { name: 'ipset.swap', content: s6.swap },
+        { name: 'ipset.names', content: joinLines(s6.names) },
+        { name: 'nat6.head', content: n6.head },
+        { name: 'nat6.own', content: n6.ownRules },
+        { name: 'nat6.kern', content: n6.kernelRules },
+      );
+    }
   } else if (c.dataplane) {
     // IPv6 labs: Felix's cali60 sets go with the others (ipset takes both families).
     const s = renderIpsetStages(
