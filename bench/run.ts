@@ -16,6 +16,7 @@ import { benchParse } from './measures/parse.js';
 import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchNftRules, benchNftToggle } from './measures/nftables.js';
+import { benchIpv6Toggle } from './measures/ipv6.js';
 import { benchUp } from './measures/up.js';
 
 type Measure = (ctx: BenchContext, o: RunOptions) => Promise<Section>;
@@ -31,6 +32,7 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'parse', quick: true, run: async () => benchParse },
   { id: 'nft-toggle', quick: false, run: async () => benchNftToggle },
   { id: 'nft-rules', quick: false, run: async () => benchNftRules },
+  { id: 'ipv6-toggle', quick: false, run: async () => benchIpv6Toggle },
 ];
 
 function parseArgs(argv: string[]): RunOptions & { only?: string[] } {
