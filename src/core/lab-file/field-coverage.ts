@@ -139,6 +139,11 @@ const FELIX: Record<string, FieldRule> = {
   // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled and Auto (no kube-proxy in
   // the lab, so iptables): the iptables one. Auto before v3.32 warns in the version checks.
   nftablesMode: 'modelled',
+  // IPv6 is on exactly when the Lab has spec.fabric.ipv6Cidr (lab-ipv6.ts), whatever this says.
+  ipv6Support: {
+    instead:
+      "ignored: the lab programs Felix's IPv6 sets and rules exactly when the Lab sets spec.fabric.ipv6Cidr",
+  },
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:
