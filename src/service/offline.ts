@@ -57,8 +57,13 @@ export function poolsFromSources(sources: LabSource[]): IPPool[] {
   return loadResources(sources).ipPools;
 }
 
-export function explainSources(sources: LabSource[], from: string, to: string): Explanation {
-  return explain(planSources(sources), from, to);
+export function explainSources(
+  sources: LabSource[],
+  from: string,
+  to: string,
+  opts: { ipVersion?: 4 | 6 } = {},
+): Explanation {
+  return explain(planSources(sources), from, to, opts);
 }
 
 /**
