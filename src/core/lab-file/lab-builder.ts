@@ -18,6 +18,7 @@ import {
 import type { Entry } from './entries.js';
 import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
+import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildIpv6 } from './lab-ipv6.js';
 import { defaultIPv6Pool } from '../calico/ippool-default6.js';
@@ -129,5 +130,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
+  const exercise = buildExercise(ctx, pods, hosts, ipPools);
+  if (problems.length > 0) return { autoPool, problems, warnings };
+  if (exercise) lab.exercise = exercise;
   return { lab, autoPool, problems, warnings };
 }
