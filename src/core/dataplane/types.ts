@@ -113,6 +113,18 @@ export interface BirdConfigData {
   staticRoutes?: string[];
   /** Service ranges kept out of the kernel table (confd's /rejectcidrs). */
   rejectCidrs?: string[];
+  /** IPv6 labs: confd's bird6 side (bird6.cfg, bird6_aggr, bird6_ipam), render-bird-node6.ts. */
+  ipv6?: BirdConfigData6;
+}
+
+/** The IPv6 half of a node's BIRD config: its IPv6 blocks, pools and IPv6 sessions. */
+export interface BirdConfigData6 {
+  address: string; // the node's IPv6 address (sessions' source address)
+  staticBlackholes: string[];
+  exportedBlocks: string[];
+  rejectedExports: string[];
+  acceptedPools: string[];
+  peers: BirdPeer[];
 }
 
 /** Addresses of one interface of the node, CIDR notation, in kernel order. */
@@ -138,6 +150,8 @@ export interface NodeDataplane {
   bird: BirdConfigData;
   /** Tunnel devices, VTEP entries and pod MTU, when a pool encapsulates or WireGuard is on. */
   encap?: EncapDataplane;
+  /** IPv6 labs: the node's IPv6 address, Felix's IPv6 sets (cali60…) and ip6tables nat table. */
+  ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable };
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */
@@ -172,4 +186,6 @@ export interface RouterBirdData {
   routerId: string;
   asNumber: number;
   sessions: RouterBgpSession[];
+  /** IPv6 labs: sessions with nodes whose BGPPeer points at the router's IPv6 address. */
+  ipv6?: { address: string; sessions: RouterBgpSession[] };
 }

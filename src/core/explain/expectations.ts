@@ -18,7 +18,10 @@ function seenAsText(e: LabExpectation['seenAs']): string {
 }
 
 export function checkExpectation(plan: LabPlan, exp: LabExpectation): ExpectationResult {
-  const explanation = explain(plan, exp.from, exp.to, { protocol: exp.protocol });
+  const explanation = explain(plan, exp.from, exp.to, {
+    protocol: exp.protocol,
+    ...(exp.ipVersion ? { ipVersion: exp.ipVersion } : {}),
+  });
   const mismatches: string[] = [];
   const seenOk =
     typeof exp.seenAs === 'string'

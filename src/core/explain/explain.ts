@@ -6,6 +6,8 @@ import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
 import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
+import { cidrHolds } from '../net/cidr6.js';
+import { explain6 } from './explain6.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import { encapPath } from './encap.js';
@@ -16,6 +18,8 @@ import { explainInbound, isHostName } from './explain-inbound.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
+  /** 6: the flow over IPv6 (IPv6 labs, explain6.ts); default IPv4. */
+  ipVersion?: 4 | 6;
 }
 
 // Re-exported: the service reads it from here.
@@ -71,7 +75,7 @@ function routerConnected(plan: LabPlan, addr: string): boolean {
   const router = plan.containers.find((c) => c.role === 'router');
   return !!router?.interfaces.some((i) =>
     i.addresses.some((a) =>
-      cidrContains(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+      cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
     ),
   );
 }
@@ -112,6 +116,8 @@ export function explain(
 ): Explanation {
   if (to.startsWith('service/')) return explainService(plan, from, to, opts.protocol);
   const lab = plan.lab;
+  if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
+    return explain6(plan, from, to, opts);
   const src = plan.ipam.assignments.find((a) => a.pod === from);
   if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);
   if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);

@@ -47,4 +47,6 @@ export interface Explanation {
   /** Human-readable steps, in order, for the CLI and the UI. */
   steps: string[];
   warnings: string[];
+  /** 6 when the explanation is of the IPv6 flow (IPv6 labs, explain6.ts); absent for IPv4. */
+  ipVersion?: 6;
 }

@@ -141,6 +141,11 @@ const FELIX: Record<string, FieldRule> = {
   wireguardEnabled: 'modelled',
   wireguardInterfaceName: 'modelled',
   wireguardMTU: 'modelled',
+  // IPv6 is on exactly when the Lab has spec.fabric.ipv6Cidr (lab-ipv6.ts), whatever this says.
+  ipv6Support: {
+    instead:
+      "ignored: the lab programs Felix's IPv6 sets and rules exactly when the Lab sets spec.fabric.ipv6Cidr",
+  },
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:

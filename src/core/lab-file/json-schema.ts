@@ -39,6 +39,16 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     'spec.fabric.racks[].name': 'The rack name, used by nodes[].rack.',
     'spec.fabric.racks[].cidr': 'The rack subnet, e.g. 172.30.1.0/24.',
     'spec.fabric.racks[].router': "The router's address in the rack (default: its first address).",
+    'spec.fabric.ipv6Cidr':
+      'Runs the lab dual-stack: the IPv6 fabric subnet, e.g. 2001:db8:30::/64 (nodes, router and hosts get IPv6 addresses).',
+    'spec.router.ipv6Address':
+      "The router's IPv6 address on the fabric (default: its first address).",
+    'spec.nodes[].ipv6Address':
+      "The node's IPv6 address on the fabric (default: the next free one).",
+    'spec.hosts[].ipv6Address':
+      "The host's IPv6 address with its prefix length, e.g. 2001:db8:113::10/64.",
+    'spec.hosts[].ipv6Gateway': "The host's IPv6 gateway (default: the router).",
+    'spec.expect[].ipVersion': '6 to check the flow over IPv6 (the IPv6 addresses); default 4.',
     'spec.router': 'The BGP router (BIRD) between the nodes and the outside hosts.',
     'spec.router.name': 'The router container name.',
     'spec.router.address': "The router's address on the fabric.",

@@ -20,6 +20,9 @@ import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
 import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
+import { buildIpv6 } from './lab-ipv6.js';
+import { defaultIPv6Pool } from '../calico/ippool-default6.js';
+import { cidrToString } from '../net/cidr.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
 import { buildKubeProxy, buildServices } from './lab-services.js';
@@ -75,11 +78,14 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   const nodeNames = new Set(nodes.map((n) => n.name));
   const pods = buildPods(ctx, nodes);
   const hosts = buildHosts(ctx, fabric, fabricCidr);
+  const { fabric6 } = buildIpv6(ctx, router, nodes, hosts);
   const expect = buildExpectations(ctx, pods, hosts, { serviceEntriesElsewhere: true });
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
   const ipPools = autoPool ? [defaultIPv4Pool()] : resources.ipPools;
+  // calico-node also creates its IPv6 default pool when IPv6 is on (ippool-default6.ts).
+  if (autoPool && fabric6) ipPools.push(defaultIPv6Pool(labName));
 
   let bgpConfiguration = defaultBGPConfiguration();
   for (const c of resources.bgpConfigurations) {
@@ -138,7 +144,11 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     description: d.metadata.description ?? '',
     docs: d.metadata.docs ?? '',
     calicoVersion,
-    fabric: racks ? { cidr: fabricCidr, racks } : { cidr: fabricCidr },
+    fabric: {
+      cidr: fabricCidr,
+      ...(fabric6 ? { ipv6Cidr: cidrToString(fabric6) } : {}),
+      ...(racks ? { racks } : {}),
+    },
     router: router!,
     nodes,
     pods,

@@ -1,5 +1,6 @@
 // Public entry points: lab files (YAML text) → validated Lab / Calico resources, or a
 // LabInputError carrying every problem found, each with FILE:LINE:COL.
+import { ipv6Warnings } from './checks-ipv6.js';
 import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
@@ -79,6 +80,7 @@ export function loadSources(
       warnings.push(...encapWarnings(built.lab, index));
       if (problems.length === 0) problems.push(...checkpointProblems(built.lab, index));
     }
+    if (built.lab) warnings.push(...ipv6Warnings(built.lab, index));
     lab = built.lab;
     // The lab carries its warnings: the record of a running lab keeps them with it.
     if (lab && warnings.length > 0) lab.warnings = oneLine(warnings).map(printableProblem);

@@ -213,6 +213,7 @@ export const labDocument = z.strictObject({
     fabric: z
       .strictObject({
         cidr: z.string().optional(),
+        ipv6Cidr: z.string().optional(),
         // Several L2 segments routed by the router (lab-racks.ts); exclusive with cidr.
         racks: z
           .array(
@@ -227,6 +228,7 @@ export const labDocument = z.strictObject({
         name: z.string().optional(),
         address: z.string().optional(),
         asNumber: asNumber.optional(),
+        ipv6Address: z.string().optional(),
       })
       .optional(),
     nodes: z
@@ -239,6 +241,7 @@ export const labDocument = z.strictObject({
           rack: z.string().optional(),
           // Calico Node spec.bgp.routeReflectorClusterID: the node is a route reflector.
           routeReflectorClusterID: z.string().optional(),
+          ipv6Address: z.string().optional(),
         }),
       )
       .min(1),
@@ -264,6 +267,8 @@ export const labDocument = z.strictObject({
           gateway: z.string().optional(),
           tcpPorts: z.array(port).optional(),
           udpPorts: z.array(port).optional(),
+          ipv6Address: z.string().optional(),
+          ipv6Gateway: z.string().optional(),
         }),
       )
       .optional(),
@@ -278,6 +283,7 @@ export const labDocument = z.strictObject({
           reply: z.boolean(),
           // `to: service/NAME`: which of the Service's addresses (clusterIP, loadBalancer, externalIP, or a node name for its NodePort).
           via: z.string().optional(),
+          ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),
         }),
       )
       .optional(),

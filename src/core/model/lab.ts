@@ -9,6 +9,8 @@ export interface LabRouter {
   name: string; // default "tor"
   address: string; // on the fabric, default: first address of fabric.cidr
   asNumber: number; // default 64500
+  /** IPv6 labs (fabric.ipv6Cidr): the router's address on the fabric, default its first address. */
+  ipv6Address?: string;
 }
 
 export interface LabNode {
@@ -24,6 +26,8 @@ export interface LabNode {
   rack?: string;
   /** Calico Node spec.bgp.routeReflectorClusterID: a route reflector (ignores the mesh). */
   routeReflectorClusterID?: string;
+  /** IPv6 labs: eth0's IPv6 address on the fabric (Calico's Node bgp.ipv6Address). */
+  ipv6Address?: string;
 }
 
 /**
@@ -55,6 +59,8 @@ export interface LabHost {
   /** What the host runs: answers ping always; echo servers on these ports. */
   tcpPorts: number[]; // default [8080]
   udpPorts: number[]; // default [8081]
+  /** IPv6 labs: the host's IPv6 address, prefix length and gateway on its segment. */
+  ipv6?: { address: string; prefixLength: number; gateway: string };
 }
 
 export type SeenAs = 'node' | 'pod' | { address: string };
@@ -68,6 +74,8 @@ export interface LabExpectation {
   reply: boolean;
   /** `to: service/NAME`: the Service address and port the probe goes to (lab-service-expect.ts). */
   service?: ServiceTarget;
+  /** 6: the check runs over IPv6 (the pods' and hosts' IPv6 addresses); absent: IPv4. */
+  ipVersion?: 6;
 }
 
 export interface Lab {
@@ -76,7 +84,7 @@ export interface Lab {
   docs: string;
   calicoVersion: string; // "v3.30"
   /** racks: present only when the file has `fabric.racks` (then cidr is the first rack's). */
-  fabric: { cidr: string; racks?: LabRack[] };
+  fabric: { cidr: string; ipv6Cidr?: string; racks?: LabRack[] }; // ipv6Cidr: the lab runs IPv6 too (ipv6.ts)
   router: LabRouter;
   nodes: LabNode[];
   pods: LabPod[];

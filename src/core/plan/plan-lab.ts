@@ -9,6 +9,7 @@ import { labRacks, nodeRack, rackBridge } from '../model/racks.js';
 import { routerBirdData } from './bgp.js';
 import { portNames } from './ifnames.js';
 import { nodeDataplane } from './node-dataplane.js';
+import { addIpv6 } from './plan-ipv6.js';
 import type { ContainerPlan, IpamPlan, LabPlan, LinkSpec, RouteSpec } from './types.js';
 
 export const CALICO_VETH_MAC = 'ee:ee:ee:ee:ee:ee';
@@ -163,5 +164,6 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     };
   });
 
-  return { lab, ipam, containers: [router, ...nodes, ...pods, ...hosts], links };
+  // IPv6 labs: the IPv6 side over it (plan-ipv6.ts); an IPv4 lab's plan is returned as is.
+  return addIpv6({ lab, ipam, containers: [router, ...nodes, ...pods, ...hosts], links });
 }

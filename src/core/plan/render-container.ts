@@ -22,6 +22,9 @@ export interface RenderedDataplane {
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
   /** Nodes with tunnels: the devices, ARP/FDB entries and routes through them, as commands. */
   encap?: string;
+  /** IPv6 labs: the ip6tables nat table (`ip6tables-restore --noflush` input and `ip6tables-save` view). */
+  ip6tablesNat?: string;
+  ip6tablesSave?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -41,8 +44,21 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
   const dp = c.dataplane;
   const encap = dp.encap ? { encap: renderEncapCommands(dp.encap) } : {};
   if (dp.natDataplane === 'nftables')
-    return { nftRuleset: renderNftRuleset(dp), routes, birdConfig, ...encap };
-  return {
+    return {
+      nftRuleset: renderNftRuleset(dp),
+      routes,
+      birdConfig,
+      ...encap,
+      // IPv6 labs: ip6tables and the cali60 sets, as applied (table ip6 calico is not modelled).
+      ...(dp.ipv6
+        ? {
+            ipsetRestore: renderIpsetRestore(dp.ipv6.ipsets),
+            ip6tablesNat: renderIptablesNat(dp.ipv6.nat),
+            ip6tablesSave: renderIptablesSave(dp.ipv6.nat),
+          }
+        : {}),
+    };
+  const out: RenderedDataplane = {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),
     iptablesSave: renderIptablesSave(dp.nat),
@@ -50,4 +66,11 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
     birdConfig,
     ...encap,
   };
+  // IPv6 labs: Felix's cali60 sets with the others, and ip6tables' nat table.
+  if (dp.ipv6) {
+    out.ipsetRestore = renderIpsetRestore([...dp.ipsets, ...dp.ipv6.ipsets]);
+    out.ip6tablesNat = renderIptablesNat(dp.ipv6.nat);
+    out.ip6tablesSave = renderIptablesSave(dp.ipv6.nat);
+  }
+  return out;
 }

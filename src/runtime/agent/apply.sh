@@ -11,6 +11,7 @@
 #   nat.head      `*nat` and the declarations of our chains (which create or flush them)
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook; kube-proxy's jumps after it)
+#   nat6.*        IPv6 labs: the same three for ip6tables' nat table
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -111,6 +112,21 @@ if [ -f nat.head ]; then
   fi
   echo iptables > "$D/mode"
 fi
+# 3b. IPv6 labs: ip6tables' nat table, the same way (nat6.* files; $D/nat6.kern).
+if [ -f nat6.head ]; then
+  if [ -f fresh ]; then
+    cat nat6.head nat6.own nat6.kern > nat6.full
+  elif [ ! -f full ] && [ -f "$D/nat6.kern" ] && cmp -s nat6.kern "$D/nat6.kern"; then
+    cat nat6.head nat6.own > nat6.full
+  else
+    ip6tables-save -t nat | grep -E "$KERN.*cali:" | sed 's/^-A /-D /' > nat6.del
+    cat nat6.head nat6.del nat6.own nat6.kern > nat6.full
+  fi
+  echo COMMIT >> nat6.full
+  # After IPv4's commit: a refusal here is a failure, not a rejection (IPv4 has changed).
+  ip6tables-restore --noflush < nat6.full 2>err || fail "ip6tables: $(cat err)"
+  cp nat6.kern "$D/nat6.kern"
+fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
 #     Nothing has changed before it in this mode and nft commits all or nothing, so a file
 #     nft refuses is a rejection (no separate `nft -c`: it would double the cost).
@@ -188,6 +204,9 @@ if [ -f services ]; then
     case "$kind" in
       tcp-echo) setsid socat "TCP-LISTEN:$port,fork,reuseaddr" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
       udp-echo) setsid socat "UDP-RECVFROM:$port,fork" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
+      # IPv6 labs: the same port over IPv6, next to the IPv4 listener (ipv6only: no mapped addresses).
+      tcp6-echo) setsid socat "TCP6-LISTEN:$port,fork,reuseaddr,ipv6only=1" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
+      udp6-echo) setsid socat "UDP6-RECVFROM:$port,fork,ipv6only=1" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
       *) fail "unknown service $kind" ;;
     esac
     echo $! > "$pidf"

@@ -13,7 +13,7 @@ import { planOf, type LabRecord } from '../lab-record.js';
 import type { LiveContext } from '../service-context.js';
 import type { CaptureSession } from './capture-session.js';
 import type { TrafficSession } from './traffic-session.js';
-import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
+import { describeAddress, nodeAddresses, podInfo, podInfo6, resolveTarget } from './targets.js';
 import { checkServiceEntry, type ServiceProbeExec } from './check-service.js';
 import type { CheckEntryResult } from './check-entry.js';
 
@@ -58,10 +58,14 @@ export interface CheckProbes extends ServiceProbeExec {
 function expectText(e: LabExpectation): string {
   const seen = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
   const proto = e.protocol === 'icmp' ? 'icmp' : `${e.protocol}${e.port ? `/${e.port}` : ''}`;
-  return `${e.from} -> ${e.to} (${proto}): seenAs ${seen}, reply ${e.reply}`;
+  const family = e.ipVersion === 6 ? ', IPv6' : '';
+  return `${e.from} -> ${e.to} (${proto}${family}): seenAs ${seen}, reply ${e.reply}`;
 }
 
 function bpf(protocol: LabExpectation['protocol'], address: string, port: number): string[] {
+  // ICMPv6 echo request: type 128 right after the fixed 40-byte IPv6 header.
+  if (protocol === 'icmp' && address.includes(':'))
+    return ['icmp6', 'and', 'dst', 'host', address, 'and', 'ip6[40]', '==', '128'];
   if (protocol === 'icmp')
     return ['icmp', 'and', 'dst', 'host', address, 'and', 'icmp[icmptype]', '==', 'icmp-echo'];
   return [protocol, 'and', 'dst', 'host', address, 'and', 'dst', 'port', String(port)];
@@ -131,12 +135,19 @@ async function checkEntry(
   let port = 0;
   try {
     const host = record.lab.hosts.find((h) => h.name === e.from);
-    if (host) source = { container: host.name, address: host.address, host: true };
+    const v6 = e.ipVersion === 6;
+    if (host && v6 && !host.ipv6) throw new Error(`host ${host.name} has no IPv6 address`);
+    if (host)
+      source = {
+        container: host.name,
+        address: v6 ? host.ipv6!.address : host.address,
+        host: true,
+      };
     else {
-      const pod = podInfo(record, e.from);
+      const pod = v6 ? podInfo6(record, e.from) : podInfo(record, e.from);
       source = { container: pod.name, address: pod.address, node: pod.node, host: false };
     }
-    dest = resolveTarget(record, e.to);
+    dest = resolveTarget(record, e.to, v6 ? 6 : undefined);
     if (e.protocol !== 'icmp') {
       if (source.host)
         throw new Error(`${e.protocol} from host ${e.from}: pods run no echo servers, use icmp`);
@@ -204,7 +215,9 @@ async function checkEntry(
   const nodeAddrs = source.node
     ? nodeAddresses(record, source.node)
     : record.lab.nodes.flatMap((n) => nodeAddresses(record, n.name));
-  const podAddrs = source.host ? record.ipam.assignments.map((a) => a.address) : [source.address];
+  const podAddrs = source.host
+    ? record.ipam.assignments.flatMap((a) => [a.address, ...(a.ipv6 ? [a.ipv6.address] : [])])
+    : [source.address];
   const kind = (a: string): string =>
     podAddrs.includes(a) ? 'pod' : nodeAddrs.includes(a) ? 'node' : a;
   const seenKinds = [...new Set(seenSources.map(kind))];
