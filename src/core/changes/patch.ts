@@ -21,6 +21,7 @@ import { locate, parseSources, type LabSource } from '../lab-file/source.js';
 import { zodIssuesToProblems } from '../lab-file/zod-problems.js';
 import { formatFieldPath, renderFieldError } from '../calico/field-error.js';
 import { ipPoolToResource, validateIPPool, type IPPoolInput } from '../calico/ippool.js';
+import { withNetworkSet, withPolicy } from './policy-changes.js';
 
 function inputError(problems: Problem[]): LabInputError {
   return new LabInputError(oneLine(problems));
@@ -125,6 +126,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   const nodeNames = new Set(current.nodes.map((n) => n.name));
   const version = parseCalicoVersion(current.calicoVersion);
   const warnings: Problem[] = [];
+  let policyLab: Lab = current; // policies and network sets as applied so far
 
   for (const entry of entries) {
     if (entry.kind === 'Lab') {
@@ -158,7 +160,12 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
     const v = r.validated;
     if (!v) continue;
     warnings.push(...entryWarnings(entry));
-    if (v.kind === 'IPPool') ipPools = replaceByName(ipPools, v.resource);
+    if (v.kind === 'Policy' || v.kind === 'NetworkSet') {
+      policyLab =
+        v.kind === 'Policy'
+          ? withPolicy(policyLab, v.resource)
+          : withNetworkSet(policyLab, v.resource);
+    } else if (v.kind === 'IPPool') ipPools = replaceByName(ipPools, v.resource);
     else if (v.kind === 'BGPPeer') bgpPeers = replaceByName(bgpPeers, v.resource);
     else if (v.kind === 'BGPConfiguration') {
       if (v.resource.name === 'default') bgpConfiguration = v.resource;
@@ -183,6 +190,8 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   }
   if (problems.length > 0) throw inputError(problems);
   const next: Lab = { ...current, ipPools, bgpConfiguration, bgpPeers, felixConfiguration };
+  if (policyLab.policies) next.policies = policyLab.policies;
+  if (policyLab.networkSets) next.networkSets = policyLab.networkSets;
   if (felixNodeConfigurations.length > 0) next.felixNodeConfigurations = felixNodeConfigurations;
   // What was applied but is not modelled replaces the warnings of the resources it replaced
   // (positions in `sources`); the others' stay.

@@ -1,6 +1,7 @@
 // explain: what happens to a packet from a pod to a destination, decided from the plan's
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
+import { policyVerdict } from './policy-verdict.js';
 import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
@@ -14,6 +15,8 @@ import { explainInbound, isHostName } from './explain-inbound.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
+  /** Destination port (tcp, udp): network policy rules with ports need it. */
+  port?: number;
 }
 
 // Re-exported: the service reads it from here.
@@ -211,6 +214,16 @@ export function explain(
       ok: false,
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
+  // Network policy: Felix's filter FORWARD rules see the pod's own address, before any SNAT.
+  const policy = policyVerdict(plan, {
+    src: src.address,
+    dst: target.address,
+    protocol: opts.protocol ?? 'icmp',
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+  });
+  for (const v of policy?.verdicts ?? []) steps.push(`Policy: ${v.text}.`);
+  if (policy && !policy.allowed)
+    forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
 
   // Route back to the source the destination sees.
@@ -280,5 +293,6 @@ export function explain(
     reply,
     steps,
     warnings,
+    ...(policy ? { policy } : {}),
   };
 }

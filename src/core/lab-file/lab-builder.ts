@@ -13,6 +13,7 @@ import { dns1123LabelProblems } from '../calico/names.js';
 import {
   calicoVersionProblem,
   DEFAULT_CALICO_VERSION,
+  effectiveNftables,
   parseCalicoVersion,
 } from '../calico/versions.js';
 import type { Entry } from './entries.js';
@@ -21,6 +22,7 @@ import { buildExpectations } from './lab-expectations.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
+import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -123,5 +125,12 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
+  const namespaces = buildNamespaces(spec.namespaces, P);
+  if (problems.length > 0) return { autoPool, problems, warnings };
+  if (namespaces.length > 0) lab.namespaces = namespaces;
+  if (resources.policies?.length) lab.policies = resources.policies;
+  if (resources.networkSets?.length) lab.networkSets = resources.networkSets;
+  const nft = effectiveNftables(felixConfiguration.spec.nftablesMode, calicoVersion).nftables;
+  warnings.push(...policyWarnings(lab, index, nft));
   return { lab, autoPool, problems, warnings };
 }

@@ -3,6 +3,7 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
+import { POLICY_KINDS, policyResourceSchemas } from './policy-schemas.js';
 
 const labels = z.record(z.string(), z.string());
 const ignored = z.unknown().optional();
@@ -177,6 +178,7 @@ export const CALICO_KINDS = [
   'BGPConfiguration',
   'BGPPeer',
   'FelixConfiguration',
+  ...POLICY_KINDS,
 ] as const;
 export type CalicoKind = (typeof CALICO_KINDS)[number];
 export const CALICO_API_VERSIONS = ['projectcalico.org/v3', 'crd.projectcalico.org/v1'];
@@ -186,6 +188,7 @@ export const resourceSchemas = {
   BGPConfiguration: bgpConfigurationResource,
   BGPPeer: bgpPeerResource,
   FelixConfiguration: felixConfigurationResource,
+  ...policyResourceSchemas,
 } as const;
 
 export const listResource = z.strictObject({
@@ -248,6 +251,8 @@ export const labDocument = z.strictObject({
         }),
       )
       .optional(),
+    // Namespaces with labels, as namespaceSelectors see them (pods' namespaces exist anyway).
+    namespaces: z.array(z.strictObject({ name: z.string(), labels: labels.optional() })).optional(),
     expect: z
       .array(
         z.strictObject({
@@ -255,8 +260,10 @@ export const labDocument = z.strictObject({
           to: z.string(),
           protocol: z.enum(['icmp', 'tcp', 'udp']).optional(),
           port: port.optional(),
-          seenAs: z.string(),
-          reply: z.boolean(),
+          // seenAs and reply may be left out of a denied entry (allowed: false).
+          seenAs: z.string().optional(),
+          reply: z.boolean().optional(),
+          allowed: z.boolean().optional(),
         }),
       )
       .optional(),

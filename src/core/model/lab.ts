@@ -3,6 +3,7 @@
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
+import type { LabNamespace, NetworkSet, Policy } from './policy.js';
 
 export interface LabRouter {
   name: string; // default "tor"
@@ -48,6 +49,11 @@ export interface LabExpectation {
   port?: number; // tcp/udp
   seenAs: SeenAs;
   reply: boolean;
+  /**
+   * false: the flow is expected to be dropped on the way (network policy; a firewall): nothing
+   * reaches the destination and no reply comes back. seenAs is then not checked.
+   */
+  allowed?: boolean;
 }
 
 export interface Lab {
@@ -71,6 +77,11 @@ export interface Lab {
    * (calico#2222). Felix merges them over "default" field by field for that node.
    */
   felixNodeConfigurations?: FelixConfiguration[];
+  /** Namespaces written in the lab file (with their labels); pods' namespaces exist anyway. */
+  namespaces?: LabNamespace[];
+  /** Network policies (Calico's and converted Kubernetes ones), in file order. */
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
   /**
    * Present when loading warned: fields the lab accepts but does not follow ("not modelled:
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.

@@ -7,6 +7,7 @@ import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
+import { policyFilter } from './node-filter.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
@@ -42,7 +43,9 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
   }
+  const filter = policyFilter(lab, node, ipam, felix);
   return {
+    ...(filter ? { filter: filter.filter } : {}),
     node: node.name,
     // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
     // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
@@ -52,12 +55,15 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       : 'iptables',
     address: node.address,
     interfaces,
-    ipsets: natIpSets(
-      lab.ipPools,
-      felix,
-      lab.nodes.map((n) => n.address),
-      behaviour,
-    ),
+    ipsets: [
+      ...natIpSets(
+        lab.ipPools,
+        felix,
+        lab.nodes.map((n) => n.address),
+        behaviour,
+      ),
+      ...(filter?.ipsets ?? []),
+    ],
     nat: natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
     bird: nodeBirdData(lab, node, ipam.blocks),

@@ -3,6 +3,7 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
+import { filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyParts } from '../../core/dataplane/render-nft.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
@@ -69,6 +70,7 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       { name: 'nat.own', content: n.ownRules },
       { name: 'nat.kern', content: n.kernelRules },
     );
+    if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
   }
   const routes = renderRoutes(c.routes);
   if (routes && !opts.skipRoutes) files.push({ name: 'routes.batch', content: routes });

@@ -11,6 +11,9 @@
 #   nat.head      `*nat` and the declarations of our chains (which create or flush them)
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook)
+#   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
+#   filter.own    the rules of our filter chains
+#   filter.kern   our FORWARD hooks (`-I FORWARD 1 -j cali-FORWARD`, the appended accept)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -85,8 +88,28 @@ if [ -f nat.head ]; then
     cat nat.head nat.del nat.own nat.kern > nat.full
   fi
   echo COMMIT >> nat.full
+  # The filter table (network policy) in the same restore: our chains rewritten whole, stale
+  # cali- chains flushed and deleted, our FORWARD hooks (cali: rules) replaced. Policies gone
+  # (no filter.head after an apply that had one): our hooks and chains removed.
+  if [ -f filter.head ] || [ -f "$D/filter.on" ]; then
+    if [ -f fresh ]; then : > filter.now
+    else iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"; fi
+    [ -f filter.head ] || { echo '*filter' > filter.head; : > filter.own; : > filter.kern; }
+    grep -oE '^:cali-[^ ]+' filter.now | cut -c2- | sort > filter.live
+    grep -oE '^:cali-[^ ]+' filter.head | cut -c2- | sort > filter.want
+    comm -23 filter.live filter.want > filter.stale
+    {
+      cat filter.head
+      grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /'
+      sed 's/^/-F /' filter.stale
+      sed 's/^/-X /' filter.stale
+      cat filter.kern filter.own
+      echo COMMIT
+    } >> nat.full
+  fi
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   cp nat.kern "$D/nat.kern"
+  if [ -s filter.want ]; then : > "$D/filter.on"; else rm -f "$D/filter.on"; fi
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
     for t in calico egress-lab; do
       if nft list table ip "$t" >/dev/null 2>&1; then

@@ -14,6 +14,7 @@ import type { LiveContext } from '../service-context.js';
 import type { CaptureSession } from './capture-session.js';
 import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
+import { deniedResult, openNodeSide } from './check-denied.js';
 
 export interface CheckOptions {
   /**
@@ -48,6 +49,11 @@ export interface CheckEntryResult {
   lines: string[];
   /** One line saying what was seen, for the CLI and the UI. */
   summary: string;
+  /**
+   * A denied entry (allowed: false): the probes captured on the node's side of the pod's veth,
+   * which shows they left the pod and were dropped in the node (check-denied.ts).
+   */
+  droppedAt?: { node: string; iface: string; packets: number; lines: string[] };
 }
 
 export interface CheckReport {
@@ -75,6 +81,7 @@ export interface CheckProbes {
 function expectText(e: LabExpectation): string {
   const seen = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
   const proto = e.protocol === 'icmp' ? 'icmp' : `${e.protocol}${e.port ? `/${e.port}` : ''}`;
+  if (e.allowed === false) return `${e.from} -> ${e.to} (${proto}): denied`;
   return `${e.from} -> ${e.to} (${proto}): seenAs ${seen}, reply ${e.reply}`;
 }
 
@@ -182,6 +189,7 @@ async function checkEntry(
     container: capturedOn,
     filterWords: bpf(e.protocol, dest.address, port),
   });
+  const nodeSide = await openNodeSide(live, record, e, source, bpf(e.protocol, dest.address, port));
   let stats: { sent: number; received: number; error?: string };
   try {
     if (source.host) {
@@ -208,11 +216,15 @@ async function checkEntry(
       stats = await traffic.done;
     }
     // The last probe's packets may still be on their way to the capture; give a slow path a second.
-    await cap.waitFor((p) => p.dst === dest.address, 1000);
+    await (nodeSide?.cap ?? cap).waitFor((p) => p.dst === dest.address, 1000);
     await new Promise((r) => setTimeout(r, 300));
   } finally {
     await cap.stop();
     void cap.removeFile();
+    if (nodeSide) {
+      await nodeSide.cap.stop();
+      void nodeSide.cap.removeFile();
+    }
   }
   const packets: PacketEvent[] = cap.packets().filter((p) => p.dst === dest.address && p.src);
   const seenSources = [...new Set(packets.map((p) => p.src!))];
@@ -235,7 +247,9 @@ async function checkEntry(
   const seenText = seenSources.length
     ? seenSources.map((s) => describeAddress(record, s)).join(', ')
     : 'no packet';
-  if (!wantedOk) {
+  const denied = deniedResult(e, nodeSide, dest.address, seenSources, capturedOn, seenText);
+  if (denied) mismatches.push(...denied.mismatches);
+  else if (!wantedOk) {
     mismatches.push(
       seenSources.length
         ? `seenAs: expected ${wanted}, ${capturedOn} saw ${seenText}`
@@ -265,7 +279,8 @@ async function checkEntry(
     conntrackFlushed: deleted,
     predicted,
     lines: packets.slice(0, 5).map((p) => p.raw),
-    summary,
+    summary: denied ? `${summary}; ${denied.summary}` : summary,
+    ...(denied?.droppedAt ? { droppedAt: denied.droppedAt } : {}),
   };
 }
 
