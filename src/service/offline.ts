@@ -83,6 +83,9 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
         ['ipset', 'ipset restore', r.ipsetRestore],
         ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
       ];
+  // Network policy: Felix's filter chains, when the lab has policies (--format iptables).
+  if (r.iptablesFilter)
+    sections.push(['iptables', 'iptables-restore --noflush (filter table)', r.iptablesFilter]);
   sections.push(
     ['routes', 'ip -batch (routes)', r.routes],
     ['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig],

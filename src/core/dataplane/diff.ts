@@ -3,11 +3,14 @@
 // that go and come. A node that changes dataplane loses every line of one form and gains the
 // other's, as the apply replaces one with the other.
 import { saveLines } from './render-nat.js';
+import { filterLines } from './render-filter.js';
 import { NFT_FAMILY, NFT_TABLE, nftRuleLines } from './render-nft.js';
 import type { DataplaneDiff, NodeDataplane } from './types.js';
 
 function ruleLines(dp: NodeDataplane): string[] {
-  return dp.natDataplane === 'nftables' ? nftRuleLines(dp.nat) : saveLines(dp.nat);
+  if (dp.natDataplane === 'nftables') return nftRuleLines(dp.nat);
+  // Network policy's filter rules (Felix's restore form) follow the nat table's.
+  return dp.filter ? [...saveLines(dp.nat), ...filterLines(dp.filter)] : saveLines(dp.nat);
 }
 
 /** ipsets by their name; nft sets as `ip calico @name`, so a mode change shows as one. */

@@ -3,6 +3,7 @@
 import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
+import type { NetworkSet, Policy } from '../model/policy.js';
 import { checkLab } from './checks.js';
 import { collectEntries } from './entries.js';
 import { bpfRefusal } from './felix-placement.js';
@@ -19,6 +20,8 @@ export interface LoadedResources {
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
   felixConfigurations: FelixConfiguration[];
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
 }
 
 export interface LoadResult extends LoadedResources {
@@ -135,6 +138,8 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
     felixConfigurations: r.felixConfigurations,
     warnings: r.warnings,
   };
+  if (r.policies) out.policies = r.policies;
+  if (r.networkSets) out.networkSets = r.networkSets;
   if (r.lab) out.lab = r.lab;
   return out;
 }

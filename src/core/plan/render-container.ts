@@ -6,6 +6,7 @@ import { renderBirdRouter } from '../dataplane/render-bird-router.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRuleset } from '../dataplane/render-nft.js';
+import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
 import type { ContainerPlan } from './types.js';
@@ -17,6 +18,8 @@ export interface RenderedDataplane {
   iptablesSave?: string; // the same table as `iptables-save -t nat` lists it (display, diffs)
   /** nftables nodes instead of the three above: table `ip calico` (sets and chains) as `nft -f` takes it. */
   nftRuleset?: string;
+  /** Network policy (nodes of a lab with policies): the filter table, as `iptables-restore --noflush` takes it. */
+  iptablesFilter?: string;
   routes: string; // `ip -batch` input, `route replace` lines
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
 }
@@ -42,6 +45,7 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),
     iptablesSave: renderIptablesSave(dp.nat),
+    ...(dp.filter ? { iptablesFilter: renderIptablesFilter(dp.filter) } : {}),
     routes,
     birdConfig,
   };
