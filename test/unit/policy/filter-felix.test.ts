@@ -123,3 +123,23 @@ spec: {nets: [198.51.100.0/24]}
     for (const i of ifaces) expect(text).toContain(`--in-interface ${i} --goto cali-fw-${i}`);
   });
 });
+
+describe('filter counters', () => {
+  it('reads our filter rules from iptables-save -c, leaving nat and others\u2019 rules to their readers', async () => {
+    const { parseFilterCounters } = await import('../../../src/service/live/filter-counters.js');
+    const text = [
+      '*nat',
+      '[3:252] -A POSTROUTING -m comment --comment "cali:O3lYWMrLQYEMJtB5" -j cali-POSTROUTING',
+      'COMMIT',
+      '*filter',
+      '[9:756] -A FORWARD -m comment --comment "cali:wUHhoiAYhphO9Mso" -j cali-FORWARD',
+      '[1:84] -A FORWARD -j DOCKER-USER',
+      '[3:252] -A cali-fw-cali1 -m comment --comment "cali:U8hsjoTPfI2tP5FI" -m mark --mark 0x0/0x20000 -j DROP',
+      'COMMIT',
+    ].join('\n');
+    expect(parseFilterCounters(text).map((c) => [c.chain, c.packets])).toEqual([
+      ['FORWARD', 9],
+      ['cali-fw-cali1', 3],
+    ]);
+  });
+});
