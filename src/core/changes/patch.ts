@@ -22,6 +22,7 @@ import { zodIssuesToProblems } from '../lab-file/zod-problems.js';
 import { formatFieldPath, renderFieldError } from '../calico/field-error.js';
 import { ipPoolToResource, validateIPPool, type IPPoolInput } from '../calico/ippool.js';
 import { withNetworkSet, withPolicy } from './policy-changes.js';
+import { indexName } from '../lab-file/policy-resources.js';
 
 function inputError(problems: Problem[]): LabInputError {
   return new LabInputError(oneLine(problems));
@@ -142,7 +143,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
     problems.push(...p.problems);
     if (!p.meta) continue;
     const { meta, spec } = p;
-    const prior = index.add(entry.kind, meta.name, entry.pd, entry.basePath);
+    const prior = index.add(entry.kind, indexName(entry.kind, meta), entry.pd, entry.basePath);
     if (prior) {
       problems.push({
         position: locate(entry.pd, [...entry.basePath, 'metadata', 'name']),

@@ -42,7 +42,7 @@ export function policyWarnings(lab: Lab, index: SourceIndex, nftables: boolean):
   const out: Problem[] = [];
   const labels = lab.pods.map((p) => workloadLabels(lab, p));
   for (const p of lab.policies ?? []) {
-    const name = p.k8sName ?? p.name;
+    const name = p.namespace ? `${p.namespace}/${p.k8sName ?? p.name}` : p.name;
     const kind = entryKind(p.kind);
     const path =
       p.kind === 'KubernetesNetworkPolicy' ? ['spec', 'podSelector'] : ['spec', 'selector'];

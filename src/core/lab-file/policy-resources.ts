@@ -10,6 +10,16 @@ import {
 } from '../calico/policy.js';
 import type { NetworkSet, Policy } from '../model/policy.js';
 
+const NAMESPACED = new Set(['NetworkPolicy', 'NetworkSet', 'KubernetesNetworkPolicy']);
+
+/**
+ * A resource's name in the source index: "<namespace>/<name>" for the namespaced kinds, so two
+ * namespaces may each have a policy of one name (calicoctl's ResourceKey names them so too).
+ */
+export function indexName(kind: string, meta: { name: string; namespace?: string }): string {
+  return NAMESPACED.has(kind) ? `${meta.namespace ?? 'default'}/${meta.name}` : meta.name;
+}
+
 export type PolicyValidated =
   { kind: 'Policy'; resource: Policy } | { kind: 'NetworkSet'; resource: NetworkSet };
 

@@ -12,7 +12,7 @@ import type { CalicoFieldError } from '../calico/field-error.js';
 import { validateFelixConfiguration, type FelixConfigurationInput } from '../calico/felix.js';
 import { validateIPPool, type IPPoolInput } from '../calico/ippool.js';
 import type { Entry } from './entries.js';
-import { validatePolicyEntry, type PolicyValidated } from './policy-resources.js';
+import { indexName, validatePolicyEntry, type PolicyValidated } from './policy-resources.js';
 import type { NetworkSet, Policy } from '../model/policy.js';
 import { entryWarnings } from './field-coverage.js';
 import { resourceSchemas } from './schemas.js';
@@ -145,7 +145,7 @@ export function validateEntries(
     problems.push(...parsed.problems);
     if (!parsed.meta) continue;
     const { meta, spec } = parsed;
-    const prior = index.add(entry.kind, meta.name, entry.pd, entry.basePath);
+    const prior = index.add(entry.kind, indexName(entry.kind, meta), entry.pd, entry.basePath);
     if (prior) {
       const first = locate(prior.pd, prior.basePath);
       problems.push({

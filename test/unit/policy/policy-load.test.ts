@@ -85,6 +85,18 @@ spec: {selector: global()}
     ]);
   });
 
+  it('takes one policy name in two namespaces, and refuses it twice in one', () => {
+    const np = (ns: string) => `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: same, namespace: ${ns}}
+spec: {selector: all()}
+`;
+    expect(load([np('shop'), np('default')].join('---\n')).errors).toEqual([]);
+    expect(load([np('shop'), np('shop')].join('---\n')).errors).toEqual([
+      expect.stringMatching(/NetworkPolicy\(same\) metadata.name: duplicate name/),
+    ]);
+  });
+
   it('warns about a policy that selects no pod', () => {
     const r = load(`apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
