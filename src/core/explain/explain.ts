@@ -173,6 +173,7 @@ export function explain(
   const visited = verdict.visited.map(ref);
   let nat: Explanation['nat'];
   let seenSource: string;
+  const natStep = steps.length; // policy's steps go before NAT's: FORWARD runs before POSTROUTING
   if (verdict.action === 'none') {
     nat = { action: 'none' };
     seenSource = src.address;
@@ -221,7 +222,13 @@ export function explain(
     protocol: opts.protocol ?? 'icmp',
     ...(opts.port !== undefined ? { port: opts.port } : {}),
   });
-  for (const v of policy?.verdicts ?? []) steps.push(`Policy: ${v.text}.`);
+  steps.splice(
+    natStep,
+    0,
+    ...(policy?.verdicts ?? []).map(
+      (v) => `Policy (on ${src.address}, before any SNAT): ${v.text}.`,
+    ),
+  );
   if (policy && !policy.allowed)
     forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
