@@ -76,3 +76,34 @@ describe('policy verdicts', () => {
     }
   });
 });
+
+describe('inbound', () => {
+  it('a host pinging a pod whose ingress no policy allows: dropped at the pod\u2019s node', () => {
+    const text = `apiVersion: egress-lab/v1
+kind: Lab
+metadata: {name: t}
+spec:
+  nodes: [{name: node-1}]
+  pods: [{name: web-1, node: node-1, labels: {app: web}}, {name: db-1, node: node-1}]
+  hosts: [{name: client, address: 203.0.113.10/24}]
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: tor}
+spec: {peerIP: 172.30.0.1, asNumber: 64500}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: web-ingress}
+spec:
+  selector: app == 'web'
+  ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}]
+`;
+    const plan = planLab(loadLab([{ file: 'lab.yaml', text }]));
+    const web = explain(plan, 'client', 'web-1');
+    expect(web.policy?.verdicts[0]).toMatchObject({ direction: 'ingress', by: 'end-of-tier' });
+    expect(web.forward?.ok).toBe(false);
+    // db-1 is selected by no policy: its namespace profile lets the ping in.
+    expect(explain(plan, 'client', 'db-1').policy?.allowed).toBe(true);
+  });
+});
