@@ -216,12 +216,15 @@ export function explain(
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
   // Network policy: Felix's filter FORWARD rules see the pod's own address, before any SNAT.
-  const policy = policyVerdict(plan, {
-    src: src.address,
-    dst: target.address,
-    protocol: opts.protocol ?? 'icmp',
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-  });
+  // Traffic to the pod's own node goes through INPUT, whose Felix chains the lab does not render.
+  const policy = local
+    ? undefined
+    : policyVerdict(plan, {
+        src: src.address,
+        dst: target.address,
+        protocol: opts.protocol ?? 'icmp',
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+      });
   steps.splice(
     natStep,
     0,
@@ -229,6 +232,10 @@ export function explain(
       (v) => `Policy (on ${src.address}, before any SNAT): ${v.text}.`,
     ),
   );
+  if (local && lab.policies?.length)
+    warnings.push(
+      `not modelled: network policy on traffic from a pod to its own node (Felix's cali-INPUT / cali-wl-to-host chains); the lab lets it through`,
+    );
   if (policy && !policy.allowed)
     forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
