@@ -107,3 +107,16 @@ spec:
     expect(explain(plan, 'client', 'db-1').policy?.allowed).toBe(true);
   });
 });
+
+describe('traffic', () => {
+  it('names the policy when network policy is why no reply comes', async () => {
+    const { deniedByPolicy } = await import('../../../src/service/live/traffic-policy.js');
+    const f = 'policy-default-deny-networkset.yaml';
+    const plan = planOf(f);
+    const record = { name: 'x', lab: plan.lab, ipam: plan.ipam, sources: [] };
+    expect(deniedByPolicy(record, 'shop-1', 'internet', 'icmp')).toMatch(
+      /^denied by network policy: shop-1's egress: denied at the end of tier default/,
+    );
+    expect(deniedByPolicy(record, 'shop-1', 'partner', 'icmp')).toBeUndefined();
+  });
+});
