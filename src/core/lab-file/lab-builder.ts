@@ -19,6 +19,7 @@ import {
 import type { Entry } from './entries.js';
 import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
+import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
@@ -126,7 +127,9 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
   const namespaces = buildNamespaces(spec.namespaces, P);
+  const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };
+  if (exercise) lab.exercise = exercise;
   if (namespaces.length > 0) lab.namespaces = namespaces;
   if (resources.policies?.length) lab.policies = resources.policies;
   if (resources.networkSets?.length) lab.networkSets = resources.networkSets;
