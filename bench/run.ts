@@ -18,6 +18,7 @@ import { benchToggle } from './measures/toggle.js';
 import { benchNftRules, benchNftToggle } from './measures/nftables.js';
 import { benchUp } from './measures/up.js';
 import { benchPolicy } from './measures/policy.js';
+import { benchVxlanToggle, benchVxlanUp } from './measures/encap.js';
 import { benchWorkshop } from './measures/workshop.js';
 
 type Measure = (ctx: BenchContext, o: RunOptions) => Promise<Section>;
@@ -34,6 +35,8 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'nft-toggle', quick: false, run: async () => benchNftToggle },
   { id: 'nft-rules', quick: false, run: async () => benchNftRules },
   { id: 'policy', quick: false, run: async () => benchPolicy },
+  { id: 'vxlan-up', quick: false, run: async () => benchVxlanUp },
+  { id: 'vxlan-toggle', quick: false, run: async () => benchVxlanToggle },
   { id: 'workshop', quick: false, run: async () => benchWorkshop },
 ];
 

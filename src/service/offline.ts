@@ -86,10 +86,10 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
   // Network policy: Felix's filter chains, when the lab has policies (--format iptables).
   if (r.iptablesFilter)
     sections.push(['iptables', 'iptables-restore --noflush (filter table)', r.iptablesFilter]);
-  sections.push(
-    ['routes', 'ip -batch (routes)', r.routes],
-    ['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig],
-  );
+  sections.push(['routes', 'ip -batch (routes)', r.routes]);
+  if (r.encap)
+    sections.push(['routes', 'tunnels (ip and bridge commands, as Felix programs them)', r.encap]);
+  sections.push(['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig]);
   return sections
     .filter(([f]) => format === undefined || f === format)
     .map(

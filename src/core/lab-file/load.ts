@@ -6,6 +6,7 @@ import type { Lab } from '../model/lab.js';
 import type { NetworkSet, Policy } from '../model/policy.js';
 import { checkpointProblems } from './lab-exercise.js';
 import { checkLab } from './checks.js';
+import { encapProblems, encapWarnings } from './encap-checks.js';
 import { collectEntries } from './entries.js';
 import { bpfRefusal } from './felix-placement.js';
 import { buildLab } from './lab-builder.js';
@@ -77,6 +78,8 @@ export function loadSources(
     // Cross checks need a whole lab; a lab with errors of its own is not checked further.
     if (built.lab && problems.length === 0) {
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
+      problems.push(...encapProblems(built.lab, index));
+      warnings.push(...encapWarnings(built.lab, index));
       if (problems.length === 0) problems.push(...checkpointProblems(built.lab, index));
     }
     lab = built.lab;
