@@ -104,6 +104,9 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
       'ip6tables-restore --noflush (nat table, IPv6)',
       `${headers ? '' : '# IPv6: ip6tables-restore --noflush (nat table)\n'}${r.ip6tablesNat}`,
     ]);
+  // Network policy: Felix's filter chains, when the lab has policies (--format iptables).
+  if (r.iptablesFilter)
+    sections.push(['iptables', 'iptables-restore --noflush (filter table)', r.iptablesFilter]);
   sections.push(['routes', 'ip -batch (routes)', r.routes]);
   if (r.encap)
     sections.push(['routes', 'tunnels (ip and bridge commands, as Felix programs them)', r.encap]);

@@ -3,6 +3,7 @@
 // that go and come. A node that changes dataplane loses every line of one form and gains the
 // other's, as the apply replaces one with the other.
 import { saveLines } from './render-nat.js';
+import { filterLines } from './render-filter.js';
 import { NFT_FAMILY, NFT_TABLE, nftRuleLines } from './render-nft.js';
 import type { DataplaneDiff, NodeDataplane } from './types.js';
 
@@ -10,7 +11,13 @@ import type { DataplaneDiff, NodeDataplane } from './types.js';
 export const IPV6_RULE_PREFIX = 'ip6tables: ';
 
 function ruleLines(dp: NodeDataplane): string[] {
-  const v4 = dp.natDataplane === 'nftables' ? nftRuleLines(dp.nat) : saveLines(dp.nat);
+  // Network policy's filter rules (Felix's restore form) follow the nat table's.
+  const v4 =
+    dp.natDataplane === 'nftables'
+      ? nftRuleLines(dp.nat)
+      : dp.filter
+        ? [...saveLines(dp.nat), ...filterLines(dp.filter)]
+        : saveLines(dp.nat);
   if (!dp.ipv6) return v4;
   return [...v4, ...saveLines(dp.ipv6.nat).map((l) => `${IPV6_RULE_PREFIX}${l}`)];
 }

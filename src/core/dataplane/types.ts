@@ -1,6 +1,7 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { FilterTable } from './filter-types.js';
 import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
 export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
@@ -141,6 +142,11 @@ export type NatDataplaneMode = 'iptables' | 'nftables';
 
 export interface NodeDataplane {
   node: string;
+  /**
+   * Felix's filter table for the node's workloads (filter-felix.ts), present when the lab has
+   * network policies (iptables mode only); its selector sets are in `ipsets`.
+   */
+  filter?: FilterTable;
   natDataplane: NatDataplaneMode;
   address: string; // the node's main address (eth0 primary)
   interfaces: NodeInterface[]; // what MASQUERADE picks a source from

@@ -2,6 +2,7 @@
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
 import { explainService } from './explain-service.js';
+import { policyVerdict } from './policy-verdict.js';
 import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
   /** 6: the flow over IPv6 (IPv6 labs, explain6.ts); default IPv4. */
   ipVersion?: 4 | 6;
+  /** Destination port (tcp, udp): network policy rules with ports need it. */
+  port?: number;
 }
 
 // Re-exported: the service reads it from here.
@@ -181,6 +184,7 @@ export function explain(
   const visited = verdict.visited.map(ref);
   let nat: Explanation['nat'];
   let seenSource: string;
+  const natStep = steps.length; // policy's steps go before NAT's: FORWARD runs before POSTROUTING
   if (verdict.action === 'none') {
     nat = { action: 'none' };
     seenSource = src.address;
@@ -222,6 +226,29 @@ export function explain(
       ok: false,
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
+  // Network policy: Felix's filter FORWARD rules see the pod's own address, before any SNAT.
+  // Traffic to the pod's own node goes through INPUT, whose Felix chains the lab does not render.
+  const policy = local
+    ? undefined
+    : policyVerdict(plan, {
+        src: src.address,
+        dst: target.address,
+        protocol: opts.protocol ?? 'icmp',
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+      });
+  steps.splice(
+    natStep,
+    0,
+    ...(policy?.verdicts ?? []).map(
+      (v) => `Policy (on ${src.address}, before any SNAT): ${v.text}.`,
+    ),
+  );
+  if (local && lab.policies?.length)
+    warnings.push(
+      `not modelled: network policy on traffic from a pod to its own node (Felix's cali-INPUT / cali-wl-to-host chains); the lab lets it through`,
+    );
+  if (policy && !policy.allowed)
+    forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
 
   // Route back to the source the destination sees.
@@ -288,5 +315,6 @@ export function explain(
     reply,
     steps,
     warnings,
+    ...(policy ? { policy } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import type { Problem } from '../errors.js';
 import { FELIX_FIELDS, type CalicoKind } from './schemas.js';
 import type { Entry } from './entries.js';
+import { POLICY_COVERAGE } from './policy-coverage.js';
 import { locate } from './source.js';
 
 export interface NotModelled {
@@ -166,6 +167,7 @@ export const FIELD_COVERAGE: Record<CalicoKind, ResourceCoverage> = {
   BGPConfiguration: { top: TOP, metadata: METADATA, spec: BGP_CONFIGURATION },
   BGPPeer: { top: TOP, metadata: METADATA, spec: BGP_PEER },
   FelixConfiguration: { top: TOP, metadata: METADATA, spec: FELIX },
+  ...POLICY_COVERAGE,
 };
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -4,6 +4,7 @@
 // the document kinds, each pinned by its `kind` (and apiVersion). The JSON Schema is a guide
 // for completion and hovers; the loader stays the judge (CIDRs, selectors and cross checks are
 // beyond it).
+import { K8S_NETWORK_POLICY, K8S_NETWORKING_API } from './policy-schemas.js';
 import { z } from 'zod';
 import {
   CALICO_API_VERSIONS,
@@ -185,6 +186,9 @@ function calicoResource(kind: CalicoKind): JsonSchema {
   // The zod schema takes any string; the loader then accepts only Calico's API groups.
   const props = schema.properties as JsonSchema;
   props.apiVersion = { type: 'string', enum: [...CALICO_API_VERSIONS] };
+  // Kubernetes' NetworkPolicy: its own API group (the kind is NetworkPolicy, as Calico's).
+  if (kind === K8S_NETWORK_POLICY)
+    props.apiVersion = { type: 'string', enum: [K8S_NETWORKING_API] };
   // List items may omit apiVersion (and, in a typed list, kind): the document-level and item
   // references below require what their place requires.
   schema.required = (schema.required as string[] | undefined)?.filter(
@@ -222,7 +226,8 @@ export function labFileJsonSchema(): JsonSchema {
   };
   for (const kind of CALICO_KINDS) definitions[kind] = calicoResource(kind);
   definitions.List = listSchema();
-  for (const kind of CALICO_KINDS) definitions[`${kind}List`] = listSchema(kind);
+  for (const kind of CALICO_KINDS)
+    if (kind !== K8S_NETWORK_POLICY) definitions[`${kind}List`] = listSchema(kind);
 
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -13,6 +13,7 @@ import { dns1123LabelProblems } from '../calico/names.js';
 import {
   calicoVersionProblem,
   DEFAULT_CALICO_VERSION,
+  effectiveNftables,
   parseCalicoVersion,
 } from '../calico/versions.js';
 import type { Entry } from './entries.js';
@@ -28,6 +29,7 @@ import { buildPods } from './lab-pods.js';
 import { buildKubeProxy, buildServices } from './lab-services.js';
 import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
 import { nodesWithoutPeers } from './bgp-peer-warnings.js';
+import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -165,8 +167,14 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
   if (kubeProxy) lab.kubeProxy = kubeProxy;
   if (services.length) lab.services = services;
+  const namespaces = buildNamespaces(spec.namespaces, P);
   const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };
   if (exercise) lab.exercise = exercise;
+  if (namespaces.length > 0) lab.namespaces = namespaces;
+  if (resources.policies?.length) lab.policies = resources.policies;
+  if (resources.networkSets?.length) lab.networkSets = resources.networkSets;
+  const nft = effectiveNftables(felixConfiguration.spec.nftablesMode, calicoVersion).nftables;
+  warnings.push(...policyWarnings(lab, index, nft));
   return { lab, autoPool, problems, warnings };
 }

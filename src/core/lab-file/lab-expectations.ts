@@ -4,6 +4,7 @@ import type { LabExpectation, LabHost, LabPod, SeenAs } from '../model/lab.js';
 import { parseIP } from '../net/cidr.js';
 import type { FieldPath } from '../calico/field-error.js';
 import type { LabContext } from './lab-context.js';
+import { deniedExpectation } from './expect-denied.js';
 import { DEFAULT_TCP_PORTS, DEFAULT_UDP_PORTS } from './lab-hosts.js';
 
 export function buildExpectations(
@@ -102,7 +103,15 @@ export function buildExpectations(
       }
     }
     let seenAs: SeenAs | undefined;
-    if (x.seenAs === 'node' || x.seenAs === 'pod') seenAs = x.seenAs;
+    // A denied flow (allowed: false) reaches no destination: seenAs is not checked and the
+    // reply cannot come back (see expect-denied.ts).
+    const denied = deniedExpectation(x, path, P);
+    if (denied === 'bad') ok = false;
+    if (denied !== undefined) seenAs = 'pod';
+    else if (x.seenAs === undefined || x.reply === undefined) {
+      P(path, `${x.seenAs === undefined ? 'seenAs' : 'reply'} is required (unless allowed: false)`);
+      ok = false;
+    } else if (x.seenAs === 'node' || x.seenAs === 'pod') seenAs = x.seenAs;
     else {
       const ip = parseIP(x.seenAs);
       if (ip && ip.kind() === family) seenAs = { address: ip.toString() };
@@ -120,8 +129,9 @@ export function buildExpectations(
       to: toIP && !podNames.has(x.to) && !hostNames.has(x.to) ? toIP.toString() : x.to,
       protocol,
       seenAs,
-      reply: x.reply,
+      reply: x.reply ?? false,
     };
+    if (denied !== undefined) e.allowed = false;
     if (port !== undefined) e.port = port;
     if (v6) e.ipVersion = 6;
     expect.push(e);

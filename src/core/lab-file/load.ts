@@ -4,6 +4,7 @@ import { ipv6Warnings } from './checks-ipv6.js';
 import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
+import type { NetworkSet, Policy } from '../model/policy.js';
 import { checkpointProblems } from './lab-exercise.js';
 import { checkLab } from './checks.js';
 import { encapProblems, encapWarnings } from './encap-checks.js';
@@ -22,6 +23,8 @@ export interface LoadedResources {
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
   felixConfigurations: FelixConfiguration[];
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
 }
 
 export interface LoadResult extends LoadedResources {
@@ -142,6 +145,8 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
     felixConfigurations: r.felixConfigurations,
     warnings: r.warnings,
   };
+  if (r.policies) out.policies = r.policies;
+  if (r.networkSets) out.networkSets = r.networkSets;
   if (r.lab) out.lab = r.lab;
   return out;
 }

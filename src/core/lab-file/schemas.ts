@@ -4,6 +4,7 @@
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
 import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
+import { POLICY_KINDS, policyResourceSchemas } from './policy-schemas.js';
 import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
 
 const labels = z.record(z.string(), z.string());
@@ -179,6 +180,7 @@ export const CALICO_KINDS = [
   'BGPConfiguration',
   'BGPPeer',
   'FelixConfiguration',
+  ...POLICY_KINDS,
 ] as const;
 export type CalicoKind = (typeof CALICO_KINDS)[number];
 export const CALICO_API_VERSIONS = ['projectcalico.org/v3', 'crd.projectcalico.org/v1'];
@@ -188,6 +190,7 @@ export const resourceSchemas = {
   BGPConfiguration: bgpConfigurationResource,
   BGPPeer: bgpPeerResource,
   FelixConfiguration: felixConfigurationResource,
+  ...policyResourceSchemas,
 } as const;
 
 export const listResource = z.strictObject({
@@ -272,6 +275,8 @@ export const labDocument = z.strictObject({
         }),
       )
       .optional(),
+    // Namespaces with labels, as namespaceSelectors see them (pods' namespaces exist anyway).
+    namespaces: z.array(z.strictObject({ name: z.string(), labels: labels.optional() })).optional(),
     expect: z
       .array(
         z.strictObject({
@@ -279,8 +284,10 @@ export const labDocument = z.strictObject({
           to: z.string(),
           protocol: z.enum(['icmp', 'tcp', 'udp']).optional(),
           port: port.optional(),
-          seenAs: z.string(),
-          reply: z.boolean(),
+          // seenAs and reply may be left out of a denied entry (allowed: false).
+          seenAs: z.string().optional(),
+          reply: z.boolean().optional(),
+          allowed: z.boolean().optional(),
           // `to: service/NAME`: which of the Service's addresses (clusterIP, loadBalancer, externalIP, or a node name for its NodePort).
           via: z.string().optional(),
           ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),

@@ -4,6 +4,7 @@
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
 import type { KubeProxyConfig, LabService, ServiceTarget } from './service.js';
+import type { LabNamespace, NetworkSet, Policy } from './policy.js';
 
 export interface LabRouter {
   name: string; // default "tor"
@@ -76,6 +77,11 @@ export interface LabExpectation {
   service?: ServiceTarget;
   /** 6: the check runs over IPv6 (the pods' and hosts' IPv6 addresses); absent: IPv4. */
   ipVersion?: 6;
+  /**
+   * false: the flow is expected to be dropped on the way (network policy; a firewall): nothing
+   * reaches the destination and no reply comes back. seenAs is then not checked.
+   */
+  allowed?: boolean;
 }
 
 export interface Lab {
@@ -100,6 +106,11 @@ export interface Lab {
    * (calico#2222). Felix merges them over "default" field by field for that node.
    */
   felixNodeConfigurations?: FelixConfiguration[];
+  /** Namespaces written in the lab file (with their labels); pods' namespaces exist anyway. */
+  namespaces?: LabNamespace[];
+  /** Network policies (Calico's and converted Kubernetes ones), in file order. */
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
   /**
    * Present when loading warned: fields the lab accepts but does not follow ("not modelled:
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.

@@ -8,6 +8,7 @@ import type { Lab, LabNode } from '../model/lab.js';
 import { nodeRack } from '../model/racks.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
+import { policyFilter } from './node-filter.js';
 import { withEncap } from './encap-dataplane.js';
 import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
 import { nodeServiceRoutes } from './service-routes.js';
@@ -50,7 +51,9 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   }
   const v6 = nodeIpv6(lab, node, ipam, felix, behaviour);
   if (v6) interfaces[0]!.addresses.push(v6.eth0Address);
+  const filter = policyFilter(lab, node, ipam, felix);
   const dp: NodeDataplane = {
+    ...(filter ? { filter: filter.filter } : {}),
     node: node.name,
     // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
     // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
@@ -60,12 +63,15 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       : 'iptables',
     address: node.address,
     interfaces,
-    ipsets: natIpSets(
-      lab.ipPools,
-      felix,
-      lab.nodes.map((n) => n.address),
-      behaviour,
-    ),
+    ipsets: [
+      ...natIpSets(
+        lab.ipPools,
+        felix,
+        lab.nodes.map((n) => n.address),
+        behaviour,
+      ),
+      ...(filter?.ipsets ?? []),
+    ],
     nat: lab.kubeProxy
       ? {
           ...natTable(lab.ipPools, felix, behaviour),

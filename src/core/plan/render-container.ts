@@ -7,6 +7,7 @@ import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRuleset } from '../dataplane/render-nft.js';
+import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
 import type { ContainerPlan } from './types.js';
@@ -18,6 +19,8 @@ export interface RenderedDataplane {
   iptablesSave?: string; // the same table as `iptables-save -t nat` lists it (display, diffs)
   /** nftables nodes instead of the three above: table `ip calico` (sets and chains) as `nft -f` takes it. */
   nftRuleset?: string;
+  /** Network policy (nodes of a lab with policies): the filter table, as `iptables-restore --noflush` takes it. */
+  iptablesFilter?: string;
   routes: string; // `ip -batch` input, `route replace` lines
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
   /** Nodes with tunnels: the devices, ARP/FDB entries and routes through them, as commands. */
@@ -62,6 +65,7 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),
     iptablesSave: renderIptablesSave(dp.nat),
+    ...(dp.filter ? { iptablesFilter: renderIptablesFilter(dp.filter) } : {}),
     routes,
     birdConfig,
     ...encap,

@@ -3,6 +3,7 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
+import { filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyParts } from '../../core/dataplane/render-nft.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
@@ -97,6 +98,7 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
         { name: 'nat6.kern', content: n6.kernelRules },
       );
     }
+    if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
   }
   if (c.dataplane?.encap) {
     const e = renderEncap(c.dataplane.encap);

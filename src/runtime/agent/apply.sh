@@ -12,6 +12,9 @@
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook; kube-proxy's jumps after it)
 #   nat6.*        IPv6 labs: the same three for ip6tables' nat table
+#   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
+#   filter.own    the rules of our filter chains
+#   filter.kern   our FORWARD hooks (`-I FORWARD 1 -j cali-FORWARD`, the appended accept)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -100,9 +103,43 @@ if [ -f nat.head ]; then
     sed 's/^:/-X /' kube.stale >> nat.full
   fi
   echo COMMIT >> nat.full
+  # The filter table (network policy) in the same restore: our chains rewritten whole, stale
+  # cali- chains flushed and deleted, our FORWARD hooks (cali: rules) replaced. Policies gone
+  # (no filter.head after an apply that had one): our hooks and chains removed. What the last
+  # apply left ($D/filter.want, $D/filter.kern) spares reading the table, unless `full`.
+  if [ -f filter.head ] || [ -f "$D/filter.on" ]; then
+    [ -f filter.head ] || { echo '*filter' > filter.head; : > filter.own; : > filter.kern; }
+    grep -oE '^:cali-[^ ]+' filter.head | cut -c2- | sort > filter.want
+    if [ -f fresh ]; then
+      : > filter.live; : > filter.hdel
+    elif [ ! -f full ] && [ -f "$D/filter.want" ] && [ -f "$D/filter.kern" ]; then
+      cp "$D/filter.want" filter.live
+      if cmp -s filter.kern "$D/filter.kern"; then : > filter.kern; : > filter.hdel
+      else sed 's/^-[AI] FORWARD\( 1\)\{0,1\} /-D FORWARD /' "$D/filter.kern" > filter.hdel; fi
+    else
+      iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
+      grep -oE '^:cali-[^ ]+' filter.now | cut -c2- | sort > filter.live
+      grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
+    fi
+    comm -23 filter.live filter.want > filter.stale
+    {
+      cat filter.head filter.hdel
+      sed 's/^/-F /' filter.stale
+      sed 's/^/-X /' filter.stale
+      cat filter.kern filter.own
+      echo COMMIT
+    } >> nat.full
+  fi
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"
+  if [ -s filter.want ]; then
+    : > "$D/filter.on"
+    cp filter.want "$D/filter.want"
+    [ -s filter.kern ] && cp filter.kern "$D/filter.kern"
+  else
+    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
+  fi
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
     for t in calico egress-lab; do
       if nft list table ip "$t" >/dev/null 2>&1; then

@@ -16,6 +16,7 @@ import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, podInfo6, resolveTarget } from './targets.js';
 import { checkServiceEntry, type ServiceProbeExec } from './check-service.js';
 import type { CheckEntryResult } from './check-entry.js';
+import { deniedResult, openNodeSide } from './check-denied.js';
 
 export interface CheckOptions {
   /**
@@ -59,6 +60,7 @@ function expectText(e: LabExpectation): string {
   const seen = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
   const proto = e.protocol === 'icmp' ? 'icmp' : `${e.protocol}${e.port ? `/${e.port}` : ''}`;
   const family = e.ipVersion === 6 ? ', IPv6' : '';
+  if (e.allowed === false) return `${e.from} -> ${e.to} (${proto}${family}): denied`;
   return `${e.from} -> ${e.to} (${proto}${family}): seenAs ${seen}, reply ${e.reply}`;
 }
 
@@ -177,6 +179,7 @@ async function checkEntry(
     container: capturedOn,
     filterWords: bpf(e.protocol, dest.address, port),
   });
+  const nodeSide = await openNodeSide(live, record, e, source, bpf(e.protocol, dest.address, port));
   let stats: { sent: number; received: number; error?: string };
   try {
     if (source.host) {
@@ -203,11 +206,15 @@ async function checkEntry(
       stats = await traffic.done;
     }
     // The last probe's packets may still be on their way to the capture; give a slow path a second.
-    await cap.waitFor((p) => p.dst === dest.address, 1000);
+    await (nodeSide?.cap ?? cap).waitFor((p) => p.dst === dest.address, 1000);
     await new Promise((r) => setTimeout(r, 300));
   } finally {
     await cap.stop();
     void cap.removeFile();
+    if (nodeSide) {
+      await nodeSide.cap.stop();
+      void nodeSide.cap.removeFile();
+    }
   }
   const packets: PacketEvent[] = cap.packets().filter((p) => p.dst === dest.address && p.src);
   const seenSources = [...new Set(packets.map((p) => p.src!))];
@@ -232,7 +239,9 @@ async function checkEntry(
   const seenText = seenSources.length
     ? seenSources.map((s) => describeAddress(record, s)).join(', ')
     : 'no packet';
-  if (!wantedOk) {
+  const denied = deniedResult(e, nodeSide, dest.address, seenSources, capturedOn, seenText);
+  if (denied) mismatches.push(...denied.mismatches);
+  else if (!wantedOk) {
     mismatches.push(
       seenSources.length
         ? `seenAs: expected ${wanted}, ${capturedOn} saw ${seenText}`
@@ -262,7 +271,8 @@ async function checkEntry(
     conntrackFlushed: deleted,
     predicted,
     lines: packets.slice(0, 5).map((p) => p.raw),
-    summary,
+    summary: denied ? `${summary}; ${denied.summary}` : summary,
+    ...(denied?.droppedAt ? { droppedAt: denied.droppedAt } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // LiveFeatures, handing it a LiveContext (records, runtime, events), and its channels land
 // here; every session lives in this process and is stopped by stopAll() (service.close(),
 // `down`).
+import { parseFilterCounters } from './filter-counters.js';
 import { findWireshark, NO_WIRESHARK, pipeToWireshark } from './wireshark.js';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -153,6 +154,13 @@ export class LiveFeatures {
       const argv = ['nft', 'list', 'table', 'ip', 'calico'];
       const r = await this.execOk(record.name, node, argv, 'nft list');
       return { text: r.stdout, counters: parseNftCounters(r.stdout), command: argv.join(' ') };
+    }
+    if (record.lab.policies?.length) {
+      // Network policy: the filter table's rules and counters too.
+      const all = ['iptables-save', '-c'];
+      const r = await this.execOk(record.name, node, all, 'iptables-save');
+      const counters = [...parseNatCounters(r.stdout), ...parseFilterCounters(r.stdout)];
+      return { text: r.stdout, counters, command: all.join(' ') };
     }
     const argv = ['iptables-save', '-t', 'nat', '-c'];
     const r = await this.execOk(record.name, node, argv, 'iptables-save');
