@@ -20,6 +20,9 @@ const CHANNELS: readonly string[] = [
   'lab:apply',
   'lab:calico-version',
   'lab:explain',
+  'lab:diff',
+  'lab:trace',
+  'lab:bundle',
   'rules:get',
   'conntrack:list',
   'conntrack:flush',
@@ -30,6 +33,12 @@ const CHANNELS: readonly string[] = [
   'capture:wireshark',
   'traffic:start',
   'traffic:stop',
+  'exercise:get',
+  'exercise:check',
+  'exercise:reset',
+  'exercise:goto',
+  'workshop:overview',
+  'session:scope',
 ];
 
 const EVENTS: readonly string[] = [
@@ -40,6 +49,7 @@ const EVENTS: readonly string[] = [
   'capture:dropped',
   'capture:ended',
   'traffic:stats',
+  'exercise:progress',
 ];
 
 const api = {

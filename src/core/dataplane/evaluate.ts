@@ -2,6 +2,7 @@
 // walks the chains (jump, return, first terminal target wins) against ipset members, so
 // explain decides from the same data that is rendered and applied, not from the pools.
 import { cidrContains, splitAddress, ipToInt, maskOf } from '../net/cidr.js';
+import { cidrHolds, isV6Text } from '../net/cidr6.js';
 import { hashedRules } from './render-nat.js';
 import { renderSaveLine } from './iptables-text.js';
 import { nftChainName, nftHashedRules } from './render-nft.js';
@@ -34,14 +35,34 @@ export type NatVerdict =
 
 function inSet(dp: Pick<NodeDataplane, 'ipsets'>, set: string, addr: string): boolean {
   const s = dp.ipsets.find((x) => x.name === set);
-  return !!s && s.members.some((m) => (m.includes('/') ? cidrContains(m, addr) : m === addr));
+  // cidrHolds: an IPv6 set (cali60…) against an IPv6 packet, IPv4 against IPv4.
+  return !!s && s.members.some((m) => (m.includes('/') ? cidrHolds(m, addr) : m === addr));
 }
 
 function ifaceMatches(pattern: string, ifname: string): boolean {
   return pattern.endsWith('+') ? ifname.startsWith(pattern.slice(0, -1)) : pattern === ifname;
 }
 
-function matches(dp: Pick<NodeDataplane, 'ipsets'>, m: MatchCriterion, p: NatPacket): boolean {
+const PROTOCOL_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17 };
+
+/** addrtype LOCAL: an address of the node (of the egress interface with --limit-iface-out). */
+function isLocalSource(
+  dp: Partial<Pick<NodeDataplane, 'interfaces'>>,
+  src: string,
+  onlyIf: string | undefined,
+): boolean {
+  return (dp.interfaces ?? []).some(
+    (i) =>
+      (onlyIf === undefined || i.ifname === onlyIf) &&
+      i.addresses.some((a) => a.split('/')[0] === src),
+  );
+}
+
+function matches(
+  dp: Pick<NodeDataplane, 'ipsets'> & Partial<Pick<NodeDataplane, 'interfaces'>>,
+  m: MatchCriterion,
+  p: NatPacket,
+): boolean {
   let r: boolean;
   switch (m.kind) {
     case 'srcSet':
@@ -59,6 +80,12 @@ function matches(dp: Pick<NodeDataplane, 'ipsets'>, m: MatchCriterion, p: NatPac
     case 'ctstate':
       r = m.states.includes('NEW'); // nat rules only ever see a connection's first packet
       break;
+    case 'protocolNum':
+      r = PROTOCOL_NUMBERS[p.protocol ?? 'icmp'] === m.num;
+      break;
+    case 'srcAddrType':
+      r = isLocalSource(dp, p.src, m.limitIfaceOut ? p.outIf : undefined);
+      break;
   }
   return m.negate ? !r : r;
 }
@@ -69,6 +96,14 @@ function matches(dp: Pick<NodeDataplane, 'ipsets'>, m: MatchCriterion, p: NatPac
  * Secondary addresses (a later address in the subnet of an earlier one) are never picked.
  */
 export function masqueradeSource(addresses: string[], nextHop: string): string {
+  // IPv6 (NAT66): the interface's first global IPv6 address (source selection, RFC 6724; the
+  // lab's interfaces hold one), in the next hop's subnet when one is.
+  if (isV6Text(nextHop)) {
+    const v6 = addresses.map(splitAddress).filter((a) => isV6Text(a.address));
+    const hit = v6.find((p) => cidrHolds(`${p.address}/${p.prefix}`, nextHop));
+    return (hit ?? v6[0])?.address ?? '';
+  }
+  addresses = addresses.filter((a) => !isV6Text(a));
   const primaries: { address: string; prefix: number }[] = [];
   for (const a of addresses) {
     const s = splitAddress(a);
@@ -89,7 +124,7 @@ export function nextHopFor(dp: Pick<NodeDataplane, 'routes'>, dst: string): stri
   for (const r of dp.routes) {
     if (r.type === 'blackhole') continue;
     const cidr = r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`;
-    if (!cidrContains(cidr, dst)) continue;
+    if (!cidrHolds(cidr, dst)) continue; // routes of the other family never match
     const len = Number(cidr.split('/')[1]);
     if (!best || len > best.len) best = { len, via: r.via };
   }

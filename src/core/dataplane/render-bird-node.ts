@@ -9,7 +9,9 @@
 // - no BFD (`bfd graceful` dropped) and no IPIP/VXLAN tunnel handling (the lab has none);
 // - `connect delay time 0` instead of Calico's 2 so a lab's sessions come up sooner: the lab's
 //   BIRD build connects at once for 0, then retries within 0.1 s (stock BIRD: 1 s; runtime/image-bird.ts).
+import { kernelPoolLines, rejectTunnelRoutesFunction } from './encap-bird.js';
 import type { BirdConfigData, BirdPeer, BirdRenderOptions } from './types.js';
+import { renderBirdNode6 } from './render-bird-node6.js';
 
 function exportFilter(bird: BirdConfigData): string[] {
   const out: string[] = [];
@@ -31,10 +33,16 @@ function exportFilter(bird: BirdConfigData): string[] {
   }
   out.push('}');
   out.push('');
+  out.push(...rejectTunnelRoutesFunction(bird));
   out.push('filter calico_export_to_bgp_peers');
   out.push('{');
   out.push('  reject_disabled_pools();');
+  if (bird.kernelPools) out.push('  reject_tunnel_routes();');
   out.push('  calico_aggr();');
+  if (bird.staticRoutes?.length) {
+    out.push('  # Export static routes.');
+    for (const cidr of bird.staticRoutes) out.push(`  if ( net ~ ${cidr} ) then { accept; }`);
+  }
   for (const cidr of bird.acceptedPools) out.push(`  if ( net ~ ${cidr} ) then { accept; }`);
   out.push('  reject;');
   out.push('}');
@@ -49,8 +57,17 @@ function peerProtocol(p: BirdPeer, bird: BirdConfigData, opts: BirdRenderOptions
     out.push(
       `  source address ${p.sourceAddress};  # The local address we use for the TCP connection`,
     );
-  if (p.passive) out.push('  passive on; # Mesh is unidirectional, peer will connect to us.');
+  if (p.passive)
+    out.push(
+      p.kind === 'mesh'
+        ? '  passive on; # Mesh is unidirectional, peer will connect to us.'
+        : '  passive on; # Peering is unidirectional, peer will connect to us.',
+    );
   if (p.kind === 'mesh') out.push('  graceful restart time 120;');
+  if (p.rrClusterId) {
+    out.push('  rr client;');
+    out.push(`  rr cluster id ${p.rrClusterId};`);
+  }
   if (p.keepNextHop && p.asNumber !== bird.asNumber) out.push('  ipv4 { next hop keep; };');
   out.push('}');
   return out;
@@ -67,11 +84,13 @@ export function renderBirdNode(
   );
   out.push(`router id ${bird.routerId};`);
   out.push('');
-  if (bird.staticBlackholes.length) {
+  if (bird.staticBlackholes.length || bird.staticRoutes?.length) {
     out.push('protocol static {');
     out.push('  ipv4;');
     out.push('  # IP blocks for this host.');
     for (const cidr of bird.staticBlackholes) out.push(`  route ${cidr} blackhole;`);
+    if (bird.staticRoutes?.length) out.push('  # Static routes.');
+    for (const cidr of bird.staticRoutes ?? []) out.push(`  route ${cidr} blackhole;`);
     out.push('}');
   } else {
     out.push('# No IP blocks or static routes for this host.');
@@ -81,9 +100,14 @@ export function renderBirdNode(
   out.push('');
   out.push('filter calico_kernel_programming');
   out.push('{');
+  if (bird.rejectCidrs?.length) {
+    out.push("  # Don't program static routes into kernel.");
+    for (const cidr of bird.rejectCidrs) out.push(`  if ( net ~ ${cidr} ) then { reject; }`);
+  }
   out.push(
     '  if ( source = RTS_DEVICE ) then { reject; }  # BIRD 2: keep connected routes out of the kernel table',
   );
+  out.push(...kernelPoolLines(bird));
   out.push('  accept;');
   out.push('}');
   out.push('');
@@ -160,5 +184,7 @@ export function renderBirdNode(
     if (!peers.length) out.push(none);
     for (const p of peers) out.push(...peerProtocol(p, bird, opts));
   }
+  // IPv6 labs: bird6's side in the same daemon (render-bird-node6.ts).
+  if (bird.ipv6) out.push('', ...renderBirdNode6(bird.ipv6, bird.asNumber, bird.listenPort, opts));
   return `${out.join('\n')}\n`;
 }

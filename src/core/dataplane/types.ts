@@ -1,6 +1,11 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { FilterTable } from './filter-types.js';
+import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
+
+export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
+import type { KubeProxyNat } from './kube-proxy-types.js';
 
 /** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
 export interface RouteSpec {
@@ -26,7 +31,11 @@ export type MatchCriterion =
   | { kind: 'dstSet'; set: string; negate?: boolean }
   | { kind: 'outInterface'; name: string; negate?: boolean } // "eth+" is a prefix match, as in iptables
   | { kind: 'protocol'; name: 'tcp' | 'udp' | 'icmp'; negate?: boolean }
-  | { kind: 'ctstate'; states: string[]; negate?: boolean }; // -m conntrack --ctstate A,B
+  | { kind: 'ctstate'; states: string[]; negate?: boolean } // -m conntrack --ctstate A,B
+  /** Felix's ProtocolNum: `-p 17` (iptables-save shows `-p udp`), nft `meta l4proto 17`. */
+  | { kind: 'protocolNum'; num: number; negate?: boolean }
+  /** -m addrtype [!] --src-type LOCAL [--limit-iface-out] (Felix's SrcAddrType/NotSrcAddrType). */
+  | { kind: 'srcAddrType'; addrType: 'LOCAL'; limitIfaceOut: boolean; negate?: boolean };
 
 export type Action =
   | { kind: 'jump'; target: string }
@@ -66,6 +75,8 @@ export interface NatTable {
    * of keeping it as they do on a real node.
    */
   labChains?: Chain[];
+  /** kube-proxy's chains and hooks (iptables mode), when the lab has Services (kube-proxy-types.ts). */
+  kubeProxy?: KubeProxyNat;
 }
 
 export interface BirdPeer {
@@ -80,6 +91,8 @@ export interface BirdPeer {
   keepNextHop?: boolean;
   /** What created it: "node-to-node mesh" or "BGPPeer(<name>)". */
   origin: string;
+  /** This node is a route reflector and the peer its client: `rr client; rr cluster id X;`. */
+  rrClusterId?: string;
 }
 
 export interface BirdConfigData {
@@ -93,6 +106,26 @@ export interface BirdConfigData {
   acceptedPools: string[];
   peers: BirdPeer[];
   listenPort?: number;
+  /** Encapsulated pools: the kernel filter per pool, and reject_tunnel_routes (encap-bird.ts). */
+  kernelPools?: BirdKernelPool[];
+  /** The node's subnet (confd's network_v4), for IPIP CrossSubnet's next-hop test. */
+  network?: string;
+  /** Service addresses advertised (confd's /staticroutes): blackholes in BIRD, exported. */
+  staticRoutes?: string[];
+  /** Service ranges kept out of the kernel table (confd's /rejectcidrs). */
+  rejectCidrs?: string[];
+  /** IPv6 labs: confd's bird6 side (bird6.cfg, bird6_aggr, bird6_ipam), render-bird-node6.ts. */
+  ipv6?: BirdConfigData6;
+}
+
+/** The IPv6 half of a node's BIRD config: its IPv6 blocks, pools and IPv6 sessions. */
+export interface BirdConfigData6 {
+  address: string; // the node's IPv6 address (sessions' source address)
+  staticBlackholes: string[];
+  exportedBlocks: string[];
+  rejectedExports: string[];
+  acceptedPools: string[];
+  peers: BirdPeer[];
 }
 
 /** Addresses of one interface of the node, CIDR notation, in kernel order. */
@@ -109,6 +142,11 @@ export type NatDataplaneMode = 'iptables' | 'nftables';
 
 export interface NodeDataplane {
   node: string;
+  /**
+   * Felix's filter table for the node's workloads (filter-felix.ts), present when the lab has
+   * network policies (iptables mode only); its selector sets are in `ipsets`.
+   */
+  filter?: FilterTable;
   natDataplane: NatDataplaneMode;
   address: string; // the node's main address (eth0 primary)
   interfaces: NodeInterface[]; // what MASQUERADE picks a source from
@@ -116,6 +154,10 @@ export interface NodeDataplane {
   nat: NatTable;
   routes: RouteSpec[]; // routes the runtime programs (BIRD adds blackholes and learned ones)
   bird: BirdConfigData;
+  /** Tunnel devices, VTEP entries and pod MTU, when a pool encapsulates or WireGuard is on. */
+  encap?: EncapDataplane;
+  /** IPv6 labs: the node's IPv6 address, Felix's IPv6 sets (cali60…) and ip6tables nat table. */
+  ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable };
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */
@@ -150,4 +192,6 @@ export interface RouterBirdData {
   routerId: string;
   asNumber: number;
   sessions: RouterBgpSession[];
+  /** IPv6 labs: sessions with nodes whose BGPPeer points at the router's IPv6 address. */
+  ipv6?: { address: string; sessions: RouterBgpSession[] };
 }

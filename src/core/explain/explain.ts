@@ -1,12 +1,17 @@
 // explain: what happens to a packet from a pod to a destination, decided from the plan's
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
+import { explainService } from './explain-service.js';
+import { policyVerdict } from './policy-verdict.js';
 import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
 import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
+import { cidrHolds } from '../net/cidr6.js';
+import { explain6 } from './explain6.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
+import { encapPath } from './encap.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
@@ -14,6 +19,10 @@ import { explainInbound, isHostName } from './explain-inbound.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
+  /** 6: the flow over IPv6 (IPv6 labs, explain6.ts); default IPv4. */
+  ipVersion?: 4 | 6;
+  /** Destination port (tcp, udp): network policy rules with ports need it. */
+  port?: number;
 }
 
 // Re-exported: the service reads it from here.
@@ -69,7 +78,7 @@ function routerConnected(plan: LabPlan, addr: string): boolean {
   const router = plan.containers.find((c) => c.role === 'router');
   return !!router?.interfaces.some((i) =>
     i.addresses.some((a) =>
-      cidrContains(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+      cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
     ),
   );
 }
@@ -82,6 +91,8 @@ function podReachable(
 ): { ok: boolean; reason: string } {
   if (dst.node === fromNode)
     return { ok: true, reason: `${dst.pod} is on the same node (${dst.hostIfname})` };
+  const tunnel = encapPath(plan, fromNode, dst);
+  if (tunnel) return { ok: true, reason: tunnel.reason };
   const mesh = meshLearned(plan, fromNode).find((r) => cidrContains(r.cidr, dst.address));
   if (mesh)
     return {
@@ -106,7 +117,10 @@ export function explain(
   to: string,
   opts: ExplainOptions = {},
 ): Explanation {
+  if (to.startsWith('service/')) return explainService(plan, from, to, opts.protocol);
   const lab = plan.lab;
+  if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
+    return explain6(plan, from, to, opts);
   const src = plan.ipam.assignments.find((a) => a.pod === from);
   if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);
   if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);
@@ -163,13 +177,14 @@ export function explain(
     ? 'lo'
     : target.pod && target.pod.node === src.node
       ? target.pod.hostIfname
-      : 'eth0';
+      : ((target.pod && encapPath(plan, src.node, target.pod)?.encapsulation.device) ?? 'eth0');
   const verdict = local
     ? ({ action: 'none', visited: [] } as const)
     : evaluateNat(dp, { src: src.address, dst: target.address, outIf, protocol: opts.protocol });
   const visited = verdict.visited.map(ref);
   let nat: Explanation['nat'];
   let seenSource: string;
+  const natStep = steps.length; // policy's steps go before NAT's: FORWARD runs before POSTROUTING
   if (verdict.action === 'none') {
     nat = { action: 'none' };
     seenSource = src.address;
@@ -211,6 +226,29 @@ export function explain(
       ok: false,
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
+  // Network policy: Felix's filter FORWARD rules see the pod's own address, before any SNAT.
+  // Traffic to the pod's own node goes through INPUT, whose Felix chains the lab does not render.
+  const policy = local
+    ? undefined
+    : policyVerdict(plan, {
+        src: src.address,
+        dst: target.address,
+        protocol: opts.protocol ?? 'icmp',
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+      });
+  steps.splice(
+    natStep,
+    0,
+    ...(policy?.verdicts ?? []).map(
+      (v) => `Policy (on ${src.address}, before any SNAT): ${v.text}.`,
+    ),
+  );
+  if (local && lab.policies?.length)
+    warnings.push(
+      `not modelled: network policy on traffic from a pod to its own node (Felix's cali-INPUT / cali-wl-to-host chains); the lab lets it through`,
+    );
+  if (policy && !policy.allowed)
+    forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
 
   // Route back to the source the destination sees.
@@ -254,11 +292,7 @@ export function explain(
   }
   steps.push(routeBack.ok ? `Reply: ${routeBack.reason}.` : `Reply: lost, ${routeBack.reason}.`);
   const reply = forward.ok && routeBack.ok;
-  if (sp && (sp.spec.ipipMode !== 'Never' || sp.spec.vxlanMode !== 'Never')) {
-    warnings.push(
-      `IPPool ${sp.name} asks for ${sp.spec.ipipMode !== 'Never' ? `IPIP (${sp.spec.ipipMode})` : `VXLAN (${sp.spec.vxlanMode})`}: the lab routes pod traffic natively, without the tunnel (outgoing NAT is the same).`,
-    );
-  }
+  const encapsulation = target.kind === 'pod' ? encapPath(plan, src.node, target.pod!) : undefined;
   warnings.push(CONNTRACK_WARNING);
 
   return {
@@ -271,6 +305,7 @@ export function explain(
     sourcePool,
     ...(destinationPool ? { destinationPool } : {}),
     outIf,
+    ...(encapsulation ? { encapsulation: encapsulation.encapsulation } : {}),
     visited,
     nat,
     seenSource,
@@ -280,5 +315,6 @@ export function explain(
     reply,
     steps,
     warnings,
+    ...(policy ? { policy } : {}),
   };
 }

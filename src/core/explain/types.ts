@@ -1,5 +1,9 @@
 // What `explain` answers for a pod and a destination address: the decision chain a
 // packet goes through, each step naming the Calico object or rule responsible.
+import type { PolicyVerdict } from './policy-verdict.js';
+import type { Encapsulation } from './encap.js';
+
+export type { Encapsulation } from './encap.js';
 
 export interface ExplainRuleRef {
   chain: string;
@@ -34,12 +38,18 @@ export interface Explanation {
   seenAs: 'node' | 'pod' | 'address';
   /** Egress interface on the node (eth0, or a local pod's cali… veth). */
   outIf?: string;
+  /** Towards a pod on another node with a tunnel on: encapsulated (VXLAN, IPIP) or native. */
+  encapsulation?: Encapsulation;
   /** Whether the packet reaches the destination at all. */
   forward?: { ok: boolean; reason: string };
   /** Whether the network routes replies back to seenSource. */
   routeBack: { ok: boolean; reason: string };
   reply: boolean;
+  /** Network policy's verdict (policy-verdict.ts), when the lab has policies. */
+  policy?: PolicyVerdict;
   /** Human-readable steps, in order, for the CLI and the UI. */
   steps: string[];
   warnings: string[];
+  /** 6 when the explanation is of the IPv6 flow (IPv6 labs, explain6.ts); absent for IPv4. */
+  ipVersion?: 6;
 }

@@ -20,9 +20,24 @@ export interface PodAssignment {
    * left, or an ipAddrs address in another node's block); absent for the node's own block.
    */
   borrowedFrom?: string;
+  /** IPv6 labs: the pod's IPv6 address, from an IPv6 pool's block (plan-ipam6.ts). */
+  ipv6?: { pool: string; block: string; address: string };
 }
 
 export interface IpamPlan {
   blocks: BlockAffinity[];
   assignments: PodAssignment[];
+  /** IPv6 labs: the nodes' IPv6 blocks, in claim order (kept apart so IPv4 code reads `blocks` as before). */
+  blocks6?: BlockAffinity[];
+  /** Present when some node has a tunnel address (IPIP, VXLAN or WireGuard). */
+  tunnels?: TunnelAssignment[];
+}
+
+/** A node's tunnel address (ipam/tunnels.ts), allocated by calico-node before its pods'. */
+export interface TunnelAssignment {
+  node: string;
+  kind: 'wireguard' | 'ipip' | 'vxlan';
+  pool: string;
+  block: string;
+  address: string;
 }

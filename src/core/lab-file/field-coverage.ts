@@ -6,6 +6,7 @@
 import type { Problem } from '../errors.js';
 import { FELIX_FIELDS, type CalicoKind } from './schemas.js';
 import type { Entry } from './entries.js';
+import { POLICY_COVERAGE } from './policy-coverage.js';
 import { locate } from './source.js';
 
 export interface NotModelled {
@@ -51,8 +52,6 @@ const METADATA: Record<string, FieldRule> = {
   selfLink: 'server',
 };
 
-const notNever = (v: unknown) => v !== 'Never' && v !== '' && v !== undefined;
-
 const IPPOOL: Record<string, FieldRule> = {
   cidr: 'modelled',
   blockSize: 'modelled',
@@ -65,30 +64,25 @@ const IPPOOL: Record<string, FieldRule> = {
   // Refused with Calico's own error when set (deprecated APIv1 fields).
   ipip: 'modelled',
   'nat-outgoing': 'modelled',
-  ipipMode: {
-    instead:
-      'the lab routes pod traffic natively, without an IPIP tunnel; the outgoing NAT rules are the same, the per-tunnel MASQUERADE rule of cali-POSTROUTING is left out',
-    when: notNever,
-  },
-  vxlanMode: {
-    instead:
-      'the lab routes pod traffic natively, without a VXLAN tunnel; the outgoing NAT rules are the same, the per-tunnel MASQUERADE rule of cali-POSTROUTING is left out',
-    when: notNever,
-  },
+  // tunl0, the tunnel address, the MASQUERADE rule and routes via tunl0 (plan/encap.ts);
+  // `up` needs the kernel's ipip module (runtime/lab/kernel-modules.ts).
+  ipipMode: 'modelled',
+  // vxlan.calico with Felix's routes, ARP and FDB entries (plan/encap.ts), on the wire.
+  vxlanMode: 'modelled',
 };
 
 const BGP_CONFIGURATION: Record<string, FieldRule> = {
   asNumber: 'modelled',
   nodeToNodeMeshEnabled: 'modelled',
   listenPort: 'modelled',
+  serviceClusterIPs: 'modelled',
+  serviceExternalIPs: 'modelled',
+  serviceLoadBalancerIPs: 'modelled',
   logSeverityScreen: { instead: 'checked as Calico does; BIRD logs at the lab image’s level' },
 };
 for (const f of [
   'nodeMeshPassword',
   'nodeMeshMaxRestartTime',
-  'serviceLoadBalancerIPs',
-  'serviceExternalIPs',
-  'serviceClusterIPs',
   'communities',
   'prefixAdvertisements',
   'bindMode',
@@ -139,6 +133,20 @@ const FELIX: Record<string, FieldRule> = {
   // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled and Auto (no kube-proxy in
   // the lab, so iptables): the iptables one. Auto before v3.32 warns in the version checks.
   nftablesMode: 'modelled',
+  // Encapsulation (calico/felix-encap.ts, plan/encap.ts); WireGuard is rendered, and `up`
+  // refuses it where the kernel has no wireguard module.
+  vxlanVNI: 'modelled',
+  vxlanPort: 'modelled',
+  vxlanMTU: 'modelled',
+  ipipMTU: 'modelled',
+  wireguardEnabled: 'modelled',
+  wireguardInterfaceName: 'modelled',
+  wireguardMTU: 'modelled',
+  // IPv6 is on exactly when the Lab has spec.fabric.ipv6Cidr (lab-ipv6.ts), whatever this says.
+  ipv6Support: {
+    instead:
+      "ignored: the lab programs Felix's IPv6 sets and rules exactly when the Lab sets spec.fabric.ipv6Cidr",
+  },
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:
@@ -159,6 +167,7 @@ export const FIELD_COVERAGE: Record<CalicoKind, ResourceCoverage> = {
   BGPConfiguration: { top: TOP, metadata: METADATA, spec: BGP_CONFIGURATION },
   BGPPeer: { top: TOP, metadata: METADATA, spec: BGP_PEER },
   FelixConfiguration: { top: TOP, metadata: METADATA, spec: FELIX },
+  ...POLICY_COVERAGE,
 };
 
 function isRecord(v: unknown): v is Record<string, unknown> {

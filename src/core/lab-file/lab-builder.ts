@@ -2,7 +2,7 @@
 // (lab-network.ts), pods (lab-pods.ts), hosts (lab-hosts.ts), expectations
 // (lab-expectations.ts), then the Calico resources that came with it.
 import { felixPlacement } from './felix-placement.js';
-import type { Problem } from '../errors.js';
+import { asWarning, type Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { DEFAULT_AS_NUMBER, defaultBGPConfiguration } from '../calico/bgp.js';
@@ -13,6 +13,7 @@ import { dns1123LabelProblems } from '../calico/names.js';
 import {
   calicoVersionProblem,
   DEFAULT_CALICO_VERSION,
+  effectiveNftables,
   parseCalicoVersion,
 } from '../calico/versions.js';
 import type { Entry } from './entries.js';
@@ -20,8 +21,15 @@ import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
 import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
+import { buildIpv6 } from './lab-ipv6.js';
+import { defaultIPv6Pool } from '../calico/ippool-default6.js';
+import { cidrToString } from '../net/cidr.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
+import { buildKubeProxy, buildServices } from './lab-services.js';
+import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
+import { nodesWithoutPeers } from './bgp-peer-warnings.js';
+import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -68,15 +76,18 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (versionProblem) P(['spec', 'calicoVersion'], versionProblem);
 
   const ctx = createLabContext(spec, P);
-  const { fabricCidr, fabric, router, nodes } = buildNetwork(ctx);
+  const { fabricCidr, fabric, router, nodes, racks } = buildNetwork(ctx);
   const nodeNames = new Set(nodes.map((n) => n.name));
   const pods = buildPods(ctx, nodes);
   const hosts = buildHosts(ctx, fabric, fabricCidr);
-  const expect = buildExpectations(ctx, pods, hosts);
+  const { fabric6 } = buildIpv6(ctx, router, nodes, hosts);
+  const expect = buildExpectations(ctx, pods, hosts, { serviceEntriesElsewhere: true });
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
   const ipPools = autoPool ? [defaultIPv4Pool()] : resources.ipPools;
+  // calico-node also creates its IPv6 default pool when IPv6 is on (ippool-default6.ts).
+  if (autoPool && fabric6) ipPools.push(defaultIPv6Pool(labName));
 
   let bgpConfiguration = defaultBGPConfiguration();
   for (const c of resources.bgpConfigurations) {
@@ -105,18 +116,48 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     else if (placed.placement === 'node') felixNodeConfigurations.push(c);
   }
 
+  const kubeProxy = buildKubeProxy(ctx);
+  const services = buildServices(ctx, pods, ipPools, kubeProxy, (path, message) =>
+    warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
+  );
+  const serviceExpect = buildServiceExpectations(ctx, services, nodes, pods, hosts);
+  if (nodes.length > 1)
+    for (const n of nodesWithoutPeers(nodes, bgpConfiguration, resources.bgpPeers))
+      warnings.push(
+        asWarning(
+          index.problem(
+            'Lab',
+            labName,
+            ['spec', 'nodes', nodes.indexOf(n), 'name'],
+            `node ${n.name} has no BGP peer: ${bgpConfiguration.spec.nodeToNodeMeshEnabled ? 'it is a route reflector (which ignores the node-to-node mesh)' : 'nodeToNodeMeshEnabled is false'} and no BGPPeer selects it; it neither learns nor advertises routes`,
+          ),
+        ),
+      );
+  if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
+    P(
+      ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
+      "Services need kube-proxy's iptables mode beside Felix's iptables dataplane in the lab: with nftablesMode Enabled Calico expects kube-proxy in nftables mode, which the lab does not model",
+      'key',
+    );
+
   if (problems.length > 0) return { autoPool, problems, warnings };
   const lab: Lab = {
     name: labName,
     description: d.metadata.description ?? '',
     docs: d.metadata.docs ?? '',
     calicoVersion,
-    fabric: { cidr: fabricCidr },
+    fabric: {
+      cidr: fabricCidr,
+      ...(fabric6 ? { ipv6Cidr: cidrToString(fabric6) } : {}),
+      ...(racks ? { racks } : {}),
+    },
     router: router!,
     nodes,
     pods,
     hosts,
-    expect,
+    expect: serviceExpect.size
+      ? mergeExpectations(spec.expect?.length ?? 0, expect, serviceExpect)
+      : expect,
     notes: d.metadata.notes ?? '',
     ipPools,
     bgpConfiguration,
@@ -124,8 +165,16 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
+  if (kubeProxy) lab.kubeProxy = kubeProxy;
+  if (services.length) lab.services = services;
+  const namespaces = buildNamespaces(spec.namespaces, P);
   const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };
   if (exercise) lab.exercise = exercise;
+  if (namespaces.length > 0) lab.namespaces = namespaces;
+  if (resources.policies?.length) lab.policies = resources.policies;
+  if (resources.networkSets?.length) lab.networkSets = resources.networkSets;
+  const nft = effectiveNftables(felixConfiguration.spec.nftablesMode, calicoVersion).nftables;
+  warnings.push(...policyWarnings(lab, index, nft));
   return { lab, autoPool, problems, warnings };
 }

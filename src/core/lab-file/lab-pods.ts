@@ -50,10 +50,13 @@ export function buildPods(ctx: LabContext, nodes: readonly LabNode[]): LabPod[] 
       else if (!r.v4)
         P(
           [...path, 'annotations', IPADDRS_ANNOTATION],
-          `names no IPv4 address: the lab runs IPv4 only`,
+          `names no IPv4 address: the lab gives a pod the annotation's IPv4 address only (IPv6 addresses come from IPv6 pools)`,
         );
     }
-    return { name: p.name, node: p.node, namespace, labels, annotations };
+    const pod: LabPod = { name: p.name, node: p.node, namespace, labels, annotations };
+    if (p.tcpPorts?.length) pod.tcpPorts = [...p.tcpPorts];
+    if (p.udpPorts?.length) pod.udpPorts = [...p.udpPorts];
+    return pod;
   });
 
   return pods;

@@ -3,6 +3,8 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
+import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
+import { POLICY_KINDS, policyResourceSchemas } from './policy-schemas.js';
 import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
 
 const labels = z.record(z.string(), z.string());
@@ -58,9 +60,9 @@ export const bgpConfigurationSpec = z.strictObject({
   listenPort: z.number().int().optional(),
   nodeMeshPassword: ignored,
   nodeMeshMaxRestartTime: ignored,
-  serviceLoadBalancerIPs: ignored,
-  serviceExternalIPs: ignored,
-  serviceClusterIPs: ignored,
+  serviceLoadBalancerIPs: serviceIPBlocks.optional(),
+  serviceExternalIPs: serviceIPBlocks.optional(),
+  serviceClusterIPs: serviceIPBlocks.optional(),
   communities: ignored,
   prefixAdvertisements: ignored,
   bindMode: ignored,
@@ -178,6 +180,7 @@ export const CALICO_KINDS = [
   'BGPConfiguration',
   'BGPPeer',
   'FelixConfiguration',
+  ...POLICY_KINDS,
 ] as const;
 export type CalicoKind = (typeof CALICO_KINDS)[number];
 export const CALICO_API_VERSIONS = ['projectcalico.org/v3', 'crd.projectcalico.org/v1'];
@@ -187,6 +190,7 @@ export const resourceSchemas = {
   BGPConfiguration: bgpConfigurationResource,
   BGPPeer: bgpPeerResource,
   FelixConfiguration: felixConfigurationResource,
+  ...policyResourceSchemas,
 } as const;
 
 export const listResource = z.strictObject({
@@ -209,12 +213,25 @@ export const labDocument = z.strictObject({
   }),
   spec: z.strictObject({
     calicoVersion: z.string().optional(),
-    fabric: z.strictObject({ cidr: z.string() }).optional(),
+    fabric: z
+      .strictObject({
+        cidr: z.string().optional(),
+        ipv6Cidr: z.string().optional(),
+        // Several L2 segments routed by the router (lab-racks.ts); exclusive with cidr.
+        racks: z
+          .array(
+            z.strictObject({ name: z.string(), cidr: z.string(), router: z.string().optional() }),
+          )
+          .min(1)
+          .optional(),
+      })
+      .optional(),
     router: z
       .strictObject({
         name: z.string().optional(),
         address: z.string().optional(),
         asNumber: asNumber.optional(),
+        ipv6Address: z.string().optional(),
       })
       .optional(),
     nodes: z
@@ -224,6 +241,10 @@ export const labDocument = z.strictObject({
           address: z.string().optional(),
           labels: labels.optional(),
           extraAddresses: z.array(z.string()).optional(),
+          rack: z.string().optional(),
+          // Calico Node spec.bgp.routeReflectorClusterID: the node is a route reflector.
+          routeReflectorClusterID: z.string().optional(),
+          ipv6Address: z.string().optional(),
         }),
       )
       .min(1),
@@ -235,6 +256,9 @@ export const labDocument = z.strictObject({
           namespace: z.string().optional(),
           labels: labels.optional(),
           annotations: labels.optional(),
+          // What the pod serves (echo servers answering with the source they saw), for Services.
+          tcpPorts: z.array(port).optional(),
+          udpPorts: z.array(port).optional(),
         }),
       )
       .optional(),
@@ -246,9 +270,13 @@ export const labDocument = z.strictObject({
           gateway: z.string().optional(),
           tcpPorts: z.array(port).optional(),
           udpPorts: z.array(port).optional(),
+          ipv6Address: z.string().optional(),
+          ipv6Gateway: z.string().optional(),
         }),
       )
       .optional(),
+    // Namespaces with labels, as namespaceSelectors see them (pods' namespaces exist anyway).
+    namespaces: z.array(z.strictObject({ name: z.string(), labels: labels.optional() })).optional(),
     expect: z
       .array(
         z.strictObject({
@@ -256,11 +284,18 @@ export const labDocument = z.strictObject({
           to: z.string(),
           protocol: z.enum(['icmp', 'tcp', 'udp']).optional(),
           port: port.optional(),
-          seenAs: z.string(),
-          reply: z.boolean(),
+          // seenAs and reply may be left out of a denied entry (allowed: false).
+          seenAs: z.string().optional(),
+          reply: z.boolean().optional(),
+          allowed: z.boolean().optional(),
+          // `to: service/NAME`: which of the Service's addresses (clusterIP, loadBalancer, externalIP, or a node name for its NodePort).
+          via: z.string().optional(),
+          ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),
         }),
       )
       .optional(),
+    services: z.array(serviceSchema).optional(),
+    kubeProxy: kubeProxySchema.optional(),
     // Workshops (exercise-schema.ts): lazy, for its checks take the `expect` entries' own shape.
     exercise: z.lazy((): z.ZodType<ExerciseDocument> => exerciseDocument).optional(),
   }),

@@ -33,6 +33,10 @@ export interface BGPConfiguration {
     nodeToNodeMeshEnabled: boolean; // default true
     logSeverityScreen?: string;
     listenPort?: number;
+    /** Service address ranges the nodes advertise over BGP (CIDRs; absent: not advertised). */
+    serviceClusterIPs?: string[];
+    serviceExternalIPs?: string[];
+    serviceLoadBalancerIPs?: string[];
   };
 }
 
@@ -66,6 +70,15 @@ export interface FelixConfiguration {
     nftablesMode?: NftablesMode;
     /** false only: true is refused, the lab does not emulate the eBPF dataplane. */
     bpfEnabled?: boolean;
+    /** Encapsulation (plan/encap.ts): the VXLAN device's VNI, UDP port and MTU; tunl0's MTU. */
+    vxlanVNI?: number;
+    vxlanPort?: number;
+    vxlanMTU?: number;
+    ipipMTU?: number;
+    /** WireGuard: rendered (the MASQUERADE rule, the address), `up` refused without the module. */
+    wireguardEnabled?: boolean;
+    wireguardInterfaceName?: string;
+    wireguardMTU?: number;
   };
 }
 

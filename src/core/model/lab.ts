@@ -3,11 +3,15 @@
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
+import type { KubeProxyConfig, LabService, ServiceTarget } from './service.js';
+import type { LabNamespace, NetworkSet, Policy } from './policy.js';
 
 export interface LabRouter {
   name: string; // default "tor"
   address: string; // on the fabric, default: first address of fabric.cidr
   asNumber: number; // default 64500
+  /** IPv6 labs (fabric.ipv6Cidr): the router's address on the fabric, default its first address. */
+  ipv6Address?: string;
 }
 
 export interface LabNode {
@@ -19,6 +23,22 @@ export interface LabNode {
    * the first address listed on an interface is what MASQUERADE picks.
    */
   extraAddresses: string[];
+  /** The rack (fabric subnet) the node sits in, when the lab has `fabric.racks`. */
+  rack?: string;
+  /** Calico Node spec.bgp.routeReflectorClusterID: a route reflector (ignores the mesh). */
+  routeReflectorClusterID?: string;
+  /** IPv6 labs: eth0's IPv6 address on the fabric (Calico's Node bgp.ipv6Address). */
+  ipv6Address?: string;
+}
+
+/**
+ * One L2 segment of the fabric behind the router ("rack"): a lab with `fabric.racks` has
+ * several, routed by the router (one interface per rack). model/racks.ts gives every lab's.
+ */
+export interface LabRack {
+  name: string;
+  cidr: string; // canonical, e.g. "172.30.1.0/24"
+  routerAddress: string; // the router's address on this rack (the nodes' gateway)
 }
 
 export interface LabPod {
@@ -27,6 +47,9 @@ export interface LabPod {
   namespace: string; // default "default"
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Echo servers the pod runs (Services' endpoints); absent: none. */
+  tcpPorts?: number[];
+  udpPorts?: number[];
 }
 
 export interface LabHost {
@@ -37,6 +60,8 @@ export interface LabHost {
   /** What the host runs: answers ping always; echo servers on these ports. */
   tcpPorts: number[]; // default [8080]
   udpPorts: number[]; // default [8081]
+  /** IPv6 labs: the host's IPv6 address, prefix length and gateway on its segment. */
+  ipv6?: { address: string; prefixLength: number; gateway: string };
 }
 
 export type SeenAs = 'node' | 'pod' | { address: string };
@@ -48,6 +73,15 @@ export interface LabExpectation {
   port?: number; // tcp/udp
   seenAs: SeenAs;
   reply: boolean;
+  /** `to: service/NAME`: the Service address and port the probe goes to (lab-service-expect.ts). */
+  service?: ServiceTarget;
+  /** 6: the check runs over IPv6 (the pods' and hosts' IPv6 addresses); absent: IPv4. */
+  ipVersion?: 6;
+  /**
+   * false: the flow is expected to be dropped on the way (network policy; a firewall): nothing
+   * reaches the destination and no reply comes back. seenAs is then not checked.
+   */
+  allowed?: boolean;
 }
 
 export interface Lab {
@@ -55,7 +89,8 @@ export interface Lab {
   description: string;
   docs: string;
   calicoVersion: string; // "v3.30"
-  fabric: { cidr: string };
+  /** racks: present only when the file has `fabric.racks` (then cidr is the first rack's). */
+  fabric: { cidr: string; ipv6Cidr?: string; racks?: LabRack[] }; // ipv6Cidr: the lab runs IPv6 too (ipv6.ts)
   router: LabRouter;
   nodes: LabNode[];
   pods: LabPod[];
@@ -71,11 +106,20 @@ export interface Lab {
    * (calico#2222). Felix merges them over "default" field by field for that node.
    */
   felixNodeConfigurations?: FelixConfiguration[];
+  /** Namespaces written in the lab file (with their labels); pods' namespaces exist anyway. */
+  namespaces?: LabNamespace[];
+  /** Network policies (Calico's and converted Kubernetes ones), in file order. */
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
   /**
    * Present when loading warned: fields the lab accepts but does not follow ("not modelled:
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.
    */
   warnings?: Problem[];
+  /** Kubernetes Services (spec.services); absent: none, and no kube-proxy rules. */
+  services?: LabService[];
+  /** kube-proxy on every node: present when the lab has Services or spec.kubeProxy. */
+  kubeProxy?: KubeProxyConfig;
   /** A workshop exercise: steps with checkpoints and checks on the wire (issue 18). */
   exercise?: Exercise;
 }

@@ -1,7 +1,7 @@
 // Who peers with whom (confd's bird.cfg.template, v3.30): the node-to-node mesh when
 // BGPConfiguration nodeToNodeMeshEnabled, plus BGPPeers: global (no node, no nodeSelector)
 // -> `Global_<ip>`, node-specific (node or nodeSelector) -> `Node_<ip>`. A peer whose address
-// is the node's own is skipped, as in the template. peerSelector peers are not modelled.
+// is the node's own is skipped, as in the template. peerSelector peers: ./bgp-peer-selector.ts.
 import { matchesSelector } from '../calico/selector.js';
 import { birdId } from '../dataplane/bird-names.js';
 import type {
@@ -15,6 +15,8 @@ import type { Lab, LabNode } from '../model/lab.js';
 import type { BlockAffinity } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
 import { nodeSelectorLabels } from '../ipam/pool-choice.js';
+import { selectorPeers } from './bgp-peer-selector.js';
+import { nodeBirdData6, peerIPv6, routerBirdData6 } from './bgp6.js';
 
 function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {
   if (peer.spec.peerSelector) return undefined;
@@ -33,9 +35,11 @@ export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
     seen.add(p.name);
     peers.push(p);
   };
-  if (lab.bgpConfiguration.spec.nodeToNodeMeshEnabled) {
+  // A route reflector ignores the mesh; the others skip route reflectors in it (bird.cfg.template).
+  if (lab.bgpConfiguration.spec.nodeToNodeMeshEnabled && !node.routeReflectorClusterID) {
     for (const other of lab.nodes) {
       if (other.address === node.address) continue; // Skipping ourselves
+      if (other.routeReflectorClusterID) continue;
       add({
         name: `Mesh_${birdId(other.address)}`,
         neighbor: other.address,
@@ -51,6 +55,7 @@ export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
   for (const kind of ['global', 'node'] as const) {
     for (const peer of lab.bgpPeers) {
       if (peerApplies(peer, node) !== kind || peer.spec.peerIP === node.address) continue;
+      if (peerIPv6(peer)) continue; // bird6's (bgp6.ts)
       add({
         name: `${kind === 'global' ? 'Global' : 'Node'}_${birdId(peer.spec.peerIP)}`,
         neighbor: peer.spec.peerIP,
@@ -63,10 +68,17 @@ export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
       });
     }
   }
+  for (const p of selectorPeers(lab, node)) add(p);
   return peers;
 }
 
-export function nodeBirdData(lab: Lab, node: LabNode, blocks: BlockAffinity[]): BirdConfigData {
+export function nodeBirdData(
+  lab: Lab,
+  node: LabNode,
+  blocks: BlockAffinity[],
+  blocks6: BlockAffinity[] = [],
+): BirdConfigData {
+  const ipv6 = nodeBirdData6(lab, node, blocks6);
   const v4Pools = lab.ipPools.filter((p) => !p.spec.cidr.includes(':'));
   const rejected = v4Pools.filter((p) => p.spec.disableBGPExport).map((p) => p.spec.cidr);
   // bird_aggr.cfg.template leaves /32 blocks out of the static protocol.
@@ -84,6 +96,7 @@ export function nodeBirdData(lab: Lab, node: LabNode, blocks: BlockAffinity[]): 
     ...(lab.bgpConfiguration.spec.listenPort
       ? { listenPort: lab.bgpConfiguration.spec.listenPort }
       : {}),
+    ...(ipv6 ? { ipv6 } : {}),
   };
 }
 
@@ -103,5 +116,11 @@ export function routerBirdData(lab: Lab): RouterBirdData {
       expectedAs: peer.asNumber,
     });
   }
-  return { routerId: lab.router.address, asNumber: lab.router.asNumber, sessions };
+  const ipv6 = routerBirdData6(lab);
+  return {
+    routerId: lab.router.address,
+    asNumber: lab.router.asNumber,
+    sessions,
+    ...(ipv6 ? { ipv6 } : {}),
+  };
 }

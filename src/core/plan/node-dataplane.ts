@@ -5,12 +5,18 @@ import { natIpSets, natTable } from '../dataplane/felix-nat.js';
 import type { NodeDataplane } from '../dataplane/types.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
+import { nodeRack } from '../model/racks.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
+import { policyFilter } from './node-filter.js';
+import { withEncap } from './encap-dataplane.js';
+import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
+import { nodeServiceRoutes } from './service-routes.js';
+import { nodeIpv6 } from './node-dataplane6.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
-  const fabricPrefix = lab.fabric.cidr.split('/')[1] ?? '24';
+  const fabricPrefix = nodeRack(lab, node).cidr.split('/')[1] ?? '24';
   return [
     `${node.address}/${fabricPrefix}`,
     ...node.extraAddresses.map((a) => (a.includes('/') ? a : `${a}/32`)),
@@ -18,7 +24,8 @@ export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
 }
 
 export function nodeRoutes(lab: Lab, node: LabNode, ipam: IpamPlan): RouteSpec[] {
-  const routes: RouteSpec[] = [{ dst: 'default', via: lab.router.address, dev: 'eth0' }];
+  const gateway = nodeRack(lab, node).routerAddress; // the router, on the node's rack
+  const routes: RouteSpec[] = [{ dst: 'default', via: gateway, dev: 'eth0' }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     routes.push({ dst: `${a.address}/32`, dev: a.hostIfname, scope: 'link' });
   }
@@ -42,7 +49,11 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
   }
-  return {
+  const v6 = nodeIpv6(lab, node, ipam, felix, behaviour);
+  if (v6) interfaces[0]!.addresses.push(v6.eth0Address);
+  const filter = policyFilter(lab, node, ipam, felix);
+  const dp: NodeDataplane = {
+    ...(filter ? { filter: filter.filter } : {}),
     node: node.name,
     // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
     // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
@@ -52,14 +63,35 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       : 'iptables',
     address: node.address,
     interfaces,
-    ipsets: natIpSets(
-      lab.ipPools,
-      felix,
-      lab.nodes.map((n) => n.address),
-      behaviour,
-    ),
-    nat: natTable(lab.ipPools, felix, behaviour),
+    ipsets: [
+      ...natIpSets(
+        lab.ipPools,
+        felix,
+        lab.nodes.map((n) => n.address),
+        behaviour,
+      ),
+      ...(filter?.ipsets ?? []),
+    ],
+    nat: lab.kubeProxy
+      ? {
+          ...natTable(lab.ipPools, felix, behaviour),
+          kubeProxy: kubeProxyNat(lab.kubeProxy, node, serviceEndpoints(lab, ipam)),
+        }
+      : natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
-    bird: nodeBirdData(lab, node, ipam.blocks),
+    bird: lab.services?.length
+      ? {
+          ...nodeBirdData(lab, node, ipam.blocks, ipam.blocks6),
+          ...nodeServiceRoutes(lab, node, serviceEndpoints(lab, ipam)),
+        }
+      : nodeBirdData(lab, node, ipam.blocks, ipam.blocks6),
   };
+  // Tunnels (IPIP, VXLAN, WireGuard): devices, routes, NAT rules, ipsets (encap-dataplane.ts).
+  withEncap(dp, lab, node, ipam, felix);
+  // IPv6 labs: the node's IPv6 routes and Felix's IPv6 tables (node-dataplane6.ts).
+  if (v6) {
+    dp.routes.push(...v6.routes);
+    dp.ipv6 = v6.dataplane;
+  }
+  return dp;
 }

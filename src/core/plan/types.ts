@@ -62,6 +62,8 @@ export interface InterfaceSpec {
   master?: string; // enslave to this bridge
   /** Per-interface sysctls to write once the interface exists, full names (also holds proxy_arp). */
   sysctls?: Record<string, string>;
+  /** The MTU to set (pod veths when a tunnel is on: Felix's pod MTU); else the kernel's 1500. */
+  mtu?: number;
 }
 
 export interface BridgeSpec {
@@ -70,7 +72,7 @@ export interface BridgeSpec {
 
 /** A long-running process the lab starts in a container (echo servers on hosts, BIRD). */
 export interface ServiceSpec {
-  kind: 'tcp-echo' | 'udp-echo';
+  kind: 'tcp-echo' | 'udp-echo' | 'tcp6-echo' | 'udp6-echo'; // *6: the same over IPv6 (IPv6 labs)
   port: number;
 }
 

@@ -50,10 +50,16 @@ describe('import of a cluster dump', () => {
       ['kube-system', 'coredns-787d4945fb-l6kqz', 'k8s-90', '10.244.185.130', '10.244.185.128/26'],
     ]);
     // The blocks are affine where the customer's are: those Calico's walk gives these names.
-    expect(plan.ipam.blocks.map((b) => [b.node, b.cidr])).toEqual([
+    expect(plan.ipam.blocks.map((b) => [b.node, b.cidr]).sort()).toEqual([
+      ['k8s-90', '10.244.185.128/26'],
       ['k8s-91', '10.244.70.0/26'],
       ['k8s-92', '10.244.18.128/26'],
-      ['k8s-90', '10.244.185.128/26'],
+    ]);
+    // The pool is IPIP: each node's tunnel address is the customer's (its annotation).
+    expect(plan.ipam.tunnels?.map((t) => [t.node, t.address])).toEqual([
+      ['k8s-90', '10.244.185.128'],
+      ['k8s-91', '10.244.70.0'],
+      ['k8s-92', '10.244.18.128'],
     ]);
   });
 
