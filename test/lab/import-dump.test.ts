@@ -7,7 +7,7 @@ import { importLab } from '../../src/core/import/index.js';
 import { LabService } from '../../src/service/lab-service.js';
 
 const LAB = `imp-dump-${randomBytes(3).toString('hex')}`;
-const DIR = new URL('../fixtures/dumps/kubeadm-ipip/', import.meta.url);
+const DIR = new URL('../fixtures/dumps/kubeadm-vxlan/', import.meta.url);
 const sources = readdirSync(DIR)
   .filter((f) => !f.endsWith('.md'))
   .sort()

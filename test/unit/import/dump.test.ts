@@ -7,7 +7,7 @@ import { importLab } from '../../../src/core/import/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import { runCli } from '../cli/run-cli.js';
 
-const DIR = 'test/fixtures/dumps/kubeadm-ipip';
+const DIR = 'test/fixtures/dumps/kubeadm-vxlan';
 const dumpFiles = readdirSync(DIR)
   .filter((f) => !f.endsWith('.md'))
   .sort()
@@ -28,7 +28,7 @@ describe('import of a cluster dump', () => {
     expect(r.lab.fabric.cidr).toBe('192.0.2.0/24');
     expect(r.lab.router.address).toBe('192.0.2.1');
     expect(r.lab.nodes[0]!.labels['node-role.kubernetes.io/control-plane']).toBe('');
-    expect(r.lab.ipPools.map((p) => [p.name, p.spec.cidr, p.spec.ipipMode])).toEqual([
+    expect(r.lab.ipPools.map((p) => [p.name, p.spec.cidr, p.spec.vxlanMode])).toEqual([
       ['default-ipv4-ippool', '10.244.0.0/16', 'Always'],
     ]);
   });
@@ -55,7 +55,7 @@ describe('import of a cluster dump', () => {
       ['k8s-91', '10.244.70.0/26'],
       ['k8s-92', '10.244.18.128/26'],
     ]);
-    // The pool is IPIP: each node's tunnel address is the customer's (its annotation).
+    // The pool is VXLAN: each node's tunnel address is the customer's (its annotation).
     expect(plan.ipam.tunnels?.map((t) => [t.node, t.address])).toEqual([
       ['k8s-90', '10.244.185.128'],
       ['k8s-91', '10.244.70.0'],
@@ -70,7 +70,7 @@ describe('import of a cluster dump', () => {
     );
     expect(notes).toContain('3 host-network pods left out');
     expect(notes).toContain('1 pods without an address or a node (Pending?) left out');
-    expect(notes).toContain("node k8s-90's tunnel address at the customer's: IPIP 10.244.185.128");
+    expect(notes).toContain("node k8s-90's tunnel address at the customer's: VXLAN 10.244.185.128");
     expect(r.lab.notes).toContain('3 host-network pods left out');
     // The fixture's blocks are those Calico gives these names: the import says so.
     expect(notes).toContain(
