@@ -3,6 +3,7 @@
 import type { LabExpectation } from '../model/lab.js';
 import type { LabPlan } from '../plan/types.js';
 import { explain } from './explain.js';
+import { flowAllowed } from './explain-perimeter.js';
 import type { Explanation } from './types.js';
 
 export interface ExpectationResult {
@@ -18,8 +19,17 @@ function seenAsText(e: LabExpectation['seenAs']): string {
 }
 
 export function checkExpectation(plan: LabPlan, exp: LabExpectation): ExpectationResult {
-  const explanation = explain(plan, exp.from, exp.to, { protocol: exp.protocol });
+  const explanation = explain(plan, exp.from, exp.to, {
+    protocol: exp.protocol,
+    ...(exp.port !== undefined ? { port: exp.port } : {}),
+  });
   const mismatches: string[] = [];
+  const allowed = flowAllowed(explanation);
+  if (allowed !== (exp.allowed ?? true)) {
+    mismatches.push(
+      `allowed: expected ${exp.allowed ?? true}, explain says ${allowed}${explanation.forward?.ok === false ? ` (${explanation.forward.reason})` : ''}`,
+    );
+  }
   const seenOk =
     typeof exp.seenAs === 'string'
       ? explanation.seenAs === exp.seenAs

@@ -11,9 +11,12 @@ import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
 import { explainInbound, isHostName } from './explain-inbound.js';
+import { explainPerimeter } from './explain-perimeter.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
+  /** tcp/udp destination port (the perimeter firewall may match it). */
+  port?: number;
 }
 
 // Re-exported: the service reads it from here.
@@ -261,7 +264,7 @@ export function explain(
   }
   warnings.push(CONNTRACK_WARNING);
 
-  return {
+  const explanation: Explanation = {
     pod: src.pod,
     podAddress: src.address,
     node: src.node,
@@ -281,4 +284,5 @@ export function explain(
     steps,
     warnings,
   };
+  return explainPerimeter(plan, explanation, opts);
 }

@@ -2,7 +2,7 @@
 // (lab-network.ts), pods (lab-pods.ts), hosts (lab-hosts.ts), expectations
 // (lab-expectations.ts), then the Calico resources that came with it.
 import { felixPlacement } from './felix-placement.js';
-import type { Problem } from '../errors.js';
+import { asWarning, type Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { DEFAULT_AS_NUMBER, defaultBGPConfiguration } from '../calico/bgp.js';
@@ -21,6 +21,7 @@ import { buildExpectations } from './lab-expectations.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
+import { buildPerimeter, perimeterNftables } from './lab-perimeter.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -104,6 +105,18 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     else if (placed.placement === 'node') felixNodeConfigurations.push(c);
   }
 
+  const perimeter = buildPerimeter(ctx, {
+    nodes,
+    pods,
+    hosts,
+    ipPools,
+    routerName: router?.name ?? '',
+    nftables: perimeterNftables(felixConfiguration, calicoVersion),
+    warn: (path, message) =>
+      warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
+  });
+  pods.push(...perimeter.gatewayPods);
+
   if (problems.length > 0) return { autoPool, problems, warnings };
   const lab: Lab = {
     name: labName,
@@ -123,5 +136,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
+  if (perimeter.firewall) lab.firewall = perimeter.firewall;
+  if (perimeter.egressGateways) lab.egressGateways = perimeter.egressGateways;
+  if (perimeter.namespaceAnnotations) lab.namespaceAnnotations = perimeter.namespaceAnnotations;
   return { lab, autoPool, problems, warnings };
 }

@@ -92,6 +92,7 @@ export function buildExpectations(
       reply: x.reply,
     };
     if (port !== undefined) e.port = port;
+    if (x.allowed === false) e.allowed = false;
     expect.push(e);
   });
 

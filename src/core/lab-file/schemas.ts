@@ -3,6 +3,7 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
+import { enterpriseSection, firewallSection } from './perimeter-schemas.js';
 
 const labels = z.record(z.string(), z.string());
 const ignored = z.unknown().optional();
@@ -257,9 +258,12 @@ export const labDocument = z.strictObject({
           port: port.optional(),
           seenAs: z.string(),
           reply: z.boolean(),
+          allowed: z.boolean().optional(),
         }),
       )
       .optional(),
+    firewall: firewallSection.optional(),
+    enterprise: enterpriseSection.optional(),
   }),
 });
 

@@ -3,6 +3,7 @@
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
+import type { LabEgressGateway, LabFirewall, LabNamespaceAnnotations } from './perimeter.js';
 
 export interface LabRouter {
   name: string; // default "tor"
@@ -48,6 +49,8 @@ export interface LabExpectation {
   port?: number; // tcp/udp
   seenAs: SeenAs;
   reply: boolean;
+  /** false: the flow is dropped on its way (then seenAs is what the dropping firewall saw). */
+  allowed?: boolean;
 }
 
 export interface Lab {
@@ -76,4 +79,10 @@ export interface Lab {
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.
    */
   warnings?: Problem[];
+  /** A perimeter firewall in the router (spec.firewall). */
+  firewall?: LabFirewall;
+  /** Calico Enterprise egress gateways (spec.enterprise); their pods are in `pods` too. */
+  egressGateways?: LabEgressGateway[];
+  /** Namespace annotations Calico Enterprise reads (spec.enterprise.namespaces). */
+  namespaceAnnotations?: LabNamespaceAnnotations[];
 }

@@ -8,6 +8,7 @@ import type { Lab } from '../model/lab.js';
 import { routerBirdData } from './bgp.js';
 import { portNames } from './ifnames.js';
 import { nodeDataplane } from './node-dataplane.js';
+import { addPerimeter } from './perimeter.js';
 import type { ContainerPlan, IpamPlan, LabPlan, LinkSpec, RouteSpec } from './types.js';
 
 export const CALICO_VETH_MAC = 'ee:ee:ee:ee:ee:ee';
@@ -132,5 +133,7 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     };
   });
 
-  return { lab, ipam, containers: [router, ...nodes, ...pods, ...hosts], links };
+  const containers = [router, ...nodes, ...pods, ...hosts];
+  addPerimeter(lab, ipam, containers);
+  return { lab, ipam, containers, links };
 }

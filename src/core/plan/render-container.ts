@@ -8,6 +8,7 @@ import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.j
 import { renderNftRuleset } from '../dataplane/render-nft.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
+import { perimeterText } from './render-perimeter-text.js';
 import type { ContainerPlan } from './types.js';
 
 /** The text each tool takes, for one container. */
@@ -19,6 +20,8 @@ export interface RenderedDataplane {
   nftRuleset?: string;
   routes: string; // `ip -batch` input, `route replace` lines
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
+  /** The router's firewall chain, nodes' and gateway pods' egress gateway rules (render-perimeter-text.ts). */
+  perimeter?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -32,6 +35,15 @@ export function renderBirdConfig(
 }
 
 export function renderContainer(c: ContainerPlan): RenderedDataplane {
+  return withPerimeter(c, renderContainerCore(c));
+}
+
+function withPerimeter(c: ContainerPlan, r: RenderedDataplane): RenderedDataplane {
+  const perimeter = perimeterText(c);
+  return perimeter === undefined ? r : { ...r, perimeter };
+}
+
+function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   const routes = renderRoutes(c.routes);
   const birdConfig = renderBirdConfig(c);
   if (!c.dataplane) return birdConfig === undefined ? { routes } : { routes, birdConfig };
