@@ -7,6 +7,8 @@ import {
   type FirewallFilterRule,
   type FirewallTable,
 } from './perimeter-types.js';
+import type { RouteSpec } from './types.js';
+import { renderRoutes } from './render-routes.js';
 
 function quote(comment: string): string {
   return `"${comment.replace(/["\\]/g, '')}"`;
@@ -43,16 +45,21 @@ export function firewallHook(fw: FirewallTable): string {
   return `-A FORWARD -i ${fw.inInterface} ! -o ${fw.inInterface} -j ${fw.chain}`;
 }
 
-/** `ip -batch` input: the ip rules and the tables' routes. */
+/**
+ * `ip -batch` input: the ip rules. The tables' routes are plan routes (egressTableRoutes): they
+ * name pod interfaces, so a new container gets them from the wiring, once its links exist.
+ */
 export function renderEgressRouting(e: EgressDataplane): string {
-  const lines: string[] = [];
-  for (const t of e.tables) {
-    for (const c of t.throws) lines.push(`route replace throw ${c} table ${t.id}`);
-    lines.push(`route replace default via ${t.via} dev ${t.dev} onlink table ${t.id}`);
-  }
-  for (const r of e.rules)
-    lines.push(`rule add from ${r.from} lookup ${r.table} pref ${r.priority}`);
+  const lines = e.rules.map((r) => `rule add from ${r.from} lookup ${r.table} pref ${r.priority}`);
   return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** The egress tables as routes (`throw` for the cluster's ranges, then the default). */
+export function egressTableRoutes(e: EgressDataplane): RouteSpec[] {
+  return e.tables.flatMap((t) => [
+    ...t.throws.map((dst) => ({ dst, type: 'throw' as const, table: t.id })),
+    { dst: 'default', via: t.via, dev: t.dev, onlink: true, table: t.id },
+  ]);
 }
 
 /** The nat chain's rules: clients exempt from the node's SNAT, or the gateway's own SNAT. */
@@ -81,6 +88,7 @@ export function renderEgressNatRestore(e: EgressDataplane): string {
 export function renderEgressText(e: EgressDataplane): string {
   return [
     renderEgressRouting(e).trimEnd(),
+    renderRoutes(egressTableRoutes(e)).trimEnd(),
     `-A POSTROUTING -j ${EGRESS_NAT_CHAIN} (inserted first)`,
     ...egressNatLines(e),
   ]

@@ -23,6 +23,7 @@ import {
   type EgressDataplane,
   type FirewallTable,
 } from '../dataplane/perimeter-types.js';
+import { egressTableRoutes } from '../dataplane/render-perimeter.js';
 import type { ContainerPlan } from './types.js';
 
 export const FIREWALL_IN_INTERFACE = 'br0'; // plan-lab's FABRIC_BRIDGE (no import: plan-lab imports this file)
@@ -150,6 +151,7 @@ export function addPerimeter(lab: Lab, ipam: IpamPlan, containers: ContainerPlan
       tables: [...tables.values()].sort((a, b) => a.id - b.id),
       natExempt: { clients: mine.map((k) => k.pod.address), clusterCidrs: inCluster },
     };
+    c.routes = [...c.routes, ...egressTableRoutes(c.egress)];
   }
   for (const gw of lab.egressGateways ?? []) {
     const pod = containers.find((x) => x.role === 'pod' && x.name === gw.name);

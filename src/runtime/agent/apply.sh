@@ -130,7 +130,7 @@ if [ -f ipset.names ] && [ ! -f fresh ]; then
 fi
 if [ -f routes.batch ]; then ip -batch routes.batch 2>err || fail "routes: $(cat err)"; fi
 # 5'. The router's perimeter firewall (fw.rules: its filter chain, fw.in: the fabric bridge)
-#     and Calico Enterprise egress gateways (egw.ip: ip rules at pref 105 and their tables,
+#     and Calico Enterprise egress gateways (egw.ip: ip rules at pref 105 to their tables,
 #     egw.nat: the nat chain egress-lab-egw, egw.tables: the table ids). Chains outside Felix's,
 #     hooked once; when the plan drops them, what the last apply set up ($D/fw, $D/egw.tables) goes.
 if [ -f fw.rules ]; then
@@ -147,7 +147,10 @@ elif [ -f "$D/fw" ]; then
 fi
 if [ -f egw.ip ] || [ -f "$D/egw.tables" ]; then
   while ip rule del pref 105 2>/dev/null; do :; done
-  cat "$D/egw.tables" egw.tables 2>/dev/null | while read -r t; do ip route flush table "$t" 2>/dev/null; done
+  # The tables' routes came with routes.batch (or the wiring); tables the plan dropped are emptied.
+  [ -f "$D/egw.tables" ] && while read -r t; do
+    grep -qxF "$t" egw.tables 2>/dev/null || ip route flush table "$t" 2>/dev/null
+  done < "$D/egw.tables"
   if [ -f egw.ip ]; then
     ip -batch egw.ip 2>err || fail "egress gateway routes: $(cat err)"
     iptables-restore --noflush < egw.nat 2>err || fail "egress gateway nat: $(cat err)"

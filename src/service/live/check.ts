@@ -14,6 +14,7 @@ import type { LiveContext } from '../service-context.js';
 import type { CaptureSession } from './capture-session.js';
 import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
+import { droppedAt, leakMismatch, openLeakCapture } from './check-dropped.js';
 
 export interface CheckOptions {
   /**
@@ -170,7 +171,7 @@ async function checkEntry(
   } catch {
     predicted = undefined; // explain cannot model this entry; the wire still decides
   }
-  const capturedOn = dest.container ?? record.lab.router.name;
+  const capturedOn = droppedAt(record, e) ?? dest.container ?? record.lab.router.name;
   // Old mappings must not decide the result: the pod's entries on its node, or for a host
   // source, the host's entries on the destination pod's node.
   const flushNode = source.node ?? (dest.role === 'pod' ? dest.node : undefined);
@@ -182,6 +183,14 @@ async function checkEntry(
     container: capturedOn,
     filterWords: bpf(e.protocol, dest.address, port),
   });
+  const leakCap = await openLeakCapture(
+    (spec) => live.openCapture(spec),
+    record.name,
+    e,
+    dest,
+    capturedOn,
+    bpf(e.protocol, dest.address, port),
+  );
   let stats: { sent: number; received: number; error?: string };
   try {
     if (source.host) {
@@ -213,6 +222,8 @@ async function checkEntry(
   } finally {
     await cap.stop();
     void cap.removeFile();
+    await leakCap?.stop();
+    void leakCap?.removeFile();
   }
   const packets: PacketEvent[] = cap.packets().filter((p) => p.dst === dest.address && p.src);
   const seenSources = [...new Set(packets.map((p) => p.src!))];
@@ -242,6 +253,8 @@ async function checkEntry(
         : `seenAs: expected ${wanted}, but no packet from ${e.from} reached ${capturedOn} (${dest.address})`,
     );
   }
+  const leak = leakMismatch(leakCap, dest.address, dest.container ?? dest.address);
+  if (leak) mismatches.push(leak);
   if (stats.error) mismatches.push(`traffic: ${stats.error}`);
   const gotReply = stats.received > 0;
   if (gotReply !== e.reply) {
