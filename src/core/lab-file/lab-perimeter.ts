@@ -91,7 +91,7 @@ function checkEgressAnnotations(
     const v = annotations[key];
     if (v === undefined) continue;
     const err = validateSelector(v);
-    if (err) ctx.problem([...path, key], `${key}: invalid selector: ${err.message}`);
+    if (err) ctx.problem([...path, key], `${key}: ${err.message}`);
   }
 }
 
