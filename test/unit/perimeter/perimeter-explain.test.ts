@@ -51,7 +51,7 @@ describe('explain: perimeter firewall', () => {
   it('once billing-pool NATs, billing-1 is the node to the firewall and is dropped', () => {
     const nat = planOf('perimeter-firewall-per-namespace-pools.yaml', (t) =>
       t.replace(
-        /(name: billing-pool\nspec:\n  cidr: 10.50.0.0\/24\n  natOutgoing: )false/,
+        /(name: billing-pool\nspec:\n {2}cidr: 10.50.0.0\/24\n {2}natOutgoing: )false/,
         '$1true',
       ),
     );
