@@ -76,7 +76,7 @@ export interface CheckProbes {
 function expectText(e: LabExpectation): string {
   const seen = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
   const proto = e.protocol === 'icmp' ? 'icmp' : `${e.protocol}${e.port ? `/${e.port}` : ''}`;
-  return `${e.from} -> ${e.to} (${proto}): seenAs ${seen}, reply ${e.reply}`;
+  return `${e.from} -> ${e.to} (${proto}): seenAs ${seen}${e.allowed === false ? ', dropped' : ''}, reply ${e.reply}`;
 }
 
 function bpf(protocol: LabExpectation['protocol'], address: string, port: number): string[] {
