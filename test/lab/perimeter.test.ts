@@ -128,9 +128,10 @@ describe('perimeter firewall and egress gateway on the wire', () => {
   }, 240_000);
 });
 
+/** The packets counted by the firewall rule with this comment, read through the service (rules:get). */
 async function dropCount(lab: string, router: string, chain: string, comment: string) {
-  const out = await run(lab, router, ['iptables', '-L', chain, '-v', '-n', '-x']);
-  const line = out.split('\n').find((l) => l.includes(`/* ${comment} */`));
-  expect(line, `no counter line for ${comment} in\n${out}`).toBeDefined();
-  return Number(line!.trim().split(/\s+/)[0]);
+  const { counters } = await service.live.rules(lab, router);
+  const c = counters.find((x) => x.chain === chain && x.rule.includes(`"${comment}"`));
+  expect(c, `no counter for ${comment} in ${JSON.stringify(counters)}`).toBeDefined();
+  return c!.packets;
 }
