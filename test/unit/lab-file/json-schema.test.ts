@@ -15,7 +15,7 @@ import { schemaCommentRef, withSchemaComment } from '../../../src/core/lab-file/
 const dir = 'lab-templates';
 const templates = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
-// ajv comes with the install (electron-builder's dependency); without it the validation tests
+// ajv is a devDependency; without it the validation tests
 // are skipped, loudly.
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 let compile: ((schema: object) => Validate) | undefined;
