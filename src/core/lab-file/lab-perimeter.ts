@@ -2,6 +2,7 @@
 // (each also a pod, with an address from its own pool) and namespace annotations. Selectors in
 // the egress annotations are checked with Calico's selector parser, positioned.
 import { IPV4POOLS_ANNOTATION } from '../calico/pool-choice.js';
+import { egressSelection } from '../calico/egress-selection.js';
 import { validateSelector } from '../calico/selector.js';
 import type { FieldPath } from '../calico/field-error.js';
 import { labelValueProblems, qualifiedNameProblems } from '../calico/names.js';
@@ -105,7 +106,16 @@ function buildGateways(
   inp.pods.forEach((p, i) =>
     checkEgressAnnotations(ctx, p.annotations, ['spec', 'pods', i, 'annotations']),
   );
-  if (!ent) return { gatewayPods };
+  if (!ent) {
+    inp.pods.forEach((p, i) => {
+      if (p.annotations[EGRESS_SELECTOR_ANNOTATION] !== undefined)
+        inp.warn(
+          ['spec', 'pods', i, 'annotations', EGRESS_SELECTOR_ANNOTATION],
+          'a Calico Enterprise annotation: Calico Open Source ignores it, and so does the lab without spec.enterprise.egressGateways',
+        );
+    });
+    return { gatewayPods };
+  }
   inp.warn(['spec', 'enterprise'], ENTERPRISE_WARNING);
   const nodeNames = new Set(inp.nodes.map((n) => n.name));
   const poolNames = new Set(inp.ipPools.map((p) => p.name));
@@ -162,7 +172,40 @@ function buildGateways(
     ]);
     return { name: n.name, annotations: { ...n.annotations } };
   });
+  warnUnmatched(inp, egressGateways, namespaceAnnotations);
   return { egressGateways, namespaceAnnotations, gatewayPods };
+}
+
+/** A pod whose egress annotations select no gateway: warned at the annotation that decided. */
+function warnUnmatched(
+  inp: PerimeterInputs,
+  gateways: LabEgressGateway[],
+  namespaces: LabNamespaceAnnotations[],
+): void {
+  inp.pods.forEach((pod, i) => {
+    let sel;
+    try {
+      sel = egressSelection(pod, namespaces, gateways);
+    } catch {
+      return; // an invalid selector is already an error at its annotation
+    }
+    if (!sel || sel.gateways.length) return;
+    const path: FieldPath =
+      sel.on === 'pod'
+        ? ['spec', 'pods', i, 'annotations', EGRESS_SELECTOR_ANNOTATION]
+        : [
+            'spec',
+            'enterprise',
+            'namespaces',
+            namespaces.findIndex((n) => n.name === pod.namespace),
+            'annotations',
+            EGRESS_SELECTOR_ANNOTATION,
+          ];
+    inp.warn(
+      path,
+      `pod ${pod.name} selects no egress gateway of this lab (${sel.selector}${sel.namespaceSelector === undefined ? `, in namespace ${pod.namespace}` : `, namespaces ${sel.namespaceSelector}`}): the lab sends its traffic as without one (its node's natOutgoing); what Calico Enterprise does when a client has no gateway is not modelled`,
+    );
+  });
 }
 
 export function buildPerimeter(ctx: LabContext, inp: PerimeterInputs): BuiltPerimeter {

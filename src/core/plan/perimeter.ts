@@ -9,13 +9,8 @@
 // its VXLAN device `egress.calico`; the lab routes to that node on the fabric instead.
 import type { IpamPlan, PodAssignment } from '../ipam/types.js';
 import type { Lab } from '../model/lab.js';
-import {
-  EGRESS_NAMESPACE_SELECTOR_ANNOTATION,
-  EGRESS_SELECTOR_ANNOTATION,
-  type LabEgressGateway,
-  type LabFirewall,
-} from '../model/perimeter.js';
-import { matchesSelector } from '../calico/selector.js';
+import type { LabEgressGateway, LabFirewall } from '../model/perimeter.js';
+import { egressSelection } from '../calico/egress-selection.js';
 import {
   EGRESS_RULE_PRIORITY,
   EGRESS_TABLE_BASE,
@@ -76,20 +71,9 @@ export function egressClients(lab: Lab, ipam: IpamPlan): EgressClient[] {
     if (gwNames.has(a.pod)) continue;
     const pod = lab.pods.find((p) => p.name === a.pod);
     if (!pod) continue;
-    const nsAnn =
-      lab.namespaceAnnotations?.find((n) => n.name === pod.namespace)?.annotations ?? {};
-    const on = pod.annotations[EGRESS_SELECTOR_ANNOTATION] !== undefined ? 'pod' : 'namespace';
-    const ann = on === 'pod' ? pod.annotations : nsAnn;
-    const selector = ann[EGRESS_SELECTOR_ANNOTATION];
-    if (selector === undefined) continue;
-    const nsSelector = ann[EGRESS_NAMESPACE_SELECTOR_ANNOTATION];
-    const matching = gateways.filter(
-      (g) =>
-        matchesSelector(selector, g.labels) &&
-        (nsSelector === undefined
-          ? g.namespace === pod.namespace
-          : matchesSelector(nsSelector, { 'projectcalico.org/name': g.namespace })),
-    );
+    const sel = egressSelection(pod, lab.namespaceAnnotations ?? [], gateways);
+    if (!sel) continue;
+    const matching = sel.gateways;
     const gw = matching[0];
     const gwAssign = gw && ipam.assignments.find((x) => x.pod === gw.name);
     if (!gw || !gwAssign) continue;
@@ -100,9 +84,11 @@ export function egressClients(lab: Lab, ipam: IpamPlan): EgressClient[] {
       gatewayNode: gwAssign.node,
       table: gatewayTable(lab, gw),
       selectedBy: {
-        on,
-        selector,
-        ...(nsSelector !== undefined ? { namespaceSelector: nsSelector } : {}),
+        on: sel.on,
+        selector: sel.selector,
+        ...(sel.namespaceSelector !== undefined
+          ? { namespaceSelector: sel.namespaceSelector }
+          : {}),
       },
       alsoMatching: matching.slice(1).map((g) => g.name),
     });

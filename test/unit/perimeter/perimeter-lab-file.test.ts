@@ -150,3 +150,35 @@ spec: {nftablesMode: Enabled}
     );
   });
 });
+
+describe('egress annotations that select nothing', () => {
+  const warningsOf = (text: string) =>
+    (loadSources([{ file: 'lab.yaml', text }]).warnings ?? []).filter(
+      (w) => w.field !== 'spec.enterprise',
+    );
+
+  it('warns at the annotation when no gateway matches', () => {
+    const text = lab(`  enterprise:
+    egressGateways:
+      - {name: egw-red, namespace: team-a, node: node-2, ipPool: gw-pool, labels: {egress-code: red}}
+    namespaces:
+      - {name: team-a, annotations: {egress.projectcalico.org/selector: "egress-code == 'blue'"}}
+`);
+    const [w] = warningsOf(text);
+    expect(w?.field).toBe(
+      'spec.enterprise.namespaces[0].annotations["egress.projectcalico.org/selector"]',
+    );
+    expect(w?.message).toMatch(
+      /^pod web-1 selects no egress gateway of this lab \(egress-code == 'blue', in namespace team-a\)/,
+    );
+  });
+
+  it('warns that the annotation does nothing without spec.enterprise', () => {
+    const text = lab('').replace(
+      '{name: web-1, node: node-1, namespace: team-a}',
+      `{name: web-1, node: node-1, namespace: team-a, annotations: {egress.projectcalico.org/selector: "a == 'b'"}}`,
+    );
+    const [w] = warningsOf(text);
+    expect(w?.message).toContain('Calico Open Source ignores it');
+  });
+});
