@@ -17,6 +17,7 @@ import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchNftRules, benchNftToggle } from './measures/nftables.js';
 import { benchUp } from './measures/up.js';
+import { benchWorkshop } from './measures/workshop.js';
 
 type Measure = (ctx: BenchContext, o: RunOptions) => Promise<Section>;
 
@@ -31,6 +32,7 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'parse', quick: true, run: async () => benchParse },
   { id: 'nft-toggle', quick: false, run: async () => benchNftToggle },
   { id: 'nft-rules', quick: false, run: async () => benchNftRules },
+  { id: 'workshop', quick: false, run: async () => benchWorkshop },
 ];
 
 function parseArgs(argv: string[]): RunOptions & { only?: string[] } {

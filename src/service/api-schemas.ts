@@ -78,6 +78,12 @@ export const LAB_API_REQUEST_SCHEMAS: {
     flows: z.enum(['one', 'per-packet']).optional(),
   }),
   'traffic:stop': z.strictObject({ trafficId: name }),
+  'exercise:get': z.strictObject({ lab: name }),
+  'exercise:check': z.strictObject({ lab: name, step: z.number().int().min(0).max(999) }),
+  'exercise:reset': z.strictObject({ lab: name, step: z.number().int().min(0).max(999) }),
+  'exercise:goto': z.strictObject({ lab: name, step: z.number().int().min(0).max(999) }),
+  'workshop:overview': noRequest,
+  'session:scope': noRequest,
 };
 
 /** Every event the service can push; shells subscribe to these and forward them. */
@@ -89,6 +95,7 @@ export const LAB_API_EVENT_NAMES: readonly LabApiEventName[] = [
   'capture:dropped',
   'capture:ended',
   'traffic:stats',
+  'exercise:progress',
 ] as const;
 
 export function isLabApiChannel(value: unknown): value is LabApiChannel {

@@ -199,6 +199,56 @@ export interface ProgressEvent {
   error?: string;
 }
 
+/** A lab's exercise as a student walks it (issue 18): the steps, where they are, the last check. */
+export interface ExerciseStepView {
+  index: number; // 0-based
+  title: string;
+  instruction: string;
+  hints: string[];
+  /** The checkpoint's pool patches, as text ("default-ipv4-ippool: {"spec":…}"); empty: the file's. */
+  checkpoint: string[];
+  /** The step's checks, one line each ("web-1 -> internet (icmp): seenAs node, reply true"). */
+  check: string[];
+}
+
+export interface ExerciseCheckEntry {
+  text: string; // the expectation, one line
+  ok: boolean;
+  /** What was seen on the wire, one line ("internet saw node-1 (172.30.0.11); 3/3 replies"). */
+  summary: string;
+  mismatches: string[];
+  lines: string[]; // a few captured tcpdump lines
+}
+
+export interface ExerciseCheckResult {
+  step: number;
+  ok: boolean;
+  at: number; // ms since epoch
+  entries: ExerciseCheckEntry[];
+}
+
+export interface ExerciseView {
+  lab: string;
+  title: string;
+  steps: ExerciseStepView[];
+  current: number;
+  /** The last check of the current step, if any. */
+  last?: ExerciseCheckResult;
+  /** Steps passed so far (0-based indexes). */
+  passed: number[];
+}
+
+/** One lab in the instructor's view: its exercise, current step and last check. */
+export interface WorkshopLabView {
+  lab: string;
+  running: boolean;
+  title?: string; // the exercise's; absent: the lab has none
+  steps: number;
+  current: number;
+  passed: number[];
+  last?: ExerciseCheckResult;
+}
+
 /** Request/response of every call, keyed by channel name. */
 export interface LabApiCalls {
   'templates:list': { request: void; response: TemplateInfo[] };
@@ -246,6 +296,16 @@ export interface LabApiCalls {
   };
   'traffic:start': { request: TrafficSpec; response: { trafficId: string } };
   'traffic:stop': { request: { trafficId: string }; response: TrafficStats };
+  'exercise:get': { request: { lab: string }; response: ExerciseView };
+  /** Proves the step's checks on the wire; the result becomes the lab's last check. */
+  'exercise:check': { request: { lab: string; step: number }; response: ExerciseCheckResult };
+  /** Brings the lab back to the step's checkpoint as one change; the step becomes current. */
+  'exercise:reset': { request: { lab: string; step: number }; response: ChangeResult };
+  'exercise:goto': { request: { lab: string; step: number }; response: ExerciseView };
+  /** Every lab with its current step and last check (the instructor's view). */
+  'workshop:overview': { request: void; response: WorkshopLabView[] };
+  /** Which lab this connection may see: a student's token names one; absent, all. */
+  'session:scope': { request: void; response: { lab?: string } };
 }
 
 /** Events the service pushes, keyed by channel name. */
@@ -258,6 +318,8 @@ export interface LabApiEvents {
   'capture:dropped': { captureId: string; dropped: number };
   'capture:ended': { captureId: string; reason: string };
   'traffic:stats': TrafficStats;
+  /** A lab's exercise moved: a check ran, a step was reset or chosen. */
+  'exercise:progress': WorkshopLabView;
 }
 
 export type LabApiChannel = keyof LabApiCalls;
@@ -296,4 +358,10 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'capture:wireshark',
   'traffic:start',
   'traffic:stop',
+  'exercise:get',
+  'exercise:check',
+  'exercise:reset',
+  'exercise:goto',
+  'workshop:overview',
+  'session:scope',
 ] as const;

@@ -13,6 +13,7 @@ import type {
   ValidationResult,
   EngineStatus,
 } from './api.js';
+import type { ExerciseTracker } from './exercise.js';
 import type { LiveFeatures } from './live/index.js';
 
 export type Handler<C extends LabApiChannel> = (
@@ -50,6 +51,7 @@ export interface LabApiMethods {
     | 'startTraffic'
     | 'stopTraffic'
   >;
+  readonly exercises: Pick<ExerciseTracker, 'view' | 'check' | 'reset' | 'goto' | 'overview'>;
 }
 
 export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
@@ -83,5 +85,12 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
       s.live.pcapChunk(captureId, pcapId, offset),
     'traffic:start': (spec) => s.live.startTraffic(spec),
     'traffic:stop': ({ trafficId }) => s.live.stopTraffic(trafficId),
+    'exercise:get': ({ lab }) => s.exercises.view(lab),
+    'exercise:check': ({ lab, step }) => s.exercises.check(lab, step),
+    'exercise:reset': ({ lab, step }) => s.exercises.reset(lab, step),
+    'exercise:goto': ({ lab, step }) => s.exercises.goto(lab, step),
+    'workshop:overview': () => s.exercises.overview(),
+    // The service itself serves everyone; a student's connection answers this itself (lab-scope.ts).
+    'session:scope': () => Promise.resolve({}),
   };
 }

@@ -46,6 +46,8 @@ import {
   type PlannedChange,
 } from './changes.js';
 import { DownTracker } from './down-tracker.js';
+import { ExerciseTracker } from './exercise.js';
+import { checkpointLab } from '../core/changes/checkpoint.js';
 import { dockerEngines, type EngineFinder } from './engine-access.js';
 import { clientFileName } from './client-text.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
@@ -85,6 +87,8 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
    */
   private readonly queue = new KeyedQueue();
   readonly live: LiveFeatures;
+  /** Workshops: each lab's exercise step and last check (issue 18). */
+  readonly exercises: ExerciseTracker;
   private readonly records = new RecordStore(
     () => this.runtime(),
     (lab, e) =>
@@ -114,6 +118,13 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     this.lockWaitMs = opts.lockWaitMs;
     this.events.setMaxListeners(100);
     this.live = new LiveFeatures(this);
+    this.exercises = new ExerciseTracker({
+      record: (lab) => this.record(lab),
+      status: (name) => this.status(name),
+      check: (lab, opts) => this.live.check(lab, opts),
+      resetToCheckpoint: (lab, step) => this.resetToCheckpoint(lab, step),
+      emit: (event, payload) => this.emit(event, payload),
+    });
   }
 
   // ---- plumbing -------------------------------------------------------------------------
@@ -294,6 +305,7 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     return this.downs.run(target, async () => {
       await this.live.stopAll(typeof target === 'string' ? target : undefined);
       const removed = await rt.down(target);
+      this.exercises.forget(typeof target === 'string' ? target : undefined);
       if (typeof target === 'string') {
         this.emit('lab:changed', {
           lab: target,
@@ -464,6 +476,19 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       (cur) => labWithCalicoVersion(cur, calicoVersion),
       `Calico version set to ${calicoVersion}`,
       dryRun,
+    );
+  }
+
+  /**
+   * "Reset this step" (issue 18): the lab's Calico resources as exercise step `step` (0-based)
+   * starts, from the lab file it was started from, applied as one change.
+   */
+  async resetToCheckpoint(lab: string, step: number): Promise<ChangeResult> {
+    const fileLab = loadLab((await this.record(lab)).sources);
+    return this.change(
+      lab,
+      (cur) => checkpointLab(cur, fileLab, step),
+      `Reset to the checkpoint of step ${step + 1}`,
     );
   }
 

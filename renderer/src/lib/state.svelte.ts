@@ -19,7 +19,17 @@ export type Theme = 'light' | 'dark';
 export type LabEvent = LabApiEvents['lab:event'];
 const EVENT_LOG_SIZE = 50;
 export type Screen =
-  'gallery' | 'topology' | 'pools' | 'captures' | 'traffic' | 'rules' | 'editor' | 'explain';
+  | 'gallery'
+  | 'topology'
+  | 'pools'
+  | 'captures'
+  | 'traffic'
+  | 'rules'
+  | 'editor'
+  | 'explain'
+  | 'exercise'
+  | 'workshop'
+  | 'workspace';
 
 export class Connection {
   state = $state<ConnectionState>('connecting');
@@ -55,6 +65,11 @@ export class LabState {
   revision = $state(0);
 
   lab = $derived(this.labs.find((l) => l.name === this.labName) ?? null);
+  /**
+   * Workshops: the one lab a student's page may use (its token names it); undefined for the
+   * instructor's page, and for the app outside a workshop, which see every lab.
+   */
+  studentLab = $state<string | undefined>(undefined);
 
   constructor(client: LabApiClient) {
     this.client = client;
@@ -89,6 +104,15 @@ export class LabState {
       () => undefined,
     );
     try {
+      // A student's page opens on its lab's exercise (asked once; an older service lacks it).
+      if (this.studentLab === undefined) {
+        const scope = await this.client.call('session:scope', undefined).catch(() => ({}));
+        if ('lab' in scope && scope.lab) {
+          this.studentLab = scope.lab;
+          this.labName = scope.lab;
+          if (this.screen === 'gallery') this.screen = 'exercise';
+        }
+      }
       this.labs = await this.client.call('lab:status', {});
       if (!this.labs.some((l) => l.name === this.labName))
         this.labName = this.labs[0]?.name ?? null;

@@ -1,2 +1,3 @@
 export { applyMergePatch, applyResources, mergePatch } from './patch.js';
 export { appliedLab, deletedPoolLab, patchedLab } from './lab-changes.js';
+export { checkpointLab } from './checkpoint.js';

@@ -6,6 +6,9 @@
 //   the rest of the lab.
 // Both throw LabInputError and change nothing on bad input.
 import { LabInputError, printableProblem, type Problem } from '../errors.js';
+import { patchPool } from '../lab-file/pool-patch.js';
+
+export { mergePatch } from '../lab-file/pool-patch.js';
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from '../lab-file/checks.js';
@@ -15,89 +18,18 @@ import { oneLine } from '../lab-file/load.js';
 import { collectEntries } from '../lab-file/entries.js';
 import { parseCalicoVersion } from '../lab-file/lab-builder.js';
 import { parseEntry, validateResource } from '../lab-file/resources.js';
-import { ipPoolResource } from '../lab-file/schemas.js';
 import { entryFieldError, SourceIndex } from '../lab-file/source-index.js';
 import { locate, parseSources, type LabSource } from '../lab-file/source.js';
-import { zodIssuesToProblems } from '../lab-file/zod-problems.js';
-import { formatFieldPath, renderFieldError } from '../calico/field-error.js';
-import { ipPoolToResource, validateIPPool, type IPPoolInput } from '../calico/ippool.js';
 
 function inputError(problems: Problem[]): LabInputError {
   return new LabInputError(oneLine(problems));
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** RFC 7386 JSON Merge Patch: objects merge recursively, null deletes, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return structuredClone(patch);
-  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
 /** Patches one pool; returns the updated, validated pool or throws LabInputError. */
 export function applyMergePatch(pool: IPPool, patch: unknown): IPPool {
-  const base = { kind: 'IPPool', name: pool.name };
-  if (!isObject(patch)) {
-    throw inputError([
-      {
-        ...base,
-        message: `a merge patch must be a JSON object like {"spec":{"natOutgoing":true}}, got ${JSON.stringify(patch)}`,
-      },
-    ]);
-  }
-  const patched = mergePatch(ipPoolToResource(pool), patch);
-  const parsed = ipPoolResource.safeParse(patched);
-  if (!parsed.success) {
-    throw inputError(
-      zodIssuesToProblems(parsed.error.issues, {
-        basePath: [],
-        ...base,
-        schema: ipPoolResource,
-        data: patched,
-      }),
-    );
-  }
-  const r = parsed.data;
-  const problems: Problem[] = [];
-  if (r.metadata.name !== pool.name) {
-    problems.push({
-      ...base,
-      field: 'metadata.name',
-      message: `a patch cannot rename the resource (to ${JSON.stringify(r.metadata.name)})`,
-    });
-  }
-  if (r.apiVersion !== 'projectcalico.org/v3' && r.apiVersion !== 'crd.projectcalico.org/v1') {
-    problems.push({
-      ...base,
-      field: 'apiVersion',
-      message: `apiVersion must be "projectcalico.org/v3", got ${JSON.stringify(r.apiVersion)}`,
-    });
-  }
-  if (problems.length > 0) throw inputError(problems);
-  const input: IPPoolInput = {
-    name: pool.name,
-    labels: r.metadata.labels,
-    annotations: r.metadata.annotations,
-    spec: r.spec ?? {},
-  };
-  const result = validateIPPool(input, { old: pool });
-  if (!result.pool) {
-    throw inputError(
-      result.errors.map((e) => ({
-        ...base,
-        field: formatFieldPath(e.path),
-        message: renderFieldError(e),
-      })),
-    );
-  }
-  return result.pool;
+  const r = patchPool(pool, patch);
+  if (!r.pool) throw inputError(r.problems);
+  return r.pool;
 }
 
 function replaceByName<T extends { name: string }>(list: readonly T[], item: T): T[] {

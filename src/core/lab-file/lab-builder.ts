@@ -18,6 +18,7 @@ import {
 import type { Entry } from './entries.js';
 import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
+import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
@@ -139,5 +140,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (perimeter.firewall) lab.firewall = perimeter.firewall;
   if (perimeter.egressGateways) lab.egressGateways = perimeter.egressGateways;
   if (perimeter.namespaceAnnotations) lab.namespaceAnnotations = perimeter.namespaceAnnotations;
+  const exercise = buildExercise(ctx, pods, hosts, ipPools);
+  if (problems.length > 0) return { autoPool, problems, warnings };
+  if (exercise) lab.exercise = exercise;
   return { lab, autoPool, problems, warnings };
 }

@@ -3,6 +3,7 @@
 import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
+import { checkpointProblems } from './lab-exercise.js';
 import { checkLab } from './checks.js';
 import { collectEntries } from './entries.js';
 import { bpfRefusal } from './felix-placement.js';
@@ -73,6 +74,7 @@ export function loadSources(
     // Cross checks need a whole lab; a lab with errors of its own is not checked further.
     if (built.lab && problems.length === 0) {
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
+      if (problems.length === 0) problems.push(...checkpointProblems(built.lab, index));
     }
     lab = built.lab;
     // The lab carries its warnings: the record of a running lab keeps them with it.

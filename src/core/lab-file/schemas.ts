@@ -4,6 +4,7 @@
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
 import { enterpriseSection, firewallSection } from './perimeter-schemas.js';
+import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
 
 const labels = z.record(z.string(), z.string());
 const ignored = z.unknown().optional();
@@ -264,7 +265,11 @@ export const labDocument = z.strictObject({
       .optional(),
     firewall: firewallSection.optional(),
     enterprise: enterpriseSection.optional(),
+    // Workshops (exercise-schema.ts): lazy, for its checks take the `expect` entries' own shape.
+    exercise: z.lazy((): z.ZodType<ExerciseDocument> => exerciseDocument).optional(),
   }),
 });
+
+const exerciseDocument = exerciseSchema(labDocument.shape.spec.shape.expect.unwrap().element);
 
 export type LabDocument = z.infer<typeof labDocument>;

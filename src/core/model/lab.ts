@@ -85,4 +85,30 @@ export interface Lab {
   egressGateways?: LabEgressGateway[];
   /** Namespace annotations Calico Enterprise reads (spec.enterprise.namespaces). */
   namespaceAnnotations?: LabNamespaceAnnotations[];
+  /** A workshop exercise: steps with checkpoints and checks on the wire (issue 18). */
+  exercise?: Exercise;
+}
+
+// A lab's exercise (issue 18): ordered steps a student walks through. Each step starts from a
+// checkpoint (the lab file's Calico resources with pool patches) and is checked on the wire
+// with the same expectations as the lab's `expect` entries.
+
+/** A merge patch on one of the lab file's pools (RFC 7386, the pool as calicoctl shows it). */
+export interface CheckpointPatch {
+  ippool: string;
+  patch: Record<string, unknown>;
+}
+
+export interface ExerciseStep {
+  title: string;
+  instruction: string;
+  hints: string[];
+  /** Empty: the step starts from the lab file's own resources. */
+  checkpoint: CheckpointPatch[];
+  check: LabExpectation[];
+}
+
+export interface Exercise {
+  title: string;
+  steps: ExerciseStep[];
 }

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { LabApiClient } from '../../service/api.js';
 import type { ClientLimits } from '../../service/client-scope.js';
+import { LabScopedClient } from '../../service/lab-scope.js';
 import { cookieToken, securityHeaders, newToken, tokenCookie, tokenMatches } from './security.js';
 import { readStatic } from './static-files.js';
 import { attachConnection } from './ws-connection.js';
@@ -19,12 +20,19 @@ export interface ServerOptions {
   token?: string;
   /** Captures and traffic generators one page may run at once (default: client-scope.ts). */
   clientLimits?: ClientLimits;
+  /**
+   * Workshops: a token per student lab. A page that came with one sees that lab only
+   * (service/lab-scope.ts); `token` stays the instructor's, which sees every lab.
+   */
+  students?: { lab: string; token?: string }[];
 }
 
 export interface RunningServer {
   url: string; // page URL including ?token=
   origin: string;
   token: string;
+  /** Workshops: each student lab's page URL, carrying its own token. */
+  students: { lab: string; token: string; url: string }[];
   close(): Promise<void>;
 }
 
@@ -45,6 +53,15 @@ export function requestUrl(raw: string | undefined, origin: string): URL | undef
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = '127.0.0.1'; // never another interface, whatever the caller passes
   const token = opts.token ?? newToken();
+  const students = (opts.students ?? []).map((s) => ({ lab: s.lab, token: s.token ?? newToken() }));
+  /** Which page a token opens: the instructor's (every lab), a student's lab, or none. */
+  const grantOf = (given: string | null | undefined): { lab?: string } | undefined => {
+    if (tokenMatches(token, given)) return {};
+    // Every token is compared (constant time each): which one matched must not show in timing.
+    let grant: { lab: string } | undefined;
+    for (const s of students) if (tokenMatches(s.token, given)) grant = { lab: s.lab };
+    return grant;
+  };
   let origin = '';
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const detachers = new Set<() => void>();
@@ -83,8 +100,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // The page is what hands the token to the app; without it, say how to get in. The URL's
       // token (first load) becomes a cookie; the page then takes it out of the address bar.
       const fromUrl = url.searchParams.get('token');
-      if (tokenMatches(token, fromUrl)) headers['Set-Cookie'] = tokenCookie(token);
-      else if (!tokenMatches(token, cookieToken(req.headers.cookie))) {
+      if (grantOf(fromUrl)) headers['Set-Cookie'] = tokenCookie(fromUrl!);
+      else if (!grantOf(cookieToken(req.headers.cookie))) {
         return send(
           res,
           403,
@@ -123,12 +140,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (req.headers.host !== new URL(origin).host) return refuse(421, 'Misdirected Request');
     if (req.headers.origin !== origin) return refuse(403, 'Forbidden');
     const given = url.searchParams.get('token') || cookieToken(req.headers.cookie);
-    if (!tokenMatches(token, given)) return refuse(401, 'Unauthorized');
+    const grant = grantOf(given);
+    if (!grant) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Protocol errors (unmasked or oversized frames, bad UTF-8, unknown opcodes) arrive
       // here; ws has already failed the connection with the right close code.
       ws.on('error', () => ws.terminate());
-      const detach = attachConnection(ws, opts.service, opts.clientLimits);
+      const service =
+        grant.lab !== undefined ? new LabScopedClient(opts.service, grant.lab) : opts.service;
+      const detach = attachConnection(ws, service, opts.clientLimits);
       detachers.add(detach);
       ws.on('close', () => {
         detach();
@@ -152,6 +172,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url: `${origin}/?token=${token}`,
     origin,
     token,
+    students: students.map((s) => ({ ...s, url: `${origin}/?token=${s.token}` })),
     close: async () => {
       for (const detach of detachers) detach();
       for (const client of wss.clients) client.terminate();

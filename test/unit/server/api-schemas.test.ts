@@ -55,6 +55,12 @@ const valid: { [C in LabApiChannel]: LabApiCalls[C]['request'] } = {
     count: 5,
   },
   'traffic:stop': { trafficId: 't1' },
+  'exercise:get': { lab: 'demo' },
+  'exercise:check': { lab: 'demo', step: 0 },
+  'exercise:reset': { lab: 'demo', step: 1 },
+  'exercise:goto': { lab: 'demo', step: 2 },
+  'workshop:overview': undefined,
+  'session:scope': undefined,
 };
 
 describe('LAB_API_REQUEST_SCHEMAS', () => {

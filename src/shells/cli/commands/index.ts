@@ -36,6 +36,27 @@ export const commands: CommandEntry[] = [
   { ...SPECS.graph, load: async () => (await import('./graph.js')).graphCommand },
   { ...SPECS.save, load: async () => (await import('./save.js')).saveCommand },
   {
+    ...SPECS.exerciseShow,
+    load: async () => (await import('./exercise-show.js')).exerciseShowCommand,
+  },
+  {
+    ...SPECS.exerciseCheck,
+    load: async () => (await import('./exercise.js')).exerciseCheckCommand,
+  },
+  {
+    ...SPECS.exerciseReset,
+    load: async () => (await import('./exercise.js')).exerciseResetCommand,
+  },
+  { ...SPECS.workshopUp, load: async () => (await import('./workshop-up.js')).workshopUpCommand },
+  {
+    ...SPECS.workshopServe,
+    load: async () => (await import('./workshop-serve.js')).workshopServeCommand,
+  },
+  {
+    ...SPECS.workshopDown,
+    load: async () => (await import('./workshop-down.js')).workshopDownCommand,
+  },
+  {
     ...SPECS.completion,
     load: async () => (await import('./completion.js')).completionCommand,
   },

@@ -304,6 +304,58 @@ export const SPECS = {
       "write a running lab's state: its lab file, and per container the live addresses, routes, nat rules, ipsets and BIRD state",
     flags: [NAME],
   },
+  exerciseShow: {
+    words: ['exercise', 'show'],
+    usage: 'egress-lab exercise show (FILE | [--name LAB]) [--json]',
+    summary: "list a lab's exercise: each step's instruction, hints, checkpoint and checks",
+    flags: [NAME, JSON_OUT],
+  },
+  exerciseCheck: {
+    words: ['exercise', 'check'],
+    usage: 'egress-lab exercise check [--name LAB] --step N [--json]',
+    summary:
+      "prove an exercise step's checks on the running lab with real traffic and captures (exit 1: the step fails)",
+    flags: [NAME, { name: 'step', value: 'N', help: 'the step, from 1' }, JSON_OUT],
+  },
+  exerciseReset: {
+    words: ['exercise', 'reset'],
+    usage: 'egress-lab exercise reset [--name LAB] --step N [--json]',
+    summary:
+      "bring a running lab back to an exercise step's checkpoint, as one change (no down/up)",
+    flags: [NAME, { name: 'step', value: 'N', help: 'the step, from 1' }, JSON_OUT],
+  },
+  workshopUp: {
+    words: ['workshop', 'up'],
+    usage: 'egress-lab workshop up TEMPLATE|FILE --students N [--prefix P] [--dry-run] [--json]',
+    summary:
+      'start N copies of a lab, one per student (<prefix>-1 … <prefix>-N), after a capacity estimate that refuses too many',
+    flags: [
+      { name: 'students', value: 'N', help: 'how many copies' },
+      {
+        name: 'prefix',
+        value: 'P',
+        help: "the labs' names start with it (default: the lab's name)",
+      },
+      { name: 'dry-run', help: 'print the names and the capacity estimate, start nothing' },
+      JSON_OUT,
+    ],
+  },
+  workshopServe: {
+    words: ['workshop', 'serve'],
+    usage: 'egress-lab workshop serve --prefix P [--port P]',
+    summary:
+      "browser mode for a workshop: the instructor's URL (every lab, live progress) and one URL per student lab, each with its own token",
+    flags: [
+      { name: 'prefix', value: 'P', help: 'serve the running labs named <P>-<number>' },
+      { name: 'port', value: 'P', help: 'port on 127.0.0.1 (default: a free one)' },
+    ],
+  },
+  workshopDown: {
+    words: ['workshop', 'down'],
+    usage: 'egress-lab workshop down --prefix P [--json]',
+    summary: 'remove every lab of a workshop (the running labs named <P>-<number>)',
+    flags: [{ name: 'prefix', value: 'P', help: 'the labs named <P>-<number>' }, JSON_OUT],
+  },
   completion: {
     words: ['completion'],
     usage: 'egress-lab completion bash|zsh|fish',
