@@ -17,6 +17,7 @@ import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchNftRules, benchNftToggle } from './measures/nftables.js';
 import { benchUp } from './measures/up.js';
+import { benchVxlanToggle, benchVxlanUp } from './measures/encap.js';
 import { benchWorkshop } from './measures/workshop.js';
 
 type Measure = (ctx: BenchContext, o: RunOptions) => Promise<Section>;
@@ -32,6 +33,8 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'parse', quick: true, run: async () => benchParse },
   { id: 'nft-toggle', quick: false, run: async () => benchNftToggle },
   { id: 'nft-rules', quick: false, run: async () => benchNftRules },
+  { id: 'vxlan-up', quick: false, run: async () => benchVxlanUp },
+  { id: 'vxlan-toggle', quick: false, run: async () => benchVxlanToggle },
   { id: 'workshop', quick: false, run: async () => benchWorkshop },
 ];
 

@@ -83,10 +83,10 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
         ['ipset', 'ipset restore', r.ipsetRestore],
         ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
       ];
-  sections.push(
-    ['routes', 'ip -batch (routes)', r.routes],
-    ['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig],
-  );
+  sections.push(['routes', 'ip -batch (routes)', r.routes]);
+  if (r.encap)
+    sections.push(['routes', 'tunnels (ip and bridge commands, as Felix programs them)', r.encap]);
+  sections.push(['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig]);
   // The router's firewall, a gateway pod's SNAT: only the perimeter sections are theirs.
   const perimeterOnly = !node.dataplane && r.perimeter !== undefined;
   const shown: [string, string | undefined][] = sections

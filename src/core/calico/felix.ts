@@ -6,6 +6,7 @@ import type { FelixConfiguration, NatOutgoingExclusions, NftablesMode } from '..
 import { parseIP } from '../net/cidr.js';
 import { tagReason, type CalicoFieldError } from './field-error.js';
 import { validateObjectMeta } from './metadata.js';
+import { encapFelixFields } from './felix-encap.js';
 
 export interface FelixConfigurationInput {
   name: string;
@@ -18,6 +19,14 @@ export interface FelixConfigurationInput {
     natOutgoingExclusions?: string;
     nftablesMode?: string;
     bpfEnabled?: boolean;
+    // Encapsulation fields (checked by encapFelixFields, felix-encap.ts).
+    vxlanVNI?: unknown;
+    vxlanPort?: unknown;
+    vxlanMTU?: unknown;
+    ipipMTU?: unknown;
+    wireguardEnabled?: unknown;
+    wireguardInterfaceName?: unknown;
+    wireguardMTU?: unknown;
   };
 }
 
@@ -130,6 +139,7 @@ export function validateFelixConfiguration(input: FelixConfigurationInput): {
     } else spec.nftablesMode = nft as NftablesMode;
   }
   if (s.bpfEnabled !== undefined) spec.bpfEnabled = s.bpfEnabled;
+  encapFelixFields(s, spec, errors);
   if (errors.length > 0) return { errors };
   return { resource: { kind: 'FelixConfiguration', name: input.name, spec }, errors };
 }

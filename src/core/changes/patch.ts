@@ -12,6 +12,7 @@ export { mergePatch } from '../lab-file/pool-patch.js';
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
 import { checkLab } from '../lab-file/checks.js';
+import { encapProblems } from '../lab-file/encap-checks.js';
 import { felixPlacement } from '../lab-file/felix-placement.js';
 import { entryWarnings } from '../lab-file/field-coverage.js';
 import { oneLine } from '../lab-file/load.js';
@@ -125,7 +126,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   const all = [...kept, ...oneLine(warnings).map(printableProblem)];
   if (all.length > 0) next.warnings = all;
   else delete next.warnings;
-  const cross = checkLab(next, index);
+  const cross = [...checkLab(next, index), ...encapProblems(next, index)];
   if (cross.length > 0) throw inputError(cross);
   return next;
 }

@@ -41,7 +41,26 @@ function ifaceMatches(pattern: string, ifname: string): boolean {
   return pattern.endsWith('+') ? ifname.startsWith(pattern.slice(0, -1)) : pattern === ifname;
 }
 
-function matches(dp: Pick<NodeDataplane, 'ipsets'>, m: MatchCriterion, p: NatPacket): boolean {
+const PROTOCOL_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17 };
+
+/** addrtype LOCAL: an address of the node (of the egress interface with --limit-iface-out). */
+function isLocalSource(
+  dp: Partial<Pick<NodeDataplane, 'interfaces'>>,
+  src: string,
+  onlyIf: string | undefined,
+): boolean {
+  return (dp.interfaces ?? []).some(
+    (i) =>
+      (onlyIf === undefined || i.ifname === onlyIf) &&
+      i.addresses.some((a) => a.split('/')[0] === src),
+  );
+}
+
+function matches(
+  dp: Pick<NodeDataplane, 'ipsets'> & Partial<Pick<NodeDataplane, 'interfaces'>>,
+  m: MatchCriterion,
+  p: NatPacket,
+): boolean {
   let r: boolean;
   switch (m.kind) {
     case 'srcSet':
@@ -58,6 +77,12 @@ function matches(dp: Pick<NodeDataplane, 'ipsets'>, m: MatchCriterion, p: NatPac
       break;
     case 'ctstate':
       r = m.states.includes('NEW'); // nat rules only ever see a connection's first packet
+      break;
+    case 'protocolNum':
+      r = PROTOCOL_NUMBERS[p.protocol ?? 'icmp'] === m.num;
+      break;
+    case 'srcAddrType':
+      r = isLocalSource(dp, p.src, m.limitIfaceOut ? p.outIf : undefined);
       break;
   }
   return m.negate ? !r : r;

@@ -18,8 +18,16 @@ export function renderMatchFelix(m: MatchCriterion): string {
       return `${not}-p ${m.name}`;
     case 'ctstate':
       return `-m conntrack ${not}--ctstate ${m.states.join(',')}`;
+    case 'protocolNum':
+      return `${not}-p ${m.num}`;
+    case 'srcAddrType':
+      // felix/iptables/match_builder.go SrcAddrType / NotSrcAddrType.
+      return `-m addrtype ${not}--src-type ${m.addrType}${m.limitIfaceOut ? ' --limit-iface-out' : ''}`;
   }
 }
+
+/** iptables-save's name for a protocol number Felix writes as `-p N`. */
+const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 4: 'ipencap', 6: 'tcp', 17: 'udp' };
 
 /** Felix's Action.ToFragment(), with the random-fully feature detected (iptables >= 1.6.2). */
 export function renderActionFelix(a: Action): string {
@@ -68,11 +76,18 @@ export function renderSaveLine(chain: string, rule: Rule, hash: string): string 
   }
   for (const m of rule.match) {
     if (m.kind === 'protocol') parts.push(`${m.negate ? '! ' : ''}-p ${m.name}`);
+    if (m.kind === 'protocolNum')
+      parts.push(`${m.negate ? '! ' : ''}-p ${PROTOCOL_NAMES[m.num] ?? m.num}`);
   }
   if (hash) parts.push(`-m comment --comment "cali:${hash}"`);
   for (const c of rule.comments ?? []) parts.push(`-m comment --comment "${escapeComment(c)}"`);
   for (const m of rule.match) {
-    if (m.kind === 'srcSet' || m.kind === 'dstSet' || m.kind === 'ctstate')
+    if (
+      m.kind === 'srcSet' ||
+      m.kind === 'dstSet' ||
+      m.kind === 'ctstate' ||
+      m.kind === 'srcAddrType'
+    )
       parts.push(renderMatchFelix(m));
   }
   parts.push(renderActionSave(rule.action));

@@ -9,6 +9,7 @@
 // - no BFD (`bfd graceful` dropped) and no IPIP/VXLAN tunnel handling (the lab has none);
 // - `connect delay time 0` instead of Calico's 2 so a lab's sessions come up sooner: the lab's
 //   BIRD build connects at once for 0, then retries within 0.1 s (stock BIRD: 1 s; runtime/image-bird.ts).
+import { kernelPoolLines, rejectTunnelRoutesFunction } from './encap-bird.js';
 import type { BirdConfigData, BirdPeer, BirdRenderOptions } from './types.js';
 
 function exportFilter(bird: BirdConfigData): string[] {
@@ -31,9 +32,11 @@ function exportFilter(bird: BirdConfigData): string[] {
   }
   out.push('}');
   out.push('');
+  out.push(...rejectTunnelRoutesFunction(bird));
   out.push('filter calico_export_to_bgp_peers');
   out.push('{');
   out.push('  reject_disabled_pools();');
+  if (bird.kernelPools) out.push('  reject_tunnel_routes();');
   out.push('  calico_aggr();');
   for (const cidr of bird.acceptedPools) out.push(`  if ( net ~ ${cidr} ) then { accept; }`);
   out.push('  reject;');
@@ -84,6 +87,7 @@ export function renderBirdNode(
   out.push(
     '  if ( source = RTS_DEVICE ) then { reject; }  # BIRD 2: keep connected routes out of the kernel table',
   );
+  out.push(...kernelPoolLines(bird));
   out.push('  accept;');
   out.push('}');
   out.push('');

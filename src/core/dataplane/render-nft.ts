@@ -71,6 +71,11 @@ export function renderNftMatch(m: MatchCriterion): string {
       return `meta l4proto ${ne}${m.name}`;
     case 'ctstate':
       return `ct state ${ne}${m.states.map((s) => s.toLowerCase()).join(',')}`;
+    case 'protocolNum':
+      return `meta l4proto ${ne}${m.num}`;
+    case 'srcAddrType':
+      // felix/nftables/match_builder.go SrcAddrType / NotSrcAddrType.
+      return `fib saddr${m.limitIfaceOut ? ' . oif' : ''} type ${ne}${m.addrType.toLowerCase()}`;
     case 'outInterface': {
       if (!IFACE.test(m.name)) throw new Error(`bad interface match "${m.name}"`);
       // Felix passes the filter through as written; nft cannot parse iptables' "eth+"

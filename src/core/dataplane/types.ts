@@ -1,6 +1,9 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
+
+export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
 
 /** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
 export interface RouteSpec {
@@ -28,7 +31,11 @@ export type MatchCriterion =
   | { kind: 'dstSet'; set: string; negate?: boolean }
   | { kind: 'outInterface'; name: string; negate?: boolean } // "eth+" is a prefix match, as in iptables
   | { kind: 'protocol'; name: 'tcp' | 'udp' | 'icmp'; negate?: boolean }
-  | { kind: 'ctstate'; states: string[]; negate?: boolean }; // -m conntrack --ctstate A,B
+  | { kind: 'ctstate'; states: string[]; negate?: boolean } // -m conntrack --ctstate A,B
+  /** Felix's ProtocolNum: `-p 17` (iptables-save shows `-p udp`), nft `meta l4proto 17`. */
+  | { kind: 'protocolNum'; num: number; negate?: boolean }
+  /** -m addrtype [!] --src-type LOCAL [--limit-iface-out] (Felix's SrcAddrType/NotSrcAddrType). */
+  | { kind: 'srcAddrType'; addrType: 'LOCAL'; limitIfaceOut: boolean; negate?: boolean };
 
 export type Action =
   | { kind: 'jump'; target: string }
@@ -95,6 +102,10 @@ export interface BirdConfigData {
   acceptedPools: string[];
   peers: BirdPeer[];
   listenPort?: number;
+  /** Encapsulated pools: the kernel filter per pool, and reject_tunnel_routes (encap-bird.ts). */
+  kernelPools?: BirdKernelPool[];
+  /** The node's subnet (confd's network_v4), for IPIP CrossSubnet's next-hop test. */
+  network?: string;
 }
 
 /** Addresses of one interface of the node, CIDR notation, in kernel order. */
@@ -118,6 +129,8 @@ export interface NodeDataplane {
   nat: NatTable;
   routes: RouteSpec[]; // routes the runtime programs (BIRD adds blackholes and learned ones)
   bird: BirdConfigData;
+  /** Tunnel devices, VTEP entries and pod MTU, when a pool encapsulates or WireGuard is on. */
+  encap?: EncapDataplane;
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */

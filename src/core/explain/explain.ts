@@ -7,6 +7,7 @@ import { LabInputError } from '../errors.js';
 import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
+import { encapPath } from './encap.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
@@ -85,6 +86,8 @@ function podReachable(
 ): { ok: boolean; reason: string } {
   if (dst.node === fromNode)
     return { ok: true, reason: `${dst.pod} is on the same node (${dst.hostIfname})` };
+  const tunnel = encapPath(plan, fromNode, dst);
+  if (tunnel) return { ok: true, reason: tunnel.reason };
   const mesh = meshLearned(plan, fromNode).find((r) => cidrContains(r.cidr, dst.address));
   if (mesh)
     return {
@@ -166,7 +169,7 @@ export function explain(
     ? 'lo'
     : target.pod && target.pod.node === src.node
       ? target.pod.hostIfname
-      : 'eth0';
+      : ((target.pod && encapPath(plan, src.node, target.pod)?.encapsulation.device) ?? 'eth0');
   const verdict = local
     ? ({ action: 'none', visited: [] } as const)
     : evaluateNat(dp, { src: src.address, dst: target.address, outIf, protocol: opts.protocol });
@@ -257,11 +260,7 @@ export function explain(
   }
   steps.push(routeBack.ok ? `Reply: ${routeBack.reason}.` : `Reply: lost, ${routeBack.reason}.`);
   const reply = forward.ok && routeBack.ok;
-  if (sp && (sp.spec.ipipMode !== 'Never' || sp.spec.vxlanMode !== 'Never')) {
-    warnings.push(
-      `IPPool ${sp.name} asks for ${sp.spec.ipipMode !== 'Never' ? `IPIP (${sp.spec.ipipMode})` : `VXLAN (${sp.spec.vxlanMode})`}: the lab routes pod traffic natively, without the tunnel (outgoing NAT is the same).`,
-    );
-  }
+  const encapsulation = target.kind === 'pod' ? encapPath(plan, src.node, target.pod!) : undefined;
   warnings.push(CONNTRACK_WARNING);
 
   const explanation: Explanation = {
@@ -274,6 +273,7 @@ export function explain(
     sourcePool,
     ...(destinationPool ? { destinationPool } : {}),
     outIf,
+    ...(encapsulation ? { encapsulation: encapsulation.encapsulation } : {}),
     visited,
     nat,
     seenSource,

@@ -1,5 +1,8 @@
 // What `explain` answers for a pod and a destination address: the decision chain a
 // packet goes through, each step naming the Calico object or rule responsible.
+import type { Encapsulation } from './encap.js';
+
+export type { Encapsulation } from './encap.js';
 
 export interface ExplainRuleRef {
   chain: string;
@@ -34,6 +37,8 @@ export interface Explanation {
   seenAs: 'node' | 'pod' | 'address';
   /** Egress interface on the node (eth0, or a local pod's cali… veth). */
   outIf?: string;
+  /** Towards a pod on another node with a tunnel on: encapsulated (VXLAN, IPIP) or native. */
+  encapsulation?: Encapsulation;
   /** Whether the packet reaches the destination at all. */
   forward?: { ok: boolean; reason: string };
   /** Whether the network routes replies back to seenSource. */

@@ -11,7 +11,8 @@
 import { LabInputError, type Problem } from '../errors.js';
 import type { IPPool } from '../model/calico.js';
 import type { Lab, LabPod } from '../model/lab.js';
-import type { BlockAffinity, IpamPlan, PodAssignment } from './types.js';
+import type { BlockAffinity, IpamPlan, PodAssignment, TunnelAssignment } from './types.js';
+import { nodeFelix, TUNNEL_KINDS, tunnelPools } from './tunnels.js';
 import {
   cidrContains,
   cidrSize,
@@ -90,6 +91,48 @@ export function planIpam(lab: Lab, pinned?: IpamPlan): IpamPlan {
     pending.push({ pod, index });
   });
 
+  // Tunnel addresses (tunnels.ts): pinned ones kept, the others before any new pod.
+  const tunnels: TunnelAssignment[] = [];
+  for (const node of lab.nodes) {
+    const felix = nodeFelix(lab, node.name);
+    for (const kind of TUNNEL_KINDS) {
+      const usable = tunnelPools(kind, pools, node, felix).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
+      if (!usable.length) continue;
+      const names = new Set(usable.map((p) => p.name));
+      const prev = pinned?.tunnels?.find((t) => t.node === node.name && t.kind === kind);
+      const kept =
+        prev && blocks.find((b) => b.affinity.cidr === prev.block && b.affinity.node === node.name);
+      if (
+        prev &&
+        kept &&
+        names.has(kept.affinity.pool) &&
+        !kept.used.has(ipToInt(prev.address) - kept.base)
+      ) {
+        kept.used.add(ipToInt(prev.address) - kept.base);
+        tunnels.push({ ...prev, pool: kept.affinity.pool });
+        continue;
+      }
+      const block =
+        blocks.find(
+          (b) =>
+            b.affinity.node === node.name && names.has(b.affinity.pool) && b.used.size < b.size,
+        ) ?? claimBlock(usable, node.name, claimed, addBlock);
+      if (!block) continue; // calico-node logs the failure; the node runs without that tunnel
+      let offset = 0;
+      while (block.used.has(offset)) offset++;
+      block.used.add(offset);
+      tunnels.push({
+        node: node.name,
+        kind,
+        pool: block.affinity.pool,
+        block: block.affinity.cidr,
+        address: intToIp(block.base + offset),
+      });
+    }
+  }
+
   // Pass 2: everyone else, in file order.
   const problems: Problem[] = [];
   for (const { pod, index } of pending) {
@@ -144,7 +187,9 @@ export function planIpam(lab: Lab, pinned?: IpamPlan): IpamPlan {
   assignments.sort(
     (a, b) => order.get(podKey(a.namespace, a.pod))! - order.get(podKey(b.namespace, b.pod))!,
   );
-  return { blocks: blocks.map((b) => b.affinity), assignments };
+  const plan: IpamPlan = { blocks: blocks.map((b) => b.affinity), assignments };
+  if (tunnels.length > 0) plan.tunnels = tunnels;
+  return plan;
 }
 
 function claimBlock(

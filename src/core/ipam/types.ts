@@ -20,4 +20,15 @@ export interface PodAssignment {
 export interface IpamPlan {
   blocks: BlockAffinity[];
   assignments: PodAssignment[];
+  /** Present when some node has a tunnel address (IPIP, VXLAN or WireGuard). */
+  tunnels?: TunnelAssignment[];
+}
+
+/** A node's tunnel address (ipam/tunnels.ts), allocated by calico-node before its pods'. */
+export interface TunnelAssignment {
+  node: string;
+  kind: 'wireguard' | 'ipip' | 'vxlan';
+  pool: string;
+  block: string;
+  address: string;
 }

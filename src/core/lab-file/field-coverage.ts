@@ -51,8 +51,6 @@ const METADATA: Record<string, FieldRule> = {
   selfLink: 'server',
 };
 
-const notNever = (v: unknown) => v !== 'Never' && v !== '' && v !== undefined;
-
 const IPPOOL: Record<string, FieldRule> = {
   cidr: 'modelled',
   blockSize: 'modelled',
@@ -65,16 +63,11 @@ const IPPOOL: Record<string, FieldRule> = {
   // Refused with Calico's own error when set (deprecated APIv1 fields).
   ipip: 'modelled',
   'nat-outgoing': 'modelled',
-  ipipMode: {
-    instead:
-      'the lab routes pod traffic natively, without an IPIP tunnel; the outgoing NAT rules are the same, the per-tunnel MASQUERADE rule of cali-POSTROUTING is left out',
-    when: notNever,
-  },
-  vxlanMode: {
-    instead:
-      'the lab routes pod traffic natively, without a VXLAN tunnel; the outgoing NAT rules are the same, the per-tunnel MASQUERADE rule of cali-POSTROUTING is left out',
-    when: notNever,
-  },
+  // tunl0, the tunnel address, the MASQUERADE rule and routes via tunl0 (plan/encap.ts);
+  // `up` needs the kernel's ipip module (runtime/lab/kernel-modules.ts).
+  ipipMode: 'modelled',
+  // vxlan.calico with Felix's routes, ARP and FDB entries (plan/encap.ts), on the wire.
+  vxlanMode: 'modelled',
 };
 
 const BGP_CONFIGURATION: Record<string, FieldRule> = {
@@ -139,6 +132,15 @@ const FELIX: Record<string, FieldRule> = {
   // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled and Auto (no kube-proxy in
   // the lab, so iptables): the iptables one. Auto before v3.32 warns in the version checks.
   nftablesMode: 'modelled',
+  // Encapsulation (calico/felix-encap.ts, plan/encap.ts); WireGuard is rendered, and `up`
+  // refuses it where the kernel has no wireguard module.
+  vxlanVNI: 'modelled',
+  vxlanPort: 'modelled',
+  vxlanMTU: 'modelled',
+  ipipMTU: 'modelled',
+  wireguardEnabled: 'modelled',
+  wireguardInterfaceName: 'modelled',
+  wireguardMTU: 'modelled',
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:

@@ -69,7 +69,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (versionProblem) P(['spec', 'calicoVersion'], versionProblem);
 
   const ctx = createLabContext(spec, P);
-  const { fabricCidr, fabric, router, nodes } = buildNetwork(ctx);
+  const { fabricCidr, fabric, router, nodes, racks } = buildNetwork(ctx);
   const nodeNames = new Set(nodes.map((n) => n.name));
   const pods = buildPods(ctx, nodes);
   const hosts = buildHosts(ctx, fabric, fabricCidr);
@@ -124,7 +124,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     description: d.metadata.description ?? '',
     docs: d.metadata.docs ?? '',
     calicoVersion,
-    fabric: { cidr: fabricCidr },
+    fabric: racks ? { cidr: fabricCidr, racks } : { cidr: fabricCidr },
     router: router!,
     nodes,
     pods,

@@ -5,8 +5,7 @@
 // - router: the first usable address of the fabric unless given;
 // - nodes without an address: the lowest free usable fabric addresses, in node order, after the
 //   router's and every address written in the file are taken out.
-import type { LabNode, LabRouter } from '../model/lab.js';
-import { parseASNumber } from '../calico/bgp.js';
+import type { LabNode, LabRack, LabRouter } from '../model/lab.js';
 import {
   networkContains,
   cidrToString,
@@ -19,16 +18,18 @@ import {
   type Cidr,
 } from '../net/cidr.js';
 import type { FieldPath } from '../calico/field-error.js';
-import { labelValueProblems, qualifiedNameProblems } from '../calico/names.js';
-import { HOSTNAME_LABEL } from '../calico/pool-choice.js';
 import type { LabContext } from './lab-context.js';
+import { buildRackNetwork } from './lab-racks.js';
+import { nodeLabels, routerAsNumber } from './lab-node-fields.js';
 
 export const DEFAULT_FABRIC_CIDR = '172.30.0.0/24';
 export const DEFAULT_ROUTER_NAME = 'tor';
-export const DEFAULT_ROUTER_AS = 64500;
+export { DEFAULT_ROUTER_AS } from './lab-node-fields.js';
 
 export interface LabNetwork {
   fabricCidr: string;
+  /** Present when the file has fabric.racks (lab-racks.ts). */
+  racks?: LabRack[];
   /** The fabric when it is valid. */
   fabric?: Cidr;
   /** The router when its address is valid. */
@@ -39,6 +40,7 @@ export interface LabNetwork {
 export function buildNetwork(ctx: LabContext): LabNetwork {
   const { spec, claimName } = ctx;
   const P = ctx.problem;
+  if (spec.fabric?.racks) return buildRackNetwork(ctx);
   const fabricText = spec.fabric?.cidr ?? DEFAULT_FABRIC_CIDR;
   const fabric = parseCidr(fabricText);
   let fabricOk = false;
@@ -112,36 +114,16 @@ export function buildNetwork(ctx: LabContext): LabNetwork {
     routerAddr = usable.first;
     taken.set(routerAddr, `router ${routerName}`);
   }
-  let routerAS = DEFAULT_ROUTER_AS;
-  if (spec.router?.asNumber !== undefined) {
-    const n = parseASNumber(spec.router.asNumber);
-    if (n === undefined || n === 0)
-      P(
-        ['spec', 'router', 'asNumber'],
-        `asNumber must be an AS number (1-4294967295), got ${JSON.stringify(spec.router.asNumber)}`,
-      );
-    else routerAS = n;
-  }
+  const routerAS = routerAsNumber(ctx);
 
   // --- nodes: names, labels, written addresses first ---
   const nodeAddrs: (number | undefined)[] = [];
   const nodes: LabNode[] = spec.nodes.map((n, i) => {
     const path: FieldPath = ['spec', 'nodes', i];
     claimName(n.name, 'node', [...path, 'name']);
-    const labels = { ...(n.labels ?? {}) };
-    for (const [k, v] of Object.entries(labels)) {
-      for (const p of qualifiedNameProblems(k))
-        P([...path, 'labels', k], `label key ${JSON.stringify(k)}: ${p}`, 'key');
-      for (const p of labelValueProblems(v))
-        P([...path, 'labels', k], `label value ${JSON.stringify(v)}: ${p}`);
-    }
-    if (labels[HOSTNAME_LABEL] !== undefined && labels[HOSTNAME_LABEL] !== n.name) {
-      P(
-        [...path, 'labels', HOSTNAME_LABEL],
-        `label ${HOSTNAME_LABEL} is always the node's name (${n.name})`,
-      );
-    }
-    labels[HOSTNAME_LABEL] = n.name;
+    const labels = nodeLabels(ctx, n, path);
+    if (n.rack !== undefined)
+      P([...path, 'rack'], `node ${n.name} names a rack, but the fabric has no racks`);
     nodeAddrs[i] =
       n.address !== undefined
         ? fabricAddress(n.address, [...path, 'address'], `node ${n.name}`)

@@ -208,7 +208,15 @@ function warnUnmatched(
   });
 }
 
+const RACKS_REFUSAL =
+  'not modelled with fabric.racks: the firewall hooks one fabric bridge and the egress tables throw one fabric CIDR back; use fabric.cidr';
+
 export function buildPerimeter(ctx: LabContext, inp: PerimeterInputs): BuiltPerimeter {
+  if (ctx.spec.fabric?.racks !== undefined) {
+    if (ctx.spec.firewall) ctx.problem(['spec', 'firewall'], `firewall ${RACKS_REFUSAL}`, 'key');
+    if (ctx.spec.enterprise)
+      ctx.problem(['spec', 'enterprise'], `egress gateways ${RACKS_REFUSAL}`, 'key');
+  }
   const firewall = buildFirewall(ctx, inp);
   const gw = buildGateways(ctx, inp);
   return {

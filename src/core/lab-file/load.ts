@@ -5,6 +5,7 @@ import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../m
 import type { Lab } from '../model/lab.js';
 import { checkpointProblems } from './lab-exercise.js';
 import { checkLab } from './checks.js';
+import { encapProblems, encapWarnings } from './encap-checks.js';
 import { collectEntries } from './entries.js';
 import { bpfRefusal } from './felix-placement.js';
 import { buildLab } from './lab-builder.js';
@@ -74,6 +75,8 @@ export function loadSources(
     // Cross checks need a whole lab; a lab with errors of its own is not checked further.
     if (built.lab && problems.length === 0) {
       problems.push(...checkLab(built.lab, index, { autoPool: built.autoPool }));
+      problems.push(...encapProblems(built.lab, index));
+      warnings.push(...encapWarnings(built.lab, index));
       if (problems.length === 0) problems.push(...checkpointProblems(built.lab, index));
     }
     lab = built.lab;

@@ -210,7 +210,18 @@ export const labDocument = z.strictObject({
   }),
   spec: z.strictObject({
     calicoVersion: z.string().optional(),
-    fabric: z.strictObject({ cidr: z.string() }).optional(),
+    fabric: z
+      .strictObject({
+        cidr: z.string().optional(),
+        // Several L2 segments routed by the router (lab-racks.ts); exclusive with cidr.
+        racks: z
+          .array(
+            z.strictObject({ name: z.string(), cidr: z.string(), router: z.string().optional() }),
+          )
+          .min(1)
+          .optional(),
+      })
+      .optional(),
     router: z
       .strictObject({
         name: z.string().optional(),
@@ -225,6 +236,7 @@ export const labDocument = z.strictObject({
           address: z.string().optional(),
           labels: labels.optional(),
           extraAddresses: z.array(z.string()).optional(),
+          rack: z.string().optional(),
         }),
       )
       .min(1),

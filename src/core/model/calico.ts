@@ -66,6 +66,15 @@ export interface FelixConfiguration {
     nftablesMode?: NftablesMode;
     /** false only: true is refused, the lab does not emulate the eBPF dataplane. */
     bpfEnabled?: boolean;
+    /** Encapsulation (plan/encap.ts): the VXLAN device's VNI, UDP port and MTU; tunl0's MTU. */
+    vxlanVNI?: number;
+    vxlanPort?: number;
+    vxlanMTU?: number;
+    ipipMTU?: number;
+    /** WireGuard: rendered (the MASQUERADE rule, the address), `up` refused without the module. */
+    wireguardEnabled?: boolean;
+    wireguardInterfaceName?: string;
+    wireguardMTU?: number;
   };
 }
 

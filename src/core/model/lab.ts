@@ -20,6 +20,18 @@ export interface LabNode {
    * the first address listed on an interface is what MASQUERADE picks.
    */
   extraAddresses: string[];
+  /** The rack (fabric subnet) the node sits in, when the lab has `fabric.racks`. */
+  rack?: string;
+}
+
+/**
+ * One L2 segment of the fabric behind the router ("rack"): a lab with `fabric.racks` has
+ * several, routed by the router (one interface per rack). model/racks.ts gives every lab's.
+ */
+export interface LabRack {
+  name: string;
+  cidr: string; // canonical, e.g. "172.30.1.0/24"
+  routerAddress: string; // the router's address on this rack (the nodes' gateway)
 }
 
 export interface LabPod {
@@ -58,7 +70,8 @@ export interface Lab {
   description: string;
   docs: string;
   calicoVersion: string; // "v3.30"
-  fabric: { cidr: string };
+  /** racks: present only when the file has `fabric.racks` (then cidr is the first rack's). */
+  fabric: { cidr: string; racks?: LabRack[] };
   router: LabRouter;
   nodes: LabNode[];
   pods: LabPod[];

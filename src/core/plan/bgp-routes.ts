@@ -29,8 +29,11 @@ export function meshLearned(plan: LabPlan, name: string): LearnedRoute[] {
     // Both ends must configure the session.
     if (!other || !other.bird.peers.some((p) => p.kind === 'mesh' && p.neighbor === me.address))
       continue;
-    for (const cidr of other.bird.exportedBlocks)
+    for (const cidr of other.bird.exportedBlocks) {
+      // Learned, but kept out of the kernel: tunnel pools' routes are Felix's (plan/encap.ts).
+      if (me.bird.kernelPools?.some((p) => p.mode !== 'none' && cidrWithin(cidr, p.cidr))) continue;
       out.push({ cidr, via: other.address, node: other.node });
+    }
   }
   return out;
 }

@@ -5,12 +5,14 @@ import { natIpSets, natTable } from '../dataplane/felix-nat.js';
 import type { NodeDataplane } from '../dataplane/types.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
+import { nodeRack } from '../model/racks.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
+import { withEncap } from './encap-dataplane.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
-  const fabricPrefix = lab.fabric.cidr.split('/')[1] ?? '24';
+  const fabricPrefix = nodeRack(lab, node).cidr.split('/')[1] ?? '24';
   return [
     `${node.address}/${fabricPrefix}`,
     ...node.extraAddresses.map((a) => (a.includes('/') ? a : `${a}/32`)),
@@ -18,7 +20,8 @@ export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
 }
 
 export function nodeRoutes(lab: Lab, node: LabNode, ipam: IpamPlan): RouteSpec[] {
-  const routes: RouteSpec[] = [{ dst: 'default', via: lab.router.address, dev: 'eth0' }];
+  const gateway = nodeRack(lab, node).routerAddress; // the router, on the node's rack
+  const routes: RouteSpec[] = [{ dst: 'default', via: gateway, dev: 'eth0' }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     routes.push({ dst: `${a.address}/32`, dev: a.hostIfname, scope: 'link' });
   }
@@ -42,7 +45,7 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
   }
-  return {
+  const dp: NodeDataplane = {
     node: node.name,
     // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
     // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
@@ -62,4 +65,7 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
     routes: nodeRoutes(lab, node, ipam),
     bird: nodeBirdData(lab, node, ipam.blocks),
   };
+  // Tunnels (IPIP, VXLAN, WireGuard): devices, routes, NAT rules, ipsets (encap-dataplane.ts).
+  withEncap(dp, lab, node, ipam, felix);
+  return dp;
 }

@@ -5,6 +5,7 @@
 // gateway answered by proxy ARP, MAC ee:ee:ee:ee:ee:ee on the node side).
 import { planIpam } from '../ipam/plan-ipam.js';
 import type { Lab } from '../model/lab.js';
+import { labRacks, nodeRack, rackBridge } from '../model/racks.js';
 import { routerBirdData } from './bgp.js';
 import { portNames } from './ifnames.js';
 import { nodeDataplane } from './node-dataplane.js';
@@ -29,7 +30,12 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
   const ipam = planIpam(lab, opts.pinnedIpam);
   const fabricPrefix = lab.fabric.cidr.split('/')[1] ?? '24';
   const links: LinkSpec[] = [];
-  const taken = new Set<string>([FABRIC_BRIDGE, 'lo']);
+  const racks = lab.fabric.racks ? labRacks(lab) : undefined;
+  const taken = new Set<string>([
+    FABRIC_BRIDGE,
+    'lo',
+    ...(racks ?? []).map((_, i) => rackBridge(i)),
+  ]);
   const fabricPorts = portNames(
     'f-',
     'fab',
@@ -48,10 +54,20 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     name: lab.router.name,
     role: 'router',
     sysctls: { ...FORWARDING, ...NO_RP_FILTER },
-    bridges: [{ name: FABRIC_BRIDGE }],
+    bridges: racks ? racks.map((_, i) => ({ name: rackBridge(i) })) : [{ name: FABRIC_BRIDGE }],
     interfaces: [
-      { ifname: FABRIC_BRIDGE, addresses: [`${lab.router.address}/${fabricPrefix}`] },
-      ...fabricPorts.map((ifname) => ({ ifname, addresses: [], master: FABRIC_BRIDGE })),
+      // One bridge per rack (fabric.racks, model/racks.ts), else the one fabric's br0.
+      ...(racks
+        ? racks.map((r, i) => ({
+            ifname: rackBridge(i),
+            addresses: [`${r.routerAddress}/${r.cidr.split('/')[1]}`],
+          }))
+        : [{ ifname: FABRIC_BRIDGE, addresses: [`${lab.router.address}/${fabricPrefix}`] }]),
+      ...fabricPorts.map((ifname, i) => ({
+        ifname,
+        addresses: [],
+        master: racks ? rackBridge(racks.indexOf(nodeRack(lab, lab.nodes[i]!))) : FABRIC_BRIDGE,
+      })),
       ...lab.hosts.map((h, i) => ({
         ifname: segmentPorts[i]!,
         addresses: [`${h.gateway}/${h.prefixLength}`],
@@ -79,6 +95,7 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
           // The CNI plugin answers ARP for 169.254.1.1 at once instead of after a random delay.
           [`net.ipv4.neigh.${a.hostIfname}.proxy_delay`]: '0',
         },
+        ...(dp.encap ? { mtu: dp.encap.podMtu } : {}),
       }));
     return {
       name: node.name,
@@ -92,6 +109,8 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     };
   });
 
+  // The CNI plugin's MTU for pods (Felix's pod MTU when a tunnel is on), per node.
+  const podMtu = new Map(nodes.map((n) => [n.name, n.dataplane?.encap?.podMtu]));
   const pods: ContainerPlan[] = ipam.assignments.map((a) => {
     links.push({
       a: { container: a.pod, ifname: 'eth0' },
@@ -106,7 +125,13 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
       role: 'pod',
       sysctls: {},
       bridges: [],
-      interfaces: [{ ifname: 'eth0', addresses: [`${a.address}/32`] }],
+      interfaces: [
+        {
+          ifname: 'eth0',
+          addresses: [`${a.address}/32`],
+          ...(podMtu.get(a.node) ? { mtu: podMtu.get(a.node)! } : {}),
+        },
+      ],
       routes,
       services: [],
       node: a.node,

@@ -3,6 +3,7 @@
 // compare plans; the runtime's apply renders the same data in the parts it needs.
 import { renderBirdNode } from '../dataplane/render-bird-node.js';
 import { renderBirdRouter } from '../dataplane/render-bird-router.js';
+import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRuleset } from '../dataplane/render-nft.js';
@@ -22,6 +23,8 @@ export interface RenderedDataplane {
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
   /** The router's firewall chain, nodes' and gateway pods' egress gateway rules (render-perimeter-text.ts). */
   perimeter?: string;
+  /** Nodes with tunnels: the devices, ARP/FDB entries and routes through them, as commands. */
+  encap?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -48,13 +51,15 @@ function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   const birdConfig = renderBirdConfig(c);
   if (!c.dataplane) return birdConfig === undefined ? { routes } : { routes, birdConfig };
   const dp = c.dataplane;
+  const encap = dp.encap ? { encap: renderEncapCommands(dp.encap) } : {};
   if (dp.natDataplane === 'nftables')
-    return { nftRuleset: renderNftRuleset(dp), routes, birdConfig };
+    return { nftRuleset: renderNftRuleset(dp), routes, birdConfig, ...encap };
   return {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),
     iptablesSave: renderIptablesSave(dp.nat),
     routes,
     birdConfig,
+    ...encap,
   };
 }

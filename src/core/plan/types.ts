@@ -63,6 +63,8 @@ export interface InterfaceSpec {
   master?: string; // enslave to this bridge
   /** Per-interface sysctls to write once the interface exists, full names (also holds proxy_arp). */
   sysctls?: Record<string, string>;
+  /** The MTU to set (pod veths when a tunnel is on: Felix's pod MTU); else the kernel's 1500. */
+  mtu?: number;
 }
 
 export interface BridgeSpec {

@@ -4,6 +4,7 @@
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
 import { renderNftApplyParts } from '../../core/dataplane/render-nft.js';
+import { renderEncap } from '../../core/dataplane/render-encap.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -69,6 +70,15 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       { name: 'nat.head', content: n.head },
       { name: 'nat.own', content: n.ownRules },
       { name: 'nat.kern', content: n.kernelRules },
+    );
+  }
+  if (c.dataplane?.encap) {
+    const e = renderEncap(c.dataplane.encap);
+    files.push(
+      { name: 'encap.names', content: e.names },
+      { name: 'encap.dev', content: e.devices },
+      { name: 'encap.ip', content: e.ipBatch },
+      { name: 'encap.fdb', content: e.fdbBatch },
     );
   }
   const routes = renderRoutes(c.routes);

@@ -15,6 +15,7 @@
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
 #                 all in one transaction
+#   encap.*       tunnel devices (names, dev: `ip` lines, ip: `ip -batch`, fdb: `bridge -batch`)
 #   routes.batch  `ip -batch` input
 #   bird.conf     BIRD's config
 #   services      "tcp-echo PORT" / "udp-echo PORT" lines
@@ -127,6 +128,27 @@ if [ -f ipset.names ] && [ ! -f fresh ]; then
   for s in $(ipset list -n | grep '^cali'); do
     grep -qxF "$s" ipset.names || ipset destroy "$s" 2>/dev/null || true
   done
+fi
+# 4b. Tunnels (encap.*, core/dataplane/render-encap.ts): when they changed, the devices of the
+#     last apply are deleted (their routes, ARP and FDB entries go with them) and made again;
+#     then their address, ARP and FDB entries and the routes through them. A node whose plan
+#     has no tunnel any more loses those it had.
+if [ -f encap.names ] || { [ -f "$D/encap.names" ] && { [ -f nat.head ] || [ -f nft.rules ]; }; }; then
+  for f in encap.names encap.dev encap.ip encap.fdb; do [ -f "$f" ] || : > "$f"; done
+  cat encap.dev encap.ip encap.fdb > encap.all
+  if [ -f fresh ] || [ -f full ] || ! cmp -s encap.all "$D/encap.all"; then
+    if [ -f "$D/encap.names" ]; then
+      while read -r dev; do ip link del dev "$dev" 2>/dev/null; done < "$D/encap.names"
+    fi
+    while read -r line; do
+      # shellcheck disable=SC2086 # one `ip` command a line, its words checked by the renderer
+      ip $line 2>err || grep -q 'File exists' err || fail "tunnel device: $(cat err)"
+    done < encap.dev
+    if [ -s encap.ip ]; then ip -batch encap.ip 2>err || fail "tunnel: $(cat err)"; fi
+    if [ -s encap.fdb ]; then bridge -batch encap.fdb 2>err || fail "tunnel fdb: $(cat err)"; fi
+  fi
+  cp encap.all "$D/encap.all"
+  cp encap.names "$D/encap.names"
 fi
 if [ -f routes.batch ]; then ip -batch routes.batch 2>err || fail "routes: $(cat err)"; fi
 # 5'. The router's perimeter firewall (fw.rules: its filter chain, fw.in: the fabric bridge)

@@ -31,6 +31,7 @@ import type {
   RuntimeContainerStatus,
 } from './types.js';
 import { labUp, type UpOptions } from './up.js';
+import { checkKernelModules, modulesNeeded } from './kernel-modules.js';
 
 export interface LabRuntimeOptions {
   /** Image tag to use; default: ensureImage() on first use. */
@@ -75,14 +76,17 @@ export class LabRuntime {
   /** Brings a lab up, or converges a partly existing one to the plan. Returns when ready. */
   async up(plan: LabPlan, opts: UpOptions = {}): Promise<LabState> {
     const lab = checkLabName(opts.name ?? plan.lab.name);
-    return this.queue.run(lab, async () =>
-      labUp(this.docker, await this.image(opts.onProgress), plan, {
+    return this.queue.run(lab, async () => {
+      const image = await this.image(opts.onProgress);
+      // IPIP / WireGuard need kernel modules: refused before anything is created.
+      await checkKernelModules(this.docker, image, plan, lab);
+      return labUp(this.docker, image, plan, {
         ...opts,
         name: lab,
         concurrency: opts.concurrency ?? this.options.concurrency,
         adoptAgent: (name: string, agent: ApplyAgent) => this.agents.adopt(lab, name, agent),
-      }),
-    );
+      });
+    });
   }
 
   /**
@@ -94,7 +98,11 @@ export class LabRuntime {
     name: string,
     containers: readonly ContainerPlan[],
   ): Promise<ApplyOutcome[]> {
-    return applyAll(this.docker, checkLabName(name), containers, 16, this.agents);
+    const lab = checkLabName(name);
+    // A change that turns IPIP or WireGuard on is refused before any container changes.
+    if (modulesNeeded({ containers }).length)
+      await checkKernelModules(this.docker, await this.image(), { containers }, lab);
+    return applyAll(this.docker, lab, containers, 16, this.agents);
   }
 
   /**

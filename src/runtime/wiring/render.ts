@@ -79,6 +79,8 @@ function ipLine(o: IpOp): string {
       return `link set dev ${o.dev} address ${o.mac}`;
     case 'link-up':
       return `link set dev ${o.dev} up`;
+    case 'link-mtu':
+      return `link set dev ${o.dev} mtu ${o.mtu}`;
     case 'link-master':
       return `link set dev ${o.dev} master ${o.master}`;
     case 'addr':

@@ -68,6 +68,8 @@ export type IpOp =
   | { op: 'bridge-add'; name: string }
   | { op: 'link-mac'; dev: string; mac: string }
   | { op: 'link-up'; dev: string }
+  /** The CNI plugin's pod MTU on both ends of a pod's veth (tunnels on: InterfaceSpec.mtu). */
+  | { op: 'link-mtu'; dev: string; mtu: number }
   | { op: 'link-master'; dev: string; master: string }
   | { op: 'addr'; dev: string; cidr: string }
   | { op: 'route'; line: string };
@@ -217,6 +219,11 @@ function setupOf(c: StepContainer): ContainerSetup {
       if (!CIDR.test(cidr))
         throw new Error(`${c.name}/${dev}: address "${cidr}" is not in CIDR notation`);
       ops.push({ op: 'addr', dev, cidr });
+    }
+    if (i.mtu !== undefined) {
+      if (!Number.isInteger(i.mtu) || i.mtu < 68 || i.mtu > 65535)
+        throw new Error(`${c.name}/${dev}: MTU ${i.mtu} is not between 68 and 65535`);
+      ops.push({ op: 'link-mtu', dev, mtu: i.mtu });
     }
     ops.push({ op: 'link-up', dev });
   }

@@ -187,15 +187,27 @@ describe('explain', () => {
     });
   });
 
-  test('a tunnel pool gets a warning that the lab routes natively', () => {
+  test('a tunnel pool: explain says where and how the packet is encapsulated', () => {
     const lab = makeLab({
       ipPools: [
         pool('default-ipv4-ippool', '192.168.0.0/16', { natOutgoing: true, ipipMode: 'Always' }),
       ],
     });
-    expect(explain(planLab(lab), 'web-1', 'internet').warnings[0]).toMatch(
-      /IPIP \(Always\).*natively/,
+    const plan = planLab(lab);
+    const e = explain(plan, 'web-1', 'db-1');
+    const addr = (n: string) => lab.nodes.find((x) => x.name === n)!.address;
+    expect(e.encapsulation).toEqual({
+      kind: 'ipip',
+      device: 'tunl0',
+      outerSource: addr('node-1'),
+      outerDestination: addr('node-2'),
+      podMtu: 1480,
+    });
+    expect(e.outIf).toBe('tunl0');
+    expect(e.steps.join('\n')).toContain(
+      `encapsulated in IP-in-IP ${addr('node-1')} -> ${addr('node-2')}`,
     );
+    expect(e.warnings.join('\n')).not.toMatch(/natively/);
   });
 
   test('an address nothing answers at', () => {

@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
 import { renderIptablesNat } from '../../../src/core/dataplane/render-nat.js';
+import { renderEncap } from '../../../src/core/dataplane/render-encap.js';
 import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
 import { EGRESS_NAT_CHAIN } from '../../../src/core/dataplane/perimeter-types.js';
 import {
@@ -124,6 +125,14 @@ export class NetnsLab {
       if (c.dataplane) {
         this.exec(c.name, ['ipset', 'restore'], renderIpsetRestore(c.dataplane.ipsets));
         this.exec(c.name, ['iptables-restore', '--noflush'], renderIptablesNat(c.dataplane.nat));
+      }
+      // Tunnels first: routes through vxlan.calico need it (apply.sh's order).
+      if (c.dataplane?.encap) {
+        const e = renderEncap(c.dataplane.encap);
+        for (const line of e.devices.split('\n').filter(Boolean))
+          this.exec(c.name, ['ip', ...line.split(' ')]);
+        if (e.ipBatch) this.exec(c.name, ['ip', '-batch', '-'], e.ipBatch);
+        if (e.fdbBatch) this.exec(c.name, ['bridge', '-batch', '-'], e.fdbBatch);
       }
       if (c.routes.length) this.exec(c.name, ['ip', '-batch', '-'], renderRoutes(c.routes));
       this.realizePerimeter(c);

@@ -116,7 +116,10 @@ describe('loadLab: a valid lab', () => {
       { file: 'lab.yaml', text: LAB },
       fixture('calicoctl-get-felixconfiguration.yaml'),
     ]);
-    expect(lab.felixConfiguration.spec).toEqual({ natOutgoingAddress: '172.30.0.11' });
+    expect(lab.felixConfiguration.spec).toEqual({
+      natOutgoingAddress: '172.30.0.11',
+      vxlanVNI: 4096,
+    });
   });
 
   it('loads Calico resources without a Lab document', () => {

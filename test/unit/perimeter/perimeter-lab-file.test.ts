@@ -182,3 +182,17 @@ describe('egress annotations that select nothing', () => {
     expect(w?.message).toContain('Calico Open Source ignores it');
   });
 });
+
+describe('with fabric.racks', () => {
+  it('refuses a firewall: it hooks one fabric bridge', () => {
+    const text = lab(`  firewall: {defaultAction: Deny}
+`).replace(
+      'spec:\n  nodes:',
+      'spec:\n  fabric: {racks: [{name: rack-a, cidr: 172.30.1.0/24}]}\n  nodes:',
+    );
+    const p = whereIs(text, 'firewall:');
+    expect(linesOf(() => load(text))).toContain(
+      `lab.yaml:${p.line}:${p.col}: Lab(t) spec.firewall: firewall not modelled with fabric.racks: the firewall hooks one fabric bridge and the egress tables throw one fabric CIDR back; use fabric.cidr`,
+    );
+  });
+});

@@ -207,13 +207,47 @@ export function buildTopology(
       class: hot ? 'on-path' : undefined,
     };
   };
+  // A traffic path through a tunnel: its fabric edges say how (explain's encapsulation).
+  const enc = traffic?.explanation?.encapsulation;
+  const tunnel =
+    enc && enc.kind !== 'none'
+      ? enc.kind === 'vxlan'
+        ? `VXLAN UDP ${enc.port} VNI ${enc.vni}`
+        : 'IPIP'
+      : undefined;
   const edges: TopoEdge[] = [
     ...lab.hosts.map((h) => edge(h.name, lab.router.name)),
     ...lab.nodes.map((n) => {
       const s = bgpState(n.name);
-      return edge(lab.router.name, n.name, s ? `BGP ${s}` : undefined);
+      const labels = [
+        rackOf(containers.get(lab.router.name), n.address),
+        s ? `BGP ${s}` : undefined,
+        tunnel && pathEdges.has([lab.router.name, n.name].sort().join('|')) ? tunnel : undefined,
+      ].filter((x) => x !== undefined);
+      return edge(lab.router.name, n.name, labels.length ? labels.join(' · ') : undefined);
     }),
     ...lab.pods.map((p) => edge(p.node, p.name)),
   ];
   return { nodes, edges };
+}
+
+/**
+ * The router's bridge whose subnet holds a node's address, when the router has several
+ * (fabric.racks: one bridge per rack); undefined on a single fabric.
+ */
+function rackOf(
+  router: { addresses: { ifname: string; address: string }[] } | undefined,
+  nodeAddress: string,
+): string | undefined {
+  const bridges = (router?.addresses ?? []).filter((a) => /^br\d+$/.test(a.ifname));
+  if (bridges.length < 2) return undefined;
+  const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) >>> 0;
+  const node = toInt(nodeAddress.split('/')[0]!);
+  for (const b of bridges) {
+    const [ip = '', len = '32'] = b.address.split('/');
+    const bits = Number(len);
+    const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+    if ((toInt(ip) & mask) >>> 0 === (node & mask) >>> 0) return `rack ${b.ifname}`;
+  }
+  return undefined;
 }
