@@ -19,6 +19,7 @@ const CORE_FOLDER_ORDER = [
   'explain',
   'changes',
   'import',
+  'diag',
 ];
 
 const coreFolderRules = CORE_FOLDER_ORDER.slice(0, -1).map((folder, i) => ({

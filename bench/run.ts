@@ -16,6 +16,7 @@ import { benchParse } from './measures/parse.js';
 import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchNftRules, benchNftToggle } from './measures/nftables.js';
+import { benchServices } from './measures/services.js';
 import { benchUp } from './measures/up.js';
 import { benchVxlanToggle, benchVxlanUp } from './measures/encap.js';
 import { benchWorkshop } from './measures/workshop.js';
@@ -35,6 +36,7 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'nft-rules', quick: false, run: async () => benchNftRules },
   { id: 'vxlan-up', quick: false, run: async () => benchVxlanUp },
   { id: 'vxlan-toggle', quick: false, run: async () => benchVxlanToggle },
+  { id: 'services', quick: false, run: async () => benchServices },
   { id: 'workshop', quick: false, run: async () => benchWorkshop },
 ];
 

@@ -6,6 +6,8 @@ import type { Problem } from '../core/errors.js';
 import type { Explanation } from '../core/explain/types.js';
 import type { IPPool } from '../core/model/calico.js';
 import type { Role } from '../core/plan/types.js';
+import type { NodeDiffResult } from '../core/diag/types.js';
+import type { TraceRequest, TraceResult } from './diag/trace-types.js';
 
 export interface TemplateInfo {
   id: string; // file name without .yaml
@@ -274,6 +276,15 @@ export interface LabApiCalls {
     response: ChangeResult;
   };
   'lab:explain': { request: { lab: string; from: string; to: string }; response: Explanation };
+  /** A customer's node dumps against what Calico should program on that node of the lab. */
+  'lab:diff': {
+    request: { lab: string; node: string; dumps: LabSource[] };
+    response: NodeDiffResult;
+  };
+  /** One packet from a pod traced by its node's kernel, mapped to pools and settings. */
+  'lab:trace': { request: TraceRequest; response: TraceResult };
+  /** The running lab in one file (a bundle's JSON text); `lab:up` with it brings it back. */
+  'lab:bundle': { request: { lab: string; check?: boolean }; response: LabSource };
   'rules:get': {
     request: { lab: string; node: string };
     /** command: what was read, `iptables-save -t nat -c` or `nft list table ip calico`. */
@@ -348,6 +359,9 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'lab:apply',
   'lab:calico-version',
   'lab:explain',
+  'lab:diff',
+  'lab:trace',
+  'lab:bundle',
   'rules:get',
   'conntrack:list',
   'conntrack:flush',

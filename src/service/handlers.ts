@@ -15,6 +15,8 @@ import type {
 } from './api.js';
 import type { ExerciseTracker } from './exercise.js';
 import type { LiveFeatures } from './live/index.js';
+import type { NodeDiffResult } from '../core/diag/types.js';
+import type { TraceRequest, TraceResult } from './diag/trace-types.js';
 
 export type Handler<C extends LabApiChannel> = (
   request: LabApiCalls[C]['request'],
@@ -38,6 +40,9 @@ export interface LabApiMethods {
   apply(lab: string, sources: LabSource[], dryRun?: boolean): Promise<ChangeResult>;
   setCalicoVersion(lab: string, calicoVersion: string, dryRun?: boolean): Promise<ChangeResult>;
   explain(lab: string, from: string, to: string): Promise<Explanation>;
+  diffLab(lab: string, node: string, dumps: LabSource[]): Promise<NodeDiffResult>;
+  trace(req: TraceRequest): Promise<TraceResult>;
+  bundleFile(lab: string, check?: boolean): Promise<LabSource>;
   readonly live: Pick<
     LiveFeatures,
     | 'rules'
@@ -72,6 +77,9 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
     'lab:calico-version': ({ lab, calicoVersion, dryRun }) =>
       s.setCalicoVersion(lab, calicoVersion, dryRun),
     'lab:explain': ({ lab, from, to }) => s.explain(lab, from, to),
+    'lab:diff': ({ lab, node, dumps }) => s.diffLab(lab, node, dumps),
+    'lab:trace': (req) => s.trace(req),
+    'lab:bundle': ({ lab, check }) => s.bundleFile(lab, check),
     'rules:get': ({ lab, node }) => s.live.rules(lab, node),
     'conntrack:list': ({ lab, node }) => s.live.conntrack(lab, node),
     'conntrack:flush': ({ lab, node, pod }) => s.live.flushConntrack(lab, node, pod),

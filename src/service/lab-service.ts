@@ -3,6 +3,11 @@
 // or any ServiceRuntime), keeps each running lab's record on the engine, and pushes events.
 // Shells call its typed methods directly or through `call(channel, request)`, the
 // transport-neutral form (./handlers.ts).
+import { traceProbe, type TraceRequest, type TraceResult } from './diag/trace.js';
+import { makeBundle, type BundleOptions } from './diag/bundle.js';
+import { unbundleSources, type Bundle } from '../core/diag/bundle.js';
+import { diffNode } from '../core/diag/node-diff.js';
+import type { NodeDiffResult } from '../core/diag/types.js';
 import type Dockerode from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
@@ -260,8 +265,11 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     sources: LabSource[],
     opts: { name?: string; onProgress?: ProgressFn } = {},
   ): Promise<LabStatus> {
+    // A reproduction bundle brings its lab file, name and addresses (diag/bundle).
+    const unbundled = unbundleSources(sources);
+    sources = unbundled.sources;
     const lab = loadLab(sources); // bad input: throws before anything touches the engine
-    const name = checkLabName(opts.name ?? lab.name);
+    const name = checkLabName(opts.name ?? unbundled.name ?? lab.name);
     const progress: ProgressFn = (step, detail) => {
       opts.onProgress?.(step, detail);
       this.emit('lab:progress', { lab: name, step, ...(detail ? { detail } : {}), done: false });
@@ -275,7 +283,8 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
         const held = await this.records.lockIfRunning(name, this.lockOptions());
         try {
           const previous = held ? held.record : await this.records.find(name);
-          const plan = planLab(lab, previous ? { pinnedIpam: previous.ipam } : {});
+          const pinnedIpam = previous?.ipam ?? unbundled.pinnedIpam;
+          const plan = planLab(lab, pinnedIpam ? { pinnedIpam } : {});
           const record: LabRecord = { name, lab, ipam: plan.ipam, sources };
           // The record is saved in the router while the lab is wired and applied; the status
           // is the runtime's own read at the end of `up` (through the new containers' agents).
@@ -494,6 +503,30 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
 
   async explain(lab: string | undefined, from: string, to: string): Promise<Explanation> {
     return explain(planOf(await this.record(lab)), from, to);
+  }
+
+  /** One packet traced by the kernel of the pod's node (diag/trace.ts). */
+  async trace(req: TraceRequest): Promise<TraceResult> {
+    // One trace of a lab at a time in this process: they share the node's tracing table.
+    return this.queue.run(`trace:${req.lab}`, async () =>
+      traceProbe(await this.runtime(), await this.record(req.lab), req),
+    );
+  }
+
+  /** The running lab in one file (diag/bundle.ts). */
+  async bundle(lab: string | undefined, opts: BundleOptions = {}): Promise<Bundle> {
+    return makeBundle(this, lab ?? (await this.onlyLab()), opts);
+  }
+
+  /** A customer's node dumps against the running lab (diag/node-diff.ts). */
+  async diffLab(lab: string, node: string, dumps: LabSource[]): Promise<NodeDiffResult> {
+    return diffNode(planOf(await this.record(lab)), node, dumps);
+  }
+
+  /** The bundle as a file to save (its JSON text). */
+  async bundleFile(lab: string, check = false): Promise<LabSource> {
+    const b = await this.bundle(lab, check ? { check } : {});
+    return { file: `${b.lab}.bundle.json`, text: `${JSON.stringify(b, null, 2)}\n` };
   }
 
   async source(lab: string): Promise<LabSource> {

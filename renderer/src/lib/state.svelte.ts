@@ -29,7 +29,8 @@ export type Screen =
   | 'explain'
   | 'exercise'
   | 'workshop'
-  | 'workspace';
+  | 'workspace'
+  | 'reproduce';
 
 export class Connection {
   state = $state<ConnectionState>('connecting');

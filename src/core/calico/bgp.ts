@@ -2,6 +2,7 @@
 // libcalico-go/lib/validator/v3/validator.go (field tags, validateBGPPeerSpec,
 // validateBGPConfigurationSpec) for the fields the lab uses; other v3.30 fields are accepted
 // by the loader and not modelled.
+import { validateServiceIPBlocks, type ServiceIPBlocksInput } from './service-ips.js';
 import type { BGPConfiguration, BGPPeer } from '../model/calico.js';
 import { parseIP } from '../net/cidr.js';
 import { tagReason, type CalicoFieldError } from './field-error.js';
@@ -35,7 +36,7 @@ export interface BGPConfigurationInput {
     listenPort?: number;
     nodeMeshPassword?: unknown;
     nodeMeshMaxRestartTime?: unknown;
-  };
+  } & ServiceIPBlocksInput;
 }
 
 export interface BGPPeerInput {
@@ -141,10 +142,13 @@ export function validateBGPConfiguration(input: BGPConfigurationInput): {
       path: ['spec', 'nodeMeshMaxRestartTime'],
     });
   }
+  const serviceIPs = validateServiceIPBlocks(s);
+  errors.push(...serviceIPs.errors);
   if (errors.length > 0) return { errors };
   const spec: BGPConfiguration['spec'] = {
     asNumber,
     nodeToNodeMeshEnabled: s.nodeToNodeMeshEnabled ?? true,
+    ...serviceIPs.blocks,
   };
   if (s.logSeverityScreen) spec.logSeverityScreen = s.logSeverityScreen;
   if (s.listenPort !== undefined) spec.listenPort = s.listenPort;

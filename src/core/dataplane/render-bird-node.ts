@@ -38,6 +38,10 @@ function exportFilter(bird: BirdConfigData): string[] {
   out.push('  reject_disabled_pools();');
   if (bird.kernelPools) out.push('  reject_tunnel_routes();');
   out.push('  calico_aggr();');
+  if (bird.staticRoutes?.length) {
+    out.push('  # Export static routes.');
+    for (const cidr of bird.staticRoutes) out.push(`  if ( net ~ ${cidr} ) then { accept; }`);
+  }
   for (const cidr of bird.acceptedPools) out.push(`  if ( net ~ ${cidr} ) then { accept; }`);
   out.push('  reject;');
   out.push('}');
@@ -52,8 +56,17 @@ function peerProtocol(p: BirdPeer, bird: BirdConfigData, opts: BirdRenderOptions
     out.push(
       `  source address ${p.sourceAddress};  # The local address we use for the TCP connection`,
     );
-  if (p.passive) out.push('  passive on; # Mesh is unidirectional, peer will connect to us.');
+  if (p.passive)
+    out.push(
+      p.kind === 'mesh'
+        ? '  passive on; # Mesh is unidirectional, peer will connect to us.'
+        : '  passive on; # Peering is unidirectional, peer will connect to us.',
+    );
   if (p.kind === 'mesh') out.push('  graceful restart time 120;');
+  if (p.rrClusterId) {
+    out.push('  rr client;');
+    out.push(`  rr cluster id ${p.rrClusterId};`);
+  }
   if (p.keepNextHop && p.asNumber !== bird.asNumber) out.push('  ipv4 { next hop keep; };');
   out.push('}');
   return out;
@@ -70,11 +83,13 @@ export function renderBirdNode(
   );
   out.push(`router id ${bird.routerId};`);
   out.push('');
-  if (bird.staticBlackholes.length) {
+  if (bird.staticBlackholes.length || bird.staticRoutes?.length) {
     out.push('protocol static {');
     out.push('  ipv4;');
     out.push('  # IP blocks for this host.');
     for (const cidr of bird.staticBlackholes) out.push(`  route ${cidr} blackhole;`);
+    if (bird.staticRoutes?.length) out.push('  # Static routes.');
+    for (const cidr of bird.staticRoutes ?? []) out.push(`  route ${cidr} blackhole;`);
     out.push('}');
   } else {
     out.push('# No IP blocks or static routes for this host.');
@@ -84,6 +99,10 @@ export function renderBirdNode(
   out.push('');
   out.push('filter calico_kernel_programming');
   out.push('{');
+  if (bird.rejectCidrs?.length) {
+    out.push("  # Don't program static routes into kernel.");
+    for (const cidr of bird.rejectCidrs) out.push(`  if ( net ~ ${cidr} ) then { reject; }`);
+  }
   out.push(
     '  if ( source = RTS_DEVICE ) then { reject; }  # BIRD 2: keep connected routes out of the kernel table',
   );

@@ -3,6 +3,7 @@
 // (deleting the previous hooks) happens inside the container, in runtime/agent/apply.sh.
 import { appendRuleHashes, ruleHashes } from './hash.js';
 import { renderAppendFelix, renderSaveLine } from './iptables-text.js';
+import { kubeSaveLines, renderKubeRestoreParts } from './kube-proxy-text.js';
 import type { NatTable, Rule } from './types.js';
 
 export interface HashedRule {
@@ -55,6 +56,13 @@ export function renderNatRestoreParts(nat: NatTable): NatRestoreParts {
     .filter((x) => x.appended)
     .map((r) => renderAppendFelix(r.chain, r.rule, r.hash));
   const decl = [...nat.chains, ...(nat.labChains ?? [])].map((c) => `:${c.name} - [0:0]`);
+  if (nat.kubeProxy) {
+    // kube-proxy's chains in the same transaction; its hooks after Felix's (see plan/kube-proxy.ts).
+    const k = renderKubeRestoreParts(nat.kubeProxy);
+    decl.push(...k.decl);
+    own.push(...k.own);
+    kernel.push(...k.hooks);
+  }
   return {
     head: joinLines(['*nat', ...decl]),
     ownRules: joinLines(own),
@@ -80,14 +88,18 @@ export function renderIptablesSave(nat: NatTable): string {
   const lines = ['*nat'];
   for (const a of nat.appends) lines.push(`:${a.chain} ACCEPT [0:0]`);
   for (const c of [...nat.chains, ...(nat.labChains ?? [])]) lines.push(`:${c.name} - [0:0]`);
+  for (const c of nat.kubeProxy?.chains ?? []) lines.push(`:${c} - [0:0]`);
   const rules = hashedRules(nat);
+  const kube = nat.kubeProxy ? kubeSaveLines(nat.kubeProxy) : undefined;
   // iptables-save lists the kernel chains' rules first, then user chains.
   for (const r of rules.filter((x) => x.appended))
     lines.push(renderSaveLine(r.chain, r.rule, r.hash));
+  lines.push(...(kube?.hooks ?? []));
   for (const r of rules.filter((x) => !x.appended))
     lines.push(renderSaveLine(r.chain, r.rule, r.hash));
   for (const c of nat.labChains ?? [])
     for (const rule of c.rules) lines.push(renderSaveLine(c.name, rule, ''));
+  lines.push(...(kube?.rules ?? []));
   lines.push('COMMIT');
   return `${lines.join('\n')}\n`;
 }
@@ -95,7 +107,11 @@ export function renderIptablesSave(nat: NatTable): string {
 /** Rendered rule lines (iptables-save style) in table order, for diffs. */
 export function saveLines(nat: NatTable): string[] {
   const rules = hashedRules(nat);
-  return [...rules.filter((x) => x.appended), ...rules.filter((x) => !x.appended)].map((r) =>
-    renderSaveLine(r.chain, r.rule, r.hash),
-  );
+  const kube = nat.kubeProxy ? kubeSaveLines(nat.kubeProxy) : { hooks: [], rules: [] };
+  return [
+    ...rules.filter((x) => x.appended).map((r) => renderSaveLine(r.chain, r.rule, r.hash)),
+    ...kube.hooks,
+    ...rules.filter((x) => !x.appended).map((r) => renderSaveLine(r.chain, r.rule, r.hash)),
+    ...kube.rules,
+  ];
 }

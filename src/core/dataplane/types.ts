@@ -4,6 +4,7 @@
 import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
 export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
+import type { KubeProxyNat } from './kube-proxy-types.js';
 
 /** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
 export interface RouteSpec {
@@ -75,6 +76,8 @@ export interface NatTable {
    * of keeping it as they do on a real node.
    */
   labChains?: Chain[];
+  /** kube-proxy's chains and hooks (iptables mode), when the lab has Services (kube-proxy-types.ts). */
+  kubeProxy?: KubeProxyNat;
 }
 
 export interface BirdPeer {
@@ -89,6 +92,8 @@ export interface BirdPeer {
   keepNextHop?: boolean;
   /** What created it: "node-to-node mesh" or "BGPPeer(<name>)". */
   origin: string;
+  /** This node is a route reflector and the peer its client: `rr client; rr cluster id X;`. */
+  rrClusterId?: string;
 }
 
 export interface BirdConfigData {
@@ -106,6 +111,10 @@ export interface BirdConfigData {
   kernelPools?: BirdKernelPool[];
   /** The node's subnet (confd's network_v4), for IPIP CrossSubnet's next-hop test. */
   network?: string;
+  /** Service addresses advertised (confd's /staticroutes): blackholes in BIRD, exported. */
+  staticRoutes?: string[];
+  /** Service ranges kept out of the kernel table (confd's /rejectcidrs). */
+  rejectCidrs?: string[];
 }
 
 /** Addresses of one interface of the node, CIDR notation, in kernel order. */

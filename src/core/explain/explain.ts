@@ -1,6 +1,7 @@
 // explain: what happens to a packet from a pod to a destination, decided from the plan's
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
+import { explainService } from './explain-service.js';
 import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
@@ -112,6 +113,7 @@ export function explain(
   to: string,
   opts: ExplainOptions = {},
 ): Explanation {
+  if (to.startsWith('service/')) return explainService(plan, from, to, opts.protocol);
   const lab = plan.lab;
   const src = plan.ipam.assignments.find((a) => a.pod === from);
   if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);

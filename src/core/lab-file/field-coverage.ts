@@ -74,14 +74,14 @@ const BGP_CONFIGURATION: Record<string, FieldRule> = {
   asNumber: 'modelled',
   nodeToNodeMeshEnabled: 'modelled',
   listenPort: 'modelled',
+  serviceClusterIPs: 'modelled',
+  serviceExternalIPs: 'modelled',
+  serviceLoadBalancerIPs: 'modelled',
   logSeverityScreen: { instead: 'checked as Calico does; BIRD logs at the lab image’s level' },
 };
 for (const f of [
   'nodeMeshPassword',
   'nodeMeshMaxRestartTime',
-  'serviceLoadBalancerIPs',
-  'serviceExternalIPs',
-  'serviceClusterIPs',
   'communities',
   'prefixAdvertisements',
   'bindMode',

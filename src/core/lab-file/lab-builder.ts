@@ -23,6 +23,9 @@ import { buildHosts } from './lab-hosts.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
 import { buildPerimeter, perimeterNftables } from './lab-perimeter.js';
+import { buildKubeProxy, buildServices } from './lab-services.js';
+import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
+import { nodesWithoutPeers } from './bgp-peer-warnings.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -73,7 +76,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   const nodeNames = new Set(nodes.map((n) => n.name));
   const pods = buildPods(ctx, nodes);
   const hosts = buildHosts(ctx, fabric, fabricCidr);
-  const expect = buildExpectations(ctx, pods, hosts);
+  const expect = buildExpectations(ctx, pods, hosts, { serviceEntriesElsewhere: true });
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
@@ -117,6 +120,29 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
       warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
   });
   pods.push(...perimeter.gatewayPods);
+  const kubeProxy = buildKubeProxy(ctx);
+  const services = buildServices(ctx, pods, ipPools, kubeProxy, (path, message) =>
+    warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
+  );
+  const serviceExpect = buildServiceExpectations(ctx, services, nodes, pods, hosts);
+  if (nodes.length > 1)
+    for (const n of nodesWithoutPeers(nodes, bgpConfiguration, resources.bgpPeers))
+      warnings.push(
+        asWarning(
+          index.problem(
+            'Lab',
+            labName,
+            ['spec', 'nodes', nodes.indexOf(n), 'name'],
+            `node ${n.name} has no BGP peer: ${bgpConfiguration.spec.nodeToNodeMeshEnabled ? 'it is a route reflector (which ignores the node-to-node mesh)' : 'nodeToNodeMeshEnabled is false'} and no BGPPeer selects it; it neither learns nor advertises routes`,
+          ),
+        ),
+      );
+  if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
+    P(
+      ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
+      "Services need kube-proxy's iptables mode beside Felix's iptables dataplane in the lab: with nftablesMode Enabled Calico expects kube-proxy in nftables mode, which the lab does not model",
+      'key',
+    );
 
   if (problems.length > 0) return { autoPool, problems, warnings };
   const lab: Lab = {
@@ -129,7 +155,9 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     nodes,
     pods,
     hosts,
-    expect,
+    expect: serviceExpect.size
+      ? mergeExpectations(spec.expect?.length ?? 0, expect, serviceExpect)
+      : expect,
     notes: d.metadata.notes ?? '',
     ipPools,
     bgpConfiguration,
@@ -140,6 +168,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (perimeter.firewall) lab.firewall = perimeter.firewall;
   if (perimeter.egressGateways) lab.egressGateways = perimeter.egressGateways;
   if (perimeter.namespaceAnnotations) lab.namespaceAnnotations = perimeter.namespaceAnnotations;
+  if (kubeProxy) lab.kubeProxy = kubeProxy;
+  if (services.length) lab.services = services;
   const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };
   if (exercise) lab.exercise = exercise;

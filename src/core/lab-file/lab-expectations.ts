@@ -10,6 +10,8 @@ export function buildExpectations(
   ctx: LabContext,
   pods: readonly LabPod[],
   hosts: readonly LabHost[],
+  /** The lab's own `expect`: Service entries are left to lab-service-expect.ts. */
+  opts: { serviceEntriesElsewhere?: boolean } = {},
 ): LabExpectation[] {
   const { spec } = ctx;
   const P = ctx.problem;
@@ -19,6 +21,15 @@ export function buildExpectations(
   const expect: LabExpectation[] = [];
   (spec.expect ?? []).forEach((x, i) => {
     const path: FieldPath = ['spec', 'expect', i];
+    if (x.to.startsWith('service/')) {
+      if (!opts.serviceEntriesElsewhere)
+        P(
+          [...path, 'to'],
+          'entries through a Service (to: service/NAME) are supported in spec.expect only',
+        );
+      return; // Services' entries: lab-service-expect.ts
+    }
+    if (x.via !== undefined) P([...path, 'via'], 'via applies to `to: service/NAME` entries only');
     let ok = true;
     // Inbound (External connectivity over BGP): a host pings a pod; pods run no TCP/UDP servers.
     const inbound = hostNames.has(x.from) && !podNames.has(x.from);

@@ -7,6 +7,7 @@
 //   router's and every address written in the file are taken out.
 import type { LabNode, LabRack, LabRouter } from '../model/lab.js';
 import {
+  isIPv4,
   networkContains,
   cidrToString,
   numberToV4,
@@ -133,7 +134,18 @@ export function buildNetwork(ctx: LabContext): LabNetwork {
       const v = fabricAddress(x, [...path, 'extraAddresses', j], `node ${n.name}`);
       if (v !== undefined) extraAddresses.push(numberToV4(v).toString());
     });
-    return { name: n.name, address: '', labels, extraAddresses };
+    const node: LabNode = { name: n.name, address: '', labels, extraAddresses };
+    const rr = n.routeReflectorClusterID;
+    if (rr !== undefined && rr !== '') {
+      // Calico's Node validation: routeReflectorClusterID has the tag "omitempty,ipv4".
+      if (!isIPv4(rr))
+        P(
+          [...path, 'routeReflectorClusterID'],
+          `error with field RouteReflectorClusterID = '${rr}' (Reason: failed to validate Field: RouteReflectorClusterID because of Tag: ipv4 )`,
+        );
+      else node.routeReflectorClusterID = rr;
+    }
+    return node;
   });
   // Then the lowest free addresses for nodes without one.
   let next = usable.first;

@@ -42,7 +42,10 @@ export function buildPods(ctx: LabContext, nodes: readonly LabNode[]): LabPod[] 
       const r = parseIPv4PoolsAnnotation(pools);
       if (!Array.isArray(r)) P([...path, 'annotations', IPV4POOLS_ANNOTATION], r.error);
     }
-    return { name: p.name, node: p.node, namespace, labels, annotations };
+    const pod: LabPod = { name: p.name, node: p.node, namespace, labels, annotations };
+    if (p.tcpPorts?.length) pod.tcpPorts = [...p.tcpPorts];
+    if (p.udpPorts?.length) pod.udpPorts = [...p.udpPorts];
+    return pod;
   });
 
   return pods;

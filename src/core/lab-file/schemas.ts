@@ -4,6 +4,7 @@
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
 import { enterpriseSection, firewallSection } from './perimeter-schemas.js';
+import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
 import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
 
 const labels = z.record(z.string(), z.string());
@@ -59,9 +60,9 @@ export const bgpConfigurationSpec = z.strictObject({
   listenPort: z.number().int().optional(),
   nodeMeshPassword: ignored,
   nodeMeshMaxRestartTime: ignored,
-  serviceLoadBalancerIPs: ignored,
-  serviceExternalIPs: ignored,
-  serviceClusterIPs: ignored,
+  serviceLoadBalancerIPs: serviceIPBlocks.optional(),
+  serviceExternalIPs: serviceIPBlocks.optional(),
+  serviceClusterIPs: serviceIPBlocks.optional(),
   communities: ignored,
   prefixAdvertisements: ignored,
   bindMode: ignored,
@@ -237,6 +238,8 @@ export const labDocument = z.strictObject({
           labels: labels.optional(),
           extraAddresses: z.array(z.string()).optional(),
           rack: z.string().optional(),
+          // Calico Node spec.bgp.routeReflectorClusterID: the node is a route reflector.
+          routeReflectorClusterID: z.string().optional(),
         }),
       )
       .min(1),
@@ -248,6 +251,9 @@ export const labDocument = z.strictObject({
           namespace: z.string().optional(),
           labels: labels.optional(),
           annotations: labels.optional(),
+          // What the pod serves (echo servers answering with the source they saw), for Services.
+          tcpPorts: z.array(port).optional(),
+          udpPorts: z.array(port).optional(),
         }),
       )
       .optional(),
@@ -272,11 +278,15 @@ export const labDocument = z.strictObject({
           seenAs: z.string(),
           reply: z.boolean(),
           allowed: z.boolean().optional(),
+          // `to: service/NAME`: which of the Service's addresses (clusterIP, loadBalancer, externalIP, or a node name for its NodePort).
+          via: z.string().optional(),
         }),
       )
       .optional(),
     firewall: firewallSection.optional(),
     enterprise: enterpriseSection.optional(),
+    services: z.array(serviceSchema).optional(),
+    kubeProxy: kubeProxySchema.optional(),
     // Workshops (exercise-schema.ts): lazy, for its checks take the `expect` entries' own shape.
     exercise: z.lazy((): z.ZodType<ExerciseDocument> => exerciseDocument).optional(),
   }),

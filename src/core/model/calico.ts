@@ -33,6 +33,10 @@ export interface BGPConfiguration {
     nodeToNodeMeshEnabled: boolean; // default true
     logSeverityScreen?: string;
     listenPort?: number;
+    /** Service address ranges the nodes advertise over BGP (CIDRs; absent: not advertised). */
+    serviceClusterIPs?: string[];
+    serviceExternalIPs?: string[];
+    serviceLoadBalancerIPs?: string[];
   };
 }
 

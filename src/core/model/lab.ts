@@ -4,6 +4,7 @@
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
 import type { LabEgressGateway, LabFirewall, LabNamespaceAnnotations } from './perimeter.js';
+import type { KubeProxyConfig, LabService, ServiceTarget } from './service.js';
 
 export interface LabRouter {
   name: string; // default "tor"
@@ -22,6 +23,8 @@ export interface LabNode {
   extraAddresses: string[];
   /** The rack (fabric subnet) the node sits in, when the lab has `fabric.racks`. */
   rack?: string;
+  /** Calico Node spec.bgp.routeReflectorClusterID: a route reflector (ignores the mesh). */
+  routeReflectorClusterID?: string;
 }
 
 /**
@@ -40,6 +43,9 @@ export interface LabPod {
   namespace: string; // default "default"
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Echo servers the pod runs (Services' endpoints); absent: none. */
+  tcpPorts?: number[];
+  udpPorts?: number[];
 }
 
 export interface LabHost {
@@ -63,6 +69,8 @@ export interface LabExpectation {
   reply: boolean;
   /** false: the flow is dropped on its way (then seenAs is what the dropping firewall saw). */
   allowed?: boolean;
+  /** `to: service/NAME`: the Service address and port the probe goes to (lab-service-expect.ts). */
+  service?: ServiceTarget;
 }
 
 export interface Lab {
@@ -98,6 +106,10 @@ export interface Lab {
   egressGateways?: LabEgressGateway[];
   /** Namespace annotations Calico Enterprise reads (spec.enterprise.namespaces). */
   namespaceAnnotations?: LabNamespaceAnnotations[];
+  /** Kubernetes Services (spec.services); absent: none, and no kube-proxy rules. */
+  services?: LabService[];
+  /** kube-proxy on every node: present when the lab has Services or spec.kubeProxy. */
+  kubeProxy?: KubeProxyConfig;
   /** A workshop exercise: steps with checkpoints and checks on the wire (issue 18). */
   exercise?: Exercise;
 }

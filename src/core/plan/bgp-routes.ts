@@ -18,22 +18,40 @@ function nodes(plan: LabPlan): ContainerPlan[] {
   return plan.containers.filter((c) => c.role === 'node' && c.dataplane);
 }
 
-/** Blocks node `name` learns from its mesh peers. */
+/** Blocks node `name` learns from its mesh peers (and, through route reflectors, their clients'). */
 export function meshLearned(plan: LabPlan, name: string): LearnedRoute[] {
   const all = nodes(plan);
   const me = all.find((n) => n.name === name)?.dataplane;
   if (!me) return [];
   const out: LearnedRoute[] = [];
-  for (const peer of me.bird.peers.filter((p) => p.kind === 'mesh')) {
-    const other = all.find((n) => n.dataplane!.address === peer.neighbor)?.dataplane;
-    // Both ends must configure the session.
-    if (!other || !other.bird.peers.some((p) => p.kind === 'mesh' && p.neighbor === me.address))
-      continue;
-    for (const cidr of other.bird.exportedBlocks) {
-      // Learned, but kept out of the kernel: tunnel pools' routes are Felix's (plan/encap.ts).
-      if (me.bird.kernelPools?.some((p) => p.mode !== 'none' && cidrWithin(cidr, p.cidr))) continue;
-      out.push({ cidr, via: other.address, node: other.node });
-    }
+  const seen = new Set<string>();
+  const push = (cidr: string, other: { address: string; node: string }) => {
+    if (seen.has(cidr) || me.bird.exportedBlocks.includes(cidr)) return;
+    // Learned, but kept out of the kernel: tunnel pools' routes are Felix's (plan/encap.ts).
+    if (me.bird.kernelPools?.some((p) => p.mode !== 'none' && cidrWithin(cidr, p.cidr))) return;
+    seen.add(cidr);
+    out.push({ cidr, via: other.address, node: other.node });
+  };
+  type Dp = NonNullable<ContainerPlan['dataplane']>;
+  // iBGP sessions between nodes that both ends configure (the mesh, or BGPPeers between nodes).
+  const ibgp = (a: Dp): Dp[] =>
+    a.bird.peers
+      .filter((p) => p.kind === 'mesh' || p.asNumber === a.bird.asNumber)
+      .map((p) => all.find((n) => n.dataplane!.address === p.neighbor)?.dataplane)
+      .filter(
+        (o): o is Dp =>
+          !!o &&
+          o.bird.asNumber === a.bird.asNumber &&
+          o.bird.peers.some((q) => q.neighbor === a.address),
+      );
+  for (const other of ibgp(me)) {
+    for (const cidr of other.bird.exportedBlocks) push(cidr, other);
+    // A route reflector passes on what it learns over iBGP to its clients (BIRD `rr client`).
+    const reflects = other.bird.peers.some((q) => q.neighbor === me.address && q.rrClusterId);
+    if (!reflects) continue;
+    for (const third of ibgp(other))
+      if (third.address !== me.address)
+        for (const cidr of third.bird.exportedBlocks) push(cidr, third);
   }
   return out;
 }
@@ -98,6 +116,15 @@ export function expectedSessions(plan: LabPlan): ExpectedSession[] {
         const s = routerSessionState(plan, n.name);
         expectUp = s.up;
         reason = s.reason;
+      } else if (nodes(plan).some((m) => m.dataplane!.address === p.neighbor)) {
+        // Another node (a BGPPeer between nodes, e.g. a route reflector): up when it peers back.
+        const other = nodes(plan).find((m) => m.dataplane!.address === p.neighbor)!.dataplane!;
+        expectUp =
+          other.bird.peers.some((q) => q.neighbor === dp.address) &&
+          p.asNumber === other.bird.asNumber;
+        reason = expectUp
+          ? 'BGPPeer between nodes'
+          : `${p.neighbor} has no session back to ${dp.address}`;
       } else {
         reason = `${p.neighbor} is not a BGP speaker of this lab`;
       }

@@ -1,7 +1,7 @@
 // Who peers with whom (confd's bird.cfg.template, v3.30): the node-to-node mesh when
 // BGPConfiguration nodeToNodeMeshEnabled, plus BGPPeers: global (no node, no nodeSelector)
 // -> `Global_<ip>`, node-specific (node or nodeSelector) -> `Node_<ip>`. A peer whose address
-// is the node's own is skipped, as in the template. peerSelector peers are not modelled.
+// is the node's own is skipped, as in the template. peerSelector peers: ./bgp-peer-selector.ts.
 import { matchesSelector } from '../calico/selector.js';
 import { birdId } from '../dataplane/bird-names.js';
 import type {
@@ -15,6 +15,7 @@ import type { Lab, LabNode } from '../model/lab.js';
 import type { BlockAffinity } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
 import { nodeSelectorLabels } from '../ipam/pool-choice.js';
+import { selectorPeers } from './bgp-peer-selector.js';
 
 function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {
   if (peer.spec.peerSelector) return undefined;
@@ -33,9 +34,11 @@ export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
     seen.add(p.name);
     peers.push(p);
   };
-  if (lab.bgpConfiguration.spec.nodeToNodeMeshEnabled) {
+  // A route reflector ignores the mesh; the others skip route reflectors in it (bird.cfg.template).
+  if (lab.bgpConfiguration.spec.nodeToNodeMeshEnabled && !node.routeReflectorClusterID) {
     for (const other of lab.nodes) {
       if (other.address === node.address) continue; // Skipping ourselves
+      if (other.routeReflectorClusterID) continue;
       add({
         name: `Mesh_${birdId(other.address)}`,
         neighbor: other.address,
@@ -63,6 +66,7 @@ export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
       });
     }
   }
+  for (const p of selectorPeers(lab, node)) add(p);
   return peers;
 }
 

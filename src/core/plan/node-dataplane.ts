@@ -9,6 +9,8 @@ import { nodeRack } from '../model/racks.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
 import { withEncap } from './encap-dataplane.js';
+import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
+import { nodeServiceRoutes } from './service-routes.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
@@ -61,9 +63,19 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       lab.nodes.map((n) => n.address),
       behaviour,
     ),
-    nat: natTable(lab.ipPools, felix, behaviour),
+    nat: lab.kubeProxy
+      ? {
+          ...natTable(lab.ipPools, felix, behaviour),
+          kubeProxy: kubeProxyNat(lab.kubeProxy, node, serviceEndpoints(lab, ipam)),
+        }
+      : natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
-    bird: nodeBirdData(lab, node, ipam.blocks),
+    bird: lab.services?.length
+      ? {
+          ...nodeBirdData(lab, node, ipam.blocks),
+          ...nodeServiceRoutes(lab, node, serviceEndpoints(lab, ipam)),
+        }
+      : nodeBirdData(lab, node, ipam.blocks),
   };
   // Tunnels (IPIP, VXLAN, WireGuard): devices, routes, NAT rules, ipsets (encap-dataplane.ts).
   withEncap(dp, lab, node, ipam, felix);

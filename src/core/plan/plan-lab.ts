@@ -111,7 +111,9 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
 
   // The CNI plugin's MTU for pods (Felix's pod MTU when a tunnel is on), per node.
   const podMtu = new Map(nodes.map((n) => [n.name, n.dataplane?.encap?.podMtu]));
+  const podByName = new Map(lab.pods.map((p) => [p.name, p]));
   const pods: ContainerPlan[] = ipam.assignments.map((a) => {
+    const podSpec = podByName.get(a.pod);
     links.push({
       a: { container: a.pod, ifname: 'eth0' },
       b: { container: a.node, ifname: a.hostIfname, mac: CALICO_VETH_MAC },
@@ -133,7 +135,11 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
         },
       ],
       routes,
-      services: [],
+      // Echo servers of pods that serve ports (Services' endpoints): they answer with the source they saw.
+      services: [
+        ...(podSpec?.tcpPorts ?? []).map((port) => ({ kind: 'tcp-echo' as const, port })),
+        ...(podSpec?.udpPorts ?? []).map((port) => ({ kind: 'udp-echo' as const, port })),
+      ],
       node: a.node,
     };
   });

@@ -10,7 +10,7 @@
 #   ipset.names   the cali sets the node should have (others are destroyed)
 #   nat.head      `*nat` and the declarations of our chains (which create or flush them)
 #   nat.own       the rules of our chains
-#   nat.kern      our rules in kernel chains (the POSTROUTING hook)
+#   nat.kern      our rules in kernel chains (the POSTROUTING hook; kube-proxy's jumps after it)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -40,6 +40,8 @@ mkdir -p "$D/in"
 cd "$D/in" || exit 2
 tar -x -f - || { echo "cannot unpack the apply input" >&2; exit 2; }
 KERN='^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING) '
+# Our rules in kernel chains: Felix's (cali: hash comments) and kube-proxy's jumps.
+OURS='(cali:|"kubernetes (service portals|postrouting rules)")'
 dropTemps() {
   for s in $(ipset list -n 2>/dev/null | grep '^egl-tmp-'); do ipset destroy "$s" 2>/dev/null; done
 }
@@ -83,11 +85,23 @@ if [ -f nat.head ]; then
   elif [ ! -f full ] && [ -f "$D/nat.kern" ] && cmp -s nat.kern "$D/nat.kern"; then
     cat nat.head nat.own > nat.full
   else
-    iptables-save -t nat | grep -E "$KERN.*cali:" | sed 's/^-A /-D /' > nat.del
+    iptables-save -t nat | grep -E "$KERN.*$OURS" | sed 's/^-A /-D /' > nat.del
     cat nat.head nat.del nat.own nat.kern > nat.full
+  fi
+  # kube-proxy's chains the plan no longer has: flushed, then deleted, in the same transaction
+  # (as kube-proxy does). $D/kube.chains remembers the last apply's, so a toggle reads nothing.
+  grep -o '^:KUBE-[^ ]*' nat.head | sort > kube.want
+  if [ -s kube.want ] || [ -s "$D/kube.chains" ] || [ -f full ]; then
+    if [ -f fresh ]; then : > kube.live
+    elif [ ! -f full ] && [ -f "$D/kube.chains" ]; then cp "$D/kube.chains" kube.live
+    else iptables-save -t nat | grep -o '^:KUBE-[^ ]*' | sort > kube.live; fi
+    comm -23 kube.live kube.want > kube.stale
+    sed 's/$/ - [0:0]/' kube.stale >> nat.full
+    sed 's/^:/-X /' kube.stale >> nat.full
   fi
   echo COMMIT >> nat.full
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
+  cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
     for t in calico egress-lab; do

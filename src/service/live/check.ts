@@ -15,6 +15,8 @@ import type { CaptureSession } from './capture-session.js';
 import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
 import { droppedAt, leakMismatch, openLeakCapture } from './check-dropped.js';
+import { checkServiceEntry, type ServiceProbeExec } from './check-service.js';
+import type { CheckEntryResult } from './check-entry.js';
 
 export interface CheckOptions {
   /**
@@ -30,28 +32,7 @@ export interface CheckOptions {
   expect?: LabExpectation[];
 }
 
-export interface CheckEntryResult {
-  index: number; // 0-based position in `expect`
-  expectation: LabExpectation;
-  ok: boolean;
-  /** Where the capture ran. */
-  capturedOn: string;
-  /** Source addresses the capture showed for packets to the destination. */
-  seenSources: string[];
-  /** What those are: "node", "pod", an address, or "nothing". */
-  seenAs: string;
-  replies: { sent: number; received: number };
-  /** Why it failed (empty when ok). */
-  mismatches: string[];
-  /** Conntrack entries of the pod deleted on its node before the probes. */
-  conntrackFlushed: number;
-  /** Explain's offline prediction for the same entry. */
-  predicted: { ok: boolean; mismatches: string[] } | undefined;
-  /** A few of the captured tcpdump lines, as evidence. */
-  lines: string[];
-  /** One line saying what was seen, for the CLI and the UI. */
-  summary: string;
-}
+export type { CheckEntryResult } from './check-entry.js';
 
 export interface CheckReport {
   lab: string;
@@ -63,7 +44,7 @@ export interface CheckReport {
 }
 
 /** The live features a check drives (LiveFeatures has them; check does not import it). */
-export interface CheckProbes {
+export interface CheckProbes extends ServiceProbeExec {
   deleteConntrack(lab: string, node: string, source?: string): Promise<{ deleted: number }>;
   openCapture(spec: CaptureSpec): Promise<CaptureSession>;
   openTraffic(spec: TrafficSpec, tuning?: { replyWaitS?: number }): Promise<TrafficSession>;
@@ -144,6 +125,7 @@ async function checkEntry(
   index: number,
   probes: number,
 ): Promise<CheckEntryResult> {
+  if (e.service) return checkServiceEntry(live, record, e, index, probes);
   // The source: a pod (outbound, the usual case) or a host (inbound, e.g. over BGP).
   let source: { container: string; address: string; node?: string; host: boolean };
   let dest;

@@ -128,6 +128,16 @@ export class LiveFeatures {
     return r;
   }
 
+  /** A command in a lab container (check's Service probes); its output, whatever its status. */
+  async execIn(
+    lab: string,
+    container: string,
+    argv: string[],
+  ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    await this.recordWith(lab, container);
+    return (await this.runtime()).exec(lab, container, argv, { timeoutMs: 30_000 });
+  }
+
   // ---- rules and conntrack --------------------------------------------------------------
 
   /**

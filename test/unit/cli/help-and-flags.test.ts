@@ -60,7 +60,16 @@ describe('help for every command', () => {
   it('every command that prints data takes --json or -o json', () => {
     // These print no data of their own: a container's output, a server, an engine set-up,
     // a script, a drawing, files.
-    const noData = ['exec', 'serve', 'setup', 'completion', 'graph', 'save', 'workshop serve'];
+    const noData = [
+      'exec',
+      'serve',
+      'setup',
+      'completion',
+      'graph',
+      'save',
+      'workshop serve',
+      'bundle',
+    ];
     for (const c of commands) {
       if (noData.includes(c.words.join(' '))) continue;
       const json =

@@ -35,6 +35,9 @@ export const commands: CommandEntry[] = [
   { ...SPECS.importLab, load: async () => (await import('./import.js')).importCommand },
   { ...SPECS.graph, load: async () => (await import('./graph.js')).graphCommand },
   { ...SPECS.save, load: async () => (await import('./save.js')).saveCommand },
+  { ...SPECS.diff, load: async () => (await import('./diff.js')).diffCommand },
+  { ...SPECS.trace, load: async () => (await import('./trace.js')).traceCommand },
+  { ...SPECS.bundle, load: async () => (await import('./bundle.js')).bundleCommand },
   {
     ...SPECS.exerciseShow,
     load: async () => (await import('./exercise-show.js')).exerciseShowCommand,

@@ -102,8 +102,9 @@ export const SPECS = {
   },
   up: {
     words: ['up'],
-    usage: 'egress-lab up FILE... [--name LAB] [--json]',
-    summary: 'start a lab (or converge a running one to the file); returns when it is ready',
+    usage: 'egress-lab up FILE...|BUNDLE [--name LAB] [--json]',
+    summary:
+      'start a lab (or converge a running one to the file, or bring back a bundle with its addresses); returns when it is ready',
     flags: [NAME, JSON_OUT],
   },
   status: {
@@ -355,6 +356,59 @@ export const SPECS = {
     usage: 'egress-lab workshop down --prefix P [--json]',
     summary: 'remove every lab of a workshop (the running labs named <P>-<number>)',
     flags: [{ name: 'prefix', value: 'P', help: 'the labs named <P>-<number>' }, JSON_OUT],
+  },
+  diff: {
+    words: ['diff'],
+    usage: 'egress-lab diff (FILE | --name LAB) --node NODE DUMP... [--json]',
+    summary:
+      "compare a node's iptables-save (or nft list ruleset), ipset list and ip route with what Calico should program there for the lab's resources (exit 1 on a difference that changes packets)",
+    flags: [{ name: 'node', value: 'NODE', help: 'the lab node the dump is from' }, NAME, JSON_OUT],
+  },
+  trace: {
+    words: ['trace'],
+    usage: 'egress-lab trace [--name LAB] FROM TO [--proto icmp|tcp|udp] [--port P] [--json]',
+    summary:
+      "send one packet from a pod and show the kernel's own trace of it in the node, each rule with the pool or setting behind it, and where explain disagrees (exit 1)",
+    flags: [
+      NAME,
+      {
+        name: 'proto',
+        value: 'PROTO',
+        choices: ['icmp', 'tcp', 'udp'],
+        help: 'the probe (default icmp)',
+      },
+      { name: 'port', value: 'P', help: "tcp/udp port (default: the host's first echo port)" },
+      JSON_OUT,
+    ],
+  },
+  bundle: {
+    words: ['bundle'],
+    usage:
+      'egress-lab bundle [--name LAB] [-o FILE|-] [--check] [--pcap CONTAINER=FILE]... [--dump NODE=FILE]... [--force]',
+    summary:
+      "write a running lab in one file: lab file and addresses, rendered and live rules, ipsets, routes, conntrack and BIRD state of every container, explain (and check), captures, a customer's node dumps with their diff; `up FILE` brings it back",
+    flags: [
+      NAME,
+      {
+        name: 'output',
+        short: 'o',
+        value: 'FILE',
+        file: true,
+        help: 'where to write it (default LAB.bundle.json; - for standard output)',
+      },
+      { name: 'check', help: 'run check (real traffic) and keep its report' },
+      {
+        name: 'pcap',
+        value: 'CONTAINER=FILE',
+        help: 'add a pcap file taken on CONTAINER (repeatable)',
+      },
+      {
+        name: 'dump',
+        value: 'NODE=FILE',
+        help: "add a customer's dump of NODE and its diff (repeatable)",
+      },
+      FORCE,
+    ],
   },
   completion: {
     words: ['completion'],

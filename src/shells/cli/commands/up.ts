@@ -7,6 +7,14 @@ import { readSources } from '../sources.js';
 import { withService } from '../service.js';
 import { formatStatus } from '../format-status.js';
 import { progress } from '../progress.js';
+import { readBundleFile } from './bundle-file.js';
+import type { CliIO } from '../io.js';
+
+/** The files, or one bundle larger than a lab file may be (captures inside). */
+async function readUpSources(io: CliIO, paths: string[]) {
+  const big = paths.length === 1 ? await readBundleFile(paths[0]!) : undefined;
+  return big ? [big] : readSources(io, paths);
+}
 
 const { usage } = SPECS.up;
 
@@ -19,7 +27,7 @@ export const upCommand: Command = {
       usage,
     );
     if (positionals.length === 0) throw new UsageError(`up needs a lab FILE\nusage: ${usage}`);
-    const sources = await readSources(io, positionals);
+    const sources = await readUpSources(io, positionals);
     const started = Date.now();
     const shown = progress(io, started);
     const status = await withService((s) =>
