@@ -17,7 +17,9 @@ import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchNftRules, benchNftToggle } from './measures/nftables.js';
 import { benchServices } from './measures/services.js';
+import { benchIpv6Toggle } from './measures/ipv6.js';
 import { benchUp } from './measures/up.js';
+import { benchPolicy } from './measures/policy.js';
 import { benchVxlanToggle, benchVxlanUp } from './measures/encap.js';
 import { benchWorkshop } from './measures/workshop.js';
 
@@ -34,9 +36,11 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'parse', quick: true, run: async () => benchParse },
   { id: 'nft-toggle', quick: false, run: async () => benchNftToggle },
   { id: 'nft-rules', quick: false, run: async () => benchNftRules },
+  { id: 'policy', quick: false, run: async () => benchPolicy },
   { id: 'vxlan-up', quick: false, run: async () => benchVxlanUp },
   { id: 'vxlan-toggle', quick: false, run: async () => benchVxlanToggle },
   { id: 'services', quick: false, run: async () => benchServices },
+  { id: 'ipv6-toggle', quick: false, run: async () => benchIpv6Toggle },
   { id: 'workshop', quick: false, run: async () => benchWorkshop },
 ];
 

@@ -24,9 +24,12 @@ export interface WireTap {
 const IP_LINE =
   /^\S+\s+(?:\S+\s+)?IP (\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?:/;
 
+/** IPv6 (ICMPv6 lines have no ports): "IP6 fd00:10:: > 2001:db8:113::10: ICMP6, echo request". */
+const IP6_LINE = /^\S+\s+(?:\S+\s+)?IP6 ([0-9a-f:]+) > ([0-9a-f:]+): ICMP6/;
+
 export function parseWireLine(line: string, seenMs: number): WirePacket | undefined {
   const ts = tcpdumpTimeMs(line, seenMs);
-  const m = IP_LINE.exec(line);
+  const m = IP_LINE.exec(line) ?? IP6_LINE.exec(line);
   if (ts === undefined || !m) return undefined;
   return { tsMs: ts, seenMs, src: m[1]!, dst: m[2]!, line };
 }

@@ -21,15 +21,25 @@ export interface Flip {
 export async function measureToggle(
   ctx: BenchContext,
   flips: number,
-  opts: { lab?: string; source?: LabSource } = {},
+  opts: {
+    lab?: string;
+    source?: LabSource;
+    /** Another pool to flip, and its family's addresses (the IPv6 measure, ipv6.ts). */
+    pool?: string;
+    ipv6?: { pod: string; node: string; internet: string };
+  } = {},
 ): Promise<{ flips: Flip[]; pps: number }> {
   const lab = opts.lab ?? 'bench-toggle';
   await downQuietly(ctx, lab);
   const status = await ctx.service.up([opts.source ?? (await defaultTemplate())], { name: lab });
-  const pod = address(status, 'web-1');
-  const node = status.nodes.find((n) => n.name === 'node-1')!.address.split('/')[0]!;
-  const internet = address(status, 'internet');
-  const tap = await wireTap(ctx, lab, 'internet', 'eth0', ['icmp[icmptype] == icmp-echo']);
+  const pod = opts.ipv6?.pod ?? address(status, 'web-1');
+  const node =
+    opts.ipv6?.node ?? status.nodes.find((n) => n.name === 'node-1')!.address.split('/')[0]!;
+  const internet = opts.ipv6?.internet ?? address(status, 'internet');
+  const filter = opts.ipv6
+    ? ['icmp6 and ip6[40] == 128'] // ICMPv6 echo request
+    : ['icmp[icmptype] == icmp-echo'];
+  const tap = await wireTap(ctx, lab, 'internet', 'eth0', filter);
   const pinger = newFlowPinger(ctx, lab, 'web-1', internet, 0.01);
   const out: Flip[] = [];
   let nat = true;
@@ -44,7 +54,7 @@ export async function measureToggle(
       const expectSrc = to ? node : pod;
       const oldSrc = to ? pod : node;
       const tCall = nowMs();
-      const r = await ctx.service.patchPool(lab, 'default-ipv4-ippool', {
+      const r = await ctx.service.patchPool(lab, opts.pool ?? 'default-ipv4-ippool', {
         spec: { natOutgoing: to },
       });
       const callReturnMs = nowMs() - tCall;

@@ -108,6 +108,8 @@ export interface ConntrackEntry {
   flags?: string[]; // ASSURED, UNREPLIED
   /** What the translation turned the source into (reply.dst), when translated. */
   translatedTo?: string;
+  /** 6 for an IPv6 flow (IPv6 labs); absent for IPv4. */
+  ipVersion?: 6;
 }
 
 export interface CaptureSpec {

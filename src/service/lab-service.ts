@@ -573,8 +573,9 @@ function countResources(sources: LabSource[]): number {
   return sources.reduce(
     (n, s) =>
       n +
-      (s.text.match(/^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration)\s*$/gm)
-        ?.length ?? 0),
+      (s.text.match(
+        /^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration|NetworkPolicy|GlobalNetworkPolicy|NetworkSet|GlobalNetworkSet)\s*$/gm,
+      )?.length ?? 0),
     0,
   );
 }

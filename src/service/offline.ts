@@ -57,8 +57,13 @@ export function poolsFromSources(sources: LabSource[]): IPPool[] {
   return loadResources(sources).ipPools;
 }
 
-export function explainSources(sources: LabSource[], from: string, to: string): Explanation {
-  return explain(planSources(sources), from, to);
+export function explainSources(
+  sources: LabSource[],
+  from: string,
+  to: string,
+  opts: { ipVersion?: 4 | 6 } = {},
+): Explanation {
+  return explain(planSources(sources), from, to, opts);
 }
 
 /**
@@ -78,11 +83,30 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
       `${node.name} runs Felix's iptables dataplane (nftablesMode is not Enabled): no nft rules; use --format iptables`,
     );
   const sections: [RuleFormat, string, string | undefined][] = nft
-    ? [['nft', 'nft -f (table ip calico)', r.nftRuleset]]
+    ? [
+        ['nft', 'nft -f (table ip calico)', r.nftRuleset],
+        ...(r.ip6tablesNat !== undefined
+          ? ([['nft', 'ipset restore (IPv6: cali60 sets)', r.ipsetRestore]] as [
+              RuleFormat,
+              string,
+              string | undefined,
+            ][])
+          : []),
+      ]
     : [
         ['ipset', 'ipset restore', r.ipsetRestore],
         ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
       ];
+  // IPv6 labs: ip6tables' nat table after IPv4's, always headed so the family is never a guess.
+  if (r.ip6tablesNat !== undefined)
+    sections.push([
+      nft ? 'nft' : 'iptables',
+      'ip6tables-restore --noflush (nat table, IPv6)',
+      `${headers ? '' : '# IPv6: ip6tables-restore --noflush (nat table)\n'}${r.ip6tablesNat}`,
+    ]);
+  // Network policy: Felix's filter chains, when the lab has policies (--format iptables).
+  if (r.iptablesFilter)
+    sections.push(['iptables', 'iptables-restore --noflush (filter table)', r.iptablesFilter]);
   sections.push(['routes', 'ip -batch (routes)', r.routes]);
   if (r.encap)
     sections.push(['routes', 'tunnels (ip and bridge commands, as Felix programs them)', r.encap]);

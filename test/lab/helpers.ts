@@ -49,9 +49,10 @@ export async function pingObserved(
   at: readonly string[],
   count = 3,
 ): Promise<Observed> {
+  const filter = to.includes(':') ? ['icmp6'] : ['icmp']; // IPv6 labs: ICMPv6 echoes
   const caps = at.map((c) => ({
     c,
-    cap: rt.capture(lab, c, { iface: 'eth0', filter: ['icmp'] }),
+    cap: rt.capture(lab, c, { iface: 'eth0', filter }),
     lines: [] as string[],
   }));
   const readers = caps.map(async (x) => {
@@ -73,7 +74,9 @@ export async function pingObserved(
 export function requestSources(lines: readonly string[], dst: string): string[] {
   const out: string[] = [];
   for (const l of lines) {
-    const m = / IP (\S+) > (\S+): ICMP echo request/.exec(l);
+    const m =
+      / IP (\S+) > (\S+): ICMP echo request/.exec(l) ??
+      / IP6 (\S+) > (\S+): ICMP6, echo request/.exec(l);
     if (m && m[2] === dst) out.push(m[1] as string);
   }
   return out;
@@ -82,7 +85,9 @@ export function requestSources(lines: readonly string[], dst: string): string[] 
 export function replyDestinations(lines: readonly string[], src: string): string[] {
   const out: string[] = [];
   for (const l of lines) {
-    const m = / IP (\S+) > (\S+): ICMP echo reply/.exec(l);
+    const m =
+      / IP (\S+) > (\S+): ICMP echo reply/.exec(l) ??
+      / IP6 (\S+) > (\S+): ICMP6, echo reply/.exec(l);
     if (m && m[1] === src) out.push(m[2] as string);
   }
   return out;

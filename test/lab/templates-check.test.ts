@@ -74,7 +74,9 @@ async function checkOnWire(file: string, text: string): Promise<void> {
 
     const plan = planLab(lab);
     for (const e of lab.expect.filter((x) => isInbound(lab, x))) {
-      const pod = plan.ipam.assignments.find((a) => a.pod === e.to)!;
+      const a = plan.ipam.assignments.find((x) => x.pod === e.to)!;
+      // ipVersion 6: the pod's IPv6 address (IPv6 labs).
+      const pod = e.ipVersion === 6 ? { pod: a.pod, address: a.ipv6!.address } : a;
       const o = await pingObserved(rt, name, e.from, pod.address, [pod.pod]);
       const seen = new Set(requestSources(o.at[pod.pod]!, pod.address));
       const wanted = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;

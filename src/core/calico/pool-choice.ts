@@ -10,6 +10,8 @@ import { poolVersion } from './ippool.js';
 import { matchesSelector } from './selector.js';
 
 export const IPV4POOLS_ANNOTATION = 'cni.projectcalico.org/ipv4pools';
+/** The CNI plugin's IPv6 twin of ipv4pools (cni-plugin/pkg/ipamplugin: same rules, IPv6 pools). */
+export const IPV6POOLS_ANNOTATION = 'cni.projectcalico.org/ipv6pools';
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** Node labels as selectors see them (the hostname label is always there). */
@@ -43,9 +45,10 @@ export type PoolChoice =
 export function whyPoolNotUsable(
   pool: IPPool,
   node: Pick<LabNode, 'name' | 'labels'>,
+  version: 4 | 6 = 4,
 ): string | undefined {
   if (pool.spec.disabled) return 'disabled';
-  if (poolVersion(pool) !== 4) return 'not an IPv4 pool';
+  if (poolVersion(pool) !== version) return `not an IPv${version} pool`;
   if (!pool.spec.allowedUses.includes('Workload'))
     return `allowedUses ${JSON.stringify(pool.spec.allowedUses)} has no Workload`;
   if (pool.spec.assignmentMode === 'Manual')
@@ -65,12 +68,14 @@ export function choosePools(
   pools: readonly IPPool[],
   pod: Pick<LabPod, 'annotations'>,
   node: Pick<LabNode, 'name' | 'labels'>,
+  version: 4 | 6 = 4,
 ): PoolChoice {
-  const annotation = pod.annotations[IPV4POOLS_ANNOTATION];
+  const ANNOTATION = version === 4 ? IPV4POOLS_ANNOTATION : IPV6POOLS_ANNOTATION;
+  const annotation = pod.annotations[ANNOTATION];
   if (annotation !== undefined) {
     const requested = parseIPv4PoolsAnnotation(annotation);
     if (!Array.isArray(requested))
-      return { ok: false, error: `${IPV4POOLS_ANNOTATION} ${requested.error}`, byAnnotation: true };
+      return { ok: false, error: `${ANNOTATION} ${requested.error}`, byAnnotation: true };
     const chosen: IPPool[] = [];
     for (const entry of requested) {
       const asCidr = parseCidr(entry);
@@ -102,17 +107,17 @@ export function choosePools(
           };
         }
       }
-      if (poolVersion(pool) !== 4) {
+      if (poolVersion(pool) !== version) {
         return {
           ok: false,
-          error: `the given pool (${pool.spec.cidr}) is not an IPv4 pool`,
+          error: `the given pool (${pool.spec.cidr}) is not an IPv${version} pool`,
           byAnnotation: true,
         };
       }
       if (!chosen.includes(pool)) chosen.push(pool);
     }
     if (chosen.length === 0)
-      return { ok: false, error: `${IPV4POOLS_ANNOTATION} lists no pool`, byAnnotation: true };
+      return { ok: false, error: `${ANNOTATION} lists no pool`, byAnnotation: true };
     // Pools that do not allow Workload use are dropped; none left is an error.
     const forWorkloads = chosen.filter((p) => p.spec.allowedUses.includes('Workload'));
     if (forWorkloads.length === 0) {
@@ -124,9 +129,9 @@ export function choosePools(
     }
     return { ok: true, pools: forWorkloads, byAnnotation: true };
   }
-  const usable = pools.filter((p) => whyPoolNotUsable(p, node) === undefined);
+  const usable = pools.filter((p) => whyPoolNotUsable(p, node, version) === undefined);
   if (usable.length > 0) return { ok: true, pools: usable, byAnnotation: false };
-  const reasons = pools.map((p) => `${p.name}: ${whyPoolNotUsable(p, node)}`);
+  const reasons = pools.map((p) => `${p.name}: ${whyPoolNotUsable(p, node, version)}`);
   return {
     ok: false,
     error: `no IPPool can give it an address on node ${node.name} (${reasons.join('; ') || 'no pools'})`,

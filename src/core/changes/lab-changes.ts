@@ -7,6 +7,7 @@ import type { LabSource } from '../lab-file/source.js';
 import { applyMergePatch, applyResources } from './patch.js';
 import { defaultBGPConfiguration } from '../calico/bgp.js';
 import { defaultFelixConfiguration } from '../calico/felix.js';
+import { withoutPolicyResource } from './policy-changes.js';
 
 function notFound(kind: string, name: string): never {
   throw new LabInputError([{ kind, name, message: `resource does not exist: ${kind}(${name})` }]);
@@ -59,7 +60,11 @@ export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]):
         const { felixNodeConfigurations: _drop, ...others } = lab;
         lab = rest.length ? { ...others, felixNodeConfigurations: rest } : others;
       }
-    } else notFound(kind, name);
+    } else {
+      const without = withoutPolicyResource(lab, kind, name);
+      if (!without) notFound(kind, name);
+      lab = without;
+    }
   }
   return lab;
 }

@@ -21,6 +21,8 @@ import { parseCalicoVersion } from '../lab-file/lab-builder.js';
 import { parseEntry, validateResource } from '../lab-file/resources.js';
 import { entryFieldError, SourceIndex } from '../lab-file/source-index.js';
 import { locate, parseSources, type LabSource } from '../lab-file/source.js';
+import { withNetworkSet, withPolicy } from './policy-changes.js';
+import { indexName } from '../lab-file/policy-resources.js';
 
 function inputError(problems: Problem[]): LabInputError {
   return new LabInputError(oneLine(problems));
@@ -58,6 +60,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   const nodeNames = new Set(current.nodes.map((n) => n.name));
   const version = parseCalicoVersion(current.calicoVersion);
   const warnings: Problem[] = [];
+  let policyLab: Lab = current; // policies and network sets as applied so far
 
   for (const entry of entries) {
     if (entry.kind === 'Lab') {
@@ -73,7 +76,7 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
     problems.push(...p.problems);
     if (!p.meta) continue;
     const { meta, spec } = p;
-    const prior = index.add(entry.kind, meta.name, entry.pd, entry.basePath);
+    const prior = index.add(entry.kind, indexName(entry.kind, meta), entry.pd, entry.basePath);
     if (prior) {
       problems.push({
         position: locate(entry.pd, [...entry.basePath, 'metadata', 'name']),
@@ -91,7 +94,12 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
     const v = r.validated;
     if (!v) continue;
     warnings.push(...entryWarnings(entry));
-    if (v.kind === 'IPPool') ipPools = replaceByName(ipPools, v.resource);
+    if (v.kind === 'Policy' || v.kind === 'NetworkSet') {
+      policyLab =
+        v.kind === 'Policy'
+          ? withPolicy(policyLab, v.resource)
+          : withNetworkSet(policyLab, v.resource);
+    } else if (v.kind === 'IPPool') ipPools = replaceByName(ipPools, v.resource);
     else if (v.kind === 'BGPPeer') bgpPeers = replaceByName(bgpPeers, v.resource);
     else if (v.kind === 'BGPConfiguration') {
       if (v.resource.name === 'default') bgpConfiguration = v.resource;
@@ -116,6 +124,8 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   }
   if (problems.length > 0) throw inputError(problems);
   const next: Lab = { ...current, ipPools, bgpConfiguration, bgpPeers, felixConfiguration };
+  if (policyLab.policies) next.policies = policyLab.policies;
+  if (policyLab.networkSets) next.networkSets = policyLab.networkSets;
   if (felixNodeConfigurations.length > 0) next.felixNodeConfigurations = felixNodeConfigurations;
   // What was applied but is not modelled replaces the warnings of the resources it replaced
   // (positions in `sources`); the others' stay.

@@ -3,19 +3,35 @@
 // that go and come. A node that changes dataplane loses every line of one form and gains the
 // other's, as the apply replaces one with the other.
 import { saveLines } from './render-nat.js';
+import { filterLines } from './render-filter.js';
 import { NFT_FAMILY, NFT_TABLE, nftRuleLines } from './render-nft.js';
 import type { DataplaneDiff, NodeDataplane } from './types.js';
 
+/** IPv6 rule lines carry their family (ip6tables' nat table), so a diff says which one changed. */
+export const IPV6_RULE_PREFIX = 'ip6tables: ';
+
 function ruleLines(dp: NodeDataplane): string[] {
-  return dp.natDataplane === 'nftables' ? nftRuleLines(dp.nat) : saveLines(dp.nat);
+  // Network policy's filter rules (Felix's restore form) follow the nat table's.
+  const v4 =
+    dp.natDataplane === 'nftables'
+      ? nftRuleLines(dp.nat)
+      : dp.filter
+        ? [...saveLines(dp.nat), ...filterLines(dp.filter)]
+        : saveLines(dp.nat);
+  if (!dp.ipv6) return v4;
+  return [...v4, ...saveLines(dp.ipv6.nat).map((l) => `${IPV6_RULE_PREFIX}${l}`)];
 }
 
 /** ipsets by their name; nft sets as `ip calico @name`, so a mode change shows as one. */
 function setsOf(dp: NodeDataplane): Map<string, string[]> {
   const nft = dp.natDataplane === 'nftables';
-  return new Map(
-    dp.ipsets.map((s) => [nft ? `${NFT_FAMILY} ${NFT_TABLE} @${s.name}` : s.name, s.members]),
-  );
+  return new Map([
+    ...dp.ipsets.map(
+      (s) => [nft ? `${NFT_FAMILY} ${NFT_TABLE} @${s.name}` : s.name, s.members] as const,
+    ),
+    // IPv6 labs: Felix's cali60 sets (names already say the family).
+    ...(dp.ipv6?.ipsets ?? []).map((s) => [s.name, s.members] as const),
+  ]);
 }
 
 function multisetMinus(a: string[], b: string[]): string[] {

@@ -2,6 +2,7 @@
 // walks the chains (jump, return, first terminal target wins) against ipset members, so
 // explain decides from the same data that is rendered and applied, not from the pools.
 import { cidrContains, splitAddress, ipToInt, maskOf } from '../net/cidr.js';
+import { cidrHolds, isV6Text } from '../net/cidr6.js';
 import { hashedRules } from './render-nat.js';
 import { renderSaveLine } from './iptables-text.js';
 import { nftChainName, nftHashedRules } from './render-nft.js';
@@ -34,7 +35,8 @@ export type NatVerdict =
 
 function inSet(dp: Pick<NodeDataplane, 'ipsets'>, set: string, addr: string): boolean {
   const s = dp.ipsets.find((x) => x.name === set);
-  return !!s && s.members.some((m) => (m.includes('/') ? cidrContains(m, addr) : m === addr));
+  // cidrHolds: an IPv6 set (cali60…) against an IPv6 packet, IPv4 against IPv4.
+  return !!s && s.members.some((m) => (m.includes('/') ? cidrHolds(m, addr) : m === addr));
 }
 
 function ifaceMatches(pattern: string, ifname: string): boolean {
@@ -94,6 +96,14 @@ function matches(
  * Secondary addresses (a later address in the subnet of an earlier one) are never picked.
  */
 export function masqueradeSource(addresses: string[], nextHop: string): string {
+  // IPv6 (NAT66): the interface's first global IPv6 address (source selection, RFC 6724; the
+  // lab's interfaces hold one), in the next hop's subnet when one is.
+  if (isV6Text(nextHop)) {
+    const v6 = addresses.map(splitAddress).filter((a) => isV6Text(a.address));
+    const hit = v6.find((p) => cidrHolds(`${p.address}/${p.prefix}`, nextHop));
+    return (hit ?? v6[0])?.address ?? '';
+  }
+  addresses = addresses.filter((a) => !isV6Text(a));
   const primaries: { address: string; prefix: number }[] = [];
   for (const a of addresses) {
     const s = splitAddress(a);
@@ -114,7 +124,7 @@ export function nextHopFor(dp: Pick<NodeDataplane, 'routes'>, dst: string): stri
   for (const r of dp.routes) {
     if (r.type === 'blackhole') continue;
     const cidr = r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`;
-    if (!cidrContains(cidr, dst)) continue;
+    if (!cidrHolds(cidr, dst)) continue; // routes of the other family never match
     const len = Number(cidr.split('/')[1]);
     if (!best || len > best.len) best = { len, via: r.via };
   }

@@ -11,6 +11,7 @@
 //   BIRD build connects at once for 0, then retries within 0.1 s (stock BIRD: 1 s; runtime/image-bird.ts).
 import { kernelPoolLines, rejectTunnelRoutesFunction } from './encap-bird.js';
 import type { BirdConfigData, BirdPeer, BirdRenderOptions } from './types.js';
+import { renderBirdNode6 } from './render-bird-node6.js';
 
 function exportFilter(bird: BirdConfigData): string[] {
   const out: string[] = [];
@@ -183,5 +184,7 @@ export function renderBirdNode(
     if (!peers.length) out.push(none);
     for (const p of peers) out.push(...peerProtocol(p, bird, opts));
   }
+  // IPv6 labs: bird6's side in the same daemon (render-bird-node6.ts).
+  if (bird.ipv6) out.push('', ...renderBirdNode6(bird.ipv6, bird.asNumber, bird.listenPort, opts));
   return `${out.join('\n')}\n`;
 }

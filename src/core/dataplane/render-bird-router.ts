@@ -2,6 +2,7 @@
 // pointing at the router, importing the nodes' announcements (their blocks) into the
 // router's kernel table and exporting nothing (the router is the nodes' default gateway).
 import type { BirdRenderOptions, RouterBirdData } from './types.js';
+import { renderBirdRouter6 } from './render-bird-router6.js';
 
 export function renderBirdRouter(data: RouterBirdData, opts: BirdRenderOptions = {}): string {
   const out: string[] = [];
@@ -54,5 +55,7 @@ export function renderBirdRouter(data: RouterBirdData, opts: BirdRenderOptions =
     out.push(`  source address ${data.routerId};`);
     out.push('}');
   }
+  // IPv6 labs: the same over IPv6, with the nodes whose BGPPeer names the router's IPv6 address.
+  if (data.ipv6) out.push('', ...renderBirdRouter6(data, data.ipv6, opts));
   return `${out.join('\n')}\n`;
 }

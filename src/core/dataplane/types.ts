@@ -1,6 +1,7 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { FilterTable } from './filter-types.js';
 import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
 export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
@@ -115,6 +116,18 @@ export interface BirdConfigData {
   staticRoutes?: string[];
   /** Service ranges kept out of the kernel table (confd's /rejectcidrs). */
   rejectCidrs?: string[];
+  /** IPv6 labs: confd's bird6 side (bird6.cfg, bird6_aggr, bird6_ipam), render-bird-node6.ts. */
+  ipv6?: BirdConfigData6;
+}
+
+/** The IPv6 half of a node's BIRD config: its IPv6 blocks, pools and IPv6 sessions. */
+export interface BirdConfigData6 {
+  address: string; // the node's IPv6 address (sessions' source address)
+  staticBlackholes: string[];
+  exportedBlocks: string[];
+  rejectedExports: string[];
+  acceptedPools: string[];
+  peers: BirdPeer[];
 }
 
 /** Addresses of one interface of the node, CIDR notation, in kernel order. */
@@ -131,6 +144,11 @@ export type NatDataplaneMode = 'iptables' | 'nftables';
 
 export interface NodeDataplane {
   node: string;
+  /**
+   * Felix's filter table for the node's workloads (filter-felix.ts), present when the lab has
+   * network policies (iptables mode only); its selector sets are in `ipsets`.
+   */
+  filter?: FilterTable;
   natDataplane: NatDataplaneMode;
   address: string; // the node's main address (eth0 primary)
   interfaces: NodeInterface[]; // what MASQUERADE picks a source from
@@ -140,6 +158,8 @@ export interface NodeDataplane {
   bird: BirdConfigData;
   /** Tunnel devices, VTEP entries and pod MTU, when a pool encapsulates or WireGuard is on. */
   encap?: EncapDataplane;
+  /** IPv6 labs: the node's IPv6 address, Felix's IPv6 sets (cali60…) and ip6tables nat table. */
+  ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable };
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */
@@ -174,4 +194,6 @@ export interface RouterBirdData {
   routerId: string;
   asNumber: number;
   sessions: RouterBgpSession[];
+  /** IPv6 labs: sessions with nodes whose BGPPeer points at the router's IPv6 address. */
+  ipv6?: { address: string; sessions: RouterBgpSession[] };
 }

@@ -21,14 +21,17 @@ function seenAsText(e: LabExpectation['seenAs']): string {
 export function checkExpectation(plan: LabPlan, exp: LabExpectation): ExpectationResult {
   const explanation = explain(plan, exp.from, exp.to, {
     protocol: exp.protocol,
+    ...(exp.ipVersion ? { ipVersion: exp.ipVersion } : {}),
     ...(exp.port !== undefined ? { port: exp.port } : {}),
   });
   const mismatches: string[] = [];
-  const allowed = flowAllowed(explanation);
-  if (allowed !== (exp.allowed ?? true)) {
-    mismatches.push(
-      `allowed: expected ${exp.allowed ?? true}, explain says ${allowed}${explanation.forward?.ok === false ? ` (${explanation.forward.reason})` : ''}`,
-    );
+  if (exp.allowed === false) {
+    // A denied flow: only the drop is predicted (nothing is seen, nothing comes back).
+    if (explanation.forward?.ok !== false)
+      mismatches.push(
+        `allowed: expected the flow to be dropped, explain says it is forwarded${explanation.policy ? ` (${explanation.policy.verdicts.map((v) => v.text).join('; ')})` : ' (the lab has no network policy)'}`,
+      );
+    return { expectation: exp, explanation, ok: mismatches.length === 0, mismatches };
   }
   const seenOk =
     typeof exp.seenAs === 'string'

@@ -4,6 +4,7 @@
 // learned the pod's block over BGP. The pod's answer belongs to the inbound flow's conntrack
 // entry, so the nat table (cali-nat-outgoing) never sees it: it leaves untranslated via the
 // node's default route to the router, which is connected to the host's segment.
+import { policyVerdict } from './policy-verdict.js';
 import { LabInputError } from '../errors.js';
 import { cidrContains } from '../net/cidr.js';
 import { routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
@@ -64,6 +65,11 @@ export function explainInbound(plan: LabPlan, from: string, to: string): Explana
   } else {
     forward = { ok: false, reason: routerNoRouteReason(plan, dst, dp.bird.exportedBlocks) };
   }
+  // Network policy: the pod's ingress on its node (inbound checks are icmp).
+  const policy = policyVerdict(plan, { src: host.address, dst: dst.address, protocol: 'icmp' });
+  for (const v of policy?.verdicts ?? []) steps.push(`Policy: ${v.text}.`);
+  if (forward.ok && policy && !policy.allowed)
+    forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
   steps.push(
     `No translation on the way in: ${dst.pod} sees the source ${host.address}. Its reply belongs to this flow's conntrack entry, so cali-nat-outgoing never sees it.`,
@@ -98,5 +104,6 @@ export function explainInbound(plan: LabPlan, from: string, to: string): Explana
     reply: forward.ok && routeBack.ok,
     steps,
     warnings: [CONNTRACK_WARNING],
+    ...(policy ? { policy } : {}),
   };
 }

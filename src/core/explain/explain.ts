@@ -2,10 +2,13 @@
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
 import { explainService } from './explain-service.js';
+import { policyVerdict } from './policy-verdict.js';
 import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
 import { cidrContains, isIPv4, splitAddress } from '../net/cidr.js';
+import { cidrHolds } from '../net/cidr6.js';
+import { explain6 } from './explain6.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
 import { encapPath } from './encap.js';
@@ -17,7 +20,9 @@ import { explainPerimeter } from './explain-perimeter.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
-  /** tcp/udp destination port (the perimeter firewall may match it). */
+  /** 6: the flow over IPv6 (IPv6 labs, explain6.ts); default IPv4. */
+  ipVersion?: 4 | 6;
+  /** Destination port (tcp, udp): network policy rules with ports need it. */
   port?: number;
 }
 
@@ -74,7 +79,7 @@ function routerConnected(plan: LabPlan, addr: string): boolean {
   const router = plan.containers.find((c) => c.role === 'router');
   return !!router?.interfaces.some((i) =>
     i.addresses.some((a) =>
-      cidrContains(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+      cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
     ),
   );
 }
@@ -115,6 +120,8 @@ export function explain(
 ): Explanation {
   if (to.startsWith('service/')) return explainService(plan, from, to, opts.protocol);
   const lab = plan.lab;
+  if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
+    return explain6(plan, from, to, opts);
   const src = plan.ipam.assignments.find((a) => a.pod === from);
   if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);
   if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);
@@ -178,6 +185,7 @@ export function explain(
   const visited = verdict.visited.map(ref);
   let nat: Explanation['nat'];
   let seenSource: string;
+  const natStep = steps.length; // policy's steps go before NAT's: FORWARD runs before POSTROUTING
   if (verdict.action === 'none') {
     nat = { action: 'none' };
     seenSource = src.address;
@@ -219,6 +227,29 @@ export function explain(
       ok: false,
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
+  // Network policy: Felix's filter FORWARD rules see the pod's own address, before any SNAT.
+  // Traffic to the pod's own node goes through INPUT, whose Felix chains the lab does not render.
+  const policy = local
+    ? undefined
+    : policyVerdict(plan, {
+        src: src.address,
+        dst: target.address,
+        protocol: opts.protocol ?? 'icmp',
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+      });
+  steps.splice(
+    natStep,
+    0,
+    ...(policy?.verdicts ?? []).map(
+      (v) => `Policy (on ${src.address}, before any SNAT): ${v.text}.`,
+    ),
+  );
+  if (local && lab.policies?.length)
+    warnings.push(
+      `not modelled: network policy on traffic from a pod to its own node (Felix's cali-INPUT / cali-wl-to-host chains); the lab lets it through`,
+    );
+  if (policy && !policy.allowed)
+    forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
 
   // Route back to the source the destination sees.
@@ -285,6 +316,7 @@ export function explain(
     reply,
     steps,
     warnings,
+    ...(policy ? { policy } : {}),
   };
   return explainPerimeter(plan, explanation, opts);
 }

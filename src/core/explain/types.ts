@@ -1,5 +1,6 @@
 // What `explain` answers for a pod and a destination address: the decision chain a
 // packet goes through, each step naming the Calico object or rule responsible.
+import type { PolicyVerdict } from './policy-verdict.js';
 import type { Encapsulation } from './encap.js';
 
 export type { Encapsulation } from './encap.js';
@@ -44,6 +45,8 @@ export interface Explanation {
   /** Whether the network routes replies back to seenSource. */
   routeBack: { ok: boolean; reason: string };
   reply: boolean;
+  /** Network policy's verdict (policy-verdict.ts), when the lab has policies. */
+  policy?: PolicyVerdict;
   /** Human-readable steps, in order, for the CLI and the UI. */
   steps: string[];
   warnings: string[];
@@ -66,4 +69,6 @@ export interface Explanation {
     selectedBy: 'pod' | 'namespace';
     enterprise: true;
   };
+  /** 6 when the explanation is of the IPv6 flow (IPv6 labs, explain6.ts); absent for IPv4. */
+  ipVersion?: 6;
 }

@@ -20,7 +20,9 @@ export function readInputs(sources: readonly LabSource[], labName: string): Impo
   if (resources.ipPools.length === 0)
     report.push("no IPPool given: the lab uses calico-node's auto-created default-ipv4-ippool");
   for (const p of pools.filter((x) => !isV4Pool(x)))
-    report.push(`IPPool(${p.name}) ${p.spec.cidr} is IPv6: kept, but the lab runs IPv4 only`);
+    report.push(
+      `IPPool(${p.name}) ${p.spec.cidr} is IPv6: kept, but the imported lab runs IPv4 only (add spec.fabric.ipv6Cidr to run it dual-stack)`,
+    );
   for (const p of pools.filter(
     (x) => isV4Pool(x) && (x.spec.ipipMode !== 'Never' || x.spec.vxlanMode !== 'Never'),
   ))

@@ -41,7 +41,7 @@ export function mapPeersOntoRouter(ctx: ImportContext): void {
     if (!ip || !isIPv4(ip)) {
       ctx.droppedPeers.add(peer.name);
       report.push(
-        `BGPPeer(${peer.name}) peers with ${peer.spec.peerIP} (IPv6): left out, the lab runs IPv4 only`,
+        `BGPPeer(${peer.name}) peers with ${peer.spec.peerIP} (IPv6): left out, the imported lab runs IPv4 only`,
       );
       continue;
     }

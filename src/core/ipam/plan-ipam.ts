@@ -24,6 +24,7 @@ import {
 } from '../net/cidr.js';
 import { candidatePools, PoolChoiceError } from './pool-choice.js';
 import { calicoVethName } from './veth-name.js';
+import { withIpv6 } from './plan-ipam6.js';
 
 interface BlockState {
   affinity: BlockAffinity;
@@ -189,7 +190,8 @@ export function planIpam(lab: Lab, pinned?: IpamPlan): IpamPlan {
   );
   const plan: IpamPlan = { blocks: blocks.map((b) => b.affinity), assignments };
   if (tunnels.length > 0) plan.tunnels = tunnels;
-  return plan;
+  // IPv6 labs: each pod's IPv6 address too (plan-ipam6.ts; IPv4 labs: the plan as is).
+  return withIpv6(lab, plan, pinned);
 }
 
 function claimBlock(

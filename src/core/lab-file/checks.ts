@@ -7,6 +7,7 @@ import { peerIPAddress } from '../calico/bgp.js';
 import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
 import { choosePools } from '../calico/pool-choice.js';
 import type { SourceIndex } from './source-index.js';
+import { checkLabIpv6, IPV6_ONLY_HINT, ipv6PeerKnown } from './checks-ipv6.js';
 
 export interface CheckOptions {
   /** The lab's pool list is calico-node's auto-created default pool (no IPPool in the file). */
@@ -86,7 +87,9 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
       const path = choice.byAnnotation
         ? ['spec', 'pods', i, 'annotations', 'cni.projectcalico.org/ipv4pools']
         : ['spec', 'pods', i];
-      labProblem(path, `pod ${pod.name}: ${choice.error}`);
+      // IPv6-only pods are not modelled (checks-ipv6.ts): say so rather than only "not IPv4".
+      const v6only = lab.ipPools.length > 0 && lab.ipPools.every((p) => p.spec.cidr.includes(':'));
+      labProblem(path, `pod ${pod.name}: ${choice.error}${v6only ? IPV6_ONLY_HINT : ''}`);
     }
   });
 
@@ -106,8 +109,18 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
         P(['spec'], 'a BGPPeer needs peerIP (or peerSelector for node-to-node peerings)');
       continue;
     }
+    // An IPv6 peerIP (bird6's peers): the router's or a node's IPv6 address (checks-ipv6.ts).
+    const known6 = ipv6PeerKnown(lab, peer.spec.peerIP);
+    if (known6 === false) {
+      P(
+        ['spec', 'peerIP'],
+        `peerIP ${peer.spec.peerIP} is neither the router's IPv6 address (${lab.router.ipv6Address ?? 'none: set spec.fabric.ipv6Cidr'}) nor a node's: nobody would answer this peer`,
+      );
+      continue;
+    }
     const ip = peerIPAddress(peer.spec.peerIP);
-    if (ip === lab.router.address) {
+    if (known6 === true && ip !== lab.router.ipv6Address) continue;
+    if (ip === lab.router.address || (known6 === true && ip === lab.router.ipv6Address)) {
       if (peer.spec.asNumber !== lab.router.asNumber) {
         P(
           ['spec', 'asNumber'],
@@ -121,5 +134,6 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
       );
     }
   }
+  problems.push(...checkLabIpv6(lab, index));
   return problems;
 }

@@ -3,6 +3,7 @@
 import type { Problem } from '../errors.js';
 import type { FieldPath } from '../calico/field-error.js';
 import { CALICO_API_VERSIONS, CALICO_KINDS, listResource, type CalicoKind } from './schemas.js';
+import { K8S_NETWORK_POLICY, K8S_NETWORKING_API } from './policy-schemas.js';
 import { locate, type ParsedDocument } from './source.js';
 import { zodIssuesToProblems } from './zod-problems.js';
 
@@ -120,7 +121,12 @@ export function collectEntries(documents: readonly ParsedDocument[]): {
       items.forEach((item, i) => addResource(pd, ['items', i], item, LIST_KINDS[kind]));
       return;
     }
-    if (!(CALICO_KINDS as readonly string[]).includes(kind)) {
+    // Kubernetes' NetworkPolicy shares its kind with Calico's: its apiVersion tells them apart.
+    if (kind === 'NetworkPolicy' && v.apiVersion === K8S_NETWORKING_API && !impliedKind) {
+      entries.push({ pd, basePath, kind: K8S_NETWORK_POLICY, name, value: v });
+      return;
+    }
+    if (!(CALICO_KINDS as readonly string[]).includes(kind) || kind === K8S_NETWORK_POLICY) {
       problems.push({
         position: locate(pd, [...basePath, 'kind']),
         kind,

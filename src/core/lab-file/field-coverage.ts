@@ -6,6 +6,7 @@
 import type { Problem } from '../errors.js';
 import { FELIX_FIELDS, type CalicoKind } from './schemas.js';
 import type { Entry } from './entries.js';
+import { POLICY_COVERAGE } from './policy-coverage.js';
 import { locate } from './source.js';
 
 export interface NotModelled {
@@ -141,6 +142,11 @@ const FELIX: Record<string, FieldRule> = {
   wireguardEnabled: 'modelled',
   wireguardInterfaceName: 'modelled',
   wireguardMTU: 'modelled',
+  // IPv6 is on exactly when the Lab has spec.fabric.ipv6Cidr (lab-ipv6.ts), whatever this says.
+  ipv6Support: {
+    instead:
+      "ignored: the lab programs Felix's IPv6 sets and rules exactly when the Lab sets spec.fabric.ipv6Cidr",
+  },
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:
@@ -161,6 +167,7 @@ export const FIELD_COVERAGE: Record<CalicoKind, ResourceCoverage> = {
   BGPConfiguration: { top: TOP, metadata: METADATA, spec: BGP_CONFIGURATION },
   BGPPeer: { top: TOP, metadata: METADATA, spec: BGP_PEER },
   FelixConfiguration: { top: TOP, metadata: METADATA, spec: FELIX },
+  ...POLICY_COVERAGE,
 };
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -4,6 +4,7 @@
 // the document kinds, each pinned by its `kind` (and apiVersion). The JSON Schema is a guide
 // for completion and hovers; the loader stays the judge (CIDRs, selectors and cross checks are
 // beyond it).
+import { K8S_NETWORK_POLICY, K8S_NETWORKING_API } from './policy-schemas.js';
 import { z } from 'zod';
 import {
   CALICO_API_VERSIONS,
@@ -39,6 +40,16 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     'spec.fabric.racks[].name': 'The rack name, used by nodes[].rack.',
     'spec.fabric.racks[].cidr': 'The rack subnet, e.g. 172.30.1.0/24.',
     'spec.fabric.racks[].router': "The router's address in the rack (default: its first address).",
+    'spec.fabric.ipv6Cidr':
+      'Runs the lab dual-stack: the IPv6 fabric subnet, e.g. 2001:db8:30::/64 (nodes, router and hosts get IPv6 addresses).',
+    'spec.router.ipv6Address':
+      "The router's IPv6 address on the fabric (default: its first address).",
+    'spec.nodes[].ipv6Address':
+      "The node's IPv6 address on the fabric (default: the next free one).",
+    'spec.hosts[].ipv6Address':
+      "The host's IPv6 address with its prefix length, e.g. 2001:db8:113::10/64.",
+    'spec.hosts[].ipv6Gateway': "The host's IPv6 gateway (default: the router).",
+    'spec.expect[].ipVersion': '6 to check the flow over IPv6 (the IPv6 addresses); default 4.',
     'spec.router': 'The BGP router (BIRD) between the nodes and the outside hosts.',
     'spec.router.name': 'The router container name.',
     'spec.router.address': "The router's address on the fabric.",
@@ -175,6 +186,9 @@ function calicoResource(kind: CalicoKind): JsonSchema {
   // The zod schema takes any string; the loader then accepts only Calico's API groups.
   const props = schema.properties as JsonSchema;
   props.apiVersion = { type: 'string', enum: [...CALICO_API_VERSIONS] };
+  // Kubernetes' NetworkPolicy: its own API group (the kind is NetworkPolicy, as Calico's).
+  if (kind === K8S_NETWORK_POLICY)
+    props.apiVersion = { type: 'string', enum: [K8S_NETWORKING_API] };
   // List items may omit apiVersion (and, in a typed list, kind): the document-level and item
   // references below require what their place requires.
   schema.required = (schema.required as string[] | undefined)?.filter(
@@ -212,7 +226,8 @@ export function labFileJsonSchema(): JsonSchema {
   };
   for (const kind of CALICO_KINDS) definitions[kind] = calicoResource(kind);
   definitions.List = listSchema();
-  for (const kind of CALICO_KINDS) definitions[`${kind}List`] = listSchema(kind);
+  for (const kind of CALICO_KINDS)
+    if (kind !== K8S_NETWORK_POLICY) definitions[`${kind}List`] = listSchema(kind);
 
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -13,6 +13,7 @@ import { dns1123LabelProblems } from '../calico/names.js';
 import {
   calicoVersionProblem,
   DEFAULT_CALICO_VERSION,
+  effectiveNftables,
   parseCalicoVersion,
 } from '../calico/versions.js';
 import type { Entry } from './entries.js';
@@ -20,12 +21,16 @@ import { createLabContext } from './lab-context.js';
 import { buildExpectations } from './lab-expectations.js';
 import { buildExercise } from './lab-exercise.js';
 import { buildHosts } from './lab-hosts.js';
+import { buildIpv6 } from './lab-ipv6.js';
+import { defaultIPv6Pool } from '../calico/ippool-default6.js';
+import { cidrToString } from '../net/cidr.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
 import { buildPerimeter, perimeterNftables } from './lab-perimeter.js';
 import { buildKubeProxy, buildServices } from './lab-services.js';
 import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
 import { nodesWithoutPeers } from './bgp-peer-warnings.js';
+import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
@@ -76,11 +81,14 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   const nodeNames = new Set(nodes.map((n) => n.name));
   const pods = buildPods(ctx, nodes);
   const hosts = buildHosts(ctx, fabric, fabricCidr);
+  const { fabric6 } = buildIpv6(ctx, router, nodes, hosts);
   const expect = buildExpectations(ctx, pods, hosts, { serviceEntriesElsewhere: true });
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
   const ipPools = autoPool ? [defaultIPv4Pool()] : resources.ipPools;
+  // calico-node also creates its IPv6 default pool when IPv6 is on (ippool-default6.ts).
+  if (autoPool && fabric6) ipPools.push(defaultIPv6Pool(labName));
 
   let bgpConfiguration = defaultBGPConfiguration();
   for (const c of resources.bgpConfigurations) {
@@ -150,7 +158,11 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     description: d.metadata.description ?? '',
     docs: d.metadata.docs ?? '',
     calicoVersion,
-    fabric: racks ? { cidr: fabricCidr, racks } : { cidr: fabricCidr },
+    fabric: {
+      cidr: fabricCidr,
+      ...(fabric6 ? { ipv6Cidr: cidrToString(fabric6) } : {}),
+      ...(racks ? { racks } : {}),
+    },
     router: router!,
     nodes,
     pods,
@@ -170,8 +182,14 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (perimeter.namespaceAnnotations) lab.namespaceAnnotations = perimeter.namespaceAnnotations;
   if (kubeProxy) lab.kubeProxy = kubeProxy;
   if (services.length) lab.services = services;
+  const namespaces = buildNamespaces(spec.namespaces, P);
   const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };
   if (exercise) lab.exercise = exercise;
+  if (namespaces.length > 0) lab.namespaces = namespaces;
+  if (resources.policies?.length) lab.policies = resources.policies;
+  if (resources.networkSets?.length) lab.networkSets = resources.networkSets;
+  const nft = effectiveNftables(felixConfiguration.spec.nftablesMode, calicoVersion).nftables;
+  warnings.push(...policyWarnings(lab, index, nft));
   return { lab, autoPool, problems, warnings };
 }

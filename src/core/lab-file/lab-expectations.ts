@@ -4,6 +4,7 @@ import type { LabExpectation, LabHost, LabPod, SeenAs } from '../model/lab.js';
 import { parseIP } from '../net/cidr.js';
 import type { FieldPath } from '../calico/field-error.js';
 import type { LabContext } from './lab-context.js';
+import { deniedExpectation } from './expect-denied.js';
 import { DEFAULT_TCP_PORTS, DEFAULT_UDP_PORTS } from './lab-hosts.js';
 
 export function buildExpectations(
@@ -50,11 +51,31 @@ export function buildExpectations(
       ok = false;
     }
     const toIP = parseIP(x.to);
+    // ipVersion 6: the flow runs over IPv6 (lab-ipv6.ts gave hosts their IPv6 side).
+    const v6 = x.ipVersion === 6;
+    const family = v6 ? 'ipv6' : 'ipv4';
+    if (v6) {
+      const host = hostByName.get(x.to) ?? hostByName.get(x.from);
+      if (host && !host.ipv6) {
+        P([...path, 'ipVersion'], `host ${host.name} has no IPv6 address (ipv6Address)`);
+        ok = false;
+      }
+      if (!spec.fabric?.ipv6Cidr) {
+        P([...path, 'ipVersion'], 'ipVersion 6 needs an IPv6 lab: set spec.fabric.ipv6Cidr');
+        ok = false;
+      }
+    }
     if (!podNames.has(x.to) && !hostNames.has(x.to)) {
-      if (!toIP || toIP.kind() !== 'ipv4') {
+      if (toIP && toIP.kind() !== family && !v6 && x.ipVersion === undefined) {
         P(
           [...path, 'to'],
-          `to: ${JSON.stringify(x.to)} is neither a pod, a host of this lab nor an IPv4 address`,
+          `to: ${x.to} is an IPv6 address: add ipVersion: 6 to check the flow over IPv6`,
+        );
+        ok = false;
+      } else if (!toIP || toIP.kind() !== family) {
+        P(
+          [...path, 'to'],
+          `to: ${JSON.stringify(x.to)} is neither a pod, a host of this lab nor an ${v6 ? 'IPv6' : 'IPv4'} address`,
         );
         ok = false;
       }
@@ -82,14 +103,22 @@ export function buildExpectations(
       }
     }
     let seenAs: SeenAs | undefined;
-    if (x.seenAs === 'node' || x.seenAs === 'pod') seenAs = x.seenAs;
+    // A denied flow (allowed: false) reaches no destination: seenAs is not checked and the
+    // reply cannot come back (see expect-denied.ts).
+    const denied = deniedExpectation(x, path, P);
+    if (denied === 'bad') ok = false;
+    if (denied !== undefined) seenAs = 'pod';
+    else if (x.seenAs === undefined || x.reply === undefined) {
+      P(path, `${x.seenAs === undefined ? 'seenAs' : 'reply'} is required (unless allowed: false)`);
+      ok = false;
+    } else if (x.seenAs === 'node' || x.seenAs === 'pod') seenAs = x.seenAs;
     else {
       const ip = parseIP(x.seenAs);
-      if (ip && ip.kind() === 'ipv4') seenAs = { address: ip.toString() };
+      if (ip && ip.kind() === family) seenAs = { address: ip.toString() };
       else {
         P(
           [...path, 'seenAs'],
-          `seenAs must be "node", "pod" or an IPv4 address, got ${JSON.stringify(x.seenAs)}`,
+          `seenAs must be "node", "pod" or an ${v6 ? 'IPv6' : 'IPv4'} address, got ${JSON.stringify(x.seenAs)}`,
         );
         ok = false;
       }
@@ -100,10 +129,11 @@ export function buildExpectations(
       to: toIP && !podNames.has(x.to) && !hostNames.has(x.to) ? toIP.toString() : x.to,
       protocol,
       seenAs,
-      reply: x.reply,
+      reply: x.reply ?? false,
     };
+    if (denied !== undefined) e.allowed = false;
     if (port !== undefined) e.port = port;
-    if (x.allowed === false) e.allowed = false;
+    if (v6) e.ipVersion = 6;
     expect.push(e);
   });
 

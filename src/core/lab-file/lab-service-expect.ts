@@ -104,6 +104,15 @@ export function buildServiceExpectations(
     }
     if (x.port !== undefined)
       P([...path, 'port'], 'port comes from the Service (its port, or NodePort with via: NODE)');
+    if (x.allowed === false) {
+      // Denied flows are proved at the pod's veth (check-denied.ts); a Service's DNAT is not.
+      P([...path, 'allowed'], 'allowed: false is not modelled for Service entries (to: service/…)');
+      return;
+    }
+    if (x.seenAs === undefined || x.reply === undefined) {
+      P(path, `${x.seenAs === undefined ? 'seenAs' : 'reply'} is required`);
+      return;
+    }
     const target = resolve(ctx, x, path, services, nodes, fromHost);
     let seenAs: SeenAs | undefined;
     if (x.seenAs === 'node' || x.seenAs === 'pod') seenAs = x.seenAs;

@@ -1,8 +1,10 @@
 // Public entry points: lab files (YAML text) → validated Lab / Calico resources, or a
 // LabInputError carrying every problem found, each with FILE:LINE:COL.
+import { ipv6Warnings } from './checks-ipv6.js';
 import { LabInputError, printableProblem, type Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
+import type { NetworkSet, Policy } from '../model/policy.js';
 import { checkpointProblems } from './lab-exercise.js';
 import { checkLab } from './checks.js';
 import { encapProblems, encapWarnings } from './encap-checks.js';
@@ -21,6 +23,8 @@ export interface LoadedResources {
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
   felixConfigurations: FelixConfiguration[];
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
 }
 
 export interface LoadResult extends LoadedResources {
@@ -79,6 +83,7 @@ export function loadSources(
       warnings.push(...encapWarnings(built.lab, index));
       if (problems.length === 0) problems.push(...checkpointProblems(built.lab, index));
     }
+    if (built.lab) warnings.push(...ipv6Warnings(built.lab, index));
     lab = built.lab;
     // The lab carries its warnings: the record of a running lab keeps them with it.
     if (lab && warnings.length > 0) lab.warnings = oneLine(warnings).map(printableProblem);
@@ -140,6 +145,8 @@ export function loadResources(sources: readonly LabSource[]): LoadedResources {
     felixConfigurations: r.felixConfigurations,
     warnings: r.warnings,
   };
+  if (r.policies) out.policies = r.policies;
+  if (r.networkSets) out.networkSets = r.networkSets;
   if (r.lab) out.lab = r.lab;
   return out;
 }

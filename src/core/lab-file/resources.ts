@@ -12,6 +12,8 @@ import type { CalicoFieldError } from '../calico/field-error.js';
 import { validateFelixConfiguration, type FelixConfigurationInput } from '../calico/felix.js';
 import { validateIPPool, type IPPoolInput } from '../calico/ippool.js';
 import type { Entry } from './entries.js';
+import { indexName, validatePolicyEntry, type PolicyValidated } from './policy-resources.js';
+import type { NetworkSet, Policy } from '../model/policy.js';
 import { entryWarnings } from './field-coverage.js';
 import { resourceSchemas } from './schemas.js';
 import { entryFieldError, type SourceIndex } from './source-index.js';
@@ -24,6 +26,8 @@ export interface ResourceSet {
   bgpConfigurations: BGPConfiguration[];
   bgpPeers: BGPPeer[];
   felixConfigurations: FelixConfiguration[];
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
 }
 
 export function emptyResourceSet(): ResourceSet {
@@ -32,6 +36,7 @@ export function emptyResourceSet(): ResourceSet {
 
 interface Meta {
   name: string;
+  namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
@@ -55,8 +60,14 @@ export function parseEntry(
   });
   if (parsed.data === undefined) return { problems };
   const d = parsed.data as { metadata: Meta; spec?: Record<string, unknown> };
+  const ns = d.metadata.namespace;
   return {
-    meta: { name: d.metadata.name, labels: d.metadata.labels, annotations: d.metadata.annotations },
+    meta: {
+      name: d.metadata.name,
+      labels: d.metadata.labels,
+      annotations: d.metadata.annotations,
+      ...(typeof ns === 'string' ? { namespace: ns } : {}),
+    },
     spec: d.spec ?? {},
     problems,
   };
@@ -66,7 +77,8 @@ type Validated =
   | { kind: 'IPPool'; resource: IPPool }
   | { kind: 'BGPConfiguration'; resource: BGPConfiguration }
   | { kind: 'BGPPeer'; resource: BGPPeer }
-  | { kind: 'FelixConfiguration'; resource: FelixConfiguration };
+  | { kind: 'FelixConfiguration'; resource: FelixConfiguration }
+  | PolicyValidated;
 
 /** Calico's validation of one resource; `pools` are the pools it must not overlap (on create). */
 export function validateResource(
@@ -106,7 +118,7 @@ export function validateResource(
         : { errors: r.errors };
     }
     default:
-      return { errors: [] };
+      return validatePolicyEntry(kind, meta, spec);
   }
 }
 
@@ -114,6 +126,8 @@ export function addValidated(set: ResourceSet, v: Validated): void {
   if (v.kind === 'IPPool') set.ipPools.push(v.resource);
   else if (v.kind === 'BGPConfiguration') set.bgpConfigurations.push(v.resource);
   else if (v.kind === 'BGPPeer') set.bgpPeers.push(v.resource);
+  else if (v.kind === 'Policy') (set.policies ??= []).push(v.resource);
+  else if (v.kind === 'NetworkSet') (set.networkSets ??= []).push(v.resource);
   else set.felixConfigurations.push(v.resource);
 }
 
@@ -131,7 +145,7 @@ export function validateEntries(
     problems.push(...parsed.problems);
     if (!parsed.meta) continue;
     const { meta, spec } = parsed;
-    const prior = index.add(entry.kind, meta.name, entry.pd, entry.basePath);
+    const prior = index.add(entry.kind, indexName(entry.kind, meta), entry.pd, entry.basePath);
     if (prior) {
       const first = locate(prior.pd, prior.basePath);
       problems.push({

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { enterpriseSection, firewallSection } from './perimeter-schemas.js';
 import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
+import { POLICY_KINDS, policyResourceSchemas } from './policy-schemas.js';
 import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
 
 const labels = z.record(z.string(), z.string());
@@ -180,6 +181,7 @@ export const CALICO_KINDS = [
   'BGPConfiguration',
   'BGPPeer',
   'FelixConfiguration',
+  ...POLICY_KINDS,
 ] as const;
 export type CalicoKind = (typeof CALICO_KINDS)[number];
 export const CALICO_API_VERSIONS = ['projectcalico.org/v3', 'crd.projectcalico.org/v1'];
@@ -189,6 +191,7 @@ export const resourceSchemas = {
   BGPConfiguration: bgpConfigurationResource,
   BGPPeer: bgpPeerResource,
   FelixConfiguration: felixConfigurationResource,
+  ...policyResourceSchemas,
 } as const;
 
 export const listResource = z.strictObject({
@@ -214,6 +217,7 @@ export const labDocument = z.strictObject({
     fabric: z
       .strictObject({
         cidr: z.string().optional(),
+        ipv6Cidr: z.string().optional(),
         // Several L2 segments routed by the router (lab-racks.ts); exclusive with cidr.
         racks: z
           .array(
@@ -228,6 +232,7 @@ export const labDocument = z.strictObject({
         name: z.string().optional(),
         address: z.string().optional(),
         asNumber: asNumber.optional(),
+        ipv6Address: z.string().optional(),
       })
       .optional(),
     nodes: z
@@ -240,6 +245,7 @@ export const labDocument = z.strictObject({
           rack: z.string().optional(),
           // Calico Node spec.bgp.routeReflectorClusterID: the node is a route reflector.
           routeReflectorClusterID: z.string().optional(),
+          ipv6Address: z.string().optional(),
         }),
       )
       .min(1),
@@ -265,9 +271,13 @@ export const labDocument = z.strictObject({
           gateway: z.string().optional(),
           tcpPorts: z.array(port).optional(),
           udpPorts: z.array(port).optional(),
+          ipv6Address: z.string().optional(),
+          ipv6Gateway: z.string().optional(),
         }),
       )
       .optional(),
+    // Namespaces with labels, as namespaceSelectors see them (pods' namespaces exist anyway).
+    namespaces: z.array(z.strictObject({ name: z.string(), labels: labels.optional() })).optional(),
     expect: z
       .array(
         z.strictObject({
@@ -275,11 +285,13 @@ export const labDocument = z.strictObject({
           to: z.string(),
           protocol: z.enum(['icmp', 'tcp', 'udp']).optional(),
           port: port.optional(),
-          seenAs: z.string(),
-          reply: z.boolean(),
+          // seenAs and reply may be left out of a denied entry (allowed: false).
+          seenAs: z.string().optional(),
+          reply: z.boolean().optional(),
           allowed: z.boolean().optional(),
           // `to: service/NAME`: which of the Service's addresses (clusterIP, loadBalancer, externalIP, or a node name for its NodePort).
           via: z.string().optional(),
+          ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),
         }),
       )
       .optional(),

@@ -5,11 +5,14 @@ import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
 import type { LabEgressGateway, LabFirewall, LabNamespaceAnnotations } from './perimeter.js';
 import type { KubeProxyConfig, LabService, ServiceTarget } from './service.js';
+import type { LabNamespace, NetworkSet, Policy } from './policy.js';
 
 export interface LabRouter {
   name: string; // default "tor"
   address: string; // on the fabric, default: first address of fabric.cidr
   asNumber: number; // default 64500
+  /** IPv6 labs (fabric.ipv6Cidr): the router's address on the fabric, default its first address. */
+  ipv6Address?: string;
 }
 
 export interface LabNode {
@@ -25,6 +28,8 @@ export interface LabNode {
   rack?: string;
   /** Calico Node spec.bgp.routeReflectorClusterID: a route reflector (ignores the mesh). */
   routeReflectorClusterID?: string;
+  /** IPv6 labs: eth0's IPv6 address on the fabric (Calico's Node bgp.ipv6Address). */
+  ipv6Address?: string;
 }
 
 /**
@@ -56,6 +61,8 @@ export interface LabHost {
   /** What the host runs: answers ping always; echo servers on these ports. */
   tcpPorts: number[]; // default [8080]
   udpPorts: number[]; // default [8081]
+  /** IPv6 labs: the host's IPv6 address, prefix length and gateway on its segment. */
+  ipv6?: { address: string; prefixLength: number; gateway: string };
 }
 
 export type SeenAs = 'node' | 'pod' | { address: string };
@@ -67,10 +74,15 @@ export interface LabExpectation {
   port?: number; // tcp/udp
   seenAs: SeenAs;
   reply: boolean;
-  /** false: the flow is dropped on its way (then seenAs is what the dropping firewall saw). */
-  allowed?: boolean;
   /** `to: service/NAME`: the Service address and port the probe goes to (lab-service-expect.ts). */
   service?: ServiceTarget;
+  /** 6: the check runs over IPv6 (the pods' and hosts' IPv6 addresses); absent: IPv4. */
+  ipVersion?: 6;
+  /**
+   * false: the flow is expected to be dropped on the way (network policy; a firewall): nothing
+   * reaches the destination and no reply comes back. seenAs is then not checked.
+   */
+  allowed?: boolean;
 }
 
 export interface Lab {
@@ -79,7 +91,7 @@ export interface Lab {
   docs: string;
   calicoVersion: string; // "v3.30"
   /** racks: present only when the file has `fabric.racks` (then cidr is the first rack's). */
-  fabric: { cidr: string; racks?: LabRack[] };
+  fabric: { cidr: string; ipv6Cidr?: string; racks?: LabRack[] }; // ipv6Cidr: the lab runs IPv6 too (ipv6.ts)
   router: LabRouter;
   nodes: LabNode[];
   pods: LabPod[];
@@ -95,6 +107,11 @@ export interface Lab {
    * (calico#2222). Felix merges them over "default" field by field for that node.
    */
   felixNodeConfigurations?: FelixConfiguration[];
+  /** Namespaces written in the lab file (with their labels); pods' namespaces exist anyway. */
+  namespaces?: LabNamespace[];
+  /** Network policies (Calico's and converted Kubernetes ones), in file order. */
+  policies?: Policy[];
+  networkSets?: NetworkSet[];
   /**
    * Present when loading warned: fields the lab accepts but does not follow ("not modelled:
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.

@@ -16,6 +16,7 @@ import type { BlockAffinity } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
 import { nodeSelectorLabels } from '../ipam/pool-choice.js';
 import { selectorPeers } from './bgp-peer-selector.js';
+import { nodeBirdData6, peerIPv6, routerBirdData6 } from './bgp6.js';
 
 function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {
   if (peer.spec.peerSelector) return undefined;
@@ -54,6 +55,7 @@ export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
   for (const kind of ['global', 'node'] as const) {
     for (const peer of lab.bgpPeers) {
       if (peerApplies(peer, node) !== kind || peer.spec.peerIP === node.address) continue;
+      if (peerIPv6(peer)) continue; // bird6's (bgp6.ts)
       add({
         name: `${kind === 'global' ? 'Global' : 'Node'}_${birdId(peer.spec.peerIP)}`,
         neighbor: peer.spec.peerIP,
@@ -70,7 +72,13 @@ export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
   return peers;
 }
 
-export function nodeBirdData(lab: Lab, node: LabNode, blocks: BlockAffinity[]): BirdConfigData {
+export function nodeBirdData(
+  lab: Lab,
+  node: LabNode,
+  blocks: BlockAffinity[],
+  blocks6: BlockAffinity[] = [],
+): BirdConfigData {
+  const ipv6 = nodeBirdData6(lab, node, blocks6);
   const v4Pools = lab.ipPools.filter((p) => !p.spec.cidr.includes(':'));
   const rejected = v4Pools.filter((p) => p.spec.disableBGPExport).map((p) => p.spec.cidr);
   // bird_aggr.cfg.template leaves /32 blocks out of the static protocol.
@@ -88,6 +96,7 @@ export function nodeBirdData(lab: Lab, node: LabNode, blocks: BlockAffinity[]): 
     ...(lab.bgpConfiguration.spec.listenPort
       ? { listenPort: lab.bgpConfiguration.spec.listenPort }
       : {}),
+    ...(ipv6 ? { ipv6 } : {}),
   };
 }
 
@@ -107,5 +116,11 @@ export function routerBirdData(lab: Lab): RouterBirdData {
       expectedAs: peer.asNumber,
     });
   }
-  return { routerId: lab.router.address, asNumber: lab.router.asNumber, sessions };
+  const ipv6 = routerBirdData6(lab);
+  return {
+    routerId: lab.router.address,
+    asNumber: lab.router.asNumber,
+    sessions,
+    ...(ipv6 ? { ipv6 } : {}),
+  };
 }

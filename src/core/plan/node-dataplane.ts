@@ -8,9 +8,11 @@ import type { Lab, LabNode } from '../model/lab.js';
 import { nodeRack } from '../model/racks.js';
 import type { IpamPlan, RouteSpec } from './types.js';
 import { nodeBirdData } from './bgp.js';
+import { policyFilter } from './node-filter.js';
 import { withEncap } from './encap-dataplane.js';
 import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
 import { nodeServiceRoutes } from './service-routes.js';
+import { nodeIpv6 } from './node-dataplane6.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
@@ -47,7 +49,11 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
     interfaces.push({ ifname: a.hostIfname, addresses: [] });
   }
+  const v6 = nodeIpv6(lab, node, ipam, felix, behaviour);
+  if (v6) interfaces[0]!.addresses.push(v6.eth0Address);
+  const filter = policyFilter(lab, node, ipam, felix);
   const dp: NodeDataplane = {
+    ...(filter ? { filter: filter.filter } : {}),
     node: node.name,
     // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
     // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
@@ -57,12 +63,15 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       : 'iptables',
     address: node.address,
     interfaces,
-    ipsets: natIpSets(
-      lab.ipPools,
-      felix,
-      lab.nodes.map((n) => n.address),
-      behaviour,
-    ),
+    ipsets: [
+      ...natIpSets(
+        lab.ipPools,
+        felix,
+        lab.nodes.map((n) => n.address),
+        behaviour,
+      ),
+      ...(filter?.ipsets ?? []),
+    ],
     nat: lab.kubeProxy
       ? {
           ...natTable(lab.ipPools, felix, behaviour),
@@ -72,12 +81,17 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
     routes: nodeRoutes(lab, node, ipam),
     bird: lab.services?.length
       ? {
-          ...nodeBirdData(lab, node, ipam.blocks),
+          ...nodeBirdData(lab, node, ipam.blocks, ipam.blocks6),
           ...nodeServiceRoutes(lab, node, serviceEndpoints(lab, ipam)),
         }
-      : nodeBirdData(lab, node, ipam.blocks),
+      : nodeBirdData(lab, node, ipam.blocks, ipam.blocks6),
   };
   // Tunnels (IPIP, VXLAN, WireGuard): devices, routes, NAT rules, ipsets (encap-dataplane.ts).
   withEncap(dp, lab, node, ipam, felix);
+  // IPv6 labs: the node's IPv6 routes and Felix's IPv6 tables (node-dataplane6.ts).
+  if (v6) {
+    dp.routes.push(...v6.routes);
+    dp.ipv6 = v6.dataplane;
+  }
   return dp;
 }

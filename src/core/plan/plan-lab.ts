@@ -10,6 +10,7 @@ import { routerBirdData } from './bgp.js';
 import { portNames } from './ifnames.js';
 import { nodeDataplane } from './node-dataplane.js';
 import { addPerimeter } from './perimeter.js';
+import { addIpv6 } from './plan-ipv6.js';
 import type { ContainerPlan, IpamPlan, LabPlan, LinkSpec, RouteSpec } from './types.js';
 
 export const CALICO_VETH_MAC = 'ee:ee:ee:ee:ee:ee';
@@ -164,7 +165,8 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     };
   });
 
+  // IPv6 labs: the IPv6 side over it (plan-ipv6.ts); an IPv4 lab's plan is returned as is.
   const containers = [router, ...nodes, ...pods, ...hosts];
   addPerimeter(lab, ipam, containers);
-  return { lab, ipam, containers, links };
+  return addIpv6({ lab, ipam, containers, links });
 }

@@ -7,6 +7,7 @@ import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRuleset } from '../dataplane/render-nft.js';
+import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
 import { perimeterText } from './render-perimeter-text.js';
@@ -19,12 +20,17 @@ export interface RenderedDataplane {
   iptablesSave?: string; // the same table as `iptables-save -t nat` lists it (display, diffs)
   /** nftables nodes instead of the three above: table `ip calico` (sets and chains) as `nft -f` takes it. */
   nftRuleset?: string;
+  /** Network policy (nodes of a lab with policies): the filter table, as `iptables-restore --noflush` takes it. */
+  iptablesFilter?: string;
   routes: string; // `ip -batch` input, `route replace` lines
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
   /** The router's firewall chain, nodes' and gateway pods' egress gateway rules (render-perimeter-text.ts). */
   perimeter?: string;
   /** Nodes with tunnels: the devices, ARP/FDB entries and routes through them, as commands. */
   encap?: string;
+  /** IPv6 labs: the ip6tables nat table (`ip6tables-restore --noflush` input and `ip6tables-save` view). */
+  ip6tablesNat?: string;
+  ip6tablesSave?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -53,13 +59,34 @@ function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   const dp = c.dataplane;
   const encap = dp.encap ? { encap: renderEncapCommands(dp.encap) } : {};
   if (dp.natDataplane === 'nftables')
-    return { nftRuleset: renderNftRuleset(dp), routes, birdConfig, ...encap };
-  return {
+    return {
+      nftRuleset: renderNftRuleset(dp),
+      routes,
+      birdConfig,
+      ...encap,
+      // IPv6 labs: ip6tables and the cali60 sets, as applied (table ip6 calico is not modelled).
+      ...(dp.ipv6
+        ? {
+            ipsetRestore: renderIpsetRestore(dp.ipv6.ipsets),
+            ip6tablesNat: renderIptablesNat(dp.ipv6.nat),
+            ip6tablesSave: renderIptablesSave(dp.ipv6.nat),
+          }
+        : {}),
+    };
+  const out: RenderedDataplane = {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
     iptablesNat: renderIptablesNat(dp.nat),
     iptablesSave: renderIptablesSave(dp.nat),
+    ...(dp.filter ? { iptablesFilter: renderIptablesFilter(dp.filter) } : {}),
     routes,
     birdConfig,
     ...encap,
   };
+  // IPv6 labs: Felix's cali60 sets with the others, and ip6tables' nat table.
+  if (dp.ipv6) {
+    out.ipsetRestore = renderIpsetRestore([...dp.ipsets, ...dp.ipv6.ipsets]);
+    out.ip6tablesNat = renderIptablesNat(dp.ipv6.nat);
+    out.ip6tablesSave = renderIptablesSave(dp.ipv6.nat);
+  }
+  return out;
 }

@@ -73,7 +73,7 @@ export interface BridgeSpec {
 
 /** A long-running process the lab starts in a container (echo servers on hosts, BIRD). */
 export interface ServiceSpec {
-  kind: 'tcp-echo' | 'udp-echo';
+  kind: 'tcp-echo' | 'udp-echo' | 'tcp6-echo' | 'udp6-echo'; // *6: the same over IPv6 (IPv6 labs)
   port: number;
 }
 

@@ -3,6 +3,7 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
+import { filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyParts } from '../../core/dataplane/render-nft.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
@@ -24,7 +25,7 @@ export function servicesFile(services: readonly ServiceSpec[]): string {
     services.map((s) => {
       if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535)
         throw new Error(`bad service port ${s.port}`);
-      if (s.kind !== 'tcp-echo' && s.kind !== 'udp-echo')
+      if (!['tcp-echo', 'udp-echo', 'tcp6-echo', 'udp6-echo'].includes(s.kind))
         throw new Error(`unknown service kind ${String(s.kind)}`);
       return `${s.kind} ${s.port}`;
     }),
@@ -60,8 +61,26 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     // nftables mode: the sets live in the table, so one transaction rewrites them all (apply.sh).
     const n = renderNftApplyParts(c.dataplane);
     files.push({ name: 'nft.prep', content: n.prep }, { name: 'nft.rules', content: n.table });
+    if (c.dataplane.ipv6) {
+      // IPv6 labs: table `ip6 calico` is not modelled; IPv6 goes through ip6tables and the
+      // cali60 ipsets as in iptables mode (the lab file's load warns so).
+      const s6 = renderIpsetStages(c.dataplane.ipv6.ipsets, TEMP_SET_PREFIX);
+      const n6 = renderNatRestoreParts(c.dataplane.ipv6.nat);
+      files.push(
+        { name: 'ipset.stage', content: s6.stage },
+        { name: 'ipset.swap', content: s6.swap },
+        { name: 'ipset.names', content: joinLines(s6.names) },
+        { name: 'nat6.head', content: n6.head },
+        { name: 'nat6.own', content: n6.ownRules },
+        { name: 'nat6.kern', content: n6.kernelRules },
+      );
+    }
   } else if (c.dataplane) {
-    const s = renderIpsetStages(c.dataplane.ipsets, TEMP_SET_PREFIX);
+    // IPv6 labs: Felix's cali60 sets go with the others (ipset takes both families).
+    const s = renderIpsetStages(
+      [...c.dataplane.ipsets, ...(c.dataplane.ipv6?.ipsets ?? [])],
+      TEMP_SET_PREFIX,
+    );
     const n = renderNatRestoreParts(c.dataplane.nat);
     files.push(
       { name: 'ipset.stage', content: s.stage },
@@ -71,6 +90,16 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       { name: 'nat.own', content: n.ownRules },
       { name: 'nat.kern', content: n.kernelRules },
     );
+    if (c.dataplane.ipv6) {
+      // ip6tables' nat table, the same parts (apply.sh restores it after IPv4's).
+      const n6 = renderNatRestoreParts(c.dataplane.ipv6.nat);
+      files.push(
+        { name: 'nat6.head', content: n6.head },
+        { name: 'nat6.own', content: n6.ownRules },
+        { name: 'nat6.kern', content: n6.kernelRules },
+      );
+    }
+    if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
   }
   if (c.dataplane?.encap) {
     const e = renderEncap(c.dataplane.encap);

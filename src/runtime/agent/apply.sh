@@ -11,6 +11,10 @@
 #   nat.head      `*nat` and the declarations of our chains (which create or flush them)
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook; kube-proxy's jumps after it)
+#   nat6.*        IPv6 labs: the same three for ip6tables' nat table
+#   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
+#   filter.own    the rules of our filter chains
+#   filter.kern   our FORWARD hooks (`-I FORWARD 1 -j cali-FORWARD`, the appended accept)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -100,9 +104,43 @@ if [ -f nat.head ]; then
     sed 's/^:/-X /' kube.stale >> nat.full
   fi
   echo COMMIT >> nat.full
+  # The filter table (network policy) in the same restore: our chains rewritten whole, stale
+  # cali- chains flushed and deleted, our FORWARD hooks (cali: rules) replaced. Policies gone
+  # (no filter.head after an apply that had one): our hooks and chains removed. What the last
+  # apply left ($D/filter.want, $D/filter.kern) spares reading the table, unless `full`.
+  if [ -f filter.head ] || [ -f "$D/filter.on" ]; then
+    [ -f filter.head ] || { echo '*filter' > filter.head; : > filter.own; : > filter.kern; }
+    grep -oE '^:cali-[^ ]+' filter.head | cut -c2- | sort > filter.want
+    if [ -f fresh ]; then
+      : > filter.live; : > filter.hdel
+    elif [ ! -f full ] && [ -f "$D/filter.want" ] && [ -f "$D/filter.kern" ]; then
+      cp "$D/filter.want" filter.live
+      if cmp -s filter.kern "$D/filter.kern"; then : > filter.kern; : > filter.hdel
+      else sed 's/^-[AI] FORWARD\( 1\)\{0,1\} /-D FORWARD /' "$D/filter.kern" > filter.hdel; fi
+    else
+      iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
+      grep -oE '^:cali-[^ ]+' filter.now | cut -c2- | sort > filter.live
+      grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
+    fi
+    comm -23 filter.live filter.want > filter.stale
+    {
+      cat filter.head filter.hdel
+      sed 's/^/-F /' filter.stale
+      sed 's/^/-X /' filter.stale
+      cat filter.kern filter.own
+      echo COMMIT
+    } >> nat.full
+  fi
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"
+  if [ -s filter.want ]; then
+    : > "$D/filter.on"
+    cp filter.want "$D/filter.want"
+    [ -s filter.kern ] && cp filter.kern "$D/filter.kern"
+  else
+    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
+  fi
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
     for t in calico egress-lab; do
       if nft list table ip "$t" >/dev/null 2>&1; then
@@ -111,6 +149,21 @@ if [ -f nat.head ]; then
     done
   fi
   echo iptables > "$D/mode"
+fi
+# 3b. IPv6 labs: ip6tables' nat table, the same way (nat6.* files; $D/nat6.kern).
+if [ -f nat6.head ]; then
+  if [ -f fresh ]; then
+    cat nat6.head nat6.own nat6.kern > nat6.full
+  elif [ ! -f full ] && [ -f "$D/nat6.kern" ] && cmp -s nat6.kern "$D/nat6.kern"; then
+    cat nat6.head nat6.own > nat6.full
+  else
+    ip6tables-save -t nat | grep -E "$KERN.*cali:" | sed 's/^-A /-D /' > nat6.del
+    cat nat6.head nat6.del nat6.own nat6.kern > nat6.full
+  fi
+  echo COMMIT >> nat6.full
+  # After IPv4's commit: a refusal here is a failure, not a rejection (IPv4 has changed).
+  ip6tables-restore --noflush < nat6.full 2>err || fail "ip6tables: $(cat err)"
+  cp nat6.kern "$D/nat6.kern"
 fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
 #     Nothing has changed before it in this mode and nft commits all or nothing, so a file
@@ -223,6 +276,9 @@ if [ -f services ]; then
     case "$kind" in
       tcp-echo) setsid socat "TCP-LISTEN:$port,fork,reuseaddr" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
       udp-echo) setsid socat "UDP-RECVFROM:$port,fork" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
+      # IPv6 labs: the same port over IPv6, next to the IPv4 listener (ipv6only: no mapped addresses).
+      tcp6-echo) setsid socat "TCP6-LISTEN:$port,fork,reuseaddr,ipv6only=1" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
+      udp6-echo) setsid socat "UDP6-RECVFROM:$port,fork,ipv6only=1" 'SYSTEM:echo "seen $SOCAT_PEERADDR"; exec cat' </dev/null >/dev/null 2>&1 9>&- & ;;
       *) fail "unknown service $kind" ;;
     esac
     echo $! > "$pidf"

@@ -23,4 +23,9 @@ export interface CheckEntryResult {
   lines: string[];
   /** One line saying what was seen, for the CLI and the UI. */
   summary: string;
+  /**
+   * A denied entry (allowed: false): the probes captured on the node's side of the pod's veth,
+   * which shows they left the pod and were dropped in the node (check-denied.ts).
+   */
+  droppedAt?: { node: string; iface: string; packets: number; lines: string[] };
 }

@@ -13,10 +13,10 @@ import { planOf, type LabRecord } from '../lab-record.js';
 import type { LiveContext } from '../service-context.js';
 import type { CaptureSession } from './capture-session.js';
 import type { TrafficSession } from './traffic-session.js';
-import { describeAddress, nodeAddresses, podInfo, resolveTarget } from './targets.js';
-import { droppedAt, leakMismatch, openLeakCapture } from './check-dropped.js';
+import { describeAddress, nodeAddresses, podInfo, podInfo6, resolveTarget } from './targets.js';
 import { checkServiceEntry, type ServiceProbeExec } from './check-service.js';
 import type { CheckEntryResult } from './check-entry.js';
+import { deniedResult, openNodeSide } from './check-denied.js';
 
 export interface CheckOptions {
   /**
@@ -59,10 +59,15 @@ export interface CheckProbes extends ServiceProbeExec {
 function expectText(e: LabExpectation): string {
   const seen = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
   const proto = e.protocol === 'icmp' ? 'icmp' : `${e.protocol}${e.port ? `/${e.port}` : ''}`;
-  return `${e.from} -> ${e.to} (${proto}): seenAs ${seen}${e.allowed === false ? ', dropped' : ''}, reply ${e.reply}`;
+  const family = e.ipVersion === 6 ? ', IPv6' : '';
+  if (e.allowed === false) return `${e.from} -> ${e.to} (${proto}${family}): denied`;
+  return `${e.from} -> ${e.to} (${proto}${family}): seenAs ${seen}, reply ${e.reply}`;
 }
 
 function bpf(protocol: LabExpectation['protocol'], address: string, port: number): string[] {
+  // ICMPv6 echo request: type 128 right after the fixed 40-byte IPv6 header.
+  if (protocol === 'icmp' && address.includes(':'))
+    return ['icmp6', 'and', 'dst', 'host', address, 'and', 'ip6[40]', '==', '128'];
   if (protocol === 'icmp')
     return ['icmp', 'and', 'dst', 'host', address, 'and', 'icmp[icmptype]', '==', 'icmp-echo'];
   return [protocol, 'and', 'dst', 'host', address, 'and', 'dst', 'port', String(port)];
@@ -132,12 +137,19 @@ async function checkEntry(
   let port = 0;
   try {
     const host = record.lab.hosts.find((h) => h.name === e.from);
-    if (host) source = { container: host.name, address: host.address, host: true };
+    const v6 = e.ipVersion === 6;
+    if (host && v6 && !host.ipv6) throw new Error(`host ${host.name} has no IPv6 address`);
+    if (host)
+      source = {
+        container: host.name,
+        address: v6 ? host.ipv6!.address : host.address,
+        host: true,
+      };
     else {
-      const pod = podInfo(record, e.from);
+      const pod = v6 ? podInfo6(record, e.from) : podInfo(record, e.from);
       source = { container: pod.name, address: pod.address, node: pod.node, host: false };
     }
-    dest = resolveTarget(record, e.to);
+    dest = resolveTarget(record, e.to, v6 ? 6 : undefined);
     if (e.protocol !== 'icmp') {
       if (source.host)
         throw new Error(`${e.protocol} from host ${e.from}: pods run no echo servers, use icmp`);
@@ -155,7 +167,7 @@ async function checkEntry(
   } catch {
     predicted = undefined; // explain cannot model this entry; the wire still decides
   }
-  const capturedOn = droppedAt(record, e) ?? dest.container ?? record.lab.router.name;
+  const capturedOn = dest.container ?? record.lab.router.name;
   // Old mappings must not decide the result: the pod's entries on its node, or for a host
   // source, the host's entries on the destination pod's node.
   const flushNode = source.node ?? (dest.role === 'pod' ? dest.node : undefined);
@@ -167,14 +179,7 @@ async function checkEntry(
     container: capturedOn,
     filterWords: bpf(e.protocol, dest.address, port),
   });
-  const leakCap = await openLeakCapture(
-    (spec) => live.openCapture(spec),
-    record.name,
-    e,
-    dest,
-    capturedOn,
-    bpf(e.protocol, dest.address, port),
-  );
+  const nodeSide = await openNodeSide(live, record, e, source, bpf(e.protocol, dest.address, port));
   let stats: { sent: number; received: number; error?: string };
   try {
     if (source.host) {
@@ -201,13 +206,15 @@ async function checkEntry(
       stats = await traffic.done;
     }
     // The last probe's packets may still be on their way to the capture; give a slow path a second.
-    await cap.waitFor((p) => p.dst === dest.address, 1000);
+    await (nodeSide?.cap ?? cap).waitFor((p) => p.dst === dest.address, 1000);
     await new Promise((r) => setTimeout(r, 300));
   } finally {
     await cap.stop();
     void cap.removeFile();
-    await leakCap?.stop();
-    void leakCap?.removeFile();
+    if (nodeSide) {
+      await nodeSide.cap.stop();
+      void nodeSide.cap.removeFile();
+    }
   }
   const packets: PacketEvent[] = cap.packets().filter((p) => p.dst === dest.address && p.src);
   const seenSources = [...new Set(packets.map((p) => p.src!))];
@@ -215,7 +222,9 @@ async function checkEntry(
   const nodeAddrs = source.node
     ? nodeAddresses(record, source.node)
     : record.lab.nodes.flatMap((n) => nodeAddresses(record, n.name));
-  const podAddrs = source.host ? record.ipam.assignments.map((a) => a.address) : [source.address];
+  const podAddrs = source.host
+    ? record.ipam.assignments.flatMap((a) => [a.address, ...(a.ipv6 ? [a.ipv6.address] : [])])
+    : [source.address];
   const kind = (a: string): string =>
     podAddrs.includes(a) ? 'pod' : nodeAddrs.includes(a) ? 'node' : a;
   const seenKinds = [...new Set(seenSources.map(kind))];
@@ -230,15 +239,15 @@ async function checkEntry(
   const seenText = seenSources.length
     ? seenSources.map((s) => describeAddress(record, s)).join(', ')
     : 'no packet';
-  if (!wantedOk) {
+  const denied = deniedResult(e, nodeSide, dest.address, seenSources, capturedOn, seenText);
+  if (denied) mismatches.push(...denied.mismatches);
+  else if (!wantedOk) {
     mismatches.push(
       seenSources.length
         ? `seenAs: expected ${wanted}, ${capturedOn} saw ${seenText}`
         : `seenAs: expected ${wanted}, but no packet from ${e.from} reached ${capturedOn} (${dest.address})`,
     );
   }
-  const leak = leakMismatch(leakCap, dest.address, dest.container ?? dest.address);
-  if (leak) mismatches.push(leak);
   if (stats.error) mismatches.push(`traffic: ${stats.error}`);
   const gotReply = stats.received > 0;
   if (gotReply !== e.reply) {
@@ -262,7 +271,8 @@ async function checkEntry(
     conntrackFlushed: deleted,
     predicted,
     lines: packets.slice(0, 5).map((p) => p.raw),
-    summary,
+    summary: denied ? `${summary}; ${denied.summary}` : summary,
+    ...(denied?.droppedAt ? { droppedAt: denied.droppedAt } : {}),
   };
 }
 

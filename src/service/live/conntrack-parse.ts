@@ -56,6 +56,7 @@ export function parseConntrackLine(raw: string): ConntrackEntry | undefined {
     reply,
     translated,
     ...(translated ? { translatedTo: reply.dst } : {}),
+    ...(original.src.includes(':') ? { ipVersion: 6 as const } : {}),
     raw: raw.trim(),
     ...(timeout !== undefined ? { timeout } : {}),
     ...(state ? { state } : {}),

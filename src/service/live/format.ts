@@ -3,10 +3,15 @@ import type { ConntrackEntry, ConntrackTuple, TrafficStats } from '../api.js';
 import type { CheckReport } from './check.js';
 import { expectText } from './check.js';
 
+/** address:port, IPv6 in brackets ([fd00:10::]:43075) so the port reads apart from the address. */
+function hostPort(a: string, port: number): string {
+  return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+}
+
 function tupleText(t: ConntrackTuple): string {
   if (t.icmpId !== undefined) return `${t.src} -> ${t.dst} id=${t.icmpId}`;
   if (t.sport !== undefined && t.dport !== undefined)
-    return `${t.src}:${t.sport} -> ${t.dst}:${t.dport}`;
+    return `${hostPort(t.src, t.sport)} -> ${hostPort(t.dst, t.dport)}`;
   return `${t.src} -> ${t.dst}`;
 }
 

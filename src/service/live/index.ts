@@ -3,6 +3,7 @@
 // LiveFeatures, handing it a LiveContext (records, runtime, events), and its channels land
 // here; every session lives in this process and is stopped by stopAll() (service.close(),
 // `down`).
+import { parseFilterCounters } from './filter-counters.js';
 import { findWireshark, NO_WIRESHARK, pipeToWireshark } from './wireshark.js';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -161,8 +162,29 @@ export class LiveFeatures {
       const r = await this.execOk(record.name, node, argv, 'nft list');
       return { text: r.stdout, counters: parseNftCounters(r.stdout), command: argv.join(' ') };
     }
+    if (record.lab.policies?.length) {
+      // Network policy: the filter table's rules and counters too.
+      const all = ['iptables-save', '-c'];
+      const r = await this.execOk(record.name, node, all, 'iptables-save');
+      const counters = [...parseNatCounters(r.stdout), ...parseFilterCounters(r.stdout)];
+      return { text: r.stdout, counters, command: all.join(' ') };
+    }
     const argv = ['iptables-save', '-t', 'nat', '-c'];
     const r = await this.execOk(record.name, node, argv, 'iptables-save');
+    if (n?.ipv6Address) {
+      // IPv6 labs: ip6tables' nat table after IPv4's, under a line naming the family; its
+      // counters' rules carry the same `ip6tables: ` prefix as a rule diff's IPv6 lines.
+      const argv6 = ['ip6tables-save', '-t', 'nat', '-c'];
+      const r6 = await this.execOk(record.name, node, argv6, 'ip6tables-save');
+      return {
+        text: `${r.stdout}# IPv6: ${argv6.join(' ')}\n${r6.stdout}`,
+        counters: [
+          ...parseNatCounters(r.stdout),
+          ...parseNatCounters(r6.stdout).map((c) => ({ ...c, rule: `ip6tables: ${c.rule}` })),
+        ],
+        command: `${argv.join(' ')}; ${argv6.join(' ')}`,
+      };
+    }
     return { text: r.stdout, counters: parseNatCounters(r.stdout), command: argv.join(' ') };
   }
 
@@ -176,18 +198,27 @@ export class LiveFeatures {
   /** Deletes every conntrack entry on a node, or those whose original source is one pod's address. */
   async flushConntrack(lab: string, node: string, pod?: string): Promise<{ deleted: number }> {
     const record = await this.recordWith(lab, node, 'node');
-    return this.deleteConntrack(
+    const v4 = await this.deleteConntrack(
       record.name,
       node,
       pod === undefined ? undefined : podInfo(record, pod).address,
     );
+    // IPv6 labs: the pod's IPv6 flows go too.
+    const a6 =
+      pod === undefined ? undefined : record.ipam.assignments.find((a) => a.pod === pod)?.ipv6;
+    if (!a6) return v4;
+    const v6 = await this.deleteConntrack(record.name, node, a6.address);
+    return { deleted: v4.deleted + v6.deleted };
   }
 
   /** `conntrack -D [-s SOURCE]` on a node of a running lab; how many entries went. */
   async deleteConntrack(lab: string, node: string, source?: string): Promise<{ deleted: number }> {
     const argv = ['conntrack', '-D'];
     if (source !== undefined) {
-      if (isIP(source) !== 4) throw new Error(`conntrack: '${source}' is not an IPv4 address`);
+      const family = isIP(source);
+      if (family === 0) throw new Error(`conntrack: '${source}' is not an IP address`);
+      // IPv6 labs: conntrack filters IPv6 entries only when told the family.
+      if (family === 6) argv.push('-f', 'ipv6');
       argv.push('-s', source);
     }
     const r = await (await this.runtime()).exec(lab, node, argv, { timeoutMs: 20_000 });

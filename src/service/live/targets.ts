@@ -40,7 +40,16 @@ export function podInfo(data: LabData, pod: string): PodInfo {
 
 export function nodeAddresses(data: LabData, node: string): string[] {
   const n = data.lab.nodes.find((x) => x.name === node);
-  return n ? [n.address, ...n.extraAddresses] : [];
+  return n ? [n.address, ...n.extraAddresses, ...(n.ipv6Address ? [n.ipv6Address] : [])] : [];
+}
+
+/** A pod's IPv6 address (IPv6 labs), as podInfo gives its IPv4 one. */
+export function podInfo6(data: LabData, pod: string): PodInfo {
+  const info = podInfo(data, pod);
+  const a = data.ipam.assignments.find((x) => x.pod === pod);
+  if (!a?.ipv6)
+    throw new Error(`pod '${echoed(pod)}' has no IPv6 address (no IPv6 pool serves it)`);
+  return { ...info, address: a.ipv6.address };
 }
 
 /** Every address a lab container holds, with its owner. */
@@ -56,10 +65,22 @@ export function labEndpoints(data: LabData): Endpoint[] {
   out.push({ address: data.lab.router.address, container: data.lab.router.name, role: 'router' });
   for (const h of data.lab.hosts)
     out.push({ address: h.gateway, container: data.lab.router.name, role: 'router' });
+  // IPv6 labs: the IPv6 addresses after every IPv4 one, so a name still resolves to IPv4 first.
+  for (const a of data.ipam.assignments)
+    if (a.ipv6) out.push({ address: a.ipv6.address, container: a.pod, role: 'pod', node: a.node });
+  for (const h of data.lab.hosts)
+    if (h.ipv6) out.push({ address: h.ipv6.address, container: h.name, role: 'host' });
+  for (const n of data.lab.nodes)
+    if (n.ipv6Address) out.push({ address: n.ipv6Address, container: n.name, role: 'node' });
+  const r6 = data.lab.router.ipv6Address;
+  if (r6) out.push({ address: r6, container: data.lab.router.name, role: 'router' });
+  for (const h of data.lab.hosts)
+    if (h.ipv6)
+      out.push({ address: h.ipv6.gateway, container: data.lab.router.name, role: 'router' });
   return out;
 }
 
-const DOC_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'];
+const DOC_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'];
 
 /** Read as Calico reads addresses (core/net/cidr): no octal or hex forms slip through. */
 function inCidr(address: string, cidr: string): boolean {
@@ -76,13 +97,20 @@ export function isLabAddress(data: LabData, address: string): boolean {
     data.lab.fabric.cidr,
     ...data.lab.ipPools.map((p) => p.spec.cidr),
     ...data.lab.hosts.map((h) => `${h.address}/${h.prefixLength}`),
+    ...(data.lab.fabric.ipv6Cidr ? [data.lab.fabric.ipv6Cidr] : []),
+    ...data.lab.hosts.flatMap((h) => (h.ipv6 ? [`${h.ipv6.address}/${h.ipv6.prefixLength}`] : [])),
   ];
   return cidrs.some((c) => inCidr(address, c));
 }
 
 /** A host, pod, node or router name, or an address; what owns it. */
-export function resolveTarget(data: LabData, to: string): Endpoint {
-  const eps = labEndpoints(data);
+export function resolveTarget(data: LabData, to: string, ipVersion?: 4 | 6): Endpoint {
+  // ipVersion: a name resolves to that family's address (IPv6: the container's IPv6 one).
+  const all = labEndpoints(data);
+  const eps =
+    ipVersion === undefined
+      ? all
+      : all.filter((e) => e.address.includes(':') === (ipVersion === 6));
   const byName =
     eps.find((e) => e.container === to && e.role !== 'router') ??
     eps.find((e) => e.container === to);
@@ -93,7 +121,7 @@ export function resolveTarget(data: LabData, to: string): Endpoint {
         `${to} is not an address of lab ${data.lab.name}: traffic goes only to the lab's own containers, its pools and segments, or documentation ranges`,
       );
     }
-    return eps.find((e) => e.address === to) ?? { address: to };
+    return all.find((e) => e.address === to) ?? { address: to };
   }
   const names = [...new Set(eps.map((e) => e.container).filter(Boolean))];
   throw new Error(

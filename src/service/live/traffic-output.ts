@@ -9,6 +9,7 @@
 //   constant shell loop, parameters as positional arguments (never spliced into the script),
 //   printing "sent N", then "ok N [seen ADDR]" or "fail N" when the probe ends. Probes run in
 //   the background so the send rate holds when replies stop coming.
+import { parseIP } from '../../core/net/cidr.js';
 import { readScript } from '../../runtime/util/script-file.js';
 
 /** `sh -c TRAFFIC_LOOP egress-lab-traffic PROTO DEST PORT INTERVAL_MS COUNT` (COUNT 0: until stopped). */
@@ -86,8 +87,19 @@ export function foldTrafficLine(t: Tally, line: string, now: number): boolean {
   if (m) {
     t.received++;
     t.lastReplyAt = now;
-    if (m[2]) t.lastSeen = m[2];
+    if (m[2]) t.lastSeen = seenAddress(m[2]);
     return true;
   }
   return false;
+}
+
+/**
+ * The echo server's `seen` address as the lab writes addresses: socat gives an IPv6 peer in
+ * brackets and fully expanded ("[2001:0db8:0030:…:0011]"), which becomes "2001:db8:30::11".
+ */
+export function seenAddress(text: string): string {
+  const m = /^\[([0-9a-fA-F:.]+)\]$/.exec(text);
+  if (!m) return text;
+  const ip = parseIP(m[1]!);
+  return ip ? ip.toString() : text;
 }

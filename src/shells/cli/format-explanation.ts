@@ -16,6 +16,10 @@ export function formatExplanation(e: Explanation): string {
     `  route back:       ${e.routeBack.ok ? 'yes' : 'no'}: ${e.routeBack.reason}`,
     `  reply:            ${e.reply ? 'yes' : 'no'}`,
   ];
+  if (e.policy)
+    lines.push(
+      `  policy:           ${e.policy.allowed ? 'allowed' : 'denied'}: ${e.policy.verdicts.map((v) => v.text).join('; ')}`,
+    );
   if (e.nat.action !== 'none') lines.push(`  rule: ${e.nat.rule.text}`);
   if (e.steps.length) lines.push('', 'steps:', ...e.steps.map((s, i) => `  ${i + 1}. ${s}`));
   if (e.warnings.length) lines.push('', ...e.warnings.map((w) => `warning: ${w}`));

@@ -6,6 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { renderIpsetRestore } from '../../../src/core/dataplane/render-ipset.js';
+import { renderIptablesFilter } from '../../../src/core/dataplane/render-filter.js';
 import { renderIptablesNat } from '../../../src/core/dataplane/render-nat.js';
 import { renderEncap } from '../../../src/core/dataplane/render-encap.js';
 import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
@@ -125,6 +126,12 @@ export class NetnsLab {
       if (c.dataplane) {
         this.exec(c.name, ['ipset', 'restore'], renderIpsetRestore(c.dataplane.ipsets));
         this.exec(c.name, ['iptables-restore', '--noflush'], renderIptablesNat(c.dataplane.nat));
+        if (c.dataplane.filter)
+          this.exec(
+            c.name,
+            ['iptables-restore', '--noflush'],
+            renderIptablesFilter(c.dataplane.filter),
+          );
       }
       // Tunnels first: routes through vxlan.calico need it (apply.sh's order).
       if (c.dataplane?.encap) {

@@ -95,7 +95,7 @@ describe('lab file JSON Schema', () => {
           },
         },
         // a kind the lab does not know
-        { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x' } },
+        { apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'x' } },
         // a Calico resource with the Lab's apiVersion
         { apiVersion: 'egress-lab/v1', kind: 'IPPool', metadata: { name: 'x' } },
         // an IPPool whose natOutgoing is a string

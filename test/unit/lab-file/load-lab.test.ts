@@ -221,9 +221,9 @@ describe('loadLab: structure errors with positions', () => {
   });
 
   it('rejects kinds it does not know and documents that are not mappings', () => {
-    const text = `${LAB}---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: x}\n---\n- a list\n`;
+    const text = `${LAB}---\napiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: x}\n---\n- a list\n`;
     const lines = linesOf(() => load(text));
-    expect(lines[0]).toMatch(/kind "NetworkPolicy" is not supported here/);
+    expect(lines[0]).toMatch(/kind "HostEndpoint" is not supported here/);
     expect(lines[1]).toMatch(/each YAML document must be a mapping/);
   });
 

@@ -20,6 +20,8 @@ import { parseCommandArgs } from '../parse-args.js';
 import { readSources, type Source } from '../sources.js';
 import { withService } from '../service.js';
 import { printChange } from './change.js';
+import { isPolicyKind, policyResourceNames } from '../../../core/changes/policy-names.js';
+import { withoutPolicyResource } from '../../../core/changes/policy-changes.js';
 
 type Action = 'create' | 'replace' | 'delete';
 const PAST: Record<Action, string> = { create: 'created', replace: 'replaced', delete: 'deleted' };
@@ -33,12 +35,17 @@ interface Named {
 export function resourcesIn(sources: Source[]): Named[] {
   const r = loadResources(sources);
   if (r.lab) throw new UsageError('give Calico resources, not a lab file (apply takes those)');
-  return [...r.ipPools, ...r.bgpConfigurations, ...r.bgpPeers, ...r.felixConfigurations].map(
-    (x) => ({ kind: x.kind, name: x.name }),
-  );
+  return [
+    ...[...r.ipPools, ...r.bgpConfigurations, ...r.bgpPeers, ...r.felixConfigurations].map((x) => ({
+      kind: x.kind,
+      name: x.name,
+    })),
+    ...policyResourceNames(r),
+  ];
 }
 
 function existsIn(lab: Lab, r: Named): boolean {
+  if (isPolicyKind(r.kind)) return withoutPolicyResource(lab, r.kind, r.name) !== undefined;
   switch (r.kind) {
     case 'IPPool':
       return lab.ipPools.some((p) => p.name === r.name);

@@ -14,13 +14,23 @@ export const explainCommand: Command = {
   async run({ io, args }) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        ipv6: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
       usage,
     );
     if (positionals.length !== 1 || !values.from || !values.to) {
       throw new UsageError(`explain needs FILE, --from POD and --to ADDRESS\nusage: ${usage}`);
     }
-    const result = explainSources(await readSources(io, positionals), values.from, values.to);
+    const result = explainSources(
+      await readSources(io, positionals),
+      values.from,
+      values.to,
+      values.ipv6 ? { ipVersion: 6 } : {},
+    );
     if (values.json) printJson(io, result);
     else io.out(formatExplanation(result));
     return EXIT_OK;

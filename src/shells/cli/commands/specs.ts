@@ -47,7 +47,7 @@ export const SPECS = {
   },
   explain: {
     words: ['explain'],
-    usage: 'egress-lab explain FILE --from POD --to ADDRESS|NAME [--json]',
+    usage: 'egress-lab explain FILE --from POD --to ADDRESS|NAME [--ipv6] [--json]',
     summary: 'say which pool, rule and source address a packet from a pod to a destination gets',
     flags: [
       { name: 'from', value: 'POD', help: 'the pod the packet leaves' },
@@ -55,6 +55,10 @@ export const SPECS = {
         name: 'to',
         value: 'ADDRESS|NAME',
         help: 'its destination: an address or a host, pod or node name',
+      },
+      {
+        name: 'ipv6',
+        help: 'the IPv6 flow (IPv6 labs): names stand for their IPv6 addresses (an IPv6 address implies it)',
       },
       JSON_OUT,
     ],

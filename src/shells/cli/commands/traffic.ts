@@ -1,4 +1,5 @@
 import { formatTrafficStats } from '../../../service/live/format.js';
+import { deniedByPolicy } from '../../../service/live/traffic-policy.js';
 import type { Command } from '../command.js';
 import { SPECS } from './specs.js';
 import { EXIT_INVALID, EXIT_OK, UsageError } from '../errors.js';
@@ -52,7 +53,14 @@ export const trafficCommand: Command = {
       const onAbort = (): void => void t.stop();
       io.signal.addEventListener('abort', onAbort);
       try {
-        return await t.done;
+        const done = await t.done;
+        // No reply at all: say so when network policy drops the flow (the pod's node drops it).
+        const why =
+          done.received === 0
+            ? deniedByPolicy(await s.record(lab), from, to, protocol, port)
+            : undefined;
+        if (why) io.err(`${why}\n`);
+        return done;
       } finally {
         clearInterval(timer);
         io.signal.removeEventListener('abort', onAbort);

@@ -1,0 +1,107 @@
+// The IPv6 side of the lab's cross checks (checks.ts) and its warnings: mixed-family mistakes
+// and what the lab does differently from Felix for IPv6.
+import type { Problem } from '../errors.js';
+import type { Lab } from '../model/lab.js';
+import { peerIPAddress } from '../calico/bgp.js';
+import { choosePools, IPV6POOLS_ANNOTATION } from '../calico/pool-choice.js';
+import { poolVersion } from '../calico/ippool.js';
+import { effectiveNftables } from '../calico/versions.js';
+import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
+import type { SourceIndex } from './source-index.js';
+
+export const IPV6_ONLY_HINT =
+  ' — IPv6-only pods are not modelled: the lab gives every pod an IPv4 address too; add an IPv4 pool (dual-stack)';
+
+/** Errors: IPv6 pools over the lab's IPv6 networks, pods no IPv6 pool serves, IPv6 BGPPeers nobody answers. */
+export function checkLabIpv6(lab: Lab, index: SourceIndex): Problem[] {
+  const problems: Problem[] = [];
+  if (!lab.fabric.ipv6Cidr) return problems;
+  const fabric6 = parseCidr(lab.fabric.ipv6Cidr);
+  const v6Pools = lab.ipPools.filter((p) => poolVersion(p) === 6);
+  for (const pool of v6Pools) {
+    if (pool.spec.disabled) continue;
+    if (pool.spec.allowedUses.length === 1 && pool.spec.allowedUses[0] === 'LoadBalancer') continue;
+    const c = parseCidr(pool.spec.cidr);
+    if (!c) continue;
+    const P = (message: string) =>
+      problems.push(index.problem('IPPool', pool.name, ['spec', 'cidr'], message));
+    if (fabric6 && networksOverlap(c, fabric6))
+      P(
+        `enabled IPPool(${pool.name}) CIDR ${pool.spec.cidr} overlaps the lab's IPv6 fabric ${lab.fabric.ipv6Cidr}: pod addresses would collide with the nodes' network`,
+      );
+    for (const host of lab.hosts) {
+      if (!host.ipv6) continue;
+      const seg = parseCidr(`${host.ipv6.address}/${host.ipv6.prefixLength}`);
+      if (seg && networksOverlap(c, seg))
+        P(
+          `enabled IPPool(${pool.name}) CIDR ${pool.spec.cidr} overlaps host ${host.name}'s IPv6 segment ${cidrToString(seg)}: pods could get addresses of that network`,
+        );
+    }
+  }
+  // With IPv6 pools, Calico's CNI asks IPAM for both families: a pod no IPv6 pool serves fails.
+  if (v6Pools.length > 0) {
+    const nodes = new Map(lab.nodes.map((n) => [n.name, n]));
+    lab.pods.forEach((pod, i) => {
+      const node = nodes.get(pod.node);
+      if (!node) return;
+      const choice = choosePools(lab.ipPools, pod, node, 6);
+      if (!choice.ok) {
+        const path = choice.byAnnotation
+          ? ['spec', 'pods', i, 'annotations', IPV6POOLS_ANNOTATION]
+          : ['spec', 'pods', i];
+        problems.push(
+          index.problem('Lab', lab.name, path, `pod ${pod.name}: ${choice.error} (IPv6)`),
+        );
+      }
+    });
+  }
+  return problems;
+}
+
+/** Whether an IPv6 BGPPeer address is a BGP speaker of the lab (the router or a node). */
+export function ipv6PeerKnown(lab: Lab, peerIP: string): boolean | undefined {
+  const ip = peerIPAddress(peerIP);
+  if (!ip?.includes(':')) return undefined;
+  return ip === lab.router.ipv6Address || lab.nodes.some((n) => n.ipv6Address === ip);
+}
+
+/** Warnings: IPv6 settings the lab accepts but where it differs from Felix, positioned. */
+export function ipv6Warnings(lab: Lab, index: SourceIndex): Problem[] {
+  const out: Problem[] = [];
+  const v6Pools = lab.ipPools.filter((p) => poolVersion(p) === 6);
+  if (!lab.fabric.ipv6Cidr) {
+    for (const pool of v6Pools)
+      out.push(
+        index.problem(
+          'IPPool',
+          pool.name,
+          ['spec', 'cidr'],
+          `not modelled: ${pool.spec.cidr} is an IPv6 pool but the lab runs IPv4 only — set spec.fabric.ipv6Cidr in the Lab to give nodes, pods and hosts IPv6 addresses and program Felix's IPv6 rules`,
+        ),
+      );
+    return out;
+  }
+  const natPools = v6Pools.filter((p) => p.spec.natOutgoing);
+  const felixes = [lab.felixConfiguration, ...(lab.felixNodeConfigurations ?? [])];
+  for (const f of felixes) {
+    if (f.spec.natOutgoingAddress && natPools.length > 0)
+      out.push(
+        index.problem(
+          'FelixConfiguration',
+          f.name,
+          ['spec', 'natOutgoingAddress'],
+          `natOutgoingAddress is IPv4 only (Felix reads it as an IPv4 address): IPv6 pools with natOutgoing (${natPools.map((p) => p.name).join(', ')}) are masqueraded to the node's own IPv6 address`,
+        ),
+      );
+    if (effectiveNftables(f.spec.nftablesMode, lab.calicoVersion).nftables)
+      out.push(
+        index.problem(
+          'FelixConfiguration',
+          f.name,
+          ['spec', 'nftablesMode'],
+          "not modelled for IPv6: Felix's `table ip6 calico` — the lab renders and applies the IPv6 side with ip6tables and ipsets (cali60…) instead; IPv4 uses nftables",
+        ),
+      );
+  }
+  return out;
+}

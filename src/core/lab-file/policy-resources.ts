@@ -1,0 +1,51 @@
+// The policy kinds' entries → validated Policy / NetworkSet (calico/policy.ts,
+// calico/k8s-policy.ts), for resources.ts's validateResource.
+import type { CalicoFieldError } from '../calico/field-error.js';
+import { convertK8sNetworkPolicy, type K8sPolicySpecInput } from '../calico/k8s-policy.js';
+import {
+  validateNetworkSet,
+  validatePolicy,
+  type PolicySpecInput,
+  type ResourceMeta,
+} from '../calico/policy.js';
+import type { NetworkSet, Policy } from '../model/policy.js';
+
+const NAMESPACED = new Set(['NetworkPolicy', 'NetworkSet', 'KubernetesNetworkPolicy']);
+
+/**
+ * A resource's name in the source index: "<namespace>/<name>" for the namespaced kinds, so two
+ * namespaces may each have a policy of one name (calicoctl's ResourceKey names them so too).
+ */
+export function indexName(kind: string, meta: { name: string; namespace?: string }): string {
+  return NAMESPACED.has(kind) ? `${meta.namespace ?? 'default'}/${meta.name}` : meta.name;
+}
+
+export type PolicyValidated =
+  { kind: 'Policy'; resource: Policy } | { kind: 'NetworkSet'; resource: NetworkSet };
+
+export function validatePolicyEntry(
+  kind: string,
+  meta: ResourceMeta,
+  spec: Record<string, unknown>,
+): { validated?: PolicyValidated; errors: CalicoFieldError[] } {
+  switch (kind) {
+    case 'NetworkPolicy':
+    case 'GlobalNetworkPolicy': {
+      const r = validatePolicy(kind, meta, spec as PolicySpecInput);
+      return r.policy ? { validated: { kind: 'Policy', resource: r.policy }, errors: [] } : r;
+    }
+    case 'KubernetesNetworkPolicy': {
+      const r = convertK8sNetworkPolicy(meta, spec as K8sPolicySpecInput);
+      return r.policy ? { validated: { kind: 'Policy', resource: r.policy }, errors: [] } : r;
+    }
+    case 'NetworkSet':
+    case 'GlobalNetworkSet': {
+      const r = validateNetworkSet(kind, meta, spec as { nets?: string[] });
+      return r.networkSet
+        ? { validated: { kind: 'NetworkSet', resource: r.networkSet }, errors: [] }
+        : r;
+    }
+    default:
+      return { errors: [] };
+  }
+}

@@ -1,0 +1,14 @@
+// The filter table's part of an apply (network policy): the same three parts as the nat table,
+// which apply.sh restores in the same iptables-restore run (see its "filter.*" files).
+import type { FilterTable } from '../../core/dataplane/filter-types.js';
+import { renderFilterRestoreParts } from '../../core/dataplane/render-filter.js';
+import type { TarFile } from '../engine/tar.js';
+
+export function filterInputFiles(t: FilterTable): TarFile[] {
+  const p = renderFilterRestoreParts(t);
+  return [
+    { name: 'filter.head', content: p.head },
+    { name: 'filter.own', content: p.ownRules },
+    { name: 'filter.kern', content: p.kernelRules },
+  ];
+}
