@@ -161,5 +161,6 @@ export function explainPerimeter(
   flow: PerimeterFlow = {},
 ): Explanation {
   if (e.source) return e; // inbound: the firewall filters what the cluster opens only
+  if (e.forward?.ok === false) return e; // dropped before it leaves the node (network policy)
   return applyFirewall(plan, applyGateway(plan, e), flow);
 }
