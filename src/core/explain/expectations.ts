@@ -3,7 +3,6 @@
 import type { LabExpectation } from '../model/lab.js';
 import type { LabPlan } from '../plan/types.js';
 import { explain } from './explain.js';
-import { flowAllowed } from './explain-perimeter.js';
 import type { Explanation } from './types.js';
 
 export interface ExpectationResult {
