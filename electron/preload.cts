@@ -33,6 +33,12 @@ const CHANNELS: readonly string[] = [
   'capture:wireshark',
   'traffic:start',
   'traffic:stop',
+  'exercise:get',
+  'exercise:check',
+  'exercise:reset',
+  'exercise:goto',
+  'workshop:overview',
+  'session:scope',
 ];
 
 const EVENTS: readonly string[] = [
@@ -43,6 +49,7 @@ const EVENTS: readonly string[] = [
   'capture:dropped',
   'capture:ended',
   'traffic:stats',
+  'exercise:progress',
 ];
 
 const api = {
