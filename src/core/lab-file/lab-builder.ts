@@ -30,6 +30,7 @@ import { buildPerimeter, perimeterNftables } from './lab-perimeter.js';
 import { buildKubeProxy, buildServices } from './lab-services.js';
 import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
 import { nodesWithoutPeers } from './bgp-peer-warnings.js';
+import { combinationProblems } from './feature-combinations.js';
 import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
@@ -145,6 +146,14 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
           ),
         ),
       );
+  const combined = combinationProblems(index, {
+    labName,
+    spec,
+    ipPools,
+    hasPolicies: (resources.policies?.length ?? 0) > 0,
+  });
+  problems.push(...combined.problems);
+  warnings.push(...combined.warnings);
   if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
