@@ -63,6 +63,8 @@ export interface LabStatus {
   hosts: { name: string; address: string }[];
   nodes: { name: string; address: string }[];
   router: { name: string; address: string };
+  /** The container holding the perimeter firewall (the router), when the lab has one. */
+  firewall?: { on: string };
 }
 
 export interface RuleDiff {

@@ -124,11 +124,17 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
   if (r.encap)
     sections.push(['routes', 'tunnels (ip and bridge commands, as Felix programs them)', r.encap]);
   sections.push(['bird', 'BIRD (/etc/bird/bird.conf)', r.birdConfig]);
-  return sections
-    .filter(([f]) => format === undefined || f === format)
+  // The router's firewall, a gateway pod's SNAT: only the perimeter sections are theirs.
+  const perimeterOnly = !node.dataplane && r.perimeter !== undefined;
+  const shown: [string, string | undefined][] = sections
+    .filter(([f, , text]) => (format === undefined || f === format) && (!perimeterOnly || text))
+    .map(([, title, text]) => [title, text]);
+  // Shown without --format only: it is not one tool's input.
+  if (format === undefined && r.perimeter !== undefined)
+    shown.push(["perimeter (the lab's own chains, not Felix's)", r.perimeter]);
+  return shown
     .map(
-      ([, title, text]) =>
-        (headers ? `# ${node.name}: ${title}\n` : '') + ensureNewline(text ?? ''),
+      ([title, text]) => (headers ? `# ${node.name}: ${title}\n` : '') + ensureNewline(text ?? ''),
     )
     .join(headers ? '\n' : '');
 }

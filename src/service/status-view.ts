@@ -58,5 +58,6 @@ export function labStatus(
     hosts: lab?.hosts.map((h) => ({ name: h.name, address: h.address })) ?? [],
     nodes: lab?.nodes.map((n) => ({ name: n.name, address: n.address })) ?? [],
     router: { name: lab?.router.name ?? '', address: lab?.router.address ?? '' },
+    ...(lab?.firewall ? { firewall: { on: lab.firewall.on } } : {}),
   };
 }

@@ -13,9 +13,11 @@ export interface RouteSpec {
   via?: string;
   dev?: string;
   scope?: 'link' | 'global';
-  type?: 'unicast' | 'blackhole';
+  type?: 'unicast' | 'blackhole' | 'throw';
   src?: string;
   onlink?: boolean;
+  /** A routing table other than main (egress gateway tables; `throw`: look up the next rule). */
+  table?: number;
 }
 
 export interface IpSet {

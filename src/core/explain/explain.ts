@@ -16,6 +16,7 @@ import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
 import { explainInbound, isHostName } from './explain-inbound.js';
+import { explainPerimeter } from './explain-perimeter.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
@@ -295,7 +296,7 @@ export function explain(
   const encapsulation = target.kind === 'pod' ? encapPath(plan, src.node, target.pod!) : undefined;
   warnings.push(CONNTRACK_WARNING);
 
-  return {
+  const explanation: Explanation = {
     pod: src.pod,
     podAddress: src.address,
     node: src.node,
@@ -317,4 +318,5 @@ export function explain(
     warnings,
     ...(policy ? { policy } : {}),
   };
+  return explainPerimeter(plan, explanation, opts);
 }

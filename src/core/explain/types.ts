@@ -50,6 +50,25 @@ export interface Explanation {
   /** Human-readable steps, in order, for the CLI and the UI. */
   steps: string[];
   warnings: string[];
+  /** The router's perimeter firewall, when the packet passes it: what it saw and decided. */
+  firewall?: {
+    on: string;
+    saw: string; // the source address the firewall sees
+    verdict: 'allow' | 'deny';
+    rule: string; // "rule 2: …" or "defaultAction Deny"
+    index: number; // 1-based in the chain (after the established-flows rule)
+    text: string;
+  };
+  /** Calico Enterprise egress gateway the pod's outbound traffic goes through. */
+  egressGateway?: {
+    name: string;
+    address: string;
+    node: string;
+    ipPool: string;
+    table: number;
+    selectedBy: 'pod' | 'namespace';
+    enterprise: true;
+  };
   /** 6 when the explanation is of the IPv6 flow (IPv6 labs, explain6.ts); absent for IPv4. */
   ipVersion?: 6;
 }

@@ -26,9 +26,11 @@ import { defaultIPv6Pool } from '../calico/ippool-default6.js';
 import { cidrToString } from '../net/cidr.js';
 import { buildNetwork } from './lab-network.js';
 import { buildPods } from './lab-pods.js';
+import { buildPerimeter, perimeterNftables } from './lab-perimeter.js';
 import { buildKubeProxy, buildServices } from './lab-services.js';
 import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
 import { nodesWithoutPeers } from './bgp-peer-warnings.js';
+import { combinationProblems } from './feature-combinations.js';
 import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
@@ -116,6 +118,17 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     else if (placed.placement === 'node') felixNodeConfigurations.push(c);
   }
 
+  const perimeter = buildPerimeter(ctx, {
+    nodes,
+    pods,
+    hosts,
+    ipPools,
+    routerName: router?.name ?? '',
+    nftables: perimeterNftables(felixConfiguration, calicoVersion),
+    warn: (path, message) =>
+      warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
+  });
+  pods.push(...perimeter.gatewayPods);
   const kubeProxy = buildKubeProxy(ctx);
   const services = buildServices(ctx, pods, ipPools, kubeProxy, (path, message) =>
     warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
@@ -133,6 +146,14 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
           ),
         ),
       );
+  const combined = combinationProblems(index, {
+    labName,
+    spec,
+    ipPools,
+    hasPolicies: (resources.policies?.length ?? 0) > 0,
+  });
+  problems.push(...combined.problems);
+  warnings.push(...combined.warnings);
   if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
@@ -165,6 +186,9 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     felixConfiguration,
   };
   if (felixNodeConfigurations.length > 0) lab.felixNodeConfigurations = felixNodeConfigurations;
+  if (perimeter.firewall) lab.firewall = perimeter.firewall;
+  if (perimeter.egressGateways) lab.egressGateways = perimeter.egressGateways;
+  if (perimeter.namespaceAnnotations) lab.namespaceAnnotations = perimeter.namespaceAnnotations;
   if (kubeProxy) lab.kubeProxy = kubeProxy;
   if (services.length) lab.services = services;
   const namespaces = buildNamespaces(spec.namespaces, P);

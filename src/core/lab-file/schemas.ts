@@ -3,6 +3,7 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
+import { enterpriseSection, firewallSection } from './perimeter-schemas.js';
 import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
 import { POLICY_KINDS, policyResourceSchemas } from './policy-schemas.js';
 import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
@@ -294,6 +295,8 @@ export const labDocument = z.strictObject({
         }),
       )
       .optional(),
+    firewall: firewallSection.optional(),
+    enterprise: enterpriseSection.optional(),
     services: z.array(serviceSchema).optional(),
     kubeProxy: kubeProxySchema.optional(),
     // Workshops (exercise-schema.ts): lazy, for its checks take the `expect` entries' own shape.

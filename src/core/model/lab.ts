@@ -3,6 +3,7 @@
 // dataplane, runtime, UI) reads this shape and never the raw YAML.
 import type { Problem } from '../errors.js';
 import type { BGPConfiguration, BGPPeer, FelixConfiguration, IPPool } from './calico.js';
+import type { LabEgressGateway, LabFirewall, LabNamespaceAnnotations } from './perimeter.js';
 import type { KubeProxyConfig, LabService, ServiceTarget } from './service.js';
 import type { LabNamespace, NetworkSet, Policy } from './policy.js';
 
@@ -116,6 +117,12 @@ export interface Lab {
    * <field> — <what the lab does instead>") and other differences from Calico, positioned.
    */
   warnings?: Problem[];
+  /** A perimeter firewall in the router (spec.firewall). */
+  firewall?: LabFirewall;
+  /** Calico Enterprise egress gateways (spec.enterprise); their pods are in `pods` too. */
+  egressGateways?: LabEgressGateway[];
+  /** Namespace annotations Calico Enterprise reads (spec.enterprise.namespaces). */
+  namespaceAnnotations?: LabNamespaceAnnotations[];
   /** Kubernetes Services (spec.services); absent: none, and no kube-proxy rules. */
   services?: LabService[];
   /** kube-proxy on every node: present when the lab has Services or spec.kubeProxy. */

@@ -9,6 +9,7 @@ import { labRacks, nodeRack, rackBridge } from '../model/racks.js';
 import { routerBirdData } from './bgp.js';
 import { portNames } from './ifnames.js';
 import { nodeDataplane } from './node-dataplane.js';
+import { addPerimeter } from './perimeter.js';
 import { addIpv6 } from './plan-ipv6.js';
 import type { ContainerPlan, IpamPlan, LabPlan, LinkSpec, RouteSpec } from './types.js';
 
@@ -165,5 +166,7 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
   });
 
   // IPv6 labs: the IPv6 side over it (plan-ipv6.ts); an IPv4 lab's plan is returned as is.
-  return addIpv6({ lab, ipam, containers: [router, ...nodes, ...pods, ...hosts], links });
+  const containers = [router, ...nodes, ...pods, ...hosts];
+  addPerimeter(lab, ipam, containers);
+  return addIpv6({ lab, ipam, containers, links });
 }

@@ -10,6 +10,7 @@ import { renderNftRuleset } from '../dataplane/render-nft.js';
 import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
+import { perimeterText } from './render-perimeter-text.js';
 import type { ContainerPlan } from './types.js';
 
 /** The text each tool takes, for one container. */
@@ -23,6 +24,8 @@ export interface RenderedDataplane {
   iptablesFilter?: string;
   routes: string; // `ip -batch` input, `route replace` lines
   birdConfig?: string; // /etc/bird/bird.conf (nodes and router)
+  /** The router's firewall chain, nodes' and gateway pods' egress gateway rules (render-perimeter-text.ts). */
+  perimeter?: string;
   /** Nodes with tunnels: the devices, ARP/FDB entries and routes through them, as commands. */
   encap?: string;
   /** IPv6 labs: the ip6tables nat table (`ip6tables-restore --noflush` input and `ip6tables-save` view). */
@@ -41,6 +44,15 @@ export function renderBirdConfig(
 }
 
 export function renderContainer(c: ContainerPlan): RenderedDataplane {
+  return withPerimeter(c, renderContainerCore(c));
+}
+
+function withPerimeter(c: ContainerPlan, r: RenderedDataplane): RenderedDataplane {
+  const perimeter = perimeterText(c);
+  return perimeter === undefined ? r : { ...r, perimeter };
+}
+
+function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   const routes = renderRoutes(c.routes);
   const birdConfig = renderBirdConfig(c);
   if (!c.dataplane) return birdConfig === undefined ? { routes } : { routes, birdConfig };

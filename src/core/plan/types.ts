@@ -37,6 +37,7 @@
 import type { IpamPlan } from '../ipam/types.js';
 import type { Lab } from '../model/lab.js';
 import type { NodeDataplane, RouteSpec, RouterBirdData } from '../dataplane/types.js';
+import type { EgressDataplane, FirewallTable } from '../dataplane/perimeter-types.js';
 
 export type { RouteSpec } from '../dataplane/types.js';
 
@@ -90,6 +91,10 @@ export interface ContainerPlan {
   routerBgp?: RouterBirdData;
   /** Pods: the node they run on. */
   node?: string;
+  /** Router: the perimeter firewall's filter chain (lab spec.firewall). */
+  firewall?: FirewallTable;
+  /** Nodes and gateway pods: Calico Enterprise egress gateway routing and NAT. */
+  egress?: EgressDataplane;
 }
 
 // IPAM's output is its own module's type; the plan carries it as is.

@@ -11,6 +11,7 @@ import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
 import { buildTar, type TarFile } from '../engine/tar.js';
 import { readScript } from '../util/script-file.js';
+import { perimeterFiles } from './perimeter-input.js';
 
 /** Temporary sets of an apply; apply.sh removes leftovers by this prefix. */
 export const TEMP_SET_PREFIX = 'egl-tmp-';
@@ -114,6 +115,7 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
   const bird = renderBirdConfig(c, { sessionsDisabled: opts.birdSessionsDisabled });
   if (bird !== undefined) files.push({ name: 'bird.conf', content: bird });
   if (c.services.length) files.push({ name: 'services', content: servicesFile(c.services) });
+  files.push(...perimeterFiles(c));
   return files;
 }
 

@@ -23,6 +23,7 @@
 #   routes.batch  `ip -batch` input
 #   bird.conf     BIRD's config
 #   services      "tcp-echo PORT" / "udp-echo PORT" lines
+#   fw.rules, fw.in, egw.ip, egw.nat, egw.tables   perimeter firewall and egress gateways (5')
 # Order, as Felix does it: fill temporary ipsets, parse-check BIRD's config, restore the nat
 # table in one transaction, then swap the sets in, routes, BIRD. Anything refused before the
 # swap leaves the previous state. In nftables mode the table is rewritten in one `nft -f`
@@ -217,6 +218,40 @@ if [ -f encap.names ] || { [ -f "$D/encap.names" ] && { [ -f nat.head ] || [ -f 
   cp encap.names "$D/encap.names"
 fi
 if [ -f routes.batch ]; then ip -batch routes.batch 2>err || fail "routes: $(cat err)"; fi
+# 5'. The router's perimeter firewall (fw.rules: its filter chain, fw.in: the fabric bridge)
+#     and Calico Enterprise egress gateways (egw.ip: ip rules at pref 105 to their tables,
+#     egw.nat: the nat chain egress-lab-egw, egw.tables: the table ids). Chains outside Felix's,
+#     hooked once; when the plan drops them, what the last apply set up ($D/fw, $D/egw.tables) goes.
+if [ -f fw.rules ]; then
+  iptables-restore --noflush < fw.rules 2>err || fail "firewall: $(cat err)"
+  fwin=$(cat fw.in)
+  iptables -C FORWARD -i "$fwin" ! -o "$fwin" -j egress-lab-fw 2>/dev/null \
+    || iptables -A FORWARD -i "$fwin" ! -o "$fwin" -j egress-lab-fw 2>err || fail "firewall hook: $(cat err)"
+  echo "$fwin" > "$D/fw"
+elif [ -f "$D/fw" ]; then
+  fwin=$(cat "$D/fw")
+  iptables -D FORWARD -i "$fwin" ! -o "$fwin" -j egress-lab-fw 2>/dev/null
+  iptables -F egress-lab-fw 2>/dev/null; iptables -X egress-lab-fw 2>/dev/null
+  rm -f "$D/fw"
+fi
+if [ -f egw.ip ] || [ -f "$D/egw.tables" ]; then
+  while ip rule del pref 105 2>/dev/null; do :; done
+  # The tables' routes came with routes.batch (or the wiring); tables the plan dropped are emptied.
+  [ -f "$D/egw.tables" ] && while read -r t; do
+    grep -qxF "$t" egw.tables 2>/dev/null || ip route flush table "$t" 2>/dev/null
+  done < "$D/egw.tables"
+  if [ -f egw.ip ]; then
+    ip -batch egw.ip 2>err || fail "egress gateway routes: $(cat err)"
+    iptables-restore --noflush < egw.nat 2>err || fail "egress gateway nat: $(cat err)"
+    iptables -t nat -C POSTROUTING -j egress-lab-egw 2>/dev/null \
+      || iptables -t nat -I POSTROUTING 1 -j egress-lab-egw 2>err || fail "egress gateway hook: $(cat err)"
+    cp egw.tables "$D/egw.tables"
+  else
+    iptables -t nat -D POSTROUTING -j egress-lab-egw 2>/dev/null
+    iptables -t nat -F egress-lab-egw 2>/dev/null; iptables -t nat -X egress-lab-egw 2>/dev/null
+    rm -f "$D/egw.tables"
+  fi
+fi
 if [ -f bird.conf ]; then
   mkdir -p /etc/bird /run/bird
   if [ -f /run/bird/bird.pid ] && kill -0 "$(cat /run/bird/bird.pid)" 2>/dev/null; then

@@ -27,6 +27,7 @@ import { CaptureSession, DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './ca
 import { runCheck, type CheckOptions, type CheckReport } from './check.js';
 import { parseConntrackList, parseDeletedCount } from './conntrack-parse.js';
 import { parseNatCounters, parseNftCounters } from './nat-counters.js';
+import { FIREWALL_COUNTERS_ARGV, parseFirewallCounters } from './firewall-counters.js';
 import { nodeFelixConfiguration } from '../../core/plan/node-dataplane.js';
 import { podInfo, resolveTarget } from './targets.js';
 import { LineSplitter } from '../../runtime/engine/demux.js';
@@ -149,6 +150,12 @@ export class LiveFeatures {
     node: string,
   ): Promise<{ text: string; counters: NatRuleCounter[]; command: string }> {
     const record = await this.recordWith(lab, node);
+    if (record.lab.firewall?.on === node) {
+      // The router's perimeter firewall: its filter chain's counters.
+      const r = await this.execOk(record.name, node, FIREWALL_COUNTERS_ARGV, 'iptables-save');
+      const counters = parseFirewallCounters(r.stdout);
+      return { text: r.stdout, counters, command: FIREWALL_COUNTERS_ARGV.join(' ') };
+    }
     const n = record.lab.nodes.find((x) => x.name === node);
     if (n && nodeFelixConfiguration(record.lab, n).spec.nftablesMode === 'Enabled') {
       const argv = ['nft', 'list', 'table', 'ip', 'calico'];

@@ -10,6 +10,13 @@ import { renderIptablesFilter } from '../../../src/core/dataplane/render-filter.
 import { renderIptablesNat } from '../../../src/core/dataplane/render-nat.js';
 import { renderEncap } from '../../../src/core/dataplane/render-encap.js';
 import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
+import { EGRESS_NAT_CHAIN } from '../../../src/core/dataplane/perimeter-types.js';
+import {
+  firewallHook,
+  renderEgressNatRestore,
+  renderEgressRouting,
+  renderFirewallRestore,
+} from '../../../src/core/dataplane/render-perimeter.js';
 import { meshLearned, routerLearned } from '../../../src/core/plan/bgp-routes.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 
@@ -53,6 +60,29 @@ export class NetnsLab {
 
   exec(name: string, args: string[], input?: string): string {
     return run(['ip', 'netns', 'exec', this.ns(name), ...args], input);
+  }
+
+  /** The firewall and egress gateway parts, as apply.sh applies them to a fresh container. */
+  private realizePerimeter(c: LabPlan['containers'][number]): void {
+    if (c.firewall) {
+      this.exec(c.name, ['iptables-restore', '--noflush'], renderFirewallRestore(c.firewall));
+      const hook = firewallHook(c.firewall).split(' ').slice(1);
+      this.exec(c.name, ['iptables', '-A', ...hook]);
+    }
+    if (c.egress) {
+      this.exec(c.name, ['ip', '-batch', '-'], renderEgressRouting(c.egress));
+      this.exec(c.name, ['iptables-restore', '--noflush'], renderEgressNatRestore(c.egress));
+      this.exec(c.name, [
+        'iptables',
+        '-t',
+        'nat',
+        '-I',
+        'POSTROUTING',
+        '1',
+        '-j',
+        EGRESS_NAT_CHAIN,
+      ]);
+    }
   }
 
   realize(plan: LabPlan): void {
@@ -112,6 +142,7 @@ export class NetnsLab {
         if (e.fdbBatch) this.exec(c.name, ['bridge', '-batch', '-'], e.fdbBatch);
       }
       if (c.routes.length) this.exec(c.name, ['ip', '-batch', '-'], renderRoutes(c.routes));
+      this.realizePerimeter(c);
     }
     // What BIRD would add.
     const tor = plan.lab.router.name;

@@ -31,7 +31,8 @@ export const rulesCommand: Command = {
       );
     }
     const plan = planSources(await readSources(io, positionals));
-    const nodes = plan.containers.filter((c) => c.role === 'node');
+    // Nodes, and the router or gateway pods when they hold perimeter rules (firewall, Enterprise egress).
+    const nodes = plan.containers.filter((c) => c.role === 'node' || c.firewall || c.egress);
     if (values.node !== undefined && !nodes.some((n) => n.name === values.node)) {
       throw new UsageError(
         `no node '${values.node}' in ${positionals[0]} (nodes: ${nodes.map((n) => n.name).join(', ')})`,
