@@ -52,6 +52,11 @@ export function buildPods(ctx: LabContext, nodes: readonly LabNode[]): LabPod[] 
           [...path, 'annotations', IPADDRS_ANNOTATION],
           `names no IPv4 address: the lab gives a pod the annotation's IPv4 address only (IPv6 addresses come from IPv6 pools)`,
         );
+      else if (r.v6)
+        P(
+          [...path, 'annotations', IPADDRS_ANNOTATION],
+          `IPv6 address ${r.v6} is not modelled: the lab gives a pod the annotation's IPv4 address only (its IPv6 address comes from the IPv6 pools); leave ${r.v6} out`,
+        );
     }
     const pod: LabPod = { name: p.name, node: p.node, namespace, labels, annotations };
     if (p.tcpPorts?.length) pod.tcpPorts = [...p.tcpPorts];

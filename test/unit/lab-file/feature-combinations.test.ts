@@ -76,4 +76,18 @@ describe('feature combinations the lab does not model', () => {
       /network policy is applied to IPv4 only/,
     );
   });
+
+  test("an IPv6 address in a pod's ipAddrs annotation is refused at the annotation", () => {
+    const text = lab('{cidr: 172.30.0.0/24}').replace(
+      '- {name: p1, node: node-1}',
+      `- {name: p1, node: node-1, annotations: {cni.projectcalico.org/ipAddrs: '["10.244.0.7", "fd00:10::7"]'}}`,
+    );
+    const out = linesOf(() => loadLab([{ file: FILE, text }]));
+    const at = whereIs(text, `'["10.244.0.7"`);
+    expect(out).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^${FILE}:${at.line}:${at.col}: .*IPv6 address fd00:10::7 is not modelled`),
+      ),
+    );
+  });
 });
