@@ -63,14 +63,14 @@ describe('topology tunnels', () => {
     ]);
     for (const t of tunnels) {
       expect(t).toMatchObject({
-        type: 'smoothstep',
+        type: 'tunnel',
         sourceHandle: 'tunnel-src',
         targetHandle: 'tunnel-dst',
       });
       expect(t.class).toContain('vxlan');
     }
     // Each tunnel its own height above the node row, so paths and labels stay apart.
-    expect(new Set(tunnels.map((t) => t.pathOptions?.offset)).size).toBe(tunnels.length);
+    expect(new Set(tunnels.map((t) => t.data?.rise)).size).toBe(tunnels.length);
   });
 
   it('VXLAN Always: every pair, with the FelixConfiguration VNI and port', () => {

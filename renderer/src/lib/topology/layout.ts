@@ -1,7 +1,7 @@
 // Places the lab's containers in layers (hosts, router, nodes, pods) and computes the
 // path traffic takes, so the topology can highlight it and mark where SNAT happens.
 import type { Explanation, LabStatus } from '../api/types.js';
-import { boxesForBand, tunnelEdges, type RackBox } from './tunnel-edges.js';
+import { boxesForBand, tunnelEdges, tunnelRoom, type RackBox } from './tunnel-edges.js';
 
 export type Role = 'router' | 'node' | 'pod' | 'host';
 
@@ -31,10 +31,10 @@ export interface TopoEdge {
   animated?: boolean;
   class?: string;
   // Tunnel edges: node top to node top, a step path above the node row (tunnel-edges.ts).
-  type?: 'smoothstep';
+  type?: 'tunnel';
   sourceHandle?: string;
   targetHandle?: string;
-  pathOptions?: { offset: number; borderRadius?: number };
+  data?: { rise: number };
 }
 
 // Cards have a fixed width (TopoNode.svelte applies CARD_WIDTH) and a height estimated from
@@ -183,7 +183,7 @@ export function buildTopology(
   const router = node(lab.router.name, 'router', lab.router.address);
   place(router, width / 2, routerY);
 
-  let y = routerY + tallest([router]) + GAP_Y;
+  let y = routerY + tallest([router]) + GAP_Y + tunnelRoom(lab.tunnels?.tunnels.length ?? 0);
   const rackBoxes: RackBox[] = [];
   for (const band of bands) {
     rackBoxes.push(

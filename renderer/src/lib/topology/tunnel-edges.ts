@@ -1,6 +1,6 @@
 // Racks and tunnels in the topology, from the service's plan data (LabStatus.tunnels):
 // - each pair of nodes that encapsulate between each other gets a dashed edge from card top
-//   to card top, a step path above the node row, labelled "VXLAN VNI 4096 :4789" or "IPIP";
+//   to card top, a step path above the node row (TunnelEdge.svelte), labelled "VXLAN VNI 4096 :4789" or "IPIP";
 //   each pair takes its own height so the paths and labels stay apart;
 // - each rack is a labelled box behind its nodes' cards (nodes are laid out rack by rack).
 import type { RackView, TunnelView } from '../api/types.js';
@@ -11,18 +11,26 @@ export interface TunnelEdge {
   target: string;
   label: string;
   class: string;
-  type: 'smoothstep';
+  type: 'tunnel';
   sourceHandle: string;
   targetHandle: string;
-  pathOptions: { offset: number; borderRadius: number };
+  data: { rise: number };
 }
 
 /** Handle ids TopoNode.svelte gives node cards for tunnels. */
 export const TUNNEL_SOURCE = 'tunnel-src';
 export const TUNNEL_TARGET = 'tunnel-dst';
 
-const FIRST_OFFSET = 18;
-const OFFSET_STEP = 14;
+// How far above the cards each tunnel runs (TunnelEdge.svelte): a label's height apart, within
+// the gap between the router and the nodes.
+const FIRST_RISE = 16;
+const RISE_STEP = 20;
+const LEVELS = 4;
+
+/** Extra room above the node row for `count` tunnels, below the router edges' labels. */
+export function tunnelRoom(count: number): number {
+  return count ? Math.min(count, LEVELS) * RISE_STEP + FIRST_RISE : 0;
+}
 
 export function tunnelEdges(tunnels: TunnelView[]): TunnelEdge[] {
   return tunnels.map((t, i) => ({
@@ -31,10 +39,10 @@ export function tunnelEdges(tunnels: TunnelView[]): TunnelEdge[] {
     target: t.b,
     label: t.label,
     class: `tunnel ${t.kind}`,
-    type: 'smoothstep',
+    type: 'tunnel',
     sourceHandle: TUNNEL_SOURCE,
     targetHandle: TUNNEL_TARGET,
-    pathOptions: { offset: FIRST_OFFSET + i * OFFSET_STEP, borderRadius: 8 },
+    data: { rise: FIRST_RISE + (i % LEVELS) * RISE_STEP },
   }));
 }
 
