@@ -6,6 +6,8 @@ import type { Problem } from '../core/errors.js';
 import type { Explanation } from '../core/explain/types.js';
 import type { IPPool } from '../core/model/calico.js';
 import type { Role } from '../core/plan/types.js';
+import type { LabTunnels } from '../core/plan/tunnels.js';
+export type { LabTunnels, RackView, TunnelView, WireguardView } from '../core/plan/tunnels.js';
 import type { NodeDiffResult } from '../core/diag/types.js';
 import type { TraceRequest, TraceResult } from './diag/trace-types.js';
 
@@ -65,6 +67,8 @@ export interface LabStatus {
   router: { name: string; address: string };
   /** The container holding the perimeter firewall (the router), when the lab has one. */
   firewall?: { on: string };
+  /** Racks, node-to-node tunnels and WireGuard devices, from the plan (plan/tunnels.ts). */
+  tunnels?: LabTunnels;
 }
 
 export interface RuleDiff {

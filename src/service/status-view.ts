@@ -1,5 +1,6 @@
 // LabStatus for shells: the runtime's view of the containers joined with the lab's plan.
 import type { LabPlan } from '../core/plan/types.js';
+import { labTunnels } from '../core/plan/tunnels.js';
 import type { LabStatusView } from '../runtime/lab/lab-runtime.js';
 import type { ContainerStatus, LabStatus, PoolView } from './api.js';
 import type { LabRecord } from './lab-record.js';
@@ -59,5 +60,6 @@ export function labStatus(
     nodes: lab?.nodes.map((n) => ({ name: n.name, address: n.address })) ?? [],
     router: { name: lab?.router.name ?? '', address: lab?.router.address ?? '' },
     ...(lab?.firewall ? { firewall: { on: lab.firewall.on } } : {}),
+    ...(plan ? { tunnels: labTunnels(plan) } : {}),
   };
 }

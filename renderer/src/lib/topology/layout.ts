@@ -1,6 +1,7 @@
 // Places the lab's containers in layers (hosts, router, nodes, pods) and computes the
 // path traffic takes, so the topology can highlight it and mark where SNAT happens.
 import type { Explanation, LabStatus } from '../api/types.js';
+import { boxesForBand, tunnelEdges, tunnelRoom, type RackBox } from './tunnel-edges.js';
 
 export type Role = 'router' | 'node' | 'pod' | 'host';
 
@@ -12,6 +13,7 @@ export interface TopoNodeData extends Record<string, unknown> {
   bgp: { peer: string; state: string }[];
   onPath: boolean;
   snat?: { from: string; to: string }; // set on the node that translates
+  wireguard?: string; // nodes with WireGuard on: "wireguard.cali MTU 1440"
 }
 
 export interface TopoNode {
@@ -28,6 +30,11 @@ export interface TopoEdge {
   label?: string;
   animated?: boolean;
   class?: string;
+  // Tunnel edges: node top to node top, a step path above the node row (tunnel-edges.ts).
+  type?: 'tunnel';
+  sourceHandle?: string;
+  targetHandle?: string;
+  data?: { rise: number };
 }
 
 // Cards have a fixed width (TopoNode.svelte applies CARD_WIDTH) and a height estimated from
@@ -62,6 +69,7 @@ export function cardSize(data: TopoNodeData): { width: number; height: number } 
     for (const b of data.bgp) h += lines(`${b.peer}: ${b.state}`, 7.5) * BGP_LINE;
   }
   if (data.snat) h += 10 + lines(`SNAT ${data.snat.from} → ${data.snat.to}`, 9) * SNAT_LINE;
+  if (data.wireguard) h += lines(`WireGuard ${data.wireguard}`, ADDR_CHAR) * ADDR_LINE;
   return { width: CARD_WIDTH, height: Math.ceil(h) };
 }
 
@@ -86,7 +94,7 @@ export function trafficPath(lab: LabStatus, from: string, to: string): string[] 
 export function buildTopology(
   lab: LabStatus,
   traffic?: { from: string; to: string; explanation?: Explanation | null },
-): { nodes: TopoNode[]; edges: TopoEdge[] } {
+): { nodes: TopoNode[]; edges: TopoEdge[]; racks: RackBox[] } {
   const containers = new Map(lab.containers.map((c) => [c.name, c]));
   const path = traffic ? trafficPath(lab, traffic.from, traffic.to) : [];
   const onPath = new Set(path);
@@ -97,6 +105,11 @@ export function buildTopology(
     ...lab.nodes.map((n) => [n.address, n.name] as [string, string]),
   ]);
 
+  const wireguard = new Map(
+    (lab.tunnels?.wireguard ?? []).map((w) => [w.node, `${w.device} MTU ${w.mtu}`]),
+  );
+  const racks = lab.tunnels && lab.tunnels.racks.length > 1 ? lab.tunnels.racks : [];
+  const rackIndex = (n: string) => racks.findIndex((r) => r.nodes.includes(n));
   const node = (name: string, role: Role, address: string): TopoNode => {
     const c = containers.get(name);
     // Loopback says nothing about the lab's wiring.
@@ -126,6 +139,7 @@ export function buildTopology(
         onPath.has(name)
           ? { snat: { from: traffic.explanation.podAddress, to: nat.toSource } }
           : {}),
+        ...(wireguard.has(name) ? { wireguard: wireguard.get(name) } : {}),
       },
     };
   };
@@ -140,7 +154,11 @@ export function buildTopology(
 
   // Each node heads a group of columns holding its pods, PODS_PER_ROW to a row; groups sit side
   // by side in bands of at most NODE_GROUPS_PER_BAND columns.
-  const groups = lab.nodes.map((n) => {
+  // With racks, a rack's nodes sit side by side so its box (rackBoxes) holds them alone.
+  const nodesInOrder = racks.length
+    ? [...lab.nodes].sort((a, b) => rackIndex(a.name) - rackIndex(b.name))
+    : lab.nodes;
+  const groups = nodesInOrder.map((n) => {
     const pods = lab.pods.filter((p) => p.node === n.name);
     const cols = Math.max(1, Math.min(PODS_PER_ROW, pods.length));
     return {
@@ -165,8 +183,19 @@ export function buildTopology(
   const router = node(lab.router.name, 'router', lab.router.address);
   place(router, width / 2, routerY);
 
-  let y = routerY + tallest([router]) + GAP_Y;
+  let y = routerY + tallest([router]) + GAP_Y + tunnelRoom(lab.tunnels?.tunnels.length ?? 0);
+  const rackBoxes: RackBox[] = [];
   for (const band of bands) {
+    rackBoxes.push(
+      ...boxesForBand(
+        band,
+        racks,
+        (width - bandWidth(band)) / 2,
+        y,
+        tallest(band.map((g) => g.card)),
+        PITCH,
+      ),
+    );
     let x = (width - bandWidth(band)) / 2;
     const nodeRowHeight = tallest(band.map((g) => g.card));
     let bottom = y + nodeRowHeight;
@@ -219,16 +248,18 @@ export function buildTopology(
     ...lab.hosts.map((h) => edge(h.name, lab.router.name)),
     ...lab.nodes.map((n) => {
       const s = bgpState(n.name);
+      const rackName = racks[rackIndex(n.name)]?.name;
       const labels = [
-        rackOf(containers.get(lab.router.name), n.address),
+        rackName ? `rack ${rackName}` : rackOf(containers.get(lab.router.name), n.address),
         s ? `BGP ${s}` : undefined,
         tunnel && pathEdges.has([lab.router.name, n.name].sort().join('|')) ? tunnel : undefined,
       ].filter((x) => x !== undefined);
       return edge(lab.router.name, n.name, labels.length ? labels.join(' · ') : undefined);
     }),
     ...lab.pods.map((p) => edge(p.node, p.name)),
+    ...tunnelEdges(lab.tunnels?.tunnels ?? []),
   ];
-  return { nodes, edges };
+  return { nodes, edges, racks: rackBoxes };
 }
 
 /**

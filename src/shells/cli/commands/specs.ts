@@ -294,7 +294,7 @@ export const SPECS = {
     words: ['graph'],
     usage: 'egress-lab graph [FILE | --name LAB] [-o svg|png|clab] [-w FILE]',
     summary:
-      'draw the topology (containers, links, interface names) as SVG, PNG or a containerlab-style YAML',
+      'draw the topology (containers, links, interface names, racks, tunnels) as SVG, PNG or a containerlab-style YAML',
     flags: [
       NAME,
       {

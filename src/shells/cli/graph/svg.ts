@@ -2,6 +2,7 @@
 // top, the router, the nodes, each node's pods under it), one line per veth link with the
 // interface names at its ends. Plain SVG 1.1 text: no browser or library needed to make it.
 import type { LabPlan, Role } from '../../../core/plan/types.js';
+import { rackSvg, tunnelSvg, tunnelsOf } from './svg-tunnels.js';
 
 const ROWS: readonly Role[] = ['host', 'router', 'node', 'pod'];
 const BOX_W = 150;
@@ -29,12 +30,21 @@ export interface Placed {
 
 /** Where each container goes: a row per role, pods in the order of their nodes. */
 export function layout(plan: LabPlan): { placed: Placed[]; width: number; height: number } {
-  const nodeOrder = plan.containers.filter((c) => c.role === 'node').map((c) => c.name);
+  // With racks, nodes go rack by rack so each rack's box holds its nodes alone.
+  const { rackOrder } = tunnelsOf(plan);
+  const nodeOrder = plan.containers
+    .filter((c) => c.role === 'node')
+    .map((c) => c.name)
+    .sort((a, b) => rackOrder(a) - rackOrder(b));
   const rows = ROWS.map((role) =>
     plan.containers
       .filter((c) => c.role === role)
       .sort((a, b) =>
-        role === 'pod' ? nodeOrder.indexOf(a.node ?? '') - nodeOrder.indexOf(b.node ?? '') : 0,
+        role === 'pod'
+          ? nodeOrder.indexOf(a.node ?? '') - nodeOrder.indexOf(b.node ?? '')
+          : role === 'node'
+            ? nodeOrder.indexOf(a.name) - nodeOrder.indexOf(b.name)
+            : 0,
       ),
   );
   const widest = Math.max(1, ...rows.map((r) => r.length));
@@ -60,12 +70,15 @@ export function layout(plan: LabPlan): { placed: Placed[]; width: number; height
 export function topologySvg(plan: LabPlan): string {
   const { placed, width, height } = layout(plan);
   const at = new Map(placed.map((p) => [p.name, p]));
+  const tunnels = tunnelsOf(plan);
+  const nodeBoxes = placed.filter((p) => p.role === 'node');
   const out: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<title>${esc(plan.lab.name)}</title>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${MARGIN}" y="${MARGIN - 10}" font-size="16" font-weight="bold">${esc(plan.lab.name)}</text>`,
+    ...rackSvg(tunnels, nodeBoxes, BOX_W, BOX_H),
     `<g class="links" stroke="#666" stroke-width="1.5">`,
   ];
   const center = (p: Placed): [number, number] => [p.x + BOX_W / 2, p.y + BOX_H / 2];
@@ -101,6 +114,7 @@ export function topologySvg(plan: LabPlan): string {
       '</g>',
     );
   }
-  out.push('</g>', '<g class="ifnames">', ...labels, '</g>', '</svg>', '');
+  out.push('</g>', '<g class="ifnames">', ...labels, '</g>');
+  out.push(...tunnelSvg(tunnels, nodeBoxes, BOX_W, BOX_H), '</svg>', '');
   return out.join('\n');
 }
