@@ -4,6 +4,7 @@
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { Action, Chain, IpSet, NatTable, Rule } from './types.js';
 import { DEFAULT_NAT_BEHAVIOUR, type NatBehaviour } from '../calico/versions.js';
+import { ip6ToBig } from '../net/cidr6.js';
 
 export const IPSET_MASQ_POOLS = 'cali40masq-ipam-pools';
 /** The v3.30 name; calico/versions.ts natBehaviour() gives each version's. */
@@ -13,8 +14,25 @@ export const CHAIN_POSTROUTING = 'cali-POSTROUTING';
 export const CHAIN_FIP_SNAT = 'cali-fip-snat';
 export const CHAIN_NAT_OUTGOING = 'cali-nat-outgoing';
 
-function isV4(cidr: string): boolean {
-  return !cidr.includes(':');
+/** The IP version a rule set is for: Felix runs the same renderer once per version. */
+export type IpVersion = 4 | 6;
+
+function ofVersion(cidr: string, version: IpVersion): boolean {
+  return cidr.includes(':') === (version === 6);
+}
+
+/**
+ * Felix's set names per IP version: ipsets.IPVersionConfig names them "cali40" or "cali60" + the
+ * set's ID (felix/ipsets/ipset_defs.go); the all-pools ID depends on the version of Calico.
+ */
+export function natSetNames(
+  version: IpVersion,
+  behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
+): { masq: string; all: string; hosts: string } {
+  const names = { masq: IPSET_MASQ_POOLS, all: behaviour.allPoolsSet, hosts: IPSET_ALL_HOSTS };
+  if (version === 4) return names;
+  const six = (n: string) => n.replace(/^cali40/, 'cali60');
+  return { masq: six(names.masq), all: six(names.all), hosts: six(names.hosts) };
 }
 
 /** "min:max" (Calico's Port range) or "min-max" -> "min-max"; undefined when unset. */
@@ -38,34 +56,39 @@ export function natIpSets(
   felix: FelixConfiguration,
   nodeAddresses: string[],
   behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
+  version: IpVersion = 4,
 ): IpSet[] {
-  const v4 = pools.filter((p) => isV4(p.spec.cidr));
+  const mine = pools.filter((p) => ofVersion(p.spec.cidr, version));
   // From v3.31.6/v3.32.1 masq_mgr leaves LoadBalancer-only pools out (calico/versions.ts).
   const exempt = behaviour.loadBalancerOnlyPoolsExempt
-    ? v4
-    : v4.filter(
+    ? mine
+    : mine.filter(
         (p) => !(p.spec.allowedUses.length === 1 && p.spec.allowedUses[0] === 'LoadBalancer'),
       );
+  const names = natSetNames(version, behaviour);
+  const family = version === 4 ? 'inet' : 'inet6';
+  const sort = version === 4 ? sortCidrs : sortCidrs6;
   const sets: IpSet[] = [
     {
-      name: IPSET_MASQ_POOLS,
+      name: names.masq,
       type: 'hash:net',
-      family: 'inet',
-      members: sortCidrs(v4.filter((p) => p.spec.natOutgoing).map((p) => p.spec.cidr)),
+      family,
+      members: sort(mine.filter((p) => p.spec.natOutgoing).map((p) => p.spec.cidr)),
     },
     {
-      name: behaviour.allPoolsSet,
+      name: names.all,
       type: 'hash:net',
-      family: 'inet',
-      members: sortCidrs(exempt.map((p) => p.spec.cidr)),
+      family,
+      members: sort(exempt.map((p) => p.spec.cidr)),
     },
   ];
   if (felix.spec.natOutgoingExclusions === 'IPPoolsAndHostIPs') {
+    const host = version === 4 ? '/32' : '/128';
     sets.push({
-      name: IPSET_ALL_HOSTS,
+      name: names.hosts,
       type: 'hash:net',
-      family: 'inet',
-      members: sortCidrs(nodeAddresses.map((a) => (a.includes('/') ? a : `${a}/32`))),
+      family,
+      members: sort(nodeAddresses.map((a) => (a.includes('/') ? a : `${a}${host}`))),
     });
   }
   return sets;
@@ -76,13 +99,15 @@ function natOutgoingRule(
   protocol: 'tcp' | 'udp' | undefined,
   action: Action,
   behaviour: NatBehaviour,
+  version: IpVersion,
 ): Rule {
+  const names = natSetNames(version, behaviour);
   const match: Rule['match'] = [
-    { kind: 'srcSet', set: IPSET_MASQ_POOLS },
-    { kind: 'dstSet', set: behaviour.allPoolsSet, negate: true },
+    { kind: 'srcSet', set: names.masq },
+    { kind: 'dstSet', set: names.all, negate: true },
   ];
   if (felix.spec.natOutgoingExclusions === 'IPPoolsAndHostIPs') {
-    match.push({ kind: 'dstSet', set: IPSET_ALL_HOSTS, negate: true });
+    match.push({ kind: 'dstSet', set: names.hosts, negate: true });
   }
   if (protocol) match.push({ kind: 'protocol', name: protocol });
   const filter = felix.spec.iptablesNATOutgoingInterfaceFilter;
@@ -90,41 +115,50 @@ function natOutgoingRule(
   return { match, action };
 }
 
-/** cali-nat-outgoing: empty unless some v4 pool has natOutgoing. */
+/**
+ * cali-nat-outgoing: empty unless some pool of this IP version has natOutgoing.
+ * natOutgoingAddress is an IPv4 setting (felix/config/config_params.go `config:"ipv4;"`): IPv6
+ * masquerades to the node's own address (the lab warns, lab-file/ipv6-warnings.ts).
+ */
 export function natOutgoingRules(
   pools: IPPool[],
   felix: FelixConfiguration,
   behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
+  version: IpVersion = 4,
 ): Rule[] {
-  const active = pools.some((p) => isV4(p.spec.cidr) && p.spec.natOutgoing);
+  const active = pools.some((p) => ofVersion(p.spec.cidr, version) && p.spec.natOutgoing);
   if (!active) return [];
-  const addr = felix.spec.natOutgoingAddress;
+  const addr = version === 4 ? felix.spec.natOutgoingAddress : undefined;
   const dflt: Action = addr
     ? { kind: 'snat', toSource: addr, randomFully: true }
     : { kind: 'masquerade', randomFully: true };
   const ports = felixPortRange(felix.spec.natPortRange);
-  if (!ports) return [natOutgoingRule(felix, undefined, dflt, behaviour)];
+  const rule = (protocol: 'tcp' | 'udp' | undefined, action: Action) =>
+    natOutgoingRule(felix, protocol, action, behaviour, version);
+  if (!ports) return [rule(undefined, dflt)];
   const ranged: Action = addr
     ? { kind: 'snat', toSource: `${addr}:${ports}`, randomFully: true }
     : { kind: 'masquerade', toPorts: ports, randomFully: true };
   return [
-    natOutgoingRule(felix, 'tcp', ranged, behaviour),
-    natOutgoingRule(felix, 'tcp', { kind: 'return' }, behaviour),
-    natOutgoingRule(felix, 'udp', ranged, behaviour),
-    natOutgoingRule(felix, 'udp', { kind: 'return' }, behaviour),
-    natOutgoingRule(felix, undefined, dflt, behaviour),
+    rule('tcp', ranged),
+    rule('tcp', { kind: 'return' }),
+    rule('udp', ranged),
+    rule('udp', { kind: 'return' }),
+    rule(undefined, dflt),
   ];
 }
 
 /**
- * The nat table Felix owns for outgoing NAT. Left out on purpose: cali-PREROUTING/cali-OUTPUT
- * (floating-IP DNAT, unused here) and the per-tunnel MASQUERADE rules of cali-POSTROUTING
- * (the lab runs no IPIP/VXLAN devices).
+ * The nat table Felix owns for outgoing NAT, the same chains and hook in iptables' and
+ * ip6tables' nat tables. Left out on purpose: cali-PREROUTING/cali-OUTPUT (floating-IP DNAT,
+ * unused here); the per-tunnel MASQUERADE rules of cali-POSTROUTING are added by
+ * plan/encap-dataplane.ts when a pool encapsulates.
  */
 export function natTable(
   pools: IPPool[],
   felix: FelixConfiguration,
   behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
+  version: IpVersion = 4,
 ): NatTable {
   return {
     chains: [
@@ -136,7 +170,7 @@ export function natTable(
         ],
       },
       { name: CHAIN_FIP_SNAT, rules: [] },
-      { name: CHAIN_NAT_OUTGOING, rules: natOutgoingRules(pools, felix, behaviour) },
+      { name: CHAIN_NAT_OUTGOING, rules: natOutgoingRules(pools, felix, behaviour, version) },
     ],
     // Felix appends this hook to POSTROUTING (since v3.29; felix/rules/static.go).
     appends: [
@@ -176,5 +210,18 @@ export function sortCidrs(cidrs: string[]): string[] {
     const [na, la] = key(a);
     const [nb, lb] = key(b);
     return na - nb || la - lb;
+  });
+}
+
+/** IPv6 CIDRs in address order, then by prefix length. */
+export function sortCidrs6(cidrs: string[]): string[] {
+  const key = (c: string): [bigint, number] => {
+    const [ip = '::', len = '128'] = c.split('/');
+    return [ip6ToBig(ip), Number(len)];
+  };
+  return [...new Set(cidrs)].sort((a, b) => {
+    const [na, la] = key(a);
+    const [nb, lb] = key(b);
+    return na < nb ? -1 : na > nb ? 1 : la - lb;
   });
 }
