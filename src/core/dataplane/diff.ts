@@ -5,6 +5,7 @@
 import { saveLines } from './render-nat.js';
 import { filterLines } from './render-filter.js';
 import { NFT_FAMILY, NFT_TABLE, nftRuleLines } from './render-nft.js';
+import { nftFilterRuleLines } from './render-nft-filter.js';
 import type { DataplaneDiff, NodeDataplane } from './types.js';
 
 /** IPv6 rule lines carry their family (ip6tables' nat table), so a diff says which one changed. */
@@ -14,7 +15,7 @@ function ruleLines(dp: NodeDataplane): string[] {
   // Network policy's filter rules (Felix's restore form) follow the nat table's.
   const v4 =
     dp.natDataplane === 'nftables'
-      ? nftRuleLines(dp.nat)
+      ? [...nftRuleLines(dp.nat), ...(dp.filter ? nftFilterRuleLines(dp.filter) : [])]
       : dp.filter
         ? [...saveLines(dp.nat), ...filterLines(dp.filter)]
         : saveLines(dp.nat);

@@ -8,6 +8,7 @@ import { matchesSelector } from '../calico/selector.js';
 import { policyChainName, profileChainName } from '../dataplane/filter-felix.js';
 import type { FilterRuleOrigin } from '../dataplane/filter-types.js';
 import { hashedFilterRules } from '../dataplane/render-filter.js';
+import { nftFilterHash } from '../dataplane/render-nft-filter.js';
 import type { Lab, LabPod } from '../model/lab.js';
 import type { PolicyRule, RuleEnd, RuleProtocol } from '../model/policy.js';
 import { cidrContains } from '../net/cidr.js';
@@ -100,6 +101,7 @@ function hashOf(
 ): string | undefined {
   const dp = plan.containers.find((c) => c.name === node)?.dataplane;
   if (!dp?.filter) return undefined;
+  if (dp.natDataplane === 'nftables') return nftFilterHash(dp.filter, chain, pick);
   return hashedFilterRules(dp.filter).find((h) => h.chain === chain && pick(h.rule.origin ?? {}))
     ?.hash;
 }

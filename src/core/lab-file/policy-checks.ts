@@ -1,7 +1,7 @@
 // What the lab file says about namespaces and policies, checked against the whole lab:
 // the Lab's `namespaces` (names and labels as Kubernetes takes them), a policy that selects no
-// pod (a warning, as the issue asks: it is valid Calico, but likely a mistake), and policies in
-// nftables mode (warned: the lab renders Felix's filter rules for iptables only).
+// pod (a warning, as the issue asks: it is valid Calico, but likely a mistake). Policies apply
+// in both dataplanes (nftables mode: dataplane/render-nft-filter.ts).
 import type { Problem } from '../errors.js';
 import type { Lab } from '../model/lab.js';
 import type { LabNamespace } from '../model/policy.js';
@@ -38,7 +38,7 @@ function entryKind(kind: string): string {
   return kind === 'KubernetesNetworkPolicy' ? 'KubernetesNetworkPolicy' : kind;
 }
 
-export function policyWarnings(lab: Lab, index: SourceIndex, nftables: boolean): Problem[] {
+export function policyWarnings(lab: Lab, index: SourceIndex, _nftables: boolean): Problem[] {
   const out: Problem[] = [];
   const labels = lab.pods.map((p) => workloadLabels(lab, p));
   for (const p of lab.policies ?? []) {
@@ -58,20 +58,9 @@ export function policyWarnings(lab: Lab, index: SourceIndex, nftables: boolean):
         severity: 'warning',
       });
     }
-    if (nftables) {
-      out.push({
-        ...index.problem(
-          kind,
-          name,
-          [],
-          "not modelled: network policy in nftables mode — the lab renders Felix's filter rules for the iptables dataplane only; with nftablesMode Enabled this policy is not applied",
-        ),
-        severity: 'warning',
-      });
-    }
   }
   const first = lab.policies?.[0];
-  if (first && !nftables) {
+  if (first) {
     const name = first.namespace ? `${first.namespace}/${first.k8sName ?? first.name}` : first.name;
     out.push({
       ...index.problem(

@@ -2,8 +2,7 @@
 // chains and selector sets for the pods IPAM placed on the node (dataplane/filter-felix.ts).
 // A lab without policies gets none, so its nodes keep exactly the rules they had before
 // policies existed in the lab (Felix would program the same chains, accepting everything).
-// nftables mode: not rendered (the lab file warns, lab-file/policy-checks.ts).
-import { effectiveNftables } from '../calico/versions.js';
+// nftables mode: the same data, rendered by dataplane/render-nft-filter.ts.
 import { nodeFilter, type NodeFilter } from '../dataplane/filter-felix.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
@@ -13,10 +12,9 @@ export function policyFilter(
   lab: Lab,
   node: LabNode,
   ipam: IpamPlan,
-  felix: FelixConfiguration,
+  _felix: FelixConfiguration,
 ): NodeFilter | undefined {
   if (!lab.policies?.length) return undefined;
-  if (effectiveNftables(felix.spec.nftablesMode, lab.calicoVersion).nftables) return undefined;
   const endpoints = ipam.assignments
     .filter((a) => a.node === node.name)
     .map((a) => ({ pod: a.pod, iface: a.hostIfname }));

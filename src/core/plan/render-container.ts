@@ -6,7 +6,7 @@ import { renderBirdRouter } from '../dataplane/render-bird-router.js';
 import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
-import { renderNftRuleset } from '../dataplane/render-nft.js';
+import { renderNftRulesetWithFilter } from '../dataplane/render-nft-filter.js';
 import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
@@ -60,7 +60,7 @@ function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   const encap = dp.encap ? { encap: renderEncapCommands(dp.encap) } : {};
   if (dp.natDataplane === 'nftables')
     return {
-      nftRuleset: renderNftRuleset(dp),
+      nftRuleset: renderNftRulesetWithFilter(dp),
       routes,
       birdConfig,
       ...encap,

@@ -4,7 +4,7 @@
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
 import { filterInputFiles } from './apply-filter-input.js';
-import { renderNftApplyParts } from '../../core/dataplane/render-nft.js';
+import { renderNftApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
@@ -59,7 +59,7 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
   if (opts.fresh) files.push({ name: 'fresh', content: '' });
   if (c.dataplane?.natDataplane === 'nftables') {
     // nftables mode: the sets live in the table, so one transaction rewrites them all (apply.sh).
-    const n = renderNftApplyParts(c.dataplane);
+    const n = renderNftApplyPartsWithFilter(c.dataplane);
     files.push({ name: 'nft.prep', content: n.prep }, { name: 'nft.rules', content: n.table });
     if (c.dataplane.ipv6) {
       // IPv6 labs: table `ip6 calico` is not modelled; IPv6 goes through ip6tables and the

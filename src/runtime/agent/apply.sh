@@ -66,8 +66,9 @@ elif [ -f bird.conf ] && ! cmp -s bird.conf /etc/bird/bird.conf; then
   bird -p -c bird.conf 2>err || reject "bird config: $(cat err)"
 fi
 if [ -f nft.rules ]; then
-  # Chains and sets of the live table the plan no longer has (both listings use one layout).
-  names() { sed -n 's/^\t\(chain\|set\) \([^ ]*\) {.*$/\1 \2/p' | sort; }
+  # Chains, sets and maps of the live table the plan no longer has (both listings use one
+  # layout). A stale map (policy's dispatch maps) is flushed first: its elements hold chains.
+  names() { sed -n 's/^\t\(chain\|set\|map\) \([^ ]*\) {.*$/\1 \2/p' | sort; }
   names < nft.rules > nft.want
   : > nft.live
   if [ -f fresh ]; then :
@@ -76,7 +77,9 @@ if [ -f nft.rules ]; then
   else
     nft list table ip calico 2>/dev/null | names > nft.live
   fi
-  comm -23 nft.live nft.want | sed 's/^\([a-z]*\) /delete \1 ip calico /' > nft.del
+  comm -23 nft.live nft.want > nft.stale
+  { sed -n 's/^map /flush map ip calico /p' nft.stale
+    sed 's/^\([a-z]*\) /delete \1 ip calico /' nft.stale; } > nft.del
   cat nft.prep nft.del nft.rules > nft.full
 fi
 lastMode=$(cat "$D/mode" 2>/dev/null)
@@ -184,6 +187,20 @@ if [ -f nft.rules ]; then
       } > nat.clean
       iptables-restore --noflush < nat.clean 2>err || fail "iptables cleanup: $(cat err)"
     fi
+    # The iptables filter table's policy chains and FORWARD hooks, likewise.
+    iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
+    grep -oE '^:cali-[^ ]+' filter.now | cut -c2- > filter.ours
+    if [ -s filter.ours ] || grep -qE '^-A FORWARD .*cali:' filter.now; then
+      {
+        echo '*filter'
+        grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /'
+        sed 's/^/-F /' filter.ours
+        sed 's/^/-X /' filter.ours
+        echo COMMIT
+      } > filter.clean
+      iptables-restore --noflush < filter.clean 2>err || fail "iptables cleanup: $(cat err)"
+    fi
+    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
     for s in $(ipset list -n 2>/dev/null | grep '^cali'); do ipset destroy "$s" 2>/dev/null || true; done
     rm -f "$D/nat.kern"
   fi
