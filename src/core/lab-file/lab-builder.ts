@@ -13,7 +13,6 @@ import { dns1123LabelProblems } from '../calico/names.js';
 import {
   calicoVersionProblem,
   DEFAULT_CALICO_VERSION,
-  effectiveNftables,
   parseCalicoVersion,
 } from '../calico/versions.js';
 import type { Entry } from './entries.js';
@@ -198,7 +197,6 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (namespaces.length > 0) lab.namespaces = namespaces;
   if (resources.policies?.length) lab.policies = resources.policies;
   if (resources.networkSets?.length) lab.networkSets = resources.networkSets;
-  const nft = effectiveNftables(felixConfiguration.spec.nftablesMode, calicoVersion).nftables;
-  warnings.push(...policyWarnings(lab, index, nft));
+  warnings.push(...policyWarnings(lab, index));
   return { lab, autoPool, problems, warnings };
 }

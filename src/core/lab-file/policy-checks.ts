@@ -38,7 +38,7 @@ function entryKind(kind: string): string {
   return kind === 'KubernetesNetworkPolicy' ? 'KubernetesNetworkPolicy' : kind;
 }
 
-export function policyWarnings(lab: Lab, index: SourceIndex, _nftables: boolean): Problem[] {
+export function policyWarnings(lab: Lab, index: SourceIndex): Problem[] {
   const out: Problem[] = [];
   const labels = lab.pods.map((p) => workloadLabels(lab, p));
   for (const p of lab.policies ?? []) {

@@ -4,16 +4,10 @@
 // policies existed in the lab (Felix would program the same chains, accepting everything).
 // nftables mode: the same data, rendered by dataplane/render-nft-filter.ts.
 import { nodeFilter, type NodeFilter } from '../dataplane/filter-felix.js';
-import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { IpamPlan } from './types.js';
 
-export function policyFilter(
-  lab: Lab,
-  node: LabNode,
-  ipam: IpamPlan,
-  _felix: FelixConfiguration,
-): NodeFilter | undefined {
+export function policyFilter(lab: Lab, node: LabNode, ipam: IpamPlan): NodeFilter | undefined {
   if (!lab.policies?.length) return undefined;
   const endpoints = ipam.assignments
     .filter((a) => a.node === node.name)
