@@ -1,6 +1,7 @@
 // Racks on the engine: (1) a live change that drops routes removes them from the kernel, as
-// Felix's route manager does (patching vxlanMode CrossSubnet -> Always: the same-rack routes
-// `via <node> dev eth0` go); (2) BGP to the router per rack: a rack-b node whose BGPPeer names
+// Felix's route manager does (vxlanMode CrossSubnet -> Always: the same-rack routes `via <node>
+// dev eth0` are replaced by tunnel ones; Always -> Never: the lab's blackhole and its old pod
+// route go, BIRD's `proto bird` routes stay); (2) BGP to the router per rack: a rack-b node whose BGPPeer names
 // the first rack's router address, and one whose BGPPeer names rack-b's, both Established.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
