@@ -21,6 +21,7 @@
 #                 all in one transaction
 #   encap.*       tunnel devices (names, dev: `ip` lines, ip: `ip -batch`, fdb: `bridge -batch`)
 #   routes.batch  `ip -batch` input
+#   routes.known  `up`: the routes the wiring adds (recorded for 5a, not applied)
 #   bird.conf     BIRD's config
 #   services      "tcp-echo PORT" / "udp-echo PORT" lines
 #   fw.rules, fw.in, egw.ip, egw.nat, egw.tables   perimeter firewall and egress gateways (5')
