@@ -52,7 +52,7 @@ export function renderBirdRouter(data: RouterBirdData, opts: BirdRenderOptions =
     if (opts.sessionsDisabled) out.push('  disabled;');
     out.push(`  description "${s.node}";`);
     out.push(`  neighbor ${s.neighbor} as ${s.neighborAs};`);
-    out.push(`  source address ${data.routerId};`);
+    out.push(`  source address ${s.localAddress ?? data.routerId};`);
     out.push('}');
   }
   // IPv6 labs: the same over IPv6, with the nodes whose BGPPeer names the router's IPv6 address.

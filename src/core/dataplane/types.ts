@@ -178,6 +178,13 @@ export interface RouterBgpSession {
   neighborAs: number; // the node's AS (BGPConfiguration asNumber)
   /** AS the node expects from the router (its BGPPeer asNumber): the session only comes up when it equals the router's. */
   expectedAs: number;
+  /**
+   * The router's address the node's BGPPeer names (a rack's: lab.fabric.racks[].routerAddress),
+   * the session's local address; routerId when absent. When it is not on the node's rack (a
+   * global BGPPeer at the first rack's address), the node still dials it (confd's template is
+   * multihop) and the router answers from it: the node itself is on one of its bridges.
+   */
+  localAddress?: string;
 }
 
 /** How a BIRD config is rendered. */

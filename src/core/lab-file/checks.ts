@@ -2,6 +2,7 @@
 // Works on the model, so it serves loading, apply and patch alike; positions come from the
 // index when the resource came from a file.
 import type { Problem } from '../errors.js';
+import { routerAddresses } from '../model/racks.js';
 import type { Lab } from '../model/lab.js';
 import { peerIPAddress } from '../calico/bgp.js';
 import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
@@ -123,7 +124,9 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
     const ip = peerIPAddress(peer.spec.peerIP);
     if (known6 === true && ip !== lab.router.ipv6Address) continue;
-    if (ip === lab.router.address || (known6 === true && ip === lab.router.ipv6Address)) {
+    // With racks the router answers on each rack's address (model/racks.ts).
+    const atRouter = ip !== undefined && routerAddresses(lab).includes(ip);
+    if (atRouter || (known6 === true && ip === lab.router.ipv6Address)) {
       if (peer.spec.asNumber !== lab.router.asNumber) {
         P(
           ['spec', 'asNumber'],

@@ -7,6 +7,7 @@
 // - a node<->router session is up only when the AS each side expects matches the other's.
 import type { ContainerPlan, LabPlan } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
+import { routerAddresses } from '../model/racks.js';
 
 export interface LearnedRoute {
   cidr: string;
@@ -112,10 +113,13 @@ export function expectedSessions(plan: LabPlan): ExpectedSession[] {
         const other = nodes(plan).find((m) => m.dataplane!.address === p.neighbor)?.dataplane;
         expectUp = !!other?.bird.peers.some((q) => q.kind === 'mesh' && q.neighbor === dp.address);
         reason = expectUp ? 'node-to-node mesh' : `no mesh session configured on ${p.neighbor}`;
-      } else if (router && p.neighbor === plan.lab.router.address) {
+      } else if (router && routerAddresses(plan.lab).includes(p.neighbor)) {
         const s = routerSessionState(plan, n.name);
-        expectUp = s.up;
-        reason = s.reason;
+        // The router has one session per node, from one of its addresses (bgp.ts).
+        const at = router.routerBgp?.sessions.find((x) => x.node === n.name);
+        const from = at?.localAddress ?? router.routerBgp?.routerId;
+        expectUp = s.up && p.neighbor === from;
+        reason = expectUp || !s.up ? s.reason : `the router peers with ${n.name} from ${from}`;
       } else if (nodes(plan).some((m) => m.dataplane!.address === p.neighbor)) {
         // Another node (a BGPPeer between nodes, e.g. a route reflector): up when it peers back.
         const other = nodes(plan).find((m) => m.dataplane!.address === p.neighbor)!.dataplane!;

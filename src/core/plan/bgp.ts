@@ -16,6 +16,7 @@ import type { BlockAffinity } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
 import { nodeSelectorLabels } from '../ipam/pool-choice.js';
 import { selectorPeers } from './bgp-peer-selector.js';
+import { nodeRack, routerAddresses } from '../model/racks.js';
 import { nodeBirdData6, peerIPv6, routerBirdData6 } from './bgp6.js';
 
 function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {
@@ -100,13 +101,20 @@ export function nodeBirdData(
   };
 }
 
-/** The router's side: a session with every node that has a BGPPeer at the router's address. */
+/**
+ * The router's side: a session with every node that has a BGPPeer at one of the router's
+ * addresses (with racks: any rack's routerAddress), from the address the node names.
+ */
 export function routerBirdData(lab: Lab): RouterBirdData {
   const sessions: RouterBgpSession[] = [];
+  const addresses = routerAddresses(lab);
   for (const node of lab.nodes) {
-    const peer = nodeBgpPeers(lab, node).find(
-      (p) => p.kind !== 'mesh' && p.neighbor === lab.router.address,
+    // The node's own rack's address first: a real node reaches its ToR there.
+    const own = nodeRack(lab, node).routerAddress;
+    const peers = nodeBgpPeers(lab, node).filter(
+      (p) => p.kind !== 'mesh' && addresses.includes(p.neighbor),
     );
+    const peer = peers.find((p) => p.neighbor === own) ?? peers[0];
     if (!peer) continue;
     sessions.push({
       name: `Node_${birdId(node.address)}`,
@@ -114,6 +122,7 @@ export function routerBirdData(lab: Lab): RouterBirdData {
       neighbor: node.address,
       neighborAs: lab.bgpConfiguration.spec.asNumber,
       expectedAs: peer.asNumber,
+      ...(peer.neighbor !== lab.router.address ? { localAddress: peer.neighbor } : {}),
     });
   }
   const ipv6 = routerBirdData6(lab);

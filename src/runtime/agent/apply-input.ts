@@ -112,6 +112,8 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
   }
   const routes = renderRoutes(c.routes);
   if (routes && !opts.skipRoutes) files.push({ name: 'routes.batch', content: routes });
+  // The wiring adds them: the apply only records them, to remove them once no longer wanted.
+  if (routes && opts.skipRoutes) files.push({ name: 'routes.known', content: routes });
   const bird = renderBirdConfig(c, { sessionsDisabled: opts.birdSessionsDisabled });
   if (bird !== undefined) files.push({ name: 'bird.conf', content: bird });
   if (c.services.length) files.push({ name: 'services', content: servicesFile(c.services) });

@@ -21,6 +21,7 @@
 #                 all in one transaction
 #   encap.*       tunnel devices (names, dev: `ip` lines, ip: `ip -batch`, fdb: `bridge -batch`)
 #   routes.batch  `ip -batch` input
+#   routes.known  `up`: the routes the wiring adds (recorded for 5a, not applied)
 #   bird.conf     BIRD's config
 #   services      "tcp-echo PORT" / "udp-echo PORT" lines
 #   fw.rules, fw.in, egw.ip, egw.nat, egw.tables   perimeter firewall and egress gateways (5')
@@ -235,6 +236,20 @@ if [ -f encap.names ] || { [ -f "$D/encap.names" ] && { [ -f nat.head ] || [ -f 
   cp encap.names "$D/encap.names"
 fi
 if [ -f routes.batch ]; then ip -batch routes.batch 2>err || fail "routes: $(cat err)"; fi
+# 5a. Stale routes, as Felix's route manager removes the routes it owns that are no longer
+#     desired (felix/routetable/route_table.go): $D/routes.del holds the routes the last apply
+#     programmed, as `route del` lines with `proto boot` (what `ip route replace` gives them),
+#     so BIRD's (`proto bird`) and the kernel's routes never match. After the new routes are in
+#     (make before break); a route whose key is still wanted is left alone. routes.known: the
+#     routes the wiring adds at `up` (recorded, not applied). No file: the plan has no routes.
+cat routes.batch routes.known 2>/dev/null \
+  | sed -e 's/^route replace /route del /' -e 's/ scope [^ ]*//; s/ src [^ ]*//; s/ onlink//' \
+    -e 's/$/ proto boot/' > routes.del
+if [ -s "$D/routes.del" ]; then
+  grep -vxF -f routes.del "$D/routes.del" > routes.stale
+  [ -s routes.stale ] && ip -force -batch routes.stale >/dev/null 2>&1
+fi
+cp routes.del "$D/routes.del"
 # 5'. The router's perimeter firewall (fw.rules: its filter chain, fw.in: the fabric bridge)
 #     and Calico Enterprise egress gateways (egw.ip: ip rules at pref 105 to their tables,
 #     egw.nat: the nat chain egress-lab-egw, egw.tables: the table ids). Chains outside Felix's,
