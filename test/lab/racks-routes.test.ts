@@ -98,8 +98,11 @@ describe('racks on the engine', () => {
     expect(out.every((o) => o.ok)).toBe(true);
     const after = await routes('node-a1');
     // Every route to a block is BIRD's now (its blackhole for the local one, the mesh's others).
-    const blocks = after.split('\n').filter((l) => /^(blackhole )?192\.168\.0\.\d+\/26/.test(l));
-    expect(blocks, after).toContain('blackhole 192.168.0.0/26 proto bird metric 32 ');
+    const all = next.ipam.blocks.map((b) => b.cidr);
+    const blocks = after
+      .split('\n')
+      .filter((l) => all.some((c) => l.replace(/^blackhole /, '').startsWith(`${c} `)));
+    expect(blocks, after).toContain(`blackhole ${blockOf(next, 'node-a1')} proto bird metric 32 `);
     expect(
       blocks.every((l) => l.includes('proto bird')),
       after,
