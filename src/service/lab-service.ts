@@ -574,7 +574,7 @@ function countResources(sources: LabSource[]): number {
     (n, s) =>
       n +
       (s.text.match(
-        /^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration|NetworkPolicy|GlobalNetworkPolicy|NetworkSet|GlobalNetworkSet)\s*$/gm,
+        /^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration|NetworkPolicy|GlobalNetworkPolicy|NetworkSet|GlobalNetworkSet|Service)\s*$/gm,
       )?.length ?? 0),
     0,
   );
