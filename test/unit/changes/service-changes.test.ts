@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { appliedLab, deletedResourcesLab } from '../../../src/core/changes/lab-changes.js';
 import { serviceDocument } from '../../../src/core/changes/service-changes.js';
+import { readFileSync } from 'node:fs';
+import { patchedSource } from '../../../src/core/changes/resource-views.js';
 import { LabInputError } from '../../../src/core/errors.js';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
@@ -128,5 +130,22 @@ describe('Service changes', () => {
     const doc = serviceDocument(one.services![0]!);
     const again = appliedLab(one, [{ file: 'again.yaml', text: JSON.stringify(doc) }]);
     expect(again.services).toEqual(one.services);
+  });
+
+  it('BGP service routes follow a live change: Local -> Cluster withdraws the /32, the address stays', () => {
+    const text = readFileSync('lab-templates/loadbalancer-over-bgp.yaml', 'utf8');
+    const lb = loadLab([{ file: 'lb.yaml', text }]);
+    const bird = (l: typeof lab, node: string) =>
+      renderContainer(planLab(l).containers.find((c) => c.name === node)!).birdConfig ?? '';
+    expect(lb.services?.find((s) => s.name === 'web')?.loadBalancerIPs).toEqual(['198.51.100.0']);
+    expect(bird(lb, 'node-1')).toContain('198.51.100.0/32');
+    const cluster = appliedLab(lb, [
+      patchedSource(lb, 'Service', 'web', { spec: { externalTrafficPolicy: 'Cluster' } }),
+    ]);
+    expect(cluster.services?.find((s) => s.name === 'web')?.loadBalancerIPs).toEqual([
+      '198.51.100.0',
+    ]);
+    expect(bird(cluster, 'node-1')).not.toContain('198.51.100.0/32');
+    expect(bird(cluster, 'node-1')).toContain('198.51.100.0/28');
   });
 });
