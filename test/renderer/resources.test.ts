@@ -72,7 +72,7 @@ describe('Resources screen', () => {
     const policies = await screen.findByRole('table', { name: 'Policies' });
     await waitFor(() => expect(policies.textContent).toContain('deny-web'));
     const row = within(policies).getByText('deny-web').closest('tr')!;
-    expect([...row.querySelectorAll('td')].map((td) => td.textContent?.trim())).toEqual([
+    expect(Array.from(row.querySelectorAll('td')).map((td) => td.textContent?.trim())).toEqual([
       'GlobalNetworkPolicy',
       '',
       'deny-web',
