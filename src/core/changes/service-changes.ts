@@ -184,6 +184,7 @@ export function applyServices(lab: Lab, entries: readonly ServiceEntry[]): Appli
   const warned: Problem[] = [];
   const services = buildServices(ctx, lab.pods, lab.ipPools, kubeProxy, report(warned));
   for (const w of warned) if (w.position) warnings.push(asWarning(w));
+  warnings.push(...staleExpectations(lab, existing, services, from, docs));
   if (!lab.kubeProxy && lab.felixConfiguration.spec.nftablesMode === 'Enabled' && entries[0])
     problems.push({
       position: locate(entries[0].pd, entries[0].basePath),
@@ -193,6 +194,40 @@ export function applyServices(lab: Lab, entries: readonly ServiceEntry[]): Appli
         "Services need kube-proxy's iptables mode beside Felix's iptables dataplane in the lab: with nftablesMode Enabled Calico expects kube-proxy in nftables mode, which the lab does not model",
     });
   return { services, problems, warnings, kubeProxy };
+}
+
+/**
+ * `expect` entries through a Service are resolved when the lab starts (address and port): a
+ * Service changed live no longer matches them, and `check` still probes what the file said.
+ */
+function staleExpectations(
+  lab: Lab,
+  before: readonly LabService[],
+  after: readonly LabService[],
+  from: readonly (ServiceEntry | undefined)[],
+  docs: readonly ServiceDocument[],
+): Problem[] {
+  const out: Problem[] = [];
+  docs.forEach((d, i) => {
+    const e = from[i];
+    if (!e) return;
+    const key = serviceKey(d.metadata);
+    const old = before.find((s) => serviceKey(s) === key);
+    const now = after.find((s) => serviceKey(s) === key);
+    if (!old || JSON.stringify(old) === JSON.stringify(now)) return;
+    const uses = lab.expect.filter(
+      (x) => x.service && `${x.service.namespace}/${x.service.name}` === key,
+    );
+    if (uses.length)
+      out.push({
+        position: locate(e.pd, e.basePath),
+        kind: 'Service',
+        name: d.metadata.name,
+        severity: 'warning',
+        message: `${uses.length} expect entr${uses.length === 1 ? 'y goes' : 'ies go'} through service/${d.metadata.name}, resolved when the lab started (${uses.map((x) => `${x.service!.address}:${x.service!.port}`).join(', ')}): check still probes that, as the lab file says, not the Service as changed`,
+      });
+  });
+  return out;
 }
 
 /** The lab without Service `name` ("namespace/name", or a name in "default"); undefined if absent. */

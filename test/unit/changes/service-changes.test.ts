@@ -147,5 +147,9 @@ describe('Service changes', () => {
     ]);
     expect(bird(cluster, 'node-1')).not.toContain('198.51.100.0/32');
     expect(bird(cluster, 'node-1')).toContain('198.51.100.0/28');
+    // The template's expect entry through service/web was resolved at start: said, not silent.
+    expect(cluster.warnings?.map((w) => w.message).join('\n')).toMatch(
+      /1 expect entry goes through service\/web, resolved when the lab started \(198\.51\.100\.0:80\)/,
+    );
   });
 });
