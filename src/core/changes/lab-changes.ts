@@ -9,6 +9,7 @@ import { defaultBGPConfiguration } from '../calico/bgp.js';
 import { defaultFelixConfiguration } from '../calico/felix.js';
 import { withoutPolicyResource } from './policy-changes.js';
 import { withIpv6Warnings } from './ipv6-warnings.js';
+import { serviceNotFound, withoutService } from './service-changes.js';
 
 function notFound(kind: string, name: string): never {
   throw new LabInputError([{ kind, name, message: `resource does not exist: ${kind}(${name})` }]);
@@ -66,6 +67,10 @@ export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]):
         const { felixNodeConfigurations: _drop, ...others } = lab;
         lab = rest.length ? { ...others, felixNodeConfigurations: rest } : others;
       }
+    } else if (kind === 'Service') {
+      const without = withoutService(lab, name);
+      if (!without) throw new LabInputError([{ kind, name, message: serviceNotFound(name) }]);
+      lab = without;
     } else {
       const without = withoutPolicyResource(lab, kind, name);
       if (!without) notFound(kind, name);
