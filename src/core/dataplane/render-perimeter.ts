@@ -55,11 +55,19 @@ export function renderFirewallRestore(fw: FirewallTable): string {
   ].join('\n');
 }
 
-/** The hooks apply.sh adds once, as iptables-save lists them (inbound: into the fabric). */
+/** The hook apply.sh adds once, as iptables-save lists it. */
 export function firewallHook(fw: FirewallTable): string {
-  const out = `-A FORWARD -i ${fw.inInterface} ! -o ${fw.inInterface} -j ${fw.chain}`;
-  if (!fw.inbound) return out;
-  return `${out}\n-A FORWARD ! -i ${fw.inInterface} -o ${fw.inInterface} -j ${fw.inbound.chain}`;
+  return `-A FORWARD -i ${fw.inInterface} ! -o ${fw.inInterface} -j ${fw.chain}`;
+}
+
+/** Every hook apply.sh adds once: the outbound one, and the inbound one (into the fabric). */
+export function firewallHooks(fw: FirewallTable): string[] {
+  return [
+    firewallHook(fw),
+    ...(fw.inbound
+      ? [`-A FORWARD ! -i ${fw.inInterface} -o ${fw.inInterface} -j ${fw.inbound.chain}`]
+      : []),
+  ];
 }
 
 /**

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { firewallHook, firewallRuleLines } from '../../../src/core/dataplane/render-perimeter.js';
+import { firewallHooks, firewallRuleLines } from '../../../src/core/dataplane/render-perimeter.js';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import type { ContainerPlan } from '../../../src/core/plan/types.js';
@@ -87,7 +87,7 @@ describe.skipIf(!netnsAvailable(NS))('apply.sh: perimeter firewall and egress ga
       `-A FORWARD -i br0 ! -o br0 -j ${fw.chain}`,
       `-A FORWARD ! -i br0 -o br0 -j ${inbound.chain}`,
     ]);
-    expect(hooks().join('\n')).toBe(firewallHook(fw));
+    expect(hooks()).toEqual(firewallHooks(fw));
 
     // A plan without Inbound rules: the inbound chain and its hook go, the outbound chain stays.
     const { inbound: _in, ...outboundOnly } = fw;

@@ -27,10 +27,10 @@ describe('firewall Inbound rules in the lab file', () => {
       {
         action: 'Allow',
         direction: 'Inbound',
-        destination: '172.30.0.0/24',
+        destination: '172.30.0.11/32',
         protocol: 'tcp',
         ports: [30080],
-        description: "the shop's NodePort is public",
+        description: "the shop's NodePort on node-1 is public",
       },
       {
         action: 'Allow',
@@ -71,11 +71,11 @@ describe('firewall Inbound rules in the lab file', () => {
       chain: 'egress-lab-fw-in',
       rules: [
         {
-          destination: '172.30.0.0/24',
+          destination: '172.30.0.11/32',
           protocol: 'tcp',
           ports: [30080],
           verdict: 'ACCEPT',
-          comment: 'rule 3: the shops NodePort is public',
+          comment: 'rule 3: the shops NodePort on node-1 is public',
         },
         {
           source: '198.51.100.10/32',
@@ -87,7 +87,7 @@ describe('firewall Inbound rules in the lab file', () => {
       ],
     });
     expect(renderFirewallRestore(fw)).toContain(
-      '-A egress-lab-fw-in -d 172.30.0.0/24 -p tcp -m tcp --dport 30080 -m comment --comment "rule 3: the shops NodePort is public" -j ACCEPT',
+      '-A egress-lab-fw-in -d 172.30.0.11/32 -p tcp -m tcp --dport 30080 -m comment --comment "rule 3: the shops NodePort on node-1 is public" -j ACCEPT',
     );
     const outboundOnly = template
       .replace('    inboundDefaultAction: Deny\n', '')
@@ -126,7 +126,7 @@ describe('explain: a host opens a connection into the cluster', () => {
     const e = explain(plan, 'internet', 'service/shop@node-1');
     expect(e.firewall).toMatchObject({
       verdict: 'allow',
-      rule: 'rule 3: the shops NodePort is public',
+      rule: 'rule 3: the shops NodePort on node-1 is public',
     });
     expect(e.steps[0]).toMatch(/^Perimeter firewall in tor .*172\.30\.0\.11:30080/);
     expect(e.seenAs).toBe('node');
@@ -156,6 +156,7 @@ describe('explain: a host opens a connection into the cluster', () => {
     expect(denied.map((r) => `${r.expectation.from}->${r.expectation.to}`)).toEqual([
       'shop-1->db',
       'legacy-1->db',
+      'internet->service/shop',
       'internet->shop-1',
       'db->shop-1',
     ]);
@@ -187,7 +188,7 @@ describe('explain: a host opens a connection into the cluster', () => {
       '    - { from: billing-1, to: service/shop, protocol: tcp, allowed: false }',
     );
     expect(linesOf(() => loadLab([{ file: FILE, text }])).join('\n')).toContain(
-      'spec.expect[6].allowed: allowed: false for Service entries (to: service/…) is modelled from hosts only (the perimeter firewall’s Inbound rules)',
+      'spec.expect[7].allowed: allowed: false for Service entries (to: service/…) is modelled from hosts only (the perimeter firewall’s Inbound rules)',
     );
   });
 });
