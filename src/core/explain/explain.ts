@@ -16,7 +16,7 @@ import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
 import { explainInbound, isHostName } from './explain-inbound.js';
-import { explainPerimeter } from './explain-perimeter.js';
+import { explainInboundFirewall, explainPerimeter } from './explain-perimeter.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
@@ -123,7 +123,11 @@ export function explain(
   if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
     return explain6(plan, from, to, opts);
   const src = plan.ipam.assignments.find((a) => a.pod === from);
-  if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);
+  if (!src && isHostName(plan, from))
+    return explainInboundFirewall(plan, explainInbound(plan, from, to), {
+      protocol: opts.protocol ?? 'icmp',
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+    });
   if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);
   const nodeC = plan.containers.find((c) => c.role === 'node' && c.name === src.node);
   const dp = nodeC?.dataplane;

@@ -12,7 +12,7 @@ import { renderEncap } from '../../../src/core/dataplane/render-encap.js';
 import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
 import { EGRESS_NAT_CHAIN } from '../../../src/core/dataplane/perimeter-types.js';
 import {
-  firewallHook,
+  firewallHooks,
   renderEgressNatRestore,
   renderEgressRouting,
   renderFirewallRestore,
@@ -66,8 +66,8 @@ export class NetnsLab {
   private realizePerimeter(c: LabPlan['containers'][number]): void {
     if (c.firewall) {
       this.exec(c.name, ['iptables-restore', '--noflush'], renderFirewallRestore(c.firewall));
-      const hook = firewallHook(c.firewall).split(' ').slice(1);
-      this.exec(c.name, ['iptables', '-A', ...hook]);
+      for (const line of firewallHooks(c.firewall))
+        this.exec(c.name, ['iptables', '-A', ...line.split(' ').slice(1)]);
     }
     if (c.egress) {
       this.exec(c.name, ['ip', '-batch', '-'], renderEgressRouting(c.egress));
