@@ -76,10 +76,13 @@ function nodeAddresses(node: ContainerPlan): string[] {
 
 /** Whether the router delivers to `addr` on a connected segment (fabric or a host segment). */
 function routerConnected(plan: LabPlan, addr: string): boolean {
-  const router = plan.containers.find((c) => c.role === 'router');
-  return !!router?.interfaces.some((i) =>
-    i.addresses.some((a) =>
-      cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+  // The spine and the racks' top-of-rack routers (role router too: plan/tor.ts).
+  const routers = plan.containers.filter((c) => c.role === 'router');
+  return routers.some((router) =>
+    router.interfaces.some((i) =>
+      i.addresses.some((a) =>
+        cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+      ),
     ),
   );
 }

@@ -8,6 +8,7 @@
 import type { ContainerPlan, LabPlan } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
 import { routerAddresses } from '../model/racks.js';
+import { torExpectedSessions, torLearned, torNoRouteReason, torPeerState } from './tor-bgp.js';
 
 export interface LearnedRoute {
   cidr: string;
@@ -84,6 +85,8 @@ export function routerLearned(plan: LabPlan): LearnedRoute[] {
       if (!rejected && accepted) out.push({ cidr: r.cidr, via: dp.address, node: dp.node });
     }
   }
+  // Racks with their own ToR: the spine learns their blocks from the ToRs (tor-bgp.ts).
+  for (const r of torLearned(plan)) out.push({ cidr: r.cidr, via: r.via, node: r.node });
   return out;
 }
 
@@ -109,7 +112,12 @@ export function expectedSessions(plan: LabPlan): ExpectedSession[] {
     for (const p of dp.bird.peers) {
       let expectUp = false;
       let reason: string;
-      if (p.kind === 'mesh') {
+      const tor = p.kind === 'mesh' ? undefined : torPeerState(plan, n.name, p.neighbor);
+      if (tor) {
+        // The rack's top-of-rack router (tor-bgp.ts).
+        expectUp = tor.up;
+        reason = tor.reason;
+      } else if (p.kind === 'mesh') {
         const other = nodes(plan).find((m) => m.dataplane!.address === p.neighbor)?.dataplane;
         expectUp = !!other?.bird.peers.some((q) => q.kind === 'mesh' && q.neighbor === dp.address);
         reason = expectUp ? 'node-to-node mesh' : `no mesh session configured on ${p.neighbor}`;
@@ -145,6 +153,7 @@ export function expectedSessions(plan: LabPlan): ExpectedSession[] {
       reason: st.reason,
     });
   }
+  out.push(...torExpectedSessions(plan));
   return out;
 }
 
@@ -157,6 +166,8 @@ export function routerNoRouteReason(
   pod: { node: string; block: string; address: string },
   exportedBlocks: readonly string[],
 ): string {
+  const tor = torNoRouteReason(plan, pod, exportedBlocks);
+  if (tor) return tor;
   const session = routerSessionState(plan, pod.node);
   const why = !exportedBlocks.includes(pod.block)
     ? `${pod.block} is not exported (its pool has disableBGPExport)`
