@@ -76,8 +76,8 @@ function nodeAddresses(node: ContainerPlan): string[] {
 
 /** Whether the router delivers to `addr` on a connected segment (fabric or a host segment). */
 function routerConnected(plan: LabPlan, addr: string): boolean {
-  // The spine and the racks' top-of-rack routers (role router too: plan/tor.ts).
-  const routers = plan.containers.filter((c) => c.role === 'router');
+  // The spine and the racks' top-of-rack routers (plan/tor.ts).
+  const routers = plan.containers.filter((c) => c.role === 'router' || c.role === 'tor');
   return routers.some((router) =>
     router.interfaces.some((i) =>
       i.addresses.some((a) =>

@@ -44,7 +44,7 @@ export function addTors(lab: Lab, containers: ContainerPlan[], links: LinkSpec[]
     });
     added.push({
       name: tor.name,
-      role: 'router',
+      role: 'tor',
       sysctls: { ...spine.sysctls },
       bridges: [{ name: TOR_BRIDGE }],
       interfaces: [

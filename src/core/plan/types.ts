@@ -42,7 +42,7 @@ import type { TorBirdData } from '../dataplane/tor-types.js';
 
 export type { RouteSpec } from '../dataplane/types.js';
 
-export type Role = 'router' | 'node' | 'pod' | 'host';
+export type Role = 'router' | 'node' | 'pod' | 'host' | 'tor'; // tor: a rack's top-of-rack router (tor.ts)
 
 /** One end of a veth pair, inside a lab container. */
 export interface LinkEnd {
