@@ -101,13 +101,13 @@ function podReachable(
   if (mesh)
     return {
       ok: true,
-      reason: `${fromNode} learned ${mesh.cidr} from ${mesh.node} over the node-to-node mesh`,
+      reason: `${fromNode} learned ${mesh.cidr} from ${mesh.node} ${mesh.tor ? `through ${mesh.tor}, its rack's route reflector` : 'over the node-to-node mesh'}`,
     };
   const viaRouter = routerLearned(plan).find((r) => cidrContains(r.cidr, dst.address));
   if (viaRouter)
     return {
       ok: true,
-      reason: `the router learned ${viaRouter.cidr} from ${viaRouter.node} over BGP`,
+      reason: `the router learned ${viaRouter.cidr} from ${viaRouter.node}${viaRouter.tor ? ` through ${viaRouter.tor}` : ''} over BGP`,
     };
   return {
     ok: false,
@@ -272,7 +272,7 @@ export function explain(
       if (learned) {
         routeBack = {
           ok: true,
-          reason: `the router learned ${learned.cidr} from ${learned.node} over BGP, so replies to ${src.address} route back`,
+          reason: `the router learned ${learned.cidr} from ${learned.node}${learned.tor ? ` through ${learned.tor}` : ''} over BGP, so replies to ${src.address} route back`,
         };
       } else {
         routeBack = { ok: false, reason: routerNoRouteReason(plan, src, dp.bird.exportedBlocks) };

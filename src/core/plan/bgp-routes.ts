@@ -8,12 +8,20 @@
 import type { ContainerPlan, LabPlan } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
 import { routerAddresses } from '../model/racks.js';
-import { torExpectedSessions, torLearned, torNoRouteReason, torPeerState } from './tor-bgp.js';
+import {
+  torExpectedSessions,
+  torLearned,
+  torNoRouteReason,
+  torPeerState,
+  torReflected,
+} from './tor-bgp.js';
 
 export interface LearnedRoute {
   cidr: string;
   via: string; // next hop: the announcing node's address
   node: string; // the announcing node
+  /** Learned through this top-of-rack router (the node's rack's ToR, tor-bgp.ts). */
+  tor?: string;
 }
 
 function nodes(plan: LabPlan): ContainerPlan[] {
@@ -27,12 +35,12 @@ export function meshLearned(plan: LabPlan, name: string): LearnedRoute[] {
   if (!me) return [];
   const out: LearnedRoute[] = [];
   const seen = new Set<string>();
-  const push = (cidr: string, other: { address: string; node: string }) => {
+  const push = (cidr: string, other: { address: string; node: string }, tor?: string) => {
     if (seen.has(cidr) || me.bird.exportedBlocks.includes(cidr)) return;
     // Learned, but kept out of the kernel: tunnel pools' routes are Felix's (plan/encap.ts).
     if (me.bird.kernelPools?.some((p) => p.mode !== 'none' && cidrWithin(cidr, p.cidr))) return;
     seen.add(cidr);
-    out.push({ cidr, via: other.address, node: other.node });
+    out.push({ cidr, via: other.address, node: other.node, ...(tor ? { tor } : {}) });
   };
   type Dp = NonNullable<ContainerPlan['dataplane']>;
   // iBGP sessions between nodes that both ends configure (the mesh, or BGPPeers between nodes).
@@ -55,6 +63,8 @@ export function meshLearned(plan: LabPlan, name: string): LearnedRoute[] {
       if (third.address !== me.address)
         for (const cidr of third.bird.exportedBlocks) push(cidr, third);
   }
+  // A rack's ToR reflects its nodes' blocks to each other, next hop kept (tor-bgp.ts).
+  for (const r of torReflected(plan, name)) push(r.cidr, { address: r.via, node: r.node }, r.tor);
   return out;
 }
 
@@ -86,7 +96,7 @@ export function routerLearned(plan: LabPlan): LearnedRoute[] {
     }
   }
   // Racks with their own ToR: the spine learns their blocks from the ToRs (tor-bgp.ts).
-  for (const r of torLearned(plan)) out.push({ cidr: r.cidr, via: r.via, node: r.node });
+  for (const r of torLearned(plan)) out.push(r);
   return out;
 }
 

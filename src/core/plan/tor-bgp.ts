@@ -114,6 +114,24 @@ export function torPeerState(
   return torSessionState(plan, node) ?? { up: false, reason: `${rt.tor.name} is not planned` };
 }
 
+/** Blocks node `name` learns from its rack-mates through their ToR (`rr client`, next hop kept). */
+export function torReflected(
+  plan: LabPlan,
+  name: string,
+): { cidr: string; via: string; node: string; tor: string }[] {
+  const me = torSessionState(plan, name);
+  if (!me?.up) return [];
+  const out: { cidr: string; via: string; node: string; tor: string }[] = [];
+  for (const n of plan.containers) {
+    if (n.role !== 'node' || !n.dataplane || n.name === name) continue;
+    const st = torSessionState(plan, n.name);
+    if (!st?.up || st.tor !== me.tor) continue;
+    for (const cidr of n.dataplane.bird.exportedBlocks)
+      out.push({ cidr, via: n.dataplane.address, node: n.name, tor: me.tor });
+  }
+  return out;
+}
+
 /** What the spine learns from the ToRs: each exporting ToR's nodes' blocks, via its uplink. */
 export function torLearned(
   plan: LabPlan,
