@@ -132,6 +132,19 @@ export function torReflected(
   return out;
 }
 
+/** The routes BIRD installs in a ToR: each peering node's blocks, via the node. */
+export function torKernelRoutes(plan: LabPlan, tor: string): { cidr: string; via: string }[] {
+  const out: { cidr: string; via: string }[] = [];
+  for (const n of plan.containers) {
+    if (n.role !== 'node' || !n.dataplane) continue;
+    const st = torSessionState(plan, n.name);
+    if (!st?.up || st.tor !== tor) continue;
+    for (const cidr of n.dataplane.bird.exportedBlocks)
+      out.push({ cidr, via: n.dataplane.address });
+  }
+  return out;
+}
+
 /** What the spine learns from the ToRs: each exporting ToR's nodes' blocks, via its uplink. */
 export function torLearned(
   plan: LabPlan,
