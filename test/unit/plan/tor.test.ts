@@ -136,6 +136,14 @@ describe('a top-of-rack router per rack', () => {
     );
   });
 
+  it("explain to a ToR: its own rack's pods get replies from it, the other rack's need the spine", () => {
+    expect(explain(p, 'app-b', 'rack-b-tor')).toMatchObject({ reply: true });
+    expect(explain(p, 'app-b', 'rack-b-tor').routeBack.reason).toContain('rack-b-tor learned');
+    // rack-a-tor answers through the spine, which has no route to app-b's block.
+    expect(explain(p, 'app-b', 'rack-a-tor')).toMatchObject({ reply: false });
+    expect(explain(p, 'app-a', 'rack-b-tor')).toMatchObject({ reply: true });
+  });
+
   it.skipIf(!existsSync('/usr/sbin/bird'))('BIRD parses the ToR and spine configs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tor-bird-'));
     try {
