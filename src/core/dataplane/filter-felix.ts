@@ -21,6 +21,7 @@ import {
 } from '../calico/endpoints.js';
 import type { Lab, LabPod } from '../model/lab.js';
 import type { Policy, PolicyRule } from '../model/policy.js';
+import { hostFilterChains, type HostFilterOptions } from './filter-host.js';
 import { chainRules, ruleSelectors } from './filter-policy.js';
 import {
   MARK_ACCEPT,
@@ -281,6 +282,7 @@ export function nodeFilter(
   lab: Lab,
   endpoints: readonly { pod: string; iface: string }[],
   podAddresses: ReadonlyMap<string, string>,
+  host?: HostFilterOptions,
 ): NodeFilter {
   const b = new Builder(lab);
   const eps: Endpoint[] = endpoints.map((e) => ({
@@ -314,11 +316,14 @@ export function nodeFilter(
       { match: [], action: { kind: 'jump', target: CHAIN_CIDR_BLOCK } },
     ],
   };
+  const hostSide = host ? hostFilterChains(host) : undefined;
   const chains: FilterChain[] = [
     forward,
     { name: CHAIN_FROM_HEP_FORWARD, rules: [] },
     { name: CHAIN_TO_HEP_FORWARD, rules: [] },
     { name: CHAIN_CIDR_BLOCK, rules: [] },
+    // cali-INPUT, cali-wl-to-host, cali-OUTPUT (filter-host.ts): pod <-> own node.
+    ...(hostSide?.chains ?? []),
     ...fromDispatch,
     ...toDispatch,
     ...endpointChains,
@@ -340,6 +345,7 @@ export function nodeFilter(
           chain: 'FORWARD',
           rules: [{ match: [], action: { kind: 'jump', target: CHAIN_FILTER_FORWARD } }],
         },
+        ...(hostSide?.inserts ?? []),
       ],
       appends: [
         {

@@ -25,6 +25,12 @@ export function renderFilterMatch(m: FilterMatch): string {
       return `-m mark --mark ${hex(m.mark)}/${hex(m.mark)}`;
     case 'ctstate':
       return `-m conntrack --ctstate ${m.states}`;
+    case 'notCtstateDnat':
+      return '-m conntrack ! --ctstate DNAT';
+    case 'dstAddrTypeLocal':
+      return '-m addrtype --dst-type LOCAL';
+    case 'srcAddrTypeLocal':
+      return '-m addrtype --src-type LOCAL';
     case 'protocol':
       return `${not}-p ${m.name}`;
     case 'protocolNum':

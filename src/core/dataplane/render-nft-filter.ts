@@ -33,9 +33,12 @@ const LAYER = 'filter';
 /** Base chains Felix defines for the filter layer (felix/nftables/table.go). */
 const FILTER_BASE_CHAINS: Record<string, string> = {
   FORWARD: 'type filter hook forward priority filter; policy accept;',
+  INPUT: 'type filter hook input priority filter; policy accept;',
+  OUTPUT: 'type filter hook output priority filter; policy accept;',
 };
 
-const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+// nft identifiers take "/" too (its scanner: letter or _ then letters, digits, / - _ .).
+const NAME = /^[A-Za-z][A-Za-z0-9_./-]{0,127}$/;
 const IFACE = /^[A-Za-z0-9._-]{1,15}\+?$/;
 const CIDR = /^[0-9.]+(\/\d{1,2})?$/;
 const PORTS = /^\d{1,5}(:\d{1,5})?(,\d{1,5}(:\d{1,5})?)*$/;
@@ -95,6 +98,12 @@ export function renderNftFilterMatch(m: FilterMatch, rule: readonly FilterMatch[
       return `meta mark & ${hex(m.mark)} == ${hex(m.mark)}`;
     case 'ctstate':
       return `ct state ${checked(STATES, 'ctstate', m.states).toLowerCase()}`;
+    case 'notCtstateDnat':
+      return 'ct status != dnat';
+    case 'dstAddrTypeLocal':
+      return 'fib daddr type local';
+    case 'srcAddrTypeLocal':
+      return 'fib saddr type local';
     case 'protocol':
       return `meta l4proto ${ne}${checked(/^[a-z0-9]+$/, 'protocol', m.name)}`;
     case 'protocolNum':

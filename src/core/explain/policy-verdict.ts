@@ -6,6 +6,7 @@
 import { policiesFor, workloadLabels, networkSetLabels } from '../calico/endpoints.js';
 import { matchesSelector } from '../calico/selector.js';
 import { policyChainName, profileChainName } from '../dataplane/filter-felix.js';
+import { CHAIN_WL_TO_HOST, DEFAULT_ENDPOINT_TO_HOST_ACTION } from '../dataplane/filter-host.js';
 import type { FilterRuleOrigin } from '../dataplane/filter-types.js';
 import { hashedFilterRules } from '../dataplane/render-filter.js';
 import { nftFilterHash } from '../dataplane/render-nft-filter.js';
@@ -195,4 +196,61 @@ export function policyVerdict(plan: LabPlan, pkt: PolicyPacket): PolicyVerdict |
     if (!v.allowed) return { allowed: false, verdicts };
   }
   return { allowed: true, verdicts };
+}
+
+/**
+ * A packet from a pod to an address of its own node: Felix's cali-INPUT sends it (`-i cali+`)
+ * to cali-wl-to-host, which runs the pod's egress policy through the from-workload dispatch and
+ * then the FelixConfiguration's defaultEndpointToHostAction (dataplane/filter-host.ts). Undefined
+ * when the lab has no policies (no filter table) or the source is not a pod.
+ */
+export function podToOwnHostVerdict(plan: LabPlan, pkt: PolicyPacket): PolicyVerdict | undefined {
+  const lab = plan.lab;
+  if (!lab.policies?.length) return undefined;
+  const a = plan.ipam.assignments.find((x) => x.address === pkt.src);
+  const pod = a && lab.pods.find((p) => p.name === a.pod);
+  if (!a || !pod) return undefined;
+  const egress = directionVerdict(plan, pod, a.node, 'egress', pkt);
+  const verdicts: DirectionVerdict[] = [
+    {
+      ...egress,
+      text: `${egress.text} (cali-INPUT → ${CHAIN_WL_TO_HOST} → cali-from-wl-dispatch)`,
+    },
+  ];
+  if (!egress.allowed) return { allowed: false, verdicts };
+  const node = lab.nodes.find((n) => n.name === a.node);
+  const own = node && lab.felixNodeConfigurations?.find((c) => c.name === `node.${node.name}`);
+  const action =
+    own?.spec.defaultEndpointToHostAction ??
+    lab.felixConfiguration.spec.defaultEndpointToHostAction ??
+    DEFAULT_ENDPOINT_TO_HOST_ACTION;
+  const hash = hashOf(
+    plan,
+    a.node,
+    CHAIN_WL_TO_HOST,
+    (o) => o.role?.startsWith('defaultEndpointToHostAction') === true,
+  );
+  const where = `${CHAIN_WL_TO_HOST}${hash ? ` cali:${hash}` : ''}`;
+  const unset =
+    (own?.spec.defaultEndpointToHostAction ??
+    lab.felixConfiguration.spec.defaultEndpointToHostAction)
+      ? ''
+      : ', unset: Accept as the manifests install calico-node';
+  verdicts.push({
+    direction: 'egress',
+    pod: pod.name,
+    node: a.node,
+    allowed: action !== 'Drop',
+    by: 'policy',
+    action,
+    chain: CHAIN_WL_TO_HOST,
+    ...(hash ? { hash } : {}),
+    text:
+      action === 'Drop'
+        ? `to its own node: dropped by defaultEndpointToHostAction Drop (${where})`
+        : action === 'Accept'
+          ? `to its own node: accepted by defaultEndpointToHostAction Accept (${where}${unset})`
+          : `to its own node: defaultEndpointToHostAction Return (${where}) hands it back to INPUT, which has no other rule in the lab and accepts it`,
+  });
+  return { allowed: action !== 'Drop', verdicts };
 }

@@ -102,6 +102,9 @@ const FELIX: Record<string, FieldRule> = {
   wireguardEnabled: 'modelled',
   wireguardInterfaceName: 'modelled',
   wireguardMTU: 'modelled',
+  // cali-wl-to-host's last rule (dataplane/filter-host.ts); unset: Accept, as the manifests and
+  // the operator run calico-node (Felix's own default is Drop).
+  defaultEndpointToHostAction: 'modelled',
   // IPv6 is on exactly when the Lab has spec.fabric.ipv6Cidr (lab-ipv6.ts), whatever this says.
   ipv6Support: {
     instead:

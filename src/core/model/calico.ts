@@ -79,6 +79,8 @@ export interface FelixConfiguration {
     wireguardEnabled?: boolean;
     wireguardInterfaceName?: string;
     wireguardMTU?: number;
+    /** Workload → own host after egress policy (calico/felix-host.ts, dataplane/filter-host.ts). */
+    defaultEndpointToHostAction?: 'Drop' | 'Accept' | 'Return';
   };
 }
 

@@ -14,7 +14,7 @@
 #   nat6.*        IPv6 labs: the same three for ip6tables' nat table
 #   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
 #   filter.own    the rules of our filter chains
-#   filter.kern   our FORWARD hooks (`-I FORWARD 1 -j cali-FORWARD`, the appended accept)
+#   filter.kern   our FORWARD, INPUT and OUTPUT hooks (`-I FORWARD 1 -j cali-FORWARD`, …)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -120,11 +120,11 @@ if [ -f nat.head ]; then
     elif [ ! -f full ] && [ -f "$D/filter.want" ] && [ -f "$D/filter.kern" ]; then
       cp "$D/filter.want" filter.live
       if cmp -s filter.kern "$D/filter.kern"; then : > filter.kern; : > filter.hdel
-      else sed 's/^-[AI] FORWARD\( 1\)\{0,1\} /-D FORWARD /' "$D/filter.kern" > filter.hdel; fi
+      else sed -E 's/^-[AI] (FORWARD|INPUT|OUTPUT)( 1)? /-D \1 /' "$D/filter.kern" > filter.hdel; fi
     else
       iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
       grep -oE '^:cali-[^ ]+' filter.now | cut -c2- | sort > filter.live
-      grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
+      grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
     fi
     comm -23 filter.live filter.want > filter.stale
     {
@@ -191,10 +191,10 @@ if [ -f nft.rules ]; then
     # The iptables filter table's policy chains and FORWARD hooks, likewise.
     iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
     grep -oE '^:cali-[^ ]+' filter.now | cut -c2- > filter.ours
-    if [ -s filter.ours ] || grep -qE '^-A FORWARD .*cali:' filter.now; then
+    if [ -s filter.ours ] || grep -qE '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now; then
       {
         echo '*filter'
-        grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /'
+        grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /'
         sed 's/^/-F /' filter.ours
         sed 's/^/-X /' filter.ours
         echo COMMIT
