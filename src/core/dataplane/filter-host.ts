@@ -33,6 +33,7 @@ const IPSET_ALL_HOSTS = 'cali40all-hosts-net';
 const IPSET_ALL_VXLAN = 'cali40all-vxlan-net';
 const PROTO_IPIP = 4;
 const PROTO_UDP = 17;
+const PROTO_ICMPV6 = 58;
 /** Felix's WireguardListeningPort default (config_params.go). */
 const WIREGUARD_PORT = 51820;
 /** allCalicoMarkBits: accept, pass, scratch0, scratch1. */
@@ -60,9 +61,10 @@ function endpointToHostAction(a: EndpointToHostAction): FilterAction {
   return a === 'Drop' ? { kind: 'drop' } : a === 'Accept' ? { kind: 'accept' } : { kind: 'return' };
 }
 
-function inputChain(o: HostFilterOptions): FilterChain {
+function inputChain(o: HostFilterOptions, v6: boolean): FilterChain {
   const rules: FilterRule[] = [];
-  if (o.ipip)
+  // The tunnel rules are IPv4's (the lab has no IPv6 VXLAN or WireGuard).
+  if (o.ipip && !v6)
     rules.push(
       {
         match: [
@@ -80,7 +82,7 @@ function inputChain(o: HostFilterOptions): FilterChain {
         origin: { role: 'IPIP packet from a non-Calico host' },
       },
     );
-  if (o.vxlan)
+  if (o.vxlan && !v6)
     rules.push(
       {
         match: [
@@ -103,7 +105,7 @@ function inputChain(o: HostFilterOptions): FilterChain {
         origin: { role: 'VXLAN packet from a non-Calico host' },
       },
     );
-  if (o.wireguard)
+  if (o.wireguard && !v6)
     rules.push({
       match: [
         { kind: 'protocolNum', num: PROTO_UDP },
@@ -131,7 +133,7 @@ function inputChain(o: HostFilterOptions): FilterChain {
   return { name: CHAIN_FILTER_INPUT, rules };
 }
 
-function outputChain(o: HostFilterOptions): FilterChain {
+function outputChain(o: HostFilterOptions, v6: boolean): FilterChain {
   const rules: FilterRule[] = [
     { match: [{ kind: 'markSet', mark: MARK_ACCEPT }], action: { kind: 'accept' } },
     {
@@ -140,7 +142,7 @@ function outputChain(o: HostFilterOptions): FilterChain {
       origin: { role: 'host to a workload: not policed by Felix' },
     },
   ];
-  if (o.ipip)
+  if (o.ipip && !v6)
     rules.push({
       match: [
         { kind: 'protocolNum', num: PROTO_IPIP },
@@ -150,7 +152,7 @@ function outputChain(o: HostFilterOptions): FilterChain {
       action: { kind: 'accept' },
       comments: ['Allow IPIP packets to other Calico hosts'],
     });
-  if (o.vxlan)
+  if (o.vxlan && !v6)
     rules.push({
       match: [
         { kind: 'protocolNum', num: PROTO_UDP },
@@ -161,7 +163,7 @@ function outputChain(o: HostFilterOptions): FilterChain {
       action: { kind: 'accept' },
       comments: ['Allow IPv4 VXLAN packets to other allowed hosts'],
     });
-  if (o.wireguard)
+  if (o.wireguard && !v6)
     rules.push({
       match: [
         { kind: 'protocolNum', num: PROTO_UDP },
@@ -186,10 +188,27 @@ function outputChain(o: HostFilterOptions): FilterChain {
   return { name: CHAIN_FILTER_OUTPUT, rules };
 }
 
-function workloadToHostChain(o: HostFilterOptions): FilterChain {
+/**
+ * ICMPv6Filter: in the IPv6 table, the ICMPv6 a router must hear from its workloads (multicast
+ * listener query/report/done, router solicitation, neighbour solicitation/advertisement) is
+ * accepted before the egress policy.
+ */
+const ICMPV6_ROUTER_TYPES = [130, 131, 132, 133, 135, 136];
+
+function workloadToHostChain(o: HostFilterOptions, v6: boolean): FilterChain {
+  const icmpv6: FilterRule[] = v6
+    ? ICMPV6_ROUTER_TYPES.map((type) => ({
+        match: [
+          { kind: 'protocolNum', num: PROTO_ICMPV6 },
+          { kind: 'icmp6', type },
+        ],
+        action: { kind: 'accept' },
+      }))
+    : [];
   return {
     name: CHAIN_WL_TO_HOST,
     rules: [
+      ...icmpv6,
       { match: [], action: { kind: 'jump', target: CHAIN_FROM_WL_DISPATCH } },
       {
         match: [],
@@ -202,16 +221,19 @@ function workloadToHostChain(o: HostFilterOptions): FilterChain {
 }
 
 /** The INPUT/OUTPUT side of Felix's filter table: its chains and the two kernel hooks. */
-export function hostFilterChains(o: HostFilterOptions): {
+export function hostFilterChains(
+  o: HostFilterOptions,
+  ipVersion: 4 | 6 = 4,
+): {
   chains: FilterChain[];
   inserts: { chain: string; rules: FilterRule[] }[];
 } {
   return {
     chains: [
-      inputChain(o),
-      workloadToHostChain(o),
+      inputChain(o, ipVersion === 6),
+      workloadToHostChain(o, ipVersion === 6),
       { name: CHAIN_FROM_HOST_ENDPOINT, rules: [] },
-      outputChain(o),
+      outputChain(o, ipVersion === 6),
       { name: CHAIN_TO_HOST_ENDPOINT, rules: [] },
     ],
     inserts: [

@@ -24,7 +24,8 @@ export type FilterMatch =
   | { kind: 'srcNet' | 'dstNet'; cidr: string; negate?: boolean }
   | { kind: 'srcSet' | 'dstSet'; set: string; negate?: boolean }
   | { kind: 'srcPorts' | 'dstPorts'; ports: string; negate?: boolean } // multiport text "80,90:99"
-  | { kind: 'icmp'; type: number; code?: number };
+  | { kind: 'icmp'; type: number; code?: number }
+  | { kind: 'icmp6'; type: number; code?: number }; // -m icmp6 --icmpv6-type (IPv6 table)
 
 export type FilterAction =
   | { kind: 'accept' }

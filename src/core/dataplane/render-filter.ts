@@ -49,6 +49,8 @@ export function renderFilterMatch(m: FilterMatch): string {
       return `-m multiport ${not}--destination-ports ${m.ports}`;
     case 'icmp':
       return `-m icmp --icmp-type ${m.code === undefined ? m.type : `${m.type}/${m.code}`}`;
+    case 'icmp6':
+      return `-m icmp6 --icmpv6-type ${m.code === undefined ? m.type : `${m.type}/${m.code}`}`;
   }
 }
 

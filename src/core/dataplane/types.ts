@@ -159,7 +159,8 @@ export interface NodeDataplane {
   /** Tunnel devices, VTEP entries and pod MTU, when a pool encapsulates or WireGuard is on. */
   encap?: EncapDataplane;
   /** IPv6 labs: the node's IPv6 address, Felix's IPv6 sets (cali60…) and ip6tables nat table. */
-  ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable };
+  /** filter: Felix's ip6tables filter table when the lab has policies (plan/node-filter.ts). */
+  ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable; filter?: FilterTable };
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */

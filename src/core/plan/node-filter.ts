@@ -40,3 +40,24 @@ export function policyFilter(
   const addresses = new Map(ipam.assignments.map((a) => [a.pod, a.address]));
   return nodeFilter(lab, endpoints, addresses, hostFilterOptions(lab, felix));
 }
+
+/**
+ * The node's IPv6 filter table (dual-stack labs): Felix programs the same chains in ip6tables,
+ * with the policies' IPv6 nets, `cali60s:` selector sets of the pods' IPv6 addresses and, in
+ * cali-wl-to-host, the ICMPv6 a router needs (dataplane/filter-host.ts).
+ */
+export function policyFilter6(
+  lab: Lab,
+  node: LabNode,
+  ipam: IpamPlan,
+  felix: FelixConfiguration = lab.felixConfiguration,
+): NodeFilter | undefined {
+  if (!lab.policies?.length) return undefined;
+  const endpoints = ipam.assignments
+    .filter((a) => a.node === node.name)
+    .map((a) => ({ pod: a.pod, iface: a.hostIfname }));
+  const addresses = new Map(
+    ipam.assignments.flatMap((a) => (a.ipv6 ? [[a.pod, a.ipv6.address] as const] : [])),
+  );
+  return nodeFilter(lab, endpoints, addresses, hostFilterOptions(lab, felix), 6);
+}

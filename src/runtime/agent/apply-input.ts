@@ -3,7 +3,7 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
-import { filterInputFiles } from './apply-filter-input.js';
+import { filter6InputFiles, filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
@@ -101,6 +101,8 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     }
     if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
   }
+  // IPv6 policy: ip6tables' filter table in both modes, as IPv6's NAT (apply.sh 3c).
+  if (c.dataplane?.ipv6?.filter) files.push(...filter6InputFiles(c.dataplane.ipv6.filter));
   if (c.dataplane?.encap) {
     const e = renderEncap(c.dataplane.encap);
     files.push(

@@ -12,6 +12,7 @@
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook; kube-proxy's jumps after it)
 #   nat6.*        IPv6 labs: the same three for ip6tables' nat table
+#   filter6.*     IPv6 labs with network policy: the same three for ip6tables' filter table
 #   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
 #   filter.own    the rules of our filter chains
 #   filter.kern   our FORWARD, INPUT and OUTPUT hooks (`-I FORWARD 1 -j cali-FORWARD`, …)
@@ -168,6 +169,30 @@ if [ -f nat6.head ]; then
   # After IPv4's commit: a refusal here is a failure, not a rejection (IPv4 has changed).
   ip6tables-restore --noflush < nat6.full 2>err || fail "ip6tables: $(cat err)"
   cp nat6.kern "$D/nat6.kern"
+fi
+# 3c. IPv6 labs with network policy: ip6tables' filter table as the IPv4 one (filter6.* files):
+#     our chains rewritten whole, stale cali- chains flushed and deleted, our hooks replaced.
+#     $D/filter6.on remembers that an apply put them there, so removing every policy removes them.
+if [ -f filter6.head ] || [ -f "$D/filter6.on" ]; then
+  [ -f filter6.head ] || { echo '*filter' > filter6.head; : > filter6.own; : > filter6.kern; }
+  grep -oE '^:cali-[^ ]+' filter6.head | cut -c2- | sort > filter6.want
+  if [ -f fresh ]; then
+    : > filter6.live; : > filter6.hdel
+  else
+    ip6tables-save -t filter > filter6.now 2>err || fail "ip6tables-save: $(cat err)"
+    grep -oE '^:cali-[^ ]+' filter6.now | cut -c2- | sort > filter6.live
+    grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter6.now | sed 's/^-A /-D /' > filter6.hdel
+  fi
+  comm -23 filter6.live filter6.want > filter6.stale
+  {
+    cat filter6.head filter6.hdel
+    sed 's/^/-F /' filter6.stale
+    sed 's/^/-X /' filter6.stale
+    cat filter6.kern filter6.own
+    echo COMMIT
+  } > filter6.full
+  ip6tables-restore --noflush < filter6.full 2>err || fail "ip6tables filter: $(cat err)"
+  if [ -s filter6.want ]; then : > "$D/filter6.on"; else rm -f "$D/filter6.on"; fi
 fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
 #     Nothing has changed before it in this mode and nft commits all or nothing, so a file
