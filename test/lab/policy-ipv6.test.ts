@@ -79,3 +79,16 @@ describe('IPv6 network policy on the wire', () => {
     expect(v4).not.toContain('2001:db8:113::');
   });
 });
+
+describe('policy removed', () => {
+  it('leaves no cali- chain or hook in either filter table', async () => {
+    await service.deleteResources(LAB, [
+      { kind: 'GlobalNetworkPolicy', name: 'web-no-v6-internet' },
+    ]);
+    const rt = await service.runtime();
+    for (const cmd of ['iptables-save', 'ip6tables-save']) {
+      const t = (await rt.exec(LAB, 'node-1', [cmd, '-t', 'filter'])).stdout;
+      expect(t).not.toMatch(/cali-/);
+    }
+  });
+});
