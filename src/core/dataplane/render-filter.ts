@@ -25,6 +25,12 @@ export function renderFilterMatch(m: FilterMatch): string {
       return `-m mark --mark ${hex(m.mark)}/${hex(m.mark)}`;
     case 'ctstate':
       return `-m conntrack --ctstate ${m.states}`;
+    case 'notCtstateDnat':
+      return '-m conntrack ! --ctstate DNAT';
+    case 'dstAddrTypeLocal':
+      return '-m addrtype --dst-type LOCAL';
+    case 'srcAddrTypeLocal':
+      return '-m addrtype --src-type LOCAL';
     case 'protocol':
       return `${not}-p ${m.name}`;
     case 'protocolNum':
@@ -43,6 +49,8 @@ export function renderFilterMatch(m: FilterMatch): string {
       return `-m multiport ${not}--destination-ports ${m.ports}`;
     case 'icmp':
       return `-m icmp --icmp-type ${m.code === undefined ? m.type : `${m.type}/${m.code}`}`;
+    case 'icmp6':
+      return `-m icmp6 --icmpv6-type ${m.code === undefined ? m.type : `${m.type}/${m.code}`}`;
   }
 }
 

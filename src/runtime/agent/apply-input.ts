@@ -3,10 +3,11 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
-import { filterInputFiles } from './apply-filter-input.js';
+import { filter6InputFiles, filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
-import { felixIpv6, renderNft6ApplyParts } from '../../core/dataplane/render-nft6.js';
+import { felixIpv6 } from '../../core/dataplane/render-nft6.js';
+import { renderNft6ApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter6.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -66,7 +67,7 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     if (v6) {
       // IPv6 labs: `table ip6 calico` (and the keeper's `ip6 egress-lab`) in the same
       // `nft -f` transaction as IPv4's (apply.sh).
-      const n6 = renderNft6ApplyParts(v6);
+      const n6 = renderNft6ApplyPartsWithFilter(v6);
       files.push(
         { name: 'nft6.prep', content: n6.prep },
         { name: 'nft6.rules', content: n6.table },
@@ -96,6 +97,11 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     }
     if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
   }
+  // IPv6 policy in iptables mode: ip6tables' filter table (apply.sh 3c); in nftables mode it is
+  // in `table ip6 calico` above.
+  const v6filter = c.dataplane && felixIpv6(c.dataplane)?.filter;
+  if (v6filter && c.dataplane?.natDataplane !== 'nftables')
+    files.push(...filter6InputFiles(v6filter));
   if (c.dataplane?.encap) {
     const e = renderEncap(c.dataplane.encap);
     files.push(

@@ -12,9 +12,10 @@
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook; kube-proxy's jumps after it)
 #   nat6.*        IPv6 labs: the same three for ip6tables' nat table
+#   filter6.*     IPv6 labs with network policy: the same three for ip6tables' filter table
 #   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
 #   filter.own    the rules of our filter chains
-#   filter.kern   our FORWARD hooks (`-I FORWARD 1 -j cali-FORWARD`, the appended accept)
+#   filter.kern   our FORWARD, INPUT and OUTPUT hooks (`-I FORWARD 1 -j cali-FORWARD`, …)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -156,11 +157,11 @@ if [ -f nat.head ]; then
     elif [ ! -f full ] && [ -f "$D/filter.want" ] && [ -f "$D/filter.kern" ]; then
       cp "$D/filter.want" filter.live
       if cmp -s filter.kern "$D/filter.kern"; then : > filter.kern; : > filter.hdel
-      else sed 's/^-[AI] FORWARD\( 1\)\{0,1\} /-D FORWARD /' "$D/filter.kern" > filter.hdel; fi
+      else sed -E 's/^-[AI] (FORWARD|INPUT|OUTPUT)( 1)? /-D \1 /' "$D/filter.kern" > filter.hdel; fi
     else
       iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
       grep -oE '^:cali-[^ ]+' filter.now | cut -c2- | sort > filter.live
-      grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
+      grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
     fi
     comm -23 filter.live filter.want > filter.stale
     {
@@ -212,6 +213,30 @@ if [ -f nat6.head ]; then
 elif [ -f nat.head ] && [ ! -f fresh ] && [ -f "$D/nat6.kern" ]; then
   clean6 # iptables mode, and Felix no longer programs IPv6 (ipv6Support false)
 fi
+# 3c. IPv6 labs with network policy: ip6tables' filter table as the IPv4 one (filter6.* files):
+#     our chains rewritten whole, stale cali- chains flushed and deleted, our hooks replaced.
+#     $D/filter6.on remembers that an apply put them there, so removing every policy removes them.
+if [ -f filter6.head ] || [ -f "$D/filter6.on" ]; then
+  [ -f filter6.head ] || { echo '*filter' > filter6.head; : > filter6.own; : > filter6.kern; }
+  grep -oE '^:cali-[^ ]+' filter6.head | cut -c2- | sort > filter6.want
+  if [ -f fresh ]; then
+    : > filter6.live; : > filter6.hdel
+  else
+    ip6tables-save -t filter > filter6.now 2>err || fail "ip6tables-save: $(cat err)"
+    grep -oE '^:cali-[^ ]+' filter6.now | cut -c2- | sort > filter6.live
+    grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter6.now | sed 's/^-A /-D /' > filter6.hdel
+  fi
+  comm -23 filter6.live filter6.want > filter6.stale
+  {
+    cat filter6.head filter6.hdel
+    sed 's/^/-F /' filter6.stale
+    sed 's/^/-X /' filter6.stale
+    cat filter6.kern filter6.own
+    echo COMMIT
+  } > filter6.full
+  ip6tables-restore --noflush < filter6.full 2>err || fail "ip6tables filter: $(cat err)"
+  if [ -s filter6.want ]; then : > "$D/filter6.on"; else rm -f "$D/filter6.on"; fi
+fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
 #     Nothing has changed before it in this mode and nft commits all or nothing, so a file
 #     nft refuses is a rejection (no separate `nft -c`: it would double the cost).
@@ -245,10 +270,10 @@ if [ -f nft.rules ]; then
     # The iptables filter table's policy chains and FORWARD hooks, likewise.
     iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
     grep -oE '^:cali-[^ ]+' filter.now | cut -c2- > filter.ours
-    if [ -s filter.ours ] || grep -qE '^-A FORWARD .*cali:' filter.now; then
+    if [ -s filter.ours ] || grep -qE '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now; then
       {
         echo '*filter'
-        grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /'
+        grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /'
         sed 's/^/-F /' filter.ours
         sed 's/^/-X /' filter.ours
         echo COMMIT
