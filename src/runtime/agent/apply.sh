@@ -54,33 +54,20 @@ dropTemps() {
 # chains it programmed) and kube-proxy's partial sync: $1 $2 the head and rules the last apply
 # restored (in $D), $3 $4 this apply's; writes to $5 the table line and the declarations of new
 # or changed chains (which create or flush them) and to $6 their rules, in the input's order.
-# An unchanged chain is left as the kernel has it. Rules of undeclared chains always go.
+# A chain none of whose rules is in a hunk of `diff` (and not new) has the same rules in the
+# same order: the kernel keeps it as it is. Rules of undeclared chains always go.
 changedChains() {
+  { diff "$2" "$4"; diff "$1" "$3" | grep '^> :'; } \
+    | sed -n 's/^[<>] -A \([^ ]*\).*$/\1/p; s/^> :\([^ ]*\).*$/\1/p' | sort -u > "$5.diff"
+  if [ ! -s "$5.diff" ]; then grep -v '^:' "$3" > "$5"; : > "$6"; return; fi
   : > "$5"; : > "$6"
-  awk -v oh="$1" -v orules="$2" -v nh="$3" -v outh="$5" -v outr="$6" '
-    FILENAME == oh { if ($0 ~ /^:/) had[substr($1, 2)] = 1; next }
-    FILENAME == orules { if ($1 == "-A") old[$2, ++oldn[$2]] = $0; next }
+  awk -v cl="$5.diff" -v nh="$3" -v outh="$5" -v outr="$6" '
+    FILENAME == cl { ch[$0] = 1; next }
     FILENAME == nh {
       if ($0 !~ /^:/) { print > outh; next }
-      c = substr($1, 2); decl[c] = $0; order[++nc] = c; next
+      c = substr($1, 2); decl[c] = 1; if (c in ch) print > outh; next
     }
-    {
-      line[++nl] = $0
-      if ($1 != "-A") next
-      c = $2; i = ++newn[c]
-      if (!(c in diff) && old[c, i] != $0) diff[c] = 1
-    }
-    END {
-      for (k = 1; k <= nc; k++) {
-        c = order[k]
-        if (!(c in had) || newn[c] + 0 != oldn[c] + 0) diff[c] = 1
-        if (c in diff) print decl[c] > outh
-      }
-      for (k = 1; k <= nl; k++) {
-        split(line[k], w, " ")
-        if (w[1] != "-A" || !(w[2] in decl) || (w[2] in diff)) print line[k] > outr
-      }
-    }' "$1" "$2" "$3" "$4"
+    $1 != "-A" || !($2 in decl) || ($2 in ch) { print > outr }' "$5.diff" "$3" "$4"
 }
 reject() { echo "rejected: $*" >&2; dropTemps; exit 3; }
 fail() { echo "failed: $*" >&2; exit 4; }
