@@ -116,6 +116,11 @@ partial() { # $1: nat or filter
 # 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
 #    kernel chains (cali: comments; others' rules stay) are deleted and ours re-added in the
 #    same transaction, unless they are the same as last time (nat.kern kept in $D).
+# The nat table as the kernel lists it, read once per apply (11,000 rules take a while).
+natSaved() {
+  [ -f nat.saved ] || iptables-save -t nat > nat.saved
+  cat nat.saved
+}
 if [ -f nat.head ]; then
   partial nat
   if [ -f fresh ]; then
@@ -123,7 +128,7 @@ if [ -f nat.head ]; then
   elif [ ! -f full ] && [ -f "$D/nat.kern" ] && cmp -s nat.kern "$D/nat.kern"; then
     cat nat.chead nat.cown > nat.full
   else
-    iptables-save -t nat | grep -E "$KERN.*$OURS" | sed 's/^-A /-D /' > nat.del
+    natSaved | grep -E "$KERN.*$OURS" | sed 's/^-A /-D /' > nat.del
     cat nat.chead nat.del nat.cown nat.kern > nat.full
   fi
   # kube-proxy's chains the plan no longer has: flushed, then deleted, in the same transaction
@@ -132,7 +137,7 @@ if [ -f nat.head ]; then
   if [ -s kube.want ] || [ -s "$D/kube.chains" ] || [ -f full ]; then
     if [ -f fresh ]; then : > kube.live
     elif [ ! -f full ] && [ -f "$D/kube.chains" ]; then cp "$D/kube.chains" kube.live
-    else iptables-save -t nat | grep -o '^:KUBE-[^ ]*' | sort > kube.live; fi
+    else natSaved | grep -o '^:KUBE-[^ ]*' | sort > kube.live; fi
     comm -23 kube.live kube.want > kube.stale
     sed 's/$/ - [0:0]/' kube.stale >> nat.full
     sed 's/^:/-X /' kube.stale >> nat.full
