@@ -171,6 +171,9 @@ if [ -f nat.head ]; then
       echo COMMIT
     } >> nat.full
   fi
+  # No record while the kernel may be changing: an apply that ends here (killed) leaves the
+  # next one rewriting every chain rather than trusting a record the kernel no longer matches.
+  rm -f "$D/nat.head" "$D/filter.head"
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"

@@ -3,7 +3,8 @@
 // namespaces: after each live change (a policy added, changed, removed; a Service changed,
 // added, removed; every policy gone) the kernel's nat and filter tables are exactly what a
 // full apply of the same plan gives in a new namespace, and the transaction held only the
-// changed chains. Needs root and iproute2/iptables/ipset (else skipped).
+// changed chains; after an apply the kernel refused, the next trusts no record and rewrites
+// every chain. Needs root and iproute2/iptables/ipset (else skipped).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,6 +173,25 @@ describe.skipIf(!netnsAvailable(NS))('apply.sh: only changed chains, the same ke
     liveApplyMatchesFull(s);
     s.policies['p-4'] = '192.0.2.0/25';
     liveApplyMatchesFull(s);
+  });
+
+  test('after an apply the kernel refused, the next one rewrites every chain', () => {
+    const s: Shape = { policies: { 'p-1': '198.51.100.0/24' }, services: { 'svc-1': 8080 } };
+    applyOk(NS, root, node(s), { full: true, fresh: true });
+    const bad = structuredClone(node(s));
+    bad.dataplane!.filter!.chains[0]!.rules.push({
+      match: [],
+      action: { kind: 'jump', target: 'no-such-chain' },
+    });
+    const r = runApply(NS, root, applyInputFiles(bad, { skipRoutes: true }));
+    expect(r.status).toBe(3);
+    s.policies['p-2'] = '203.0.113.0/24';
+    liveApplyMatchesFull(s);
+    expect(declared().filter.sort()).toEqual(
+      node(s)
+        .dataplane!.filter!.chains.map((c) => c.name)
+        .sort(),
+    );
   });
 
   test('a full apply after live ones rewrites every chain and leaves the same kernel', () => {
