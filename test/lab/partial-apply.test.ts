@@ -1,12 +1,10 @@
 // Live changes restore only the chains that changed (runtime/agent/apply.sh, changedChains, as
 // Felix's table.go and kube-proxy's partial sync do). On a real engine, after each live change
-// (a policy added, changed, removed through the service; a Service's port and target port
-// changed) the node's kernel nat and filter tables are compared with what a full apply of the
-// same plan (every chain rewritten, as `up` does) leaves: they must be the same.
+// through the service (a policy added, changed, removed; a Service's port and target port
+// changed by apply -f) the node's kernel nat and filter tables are compared with what a full
+// apply of the same plan (every chain rewritten, as `up` does) leaves: they must be the same.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Lab } from '../../src/core/model/lab.js';
-import { planLab } from '../../src/core/plan/plan-lab.js';
 import type { LabPlan } from '../../src/core/plan/types.js';
 import { applyAll } from '../../src/runtime/agent/apply.js';
 import { planOf } from '../../src/service/lab-record.js';
@@ -102,23 +100,23 @@ describe('live applies rewrite only changed chains; the kernel equals a full app
     await equalsFullApply(await recordPlan());
   }, 120_000);
 
-  it("a Service's port and target port changed", async () => {
-    const rec = await service.record(LAB);
-    const lab: Lab = {
-      ...rec.lab,
-      services: rec.lab.services!.map((s) =>
-        s.name === 'svc-a'
-          ? { ...s, ports: s.ports.map((p) => ({ ...p, port: 81, targetPort: 9090 })) }
-          : s,
-      ),
-    };
-    const plan = planLab(lab, { pinnedIpam: rec.ipam });
-    const rt = await service.runtime();
+  it("a Service's port and target port changed (apply -f of the v1 Service)", async () => {
     const before = await table('nat');
-    await rt.applyDataplane(LAB, [plan.containers.find((c) => c.name === 'node-1')!]);
+    await service.apply(LAB, [
+      {
+        file: 'svc-a.yaml',
+        text: `apiVersion: v1
+kind: Service
+metadata: {name: svc-a}
+spec:
+  selector: {app: web}
+  ports: [{port: 81, targetPort: 9090}]
+`,
+      },
+    ]);
     const after = await table('nat');
     expect(after).not.toEqual(before);
     expect(Object.values(after).flat().join('\n')).toContain(':9090');
-    await equalsFullApply(plan);
+    await equalsFullApply(await recordPlan());
   }, 120_000);
 });
