@@ -54,6 +54,25 @@ OURS='(cali:|"kubernetes (service portals|postrouting rules)")'
 dropTemps() {
   for s in $(ipset list -n 2>/dev/null | grep '^egl-tmp-'); do ipset destroy "$s" 2>/dev/null; done
 }
+# Only the chains that changed, as Felix's table.go writes them (it keeps the hashes of the
+# chains it programmed) and kube-proxy's partial sync: $1 $2 the head and rules the last apply
+# restored (in $D), $3 $4 this apply's; writes to $5 the table line and the declarations of new
+# or changed chains (which create or flush them) and to $6 their rules, in the input's order.
+# A chain none of whose rules is in a hunk of `diff` (and not new) has the same rules in the
+# same order: the kernel keeps it as it is. Rules of undeclared chains always go.
+changedChains() {
+  { diff "$2" "$4"; diff "$1" "$3" | grep '^> :'; } \
+    | sed -n 's/^[<>] -A \([^ ]*\).*$/\1/p; s/^> :\([^ ]*\).*$/\1/p' | sort -u > "$5.diff"
+  if [ ! -s "$5.diff" ]; then grep -v '^:' "$3" > "$5"; : > "$6"; return; fi
+  : > "$5"; : > "$6"
+  awk -v cl="$5.diff" -v nh="$3" -v outh="$5" -v outr="$6" '
+    FILENAME == cl { ch[$0] = 1; next }
+    FILENAME == nh {
+      if ($0 !~ /^:/) { print > outh; next }
+      c = substr($1, 2); decl[c] = 1; if (c in ch) print > outh; next
+    }
+    $1 != "-A" || !($2 in decl) || ($2 in ch) { print > outr }' "$5.diff" "$3" "$4"
+}
 reject() { echo "rejected: $*" >&2; dropTemps; exit 3; }
 fail() { echo "failed: $*" >&2; exit 4; }
 # Our ip6tables nat chains and POSTROUTING hook (cali: rules), removed in one transaction: a
@@ -121,17 +140,33 @@ if [ -f nft.rules ]; then
   fi
 fi
 lastMode=$(cat "$D/mode" 2>/dev/null)
+# Our chains' heads and rules as the last apply restored them ($D/nat.*, $D/filter.*): a
+# live change rewrites only the chains that differ (changedChains); `up` (full, fresh) and
+# the first apply after nftables mode rewrite them all.
+partial() { # $1: nat or filter
+  if [ ! -f full ] && [ ! -f fresh ] && [ "$lastMode" = iptables ] && [ -f "$D/$1.head" ]; then
+    changedChains "$D/$1.head" "$D/$1.own" "$1.head" "$1.own" "$1.chead" "$1.cown"
+  else
+    cp "$1.head" "$1.chead"; cp "$1.own" "$1.cown"
+  fi
+}
 # 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
 #    kernel chains (cali: comments; others' rules stay) are deleted and ours re-added in the
 #    same transaction, unless they are the same as last time (nat.kern kept in $D).
+# The nat table as the kernel lists it, read once per apply (11,000 rules take a while).
+natSaved() {
+  [ -f nat.saved ] || iptables-save -t nat > nat.saved
+  cat nat.saved
+}
 if [ -f nat.head ]; then
+  partial nat
   if [ -f fresh ]; then
-    cat nat.head nat.own nat.kern > nat.full
+    cat nat.chead nat.cown nat.kern > nat.full
   elif [ ! -f full ] && [ -f "$D/nat.kern" ] && cmp -s nat.kern "$D/nat.kern"; then
-    cat nat.head nat.own > nat.full
+    cat nat.chead nat.cown > nat.full
   else
-    iptables-save -t nat | grep -E "$KERN.*$OURS" | sed 's/^-A /-D /' > nat.del
-    cat nat.head nat.del nat.own nat.kern > nat.full
+    natSaved | grep -E "$KERN.*$OURS" | sed 's/^-A /-D /' > nat.del
+    cat nat.chead nat.del nat.cown nat.kern > nat.full
   fi
   # kube-proxy's chains the plan no longer has: flushed, then deleted, in the same transaction
   # (as kube-proxy does). $D/kube.chains remembers the last apply's, so a toggle reads nothing.
@@ -139,7 +174,7 @@ if [ -f nat.head ]; then
   if [ -s kube.want ] || [ -s "$D/kube.chains" ] || [ -f full ]; then
     if [ -f fresh ]; then : > kube.live
     elif [ ! -f full ] && [ -f "$D/kube.chains" ]; then cp "$D/kube.chains" kube.live
-    else iptables-save -t nat | grep -o '^:KUBE-[^ ]*' | sort > kube.live; fi
+    else natSaved | grep -o '^:KUBE-[^ ]*' | sort > kube.live; fi
     comm -23 kube.live kube.want > kube.stale
     sed 's/$/ - [0:0]/' kube.stale >> nat.full
     sed 's/^:/-X /' kube.stale >> nat.full
@@ -151,6 +186,7 @@ if [ -f nat.head ]; then
   # apply left ($D/filter.want, $D/filter.kern) spares reading the table, unless `full`.
   if [ -f filter.head ] || [ -f "$D/filter.on" ]; then
     [ -f filter.head ] || { echo '*filter' > filter.head; : > filter.own; : > filter.kern; }
+    partial filter
     grep -oE '^:cali-[^ ]+' filter.head | cut -c2- | sort > filter.want
     if [ -f fresh ]; then
       : > filter.live; : > filter.hdel
@@ -165,22 +201,27 @@ if [ -f nat.head ]; then
     fi
     comm -23 filter.live filter.want > filter.stale
     {
-      cat filter.head filter.hdel
+      cat filter.chead filter.hdel
       sed 's/^/-F /' filter.stale
       sed 's/^/-X /' filter.stale
-      cat filter.kern filter.own
+      cat filter.kern filter.cown
       echo COMMIT
     } >> nat.full
   fi
+  # No record while the kernel may be changing: an apply that ends here (killed) leaves the
+  # next one rewriting every chain rather than trusting a record the kernel no longer matches.
+  rm -f "$D/nat.head" "$D/filter.head"
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"
+  cp nat.head "$D/nat.head"; cp nat.own "$D/nat.own"
   if [ -s filter.want ]; then
     : > "$D/filter.on"
     cp filter.want "$D/filter.want"
     [ -s filter.kern ] && cp filter.kern "$D/filter.kern"
+    cp filter.head "$D/filter.head"; cp filter.own "$D/filter.own"
   else
-    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
+    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern" "$D/filter.head" "$D/filter.own"
   fi
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
     for t in calico egress-lab; do
@@ -280,7 +321,8 @@ if [ -f nft.rules ]; then
       } > filter.clean
       iptables-restore --noflush < filter.clean 2>err || fail "iptables cleanup: $(cat err)"
     fi
-    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
+    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern" "$D/filter.head" "$D/filter.own"
+    rm -f "$D/nat.head" "$D/nat.own"
     clean6 # IPv6 labs: ip6tables' nat chains and hook, likewise (before the cali60 sets go)
     for s in $(ipset list -n 2>/dev/null | grep '^cali'); do ipset destroy "$s" 2>/dev/null || true; done
     rm -f "$D/nat.kern"
