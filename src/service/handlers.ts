@@ -39,7 +39,7 @@ export interface LabApiMethods {
   patchPool(lab: string, pool: string, patch: unknown, dryRun?: boolean): Promise<ChangeResult>;
   apply(lab: string, sources: LabSource[], dryRun?: boolean): Promise<ChangeResult>;
   setCalicoVersion(lab: string, calicoVersion: string, dryRun?: boolean): Promise<ChangeResult>;
-  explain(lab: string, from: string, to: string): Promise<Explanation>;
+  explain(lab: string, from: string, to: string, ipVersion?: 4 | 6): Promise<Explanation>;
   diffLab(lab: string, node: string, dumps: LabSource[]): Promise<NodeDiffResult>;
   trace(req: TraceRequest): Promise<TraceResult>;
   bundleFile(lab: string, check?: boolean): Promise<LabSource>;
@@ -76,7 +76,7 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
     'lab:apply': ({ lab, source, dryRun }) => s.apply(lab, [source], dryRun),
     'lab:calico-version': ({ lab, calicoVersion, dryRun }) =>
       s.setCalicoVersion(lab, calicoVersion, dryRun),
-    'lab:explain': ({ lab, from, to }) => s.explain(lab, from, to),
+    'lab:explain': ({ lab, from, to, ipVersion }) => s.explain(lab, from, to, ipVersion),
     'lab:diff': ({ lab, node, dumps }) => s.diffLab(lab, node, dumps),
     'lab:trace': (req) => s.trace(req),
     'lab:bundle': ({ lab, check }) => s.bundleFile(lab, check),

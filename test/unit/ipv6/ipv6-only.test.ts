@@ -10,6 +10,8 @@ import { loadLab } from '../../../src/core/lab-file/index.js';
 import { loadSources } from '../../../src/core/lab-file/load.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import { renderBirdConfig, renderContainer } from '../../../src/core/plan/render-container.js';
+import { labStatus } from '../../../src/service/status-view.js';
+import { podInfo, resolveTarget } from '../../../src/service/live/targets.js';
 
 const FILE = 'lab-templates/ipv6-only.yaml';
 const TEXT = readFileSync(FILE, 'utf8');
@@ -87,6 +89,31 @@ describe('the ipv6-only template', () => {
     expect(() => explain(plan, 'web-nat', 'internet', { ipVersion: 4 })).toThrow(
       'is IPv6-only (spec.cni.assignIpv4: false): pods have no IPv4 address',
     );
+  });
+});
+
+describe('the service on an IPv6-only lab', () => {
+  const lab = loadLab([{ file: FILE, text: TEXT }]);
+  const record = { name: 'v6o', lab, ipam: planLab(lab).ipam, sources: [] };
+  const dual = loadLab([
+    { file: 'nat66.yaml', text: readFileSync('lab-templates/nat66-toggle.yaml', 'utf8') },
+  ]);
+  const dualRecord = { name: 'd', lab: dual, ipam: planLab(dual).ipam, sources: [] };
+
+  test('a name means its IPv6 address (traffic, ping, check), unless IPv4 is asked for', () => {
+    expect(resolveTarget(record, 'internet').address).toBe('2001:db8:113::10');
+    expect(resolveTarget(record, 'web-public').address).toBe(
+      record.ipam.assignments.find((a) => a.pod === 'web-public')!.ipv6!.address,
+    );
+    expect(podInfo(record, 'web-nat').address).toContain(':');
+    // A dual-stack lab keeps IPv4 for names, IPv6 when asked (the UI's selector, traffic --ipv6).
+    expect(resolveTarget(dualRecord, 'internet').address).toBe('203.0.113.10');
+    expect(resolveTarget(dualRecord, 'internet', 6).address).toBe('2001:db8:113::10');
+  });
+
+  test('the status says which families pods have', () => {
+    expect(labStatus(undefined, record).ipFamilies).toEqual([6]);
+    expect(labStatus(undefined, dualRecord).ipFamilies).toEqual([4, 6]);
   });
 });
 
