@@ -11,6 +11,7 @@ import { IPADDRS_ANNOTATION } from '../calico/ip-addrs.js';
 import type { SourceIndex } from './source-index.js';
 import { checkLabIpv6, IPV6_ONLY_HINT, ipv6PeerKnown } from './checks-ipv6.js';
 import { assignsIpv4 } from '../model/ip-families.js';
+import { ipv6OnlyLabProblems } from './lab-ipv6-only.js';
 
 export interface CheckOptions {
   /** The lab's pool list is calico-node's auto-created default pool (no IPPool in the file). */
@@ -143,5 +144,6 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
   }
   problems.push(...checkLabIpv6(lab, index));
+  problems.push(...ipv6OnlyLabProblems(lab, index));
   return problems;
 }

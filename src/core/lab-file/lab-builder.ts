@@ -155,16 +155,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   });
   problems.push(...combined.problems);
   warnings.push(...combined.warnings);
-  problems.push(
-    ...ipv6OnlyProblems(index, {
-      labName,
-      spec,
-      ipPools,
-      bgpPeers: resources.bgpPeers,
-      felixConfigurations: resources.felixConfigurations,
-      hasPolicies: (resources.policies?.length ?? 0) > 0,
-    }),
-  );
+  problems.push(...ipv6OnlyProblems(index, { labName, spec }));
   if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],

@@ -10,17 +10,14 @@ import type { Problem } from '../errors.js';
 import { peerIPAddress } from '../calico/bgp.js';
 import { IPADDRS_ANNOTATION } from '../calico/ip-addrs.js';
 import { poolVersion } from '../calico/ippool.js';
-import type { FelixConfiguration, IPPool, BGPPeer } from '../model/calico.js';
+import type { Lab } from '../model/lab.js';
+import { ipv6OnlyLab } from '../model/ip-families.js';
 import type { LabDocument } from './schemas.js';
 import type { SourceIndex } from './source-index.js';
 
 export interface Ipv6OnlyInputs {
   labName: string;
   spec: LabDocument['spec'];
-  ipPools: IPPool[];
-  bgpPeers: BGPPeer[];
-  felixConfigurations: FelixConfiguration[];
-  hasPolicies: boolean;
 }
 
 /** Whether the Lab document asks for IPv6-only pods. */
@@ -30,6 +27,7 @@ export function specIsIpv6Only(spec: LabDocument['spec']): boolean {
 
 const WHY = 'an IPv6-only lab (spec.cni.assignIpv4: false)';
 
+/** The Lab document's side: what it asks for that has no IPv6 side in the lab. */
 export function ipv6OnlyProblems(index: SourceIndex, inp: Ipv6OnlyInputs): Problem[] {
   const { spec } = inp;
   if (!specIsIpv6Only(spec)) return [];
@@ -44,15 +42,6 @@ export function ipv6OnlyProblems(index: SourceIndex, inp: Ipv6OnlyInputs): Probl
     );
     return problems;
   }
-  const v6Pools = inp.ipPools.filter(
-    (p) => poolVersion(p) === 6 && !p.spec.disabled && p.spec.allowedUses.includes('Workload'),
-  );
-  if (v6Pools.length === 0)
-    lab(
-      ['spec', 'cni', 'assignIpv4'],
-      'assignIpv4: false needs an enabled IPv6 IPPool for workloads: with neither family to assign, the CNI plugin fails every pod',
-    );
-
   // Features the lab builds for IPv4 only.
   const refuse = (key: string, what: string) => {
     if ((spec as Record<string, unknown>)[key] !== undefined)
@@ -62,8 +51,48 @@ export function ipv6OnlyProblems(index: SourceIndex, inp: Ipv6OnlyInputs): Probl
   refuse('kubeProxy', 'kube-proxy (its IPv6 rules)');
   refuse('firewall', 'the perimeter firewall (IPv6 filtering in the router)');
   refuse('enterprise', 'egress gateways (IPv6 gateway pods)');
+  (spec.pods ?? []).forEach((pod, i) => {
+    if (pod.annotations?.[IPADDRS_ANNOTATION] !== undefined)
+      lab(
+        ['spec', 'pods', i, 'annotations', IPADDRS_ANNOTATION],
+        `${IPADDRS_ANNOTATION} is not modelled in ${WHY}: the lab picks IPv6 addresses from the pools only`,
+      );
+  });
+  (spec.expect ?? []).forEach((x, i) => {
+    if (x.ipVersion !== 6)
+      lab(
+        ['spec', 'expect', i],
+        `pods of ${WHY} have no IPv4 address: add ipVersion: 6 to check the flow over IPv6`,
+      );
+  });
+  return problems;
+}
+
+/**
+ * The Calico resources' side, on the model, so `apply`, `create`, `replace` and `patch` on a
+ * running IPv6-only lab are refused as loading is (checks.ts runs it for all of them).
+ */
+export function ipv6OnlyLabProblems(lab: Lab, index: SourceIndex): Problem[] {
+  if (!ipv6OnlyLab(lab) || !lab.fabric.ipv6Cidr) return [];
+  const problems: Problem[] = [];
+  const inp = {
+    ipPools: lab.ipPools,
+    bgpPeers: lab.bgpPeers,
+    felixConfigurations: [lab.felixConfiguration, ...(lab.felixNodeConfigurations ?? [])],
+    hasPolicies: (lab.policies?.length ?? 0) > 0,
+  };
+  const labProblem = (path: (string | number)[], message: string) =>
+    problems.push(index.problem('Lab', lab.name, path, message, 'key'));
+  const v6Pools = inp.ipPools.filter(
+    (p) => poolVersion(p) === 6 && !p.spec.disabled && p.spec.allowedUses.includes('Workload'),
+  );
+  if (v6Pools.length === 0)
+    labProblem(
+      ['spec', 'cni', 'assignIpv4'],
+      'assignIpv4: false needs an enabled IPv6 IPPool for workloads: with neither family to assign, the CNI plugin fails every pod',
+    );
   if (inp.hasPolicies)
-    lab(
+    labProblem(
       ['spec', 'cni', 'assignIpv4'],
       `network policy is not modelled in ${WHY}: the lab polices IPv4 only (Felix would program ip6tables' filter table), so every flow would pass unpoliced`,
     );
@@ -116,19 +145,5 @@ export function ipv6OnlyProblems(index: SourceIndex, inp: Ipv6OnlyInputs): Probl
       );
   }
 
-  (spec.pods ?? []).forEach((pod, i) => {
-    if (pod.annotations?.[IPADDRS_ANNOTATION] !== undefined)
-      lab(
-        ['spec', 'pods', i, 'annotations', IPADDRS_ANNOTATION],
-        `${IPADDRS_ANNOTATION} is not modelled in ${WHY}: the lab picks IPv6 addresses from the pools only`,
-      );
-  });
-  (spec.expect ?? []).forEach((x, i) => {
-    if (x.ipVersion !== 6)
-      lab(
-        ['spec', 'expect', i],
-        `pods of ${WHY} have no IPv4 address: add ipVersion: 6 to check the flow over IPv6`,
-      );
-  });
   return problems;
 }

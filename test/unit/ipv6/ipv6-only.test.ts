@@ -5,6 +5,7 @@
 // refused at its position.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { appliedLab } from '../../../src/core/changes/lab-changes.js';
 import { explain } from '../../../src/core/explain/explain.js';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { loadSources } from '../../../src/core/lab-file/load.js';
@@ -171,5 +172,28 @@ describe('IPv6-only lab files', () => {
     expect(problems(withPolicy).join('\n')).toContain(
       'network policy is not modelled in an IPv6-only lab',
     );
+  });
+
+  test('apply on a running IPv6-only lab refuses the same resources, nothing changed', () => {
+    const lab = loadLab([{ file: FILE, text: TEXT }]);
+    const resources = `apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: v4-ipip}
+spec: {cidr: 10.10.0.0/16, ipipMode: Always}
+---
+apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: {name: tor4}
+spec: {peerIP: 172.30.0.1, asNumber: 64500}
+`;
+    let message = '';
+    try {
+      appliedLab(lab, [{ file: 'more.yaml', text: resources }]);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('IPPool(v4-ipip) spec.ipipMode: ipipMode Always is not modelled');
+    expect(message).toContain('BGPPeer(tor4) spec.peerIP: peerIP 172.30.0.1 is IPv4');
+    expect(lab.ipPools.map((p) => p.name)).toEqual(['ula-nat', 'public6']);
   });
 });
