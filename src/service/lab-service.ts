@@ -53,10 +53,17 @@ import {
 import { DownTracker } from './down-tracker.js';
 import { ExerciseTracker } from './exercise.js';
 import { checkpointLab } from '../core/changes/checkpoint.js';
+import {
+  patchedSource,
+  resourceViews,
+  type ResourceKind,
+  type ResourceView,
+} from '../core/changes/resource-views.js';
+import { patchedMessage } from '../core/changes/resource-messages.js';
 import { dockerEngines, type EngineFinder } from './engine-access.js';
 import { clientFileName } from './client-text.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
-import { planOf, recordFile, type LabRecord } from './lab-record.js';
+import { EXERCISE_PROGRESS, STATE_DIR, planOf, recordFile, type LabRecord } from './lab-record.js';
 import { LabWatcher } from './lab-watch.js';
 import { LiveFeatures } from './live/index.js';
 import { ValidationWorker, validateToResult } from './validation.js';
@@ -129,6 +136,21 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       check: (lab, opts) => this.live.check(lab, opts),
       resetToCheckpoint: (lab, step) => this.resetToCheckpoint(lab, step),
       emit: (event, payload) => this.emit(event, payload),
+      readProgress: async (lab) => {
+        const rt = await this.runtime();
+        const router = (await this.record(lab)).lab.router.name;
+        return rt.readFile(lab, router, `${STATE_DIR}/${EXERCISE_PROGRESS}`);
+      },
+      writeProgress: async (lab, content) => {
+        const rt = await this.runtime();
+        const router = (await this.record(lab)).lab.router.name;
+        await rt.writeFile(lab, {
+          container: router,
+          dir: STATE_DIR,
+          name: EXERCISE_PROGRESS,
+          content,
+        });
+      },
     });
   }
 
@@ -449,6 +471,27 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     ).then((r) => ({ ...r, message: `Successfully applied ${count} resource(s)` }));
   }
 
+  /** The lab's policies, network sets and Services, with their documents and summaries. */
+  async resources(lab?: string): Promise<ResourceView[]> {
+    return resourceViews(planOf(await this.record(lab)));
+  }
+
+  /** `patch KIND NAME -p JSON`: a merge patch validated and applied as `apply -f` would. */
+  patchResource(
+    lab: string | undefined,
+    kind: ResourceKind,
+    name: string,
+    patch: unknown,
+    dryRun = false,
+  ): Promise<ChangeResult> {
+    return this.change(
+      lab,
+      (cur) => appliedLab(cur, [patchedSource(cur, kind, name, patch)]),
+      patchedMessage(kind, name),
+      dryRun,
+    );
+  }
+
   deletePool(lab: string | undefined, pool: string): Promise<ChangeResult> {
     return this.change(
       lab,
@@ -579,7 +622,7 @@ function countResources(sources: LabSource[]): number {
     (n, s) =>
       n +
       (s.text.match(
-        /^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration|NetworkPolicy|GlobalNetworkPolicy|NetworkSet|GlobalNetworkSet)\s*$/gm,
+        /^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration|NetworkPolicy|GlobalNetworkPolicy|NetworkSet|GlobalNetworkSet|Service)\s*$/gm,
       )?.length ?? 0),
     0,
   );

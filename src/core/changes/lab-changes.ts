@@ -8,6 +8,7 @@ import { applyMergePatch, applyResources } from './patch.js';
 import { defaultBGPConfiguration } from '../calico/bgp.js';
 import { defaultFelixConfiguration } from '../calico/felix.js';
 import { withoutPolicyResource } from './policy-changes.js';
+import { serviceNotFound, withoutService } from './service-changes.js';
 
 function notFound(kind: string, name: string): never {
   throw new LabInputError([{ kind, name, message: `resource does not exist: ${kind}(${name})` }]);
@@ -60,6 +61,10 @@ export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]):
         const { felixNodeConfigurations: _drop, ...others } = lab;
         lab = rest.length ? { ...others, felixNodeConfigurations: rest } : others;
       }
+    } else if (kind === 'Service') {
+      const without = withoutService(lab, name);
+      if (!without) throw new LabInputError([{ kind, name, message: serviceNotFound(name) }]);
+      lab = without;
     } else {
       const without = withoutPolicyResource(lab, kind, name);
       if (!without) notFound(kind, name);
