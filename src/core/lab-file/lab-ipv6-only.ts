@@ -97,6 +97,13 @@ export function ipv6OnlyLabProblems(lab: Lab, index: SourceIndex): Problem[] {
       `network policy is not modelled in ${WHY}: the lab polices IPv4 only (Felix would program ip6tables' filter table), so every flow would pass unpoliced`,
     );
 
+  // Services applied to a running lab (apply -f of v1 Services) meet the same refusal as spec.services.
+  if (lab.services?.length)
+    labProblem(
+      ['spec', 'cni', 'assignIpv4'],
+      `Services (${lab.services.map((x) => x.name).join(', ')}) are not modelled in ${WHY}: the lab builds kube-proxy's rules for IPv4 only`,
+    );
+
   // Tunnels take their address from IPv4 pools and ride the node's IPv4 address (IP=none: none).
   for (const pool of inp.ipPools) {
     if (poolVersion(pool) !== 4) continue;

@@ -195,5 +195,14 @@ spec: {peerIP: 172.30.0.1, asNumber: 64500}
     expect(message).toContain('IPPool(v4-ipip) spec.ipipMode: ipipMode Always is not modelled');
     expect(message).toContain('BGPPeer(tor4) spec.peerIP: peerIP 172.30.0.1 is IPv4');
     expect(lab.ipPools.map((p) => p.name)).toEqual(['ula-nat', 'public6']);
+    const service = `apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+`;
+    expect(() => appliedLab(lab, [{ file: 'svc.yaml', text: service }])).toThrow(
+      'Services (web) are not modelled in an IPv6-only lab',
+    );
+    expect(lab.services).toBeUndefined();
   });
 });
