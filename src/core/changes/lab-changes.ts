@@ -8,6 +8,7 @@ import { applyMergePatch, applyResources } from './patch.js';
 import { defaultBGPConfiguration } from '../calico/bgp.js';
 import { defaultFelixConfiguration } from '../calico/felix.js';
 import { withoutPolicyResource } from './policy-changes.js';
+import { withIpv6Warnings } from './ipv6-warnings.js';
 import { serviceNotFound, withoutService } from './service-changes.js';
 
 function notFound(kind: string, name: string): never {
@@ -18,7 +19,8 @@ export function patchedLab(current: Lab, pool: string, patch: unknown): Lab {
   const existing = current.ipPools.find((p) => p.name === pool);
   if (!existing) notFound('IPPool', pool);
   const updated = applyMergePatch(existing, patch);
-  return { ...current, ipPools: current.ipPools.map((p) => (p.name === pool ? updated : p)) };
+  const next = { ...current, ipPools: current.ipPools.map((p) => (p.name === pool ? updated : p)) };
+  return withIpv6Warnings(current, next); // the IPv6 warnings `validate` gives (ipv6-warnings.ts)
 }
 
 export function appliedLab(current: Lab, sources: LabSource[]): Lab {
@@ -26,6 +28,10 @@ export function appliedLab(current: Lab, sources: LabSource[]): Lab {
 }
 
 export function deletedPoolLab(current: Lab, pool: string): Lab {
+  return withIpv6Warnings(current, withoutPool(current, pool));
+}
+
+function withoutPool(current: Lab, pool: string): Lab {
   if (!current.ipPools.some((p) => p.name === pool)) notFound('IPPool', pool);
   return { ...current, ipPools: current.ipPools.filter((p) => p.name !== pool) };
 }
@@ -45,7 +51,7 @@ export interface ResourceRef {
 export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]): Lab {
   let lab = current;
   for (const { kind, name } of refs) {
-    if (kind === 'IPPool') lab = deletedPoolLab(lab, name);
+    if (kind === 'IPPool') lab = withoutPool(lab, name);
     else if (kind === 'BGPPeer') {
       if (!lab.bgpPeers.some((p) => p.name === name)) notFound(kind, name);
       lab = { ...lab, bgpPeers: lab.bgpPeers.filter((p) => p.name !== name) };
@@ -71,5 +77,5 @@ export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]):
       lab = without;
     }
   }
-  return lab;
+  return withIpv6Warnings(current, lab);
 }

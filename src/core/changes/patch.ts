@@ -23,6 +23,7 @@ import { entryFieldError, SourceIndex } from '../lab-file/source-index.js';
 import { locate, parseSources, type LabSource } from '../lab-file/source.js';
 import { withNetworkSet, withPolicy } from './policy-changes.js';
 import { indexName } from '../lab-file/policy-resources.js';
+import { withIpv6Warnings } from './ipv6-warnings.js';
 import { applyServices, type ServiceEntry } from './service-changes.js';
 
 function inputError(problems: Problem[]): LabInputError {
@@ -150,5 +151,6 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   else delete next.warnings;
   const cross = [...checkLab(next, index), ...encapProblems(next, index)];
   if (cross.length > 0) throw inputError(cross);
-  return next;
+  // The IPv6 warnings `validate` gives, for the lab after the change (ipv6-warnings.ts).
+  return withIpv6Warnings(current, next, index);
 }

@@ -1,6 +1,7 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { SpineTorSession } from './tor-types.js';
 import type { FilterTable } from './filter-types.js';
 import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
@@ -159,7 +160,16 @@ export interface NodeDataplane {
   /** Tunnel devices, VTEP entries and pod MTU, when a pool encapsulates or WireGuard is on. */
   encap?: EncapDataplane;
   /** IPv6 labs: the node's IPv6 address, Felix's IPv6 sets (cali60…) and ip6tables nat table. */
-  ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable };
+  ipv6?: {
+    address: string;
+    ipsets: IpSet[];
+    nat: NatTable;
+    /**
+     * FelixConfiguration ipv6Support: false: Felix programs nothing for IPv6 (no cali60 sets,
+     * no IPv6 nat table in either mode); ipsets and nat are then empty (felix-ipv6-support.ts).
+     */
+    felixOff?: true;
+  };
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */
@@ -203,4 +213,6 @@ export interface RouterBirdData {
   sessions: RouterBgpSession[];
   /** IPv6 labs: sessions with nodes whose BGPPeer points at the router's IPv6 address. */
   ipv6?: { address: string; sessions: RouterBgpSession[] };
+  /** Racks with a ToR of their own (fabric.racks[].tor): the spine's eBGP sessions with them. */
+  tors?: SpineTorSession[];
 }

@@ -12,6 +12,7 @@ import { cidrContains } from '../net/cidr.js';
 import { serviceEndpoints } from '../plan/kube-proxy.js';
 import type { LabPlan } from '../plan/types.js';
 import type { Explanation } from './types.js';
+import { explainInboundFirewall } from './explain-perimeter.js';
 
 function fail(message: string): never {
   throw new LabInputError([{ message }]);
@@ -209,6 +210,8 @@ export function explainService(
     steps,
     warnings: [],
   };
-  if (host) e.source = { name: host.name, address: host.address, kind: 'host' };
-  return e;
+  if (!host) return e;
+  e.source = { name: host.name, address: host.address, kind: 'host' };
+  // The router's inbound firewall sees the address and port the host sent to (before DNAT).
+  return explainInboundFirewall(plan, e, { protocol, port: dport }, 0);
 }
