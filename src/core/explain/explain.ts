@@ -1,6 +1,7 @@
 // explain: what happens to a packet from a pod to a destination, decided from the plan's
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
+import { ipv6OnlyLab } from '../model/ip-families.js';
 import { explainService } from './explain-service.js';
 import { podToOwnHostVerdict, policyVerdict } from './policy-verdict.js';
 import { natBehaviour } from '../calico/versions.js';
@@ -137,6 +138,14 @@ export function explain(
   const lab = plan.lab;
   if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
     return explain6(plan, from, to, opts);
+  // IPv6-only labs (spec.cni.assignIpv4: false): IPv6 is the only family pods have.
+  if (ipv6OnlyLab(lab)) {
+    if (opts.ipVersion === 4)
+      fail(
+        `explain: lab ${lab.name} is IPv6-only (spec.cni.assignIpv4: false): pods have no IPv4 address`,
+      );
+    return explain6(plan, from, to, opts);
+  }
   const src = plan.ipam.assignments.find((a) => a.pod === from);
   if (!src && isHostName(plan, from))
     return explainInboundFirewall(plan, explainInbound(plan, from, to), {

@@ -57,6 +57,9 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
       "The host's IPv6 address with its prefix length, e.g. 2001:db8:113::10/64.",
     'spec.hosts[].ipv6Gateway': "The host's IPv6 gateway (default: the router).",
     'spec.expect[].ipVersion': '6 to check the flow over IPv6 (the IPv6 addresses); default 4.',
+    'spec.cni': "Calico's CNI plugin configuration (its ipam section).",
+    'spec.cni.assignIpv4':
+      'false: pods get an IPv6 address only (the CNI\'s "assign_ipv4": "false"), an IPv6-only lab; needs fabric.ipv6Cidr and an IPv6 IPPool.',
     'spec.router': 'The BGP router (BIRD) between the nodes and the outside hosts.',
     'spec.router.name': 'The router container name.',
     'spec.router.address': "The router's address on the fabric.",

@@ -30,6 +30,7 @@ import { buildKubeProxy, buildServices } from './lab-services.js';
 import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
 import { nodesWithoutPeers } from './bgp-peer-warnings.js';
 import { combinationProblems } from './feature-combinations.js';
+import { ipv6OnlyProblems, specIsIpv6Only } from './lab-ipv6-only.js';
 import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
@@ -86,7 +87,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
-  const ipPools = autoPool ? [defaultIPv4Pool()] : resources.ipPools;
+  // IPv6-only (spec.cni.assignIpv4: false): no default IPv4 pool (lab-ipv6-only.ts).
+  const ipPools = autoPool ? (specIsIpv6Only(spec) ? [] : [defaultIPv4Pool()]) : resources.ipPools;
   // calico-node also creates its IPv6 default pool when IPv6 is on (ippool-default6.ts).
   if (autoPool && fabric6) ipPools.push(defaultIPv6Pool(labName));
 
@@ -153,6 +155,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   });
   problems.push(...combined.problems);
   warnings.push(...combined.warnings);
+  problems.push(...ipv6OnlyProblems(index, { labName, spec }));
   if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
@@ -190,6 +193,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (perimeter.namespaceAnnotations) lab.namespaceAnnotations = perimeter.namespaceAnnotations;
   if (kubeProxy) lab.kubeProxy = kubeProxy;
   if (services.length) lab.services = services;
+  if (spec.cni?.assignIpv4 !== undefined) lab.cni = { assignIpv4: spec.cni.assignIpv4 };
   const namespaces = buildNamespaces(spec.namespaces, P);
   const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };

@@ -287,6 +287,8 @@ export const labDocument = z.strictObject({
     enterprise: enterpriseSection.optional(),
     services: z.array(serviceSchema).optional(),
     kubeProxy: kubeProxySchema.optional(),
+    // Calico's CNI config (ipam.assign_ipv4): false gives pods IPv6 only (lab-ipv6-only.ts).
+    cni: z.strictObject({ assignIpv4: z.boolean().optional() }).optional(),
     // Workshops (exercise-schema.ts): lazy, for its checks take the `expect` entries' own shape.
     exercise: z.lazy((): z.ZodType<ExerciseDocument> => exerciseDocument).optional(),
   }),

@@ -145,6 +145,8 @@ export interface Lab {
   kubeProxy?: KubeProxyConfig;
   /** A workshop exercise: steps with checkpoints and checks on the wire (issue 18). */
   exercise?: Exercise;
+  /** Calico's CNI config: assignIpv4 false (ipam.assign_ipv4) makes an IPv6-only lab (ip-families.ts). */
+  cni?: { assignIpv4: boolean };
 }
 
 // A lab's exercise (issue 18): ordered steps a student walks through. Each step starts from a

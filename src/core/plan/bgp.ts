@@ -3,6 +3,7 @@
 // -> `Global_<ip>`, node-specific (node or nodeSelector) -> `Node_<ip>`. A peer whose address
 // is the node's own is skipped, as in the template. peerSelector peers: ./bgp-peer-selector.ts.
 import { matchesSelector } from '../calico/selector.js';
+import { ipv6OnlyLab } from '../model/ip-families.js';
 import { birdId } from '../dataplane/bird-names.js';
 import type {
   BirdConfigData,
@@ -29,6 +30,9 @@ function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefine
 }
 
 export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
+  // IPv6-only labs: calico-node runs with IP=none, its Node has no bgp.ipv4Address and confd
+  // renders no IPv4 peer (lab-ipv6-only.ts); the IPv6 peers are bgp6.ts's.
+  if (ipv6OnlyLab(lab)) return [];
   const peers: BirdPeer[] = [];
   const asNumber = lab.bgpConfiguration.spec.asNumber;
   const seen = new Set<string>();

@@ -13,6 +13,7 @@ import { withEncap } from './encap-dataplane.js';
 import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
 import { nodeServiceRoutes } from './service-routes.js';
 import { nodeIpv6 } from './node-dataplane6.js';
+import { podIpv4 } from '../ipam/families.js';
 import { felixIpv6Off } from '../dataplane/felix-nat6.js';
 import { felixIpv6Enabled } from '../calico/felix-ipv6.js';
 
@@ -29,7 +30,8 @@ export function nodeRoutes(lab: Lab, node: LabNode, ipam: IpamPlan): RouteSpec[]
   const gateway = nodeRack(lab, node).routerAddress; // the router, on the node's rack
   const routes: RouteSpec[] = [{ dst: 'default', via: gateway, dev: 'eth0' }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
-    routes.push({ dst: `${a.address}/32`, dev: a.hostIfname, scope: 'link' });
+    const v4 = podIpv4(a); // IPv6-only pods: their /128 routes only (node-dataplane6.ts)
+    if (v4) routes.push({ dst: `${v4}/32`, dev: a.hostIfname, scope: 'link' });
   }
   return routes;
 }

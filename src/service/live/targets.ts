@@ -1,6 +1,7 @@
 // Names in a running lab → addresses and containers, from the lab's record (Lab + IPAM).
 // Pure: the record is data. Also the safety rule for traffic: only addresses that belong
 // to the lab (its containers, pools, fabric, host segments) or documentation ranges.
+import { ipv6OnlyLab } from '../../core/model/ip-families.js';
 import { isIP } from 'node:net';
 import type { Lab } from '../../core/model/lab.js';
 import { labTors } from '../../core/model/tor.js';
@@ -110,8 +111,10 @@ export function isLabAddress(data: LabData, address: string): boolean {
 }
 
 /** A host, pod, node or router name, or an address; what owns it. */
-export function resolveTarget(data: LabData, to: string, ipVersion?: 4 | 6): Endpoint {
-  // ipVersion: a name resolves to that family's address (IPv6: the container's IPv6 one).
+export function resolveTarget(data: LabData, to: string, family?: 4 | 6): Endpoint {
+  // ipVersion: a name resolves to that family's address (IPv6: the container's IPv6 one). An
+  // IPv6-only lab's pods have no IPv4 address: there a name means its IPv6 address.
+  const ipVersion = family ?? (ipv6OnlyLab(data.lab) ? 6 : undefined);
   const all = labEndpoints(data);
   const eps =
     ipVersion === undefined
