@@ -9,7 +9,7 @@ import type { KubeAction, KubeMatch, KubeProxyNat, KubeRule } from './kube-proxy
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** Go's base32.StdEncoding of the bytes (no padding needed for the 16 characters kept). */
-function base32(bytes: Uint8Array): string {
+export function base32(bytes: Uint8Array): string {
   let out = '';
   let bits = 0;
   let value = 0;

@@ -6,6 +6,7 @@ import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
 export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
 import type { KubeProxyNat } from './kube-proxy-types.js';
+import type { KubeProxyNft } from './kube-proxy-nft-types.js';
 
 /** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
 export interface RouteSpec {
@@ -160,6 +161,8 @@ export interface NodeDataplane {
   encap?: EncapDataplane;
   /** IPv6 labs: the node's IPv6 address, Felix's IPv6 sets (cali60…) and ip6tables nat table. */
   ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable };
+  /** kube-proxy in nftables mode: its table `ip kube-proxy` (then nat.kubeProxy is absent). */
+  kubeProxyNft?: KubeProxyNft;
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */
