@@ -8,6 +8,7 @@ import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRulesetWithFilter } from '../dataplane/render-nft-filter.js';
 import { renderIptablesFilter } from '../dataplane/render-filter.js';
+import { renderKubeProxyNftList } from '../dataplane/render-kube-proxy-nft.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
 import { perimeterText } from './render-perimeter-text.js';
@@ -31,6 +32,8 @@ export interface RenderedDataplane {
   /** IPv6 labs: the ip6tables nat table (`ip6tables-restore --noflush` input and `ip6tables-save` view). */
   ip6tablesNat?: string;
   ip6tablesSave?: string;
+  /** kube-proxy in nftables mode: table `ip kube-proxy` as `nft list table` prints it. */
+  kubeProxyNft?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -44,7 +47,12 @@ export function renderBirdConfig(
 }
 
 export function renderContainer(c: ContainerPlan): RenderedDataplane {
-  return withPerimeter(c, renderContainerCore(c));
+  return withPerimeter(c, withKubeProxyNft(c, renderContainerCore(c)));
+}
+
+function withKubeProxyNft(c: ContainerPlan, r: RenderedDataplane): RenderedDataplane {
+  const t = c.dataplane?.kubeProxyNft;
+  return t ? { ...r, kubeProxyNft: renderKubeProxyNftList(t) } : r;
 }
 
 function withPerimeter(c: ContainerPlan, r: RenderedDataplane): RenderedDataplane {

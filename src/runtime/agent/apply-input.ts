@@ -6,6 +6,7 @@ import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
 import { filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
+import { renderKubeProxyNftApply } from '../../core/dataplane/render-kube-proxy-nft.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -101,6 +102,9 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     }
     if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
   }
+  // kube-proxy in nftables mode: its table, replaced whole (apply.sh step 3'').
+  if (c.dataplane?.kubeProxyNft)
+    files.push({ name: 'kpnft.rules', content: renderKubeProxyNftApply(c.dataplane.kubeProxyNft) });
   if (c.dataplane?.encap) {
     const e = renderEncap(c.dataplane.encap);
     files.push(

@@ -19,6 +19,7 @@
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
 #                 all in one transaction
+#   kpnft.rules   kube-proxy in nftables mode: `nft -f` input replacing table `ip kube-proxy` whole
 #   encap.*       tunnel devices (names, dev: `ip` lines, ip: `ip -batch`, fdb: `bridge -batch`)
 #   routes.batch  `ip -batch` input
 #   routes.known  `up`: the routes the wiring adds (recorded for 5a, not applied)
@@ -82,6 +83,13 @@ if [ -f nft.rules ]; then
   { sed -n 's/^map /flush map ip calico /p' nft.stale
     sed 's/^\([a-z]*\) /delete \1 ip calico /' nft.stale; } > nft.del
   cat nft.prep nft.del nft.rules > nft.full
+fi
+# kube-proxy's table (nftables mode): checked here with `nft -c` so a refusal changes nothing;
+# written after Calico's (step 3''). Skipped when it is the same as the last apply's.
+kpnftChanged=0
+if [ -f kpnft.rules ] && { [ -f fresh ] || [ -f full ] || ! cmp -s kpnft.rules "$D/kpnft.rules"; }; then
+  kpnftChanged=1
+  nft -c -f kpnft.rules 2>err || reject "kube-proxy nftables: $(cat err)"
 fi
 lastMode=$(cat "$D/mode" 2>/dev/null)
 # 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
@@ -206,6 +214,19 @@ if [ -f nft.rules ]; then
     rm -f "$D/nat.kern"
   fi
   echo nftables > "$D/mode"
+fi
+# 3''. kube-proxy in nftables mode: table `ip kube-proxy` replaced whole in one transaction
+#     (core/dataplane/render-kube-proxy-nft.ts); beside Calico's, whatever Felix's mode. A node
+#     whose plan has no such table any more loses the one the last apply (or anyone) left.
+if [ "$kpnftChanged" = 1 ]; then
+  nft -f kpnft.rules 2>err || fail "kube-proxy nftables: $(cat err)"
+  cp kpnft.rules "$D/kpnft.rules"
+elif [ ! -f kpnft.rules ] && { [ -f nat.head ] || [ -f nft.rules ]; } \
+  && { [ -f "$D/kpnft.rules" ] || { [ -f full ] && [ ! -f fresh ]; }; } && command -v nft >/dev/null; then
+  if nft list table ip kube-proxy >/dev/null 2>&1; then
+    nft delete table ip kube-proxy 2>err || fail "nft: $(cat err)"
+  fi
+  rm -f "$D/kpnft.rules"
 fi
 # 4. Swap the new set members in; drop sets the plan no longer has.
 if [ -f ipset.swap ]; then ipset restore < ipset.swap 2>err || fail "ipset swap: $(cat err)"; fi
