@@ -12,6 +12,7 @@ import { cidrContains } from '../net/cidr.js';
 import { serviceEndpoints } from '../plan/kube-proxy.js';
 import type { LabPlan } from '../plan/types.js';
 import type { Explanation } from './types.js';
+import { explainServiceNft } from './explain-service-nft.js';
 
 function fail(message: string): never {
   throw new LabInputError([{ message }]);
@@ -62,6 +63,25 @@ export function explainService(
   const atNode = srcPod?.node ?? viaNode?.name ?? sp.endpoints[0]?.node ?? lab.nodes[0]!.name;
   const node = lab.nodes.find((n) => n.name === atNode)!;
   const dp = plan.containers.find((c) => c.name === atNode)!.dataplane!;
+  // kube-proxy in nftables mode: the walk through table ip kube-proxy (explain-service-nft.ts).
+  if (dp.kubeProxyNft)
+    return explainServiceNft({
+      plan,
+      from,
+      svc,
+      port,
+      sp,
+      ...(host ? { host } : {}),
+      ...(srcPod ? { srcPod } : {}),
+      srcAddress,
+      address,
+      dport,
+      external,
+      ...(viaNode ? { viaNode } : {}),
+      atNode,
+      node,
+      dp,
+    });
   const kube = dp.nat.kubeProxy;
   if (!kube) fail('the lab runs no kube-proxy');
   const steps: string[] = [];
