@@ -13,6 +13,7 @@ import { policyFilter } from './node-filter.js';
 import { withEncap } from './encap-dataplane.js';
 import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
 import { kubeProxyNftTable } from './kube-proxy-nft.js';
+import { kubeProxyFilter } from './kube-proxy-filter.js';
 import { nodeServiceRoutes } from './service-routes.js';
 import { nodeIpv6 } from './node-dataplane6.js';
 
@@ -79,7 +80,11 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       lab.kubeProxy?.mode === 'iptables'
         ? {
             ...natTable(lab.ipPools, felix, behaviour),
-            kubeProxy: kubeProxyNat(lab.kubeProxy, node, serviceEndpoints(lab, ipam)),
+            kubeProxy: {
+              ...kubeProxyNat(lab.kubeProxy, node, serviceEndpoints(lab, ipam)),
+              // Its filter table too (REJECT without endpoints, KUBE-FORWARD): kube-proxy-filter.ts.
+              filter: kubeProxyFilter(node, serviceEndpoints(lab, ipam)),
+            },
           }
         : natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),

@@ -7,6 +7,7 @@ import { filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
 import { renderKubeProxyNftApply } from '../../core/dataplane/render-kube-proxy-nft.js';
+import { renderKubeFilterParts } from '../../core/dataplane/kube-proxy-text.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -101,6 +102,15 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       );
     }
     if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
+    // kube-proxy's filter table (iptables mode), restored with the nat table (apply.sh).
+    if (c.dataplane.nat.kubeProxy?.filter) {
+      const k = renderKubeFilterParts(c.dataplane.nat.kubeProxy.filter);
+      files.push(
+        { name: 'kfilter.head', content: k.head },
+        { name: 'kfilter.own', content: k.own },
+        { name: 'kfilter.kern', content: k.kern },
+      );
+    }
   }
   // kube-proxy in nftables mode: its table, replaced whole (apply.sh step 3'').
   if (c.dataplane?.kubeProxyNft)

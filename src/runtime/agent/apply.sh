@@ -15,6 +15,8 @@
 #   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
 #   filter.own    the rules of our filter chains
 #   filter.kern   our FORWARD hooks (`-I FORWARD 1 -j cali-FORWARD`, the appended accept)
+#   kfilter.*     kube-proxy's filter table (iptables mode): head (`*filter`, KUBE- chains),
+#                 own (their rules), kern (its INPUT/FORWARD/OUTPUT jumps, `-I CHAIN 1`)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -116,6 +118,30 @@ if [ -f nat.head ]; then
     sed 's/^:/-X /' kube.stale >> nat.full
   fi
   echo COMMIT >> nat.full
+  # kube-proxy's filter table (iptables mode), in the same restore and before Calico's policy
+  # block, whose `-I FORWARD 1` then puts cali-FORWARD above kube-proxy's jumps (as Felix keeps
+  # its hooks first). Its chains rewritten whole; its jumps replaced when they changed (the last
+  # apply's in $D/kfilter.kern); without kfilter.head after an apply that had it, all removed.
+  if [ -f kfilter.head ] || [ -f "$D/kfilter.kern" ]; then
+    if [ -f kfilter.head ]; then cp kfilter.head kfilter.chains
+    else grep '^:KUBE-' "$D/kfilter.chains" 2>/dev/null > kfilter.chains; : > kfilter.own; : > kfilter.kern; fi
+    if [ -f fresh ]; then : > kfilter.hdel
+    elif [ ! -f full ] && [ -f "$D/kfilter.kern" ] && cmp -s kfilter.kern "$D/kfilter.kern"; then
+      : > kfilter.hdel; : > kfilter.kern
+    elif [ ! -f full ] && [ -f "$D/kfilter.kern" ]; then
+      sed 's/^-I \([A-Z]*\) 1 /-D \1 /' "$D/kfilter.kern" > kfilter.hdel
+    else
+      iptables-save -t filter 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-' \
+        | sed 's/^-A /-D /' > kfilter.hdel
+    fi
+    {
+      echo '*filter'
+      grep '^:KUBE-' kfilter.chains
+      cat kfilter.hdel kfilter.own kfilter.kern
+      [ -f kfilter.head ] || grep -o '^:KUBE-[^ ]*' kfilter.chains | sed 's/^:/-X /'
+      echo COMMIT
+    } >> nat.full
+  fi
   # The filter table (network policy) in the same restore: our chains rewritten whole, stale
   # cali- chains flushed and deleted, our FORWARD hooks (cali: rules) replaced. Policies gone
   # (no filter.head after an apply that had one): our hooks and chains removed. What the last
@@ -127,7 +153,8 @@ if [ -f nat.head ]; then
       : > filter.live; : > filter.hdel
     elif [ ! -f full ] && [ -f "$D/filter.want" ] && [ -f "$D/filter.kern" ]; then
       cp "$D/filter.want" filter.live
-      if cmp -s filter.kern "$D/filter.kern"; then : > filter.kern; : > filter.hdel
+      # (kube-proxy's jumps just inserted at the top: Calico's go above them again.)
+      if cmp -s filter.kern "$D/filter.kern" && [ ! -s kfilter.kern ]; then : > filter.kern; : > filter.hdel
       else sed 's/^-[AI] FORWARD\( 1\)\{0,1\} /-D FORWARD /' "$D/filter.kern" > filter.hdel; fi
     else
       iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
@@ -144,6 +171,10 @@ if [ -f nat.head ]; then
     } >> nat.full
   fi
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
+  if [ -f kfilter.head ]; then
+    cp kfilter.head "$D/kfilter.chains"
+    [ -s kfilter.kern ] && cp kfilter.kern "$D/kfilter.kern"
+  else rm -f "$D/kfilter.chains" "$D/kfilter.kern"; fi
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"
   if [ -s filter.want ]; then
