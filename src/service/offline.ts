@@ -124,6 +124,13 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
       'ip6tables-restore --noflush (nat table, IPv6)',
       `${headers ? '' : '# IPv6: ip6tables-restore --noflush (nat table)\n'}${r.ip6tablesNat}`,
     ]);
+  // kube-proxy's filter table (iptables mode): REJECT without endpoints, KUBE-FORWARD.
+  if (r.kubeProxyFilter)
+    sections.push([
+      'iptables',
+      'iptables-restore --noflush (filter table, kube-proxy)',
+      r.kubeProxyFilter,
+    ]);
   // Network policy: Felix's filter chains, when the lab has policies (--format iptables).
   if (r.iptablesFilter)
     sections.push(['iptables', 'iptables-restore --noflush (filter table)', r.iptablesFilter]);

@@ -153,7 +153,24 @@ export function explainService(
       : (candidates.find((e) => e.ip !== srcAddress) ?? candidates[0]);
   let reply = !!ep && !!entry;
   let forward = { ok: reply, reason: '' };
-  if (!entry)
+  // kube-proxy's filter table: REJECT (no endpoints) or DROP (no local ones), kube-proxy-filter.ts.
+  const filtered = kube.filter?.rules.find(
+    (r) =>
+      (r.action.kind === 'reject' || r.action.kind === 'drop') &&
+      r.match.some((m) => m.kind === 'dport' && m.port === dport) &&
+      (r.match.some((m) => m.kind === 'dst' && m.cidr === address) ||
+        (viaNode !== undefined && r.match.some((m) => m.kind === 'addrtype'))),
+  );
+  if (!entry && filtered) {
+    steps.push(`${atNode}: filter ${renderKubeSave(filtered)}`);
+    forward = {
+      ok: false,
+      reason:
+        filtered.action.kind === 'reject'
+          ? `the Service has no endpoints: kube-proxy's ${filtered.chain} REJECTs it (ICMP port unreachable: the client sees "connection refused")`
+          : `externalTrafficPolicy Local and no endpoint on ${atNode}: kube-proxy's ${filtered.chain} drops the packet`,
+    };
+  } else if (!entry)
     forward = {
       ok: false,
       reason: `no kube-proxy rule on ${atNode} catches ${address}:${dport} (no endpoints?)`,

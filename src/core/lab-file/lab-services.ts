@@ -69,7 +69,7 @@ export function buildKubeProxy(ctx: LabContext): KubeProxyConfig | undefined {
 function noEndpointsNote(k: KubeProxyConfig): string {
   return k.mode === 'nftables'
     ? 'kube-proxy REJECTs its traffic: no-endpoint-services / no-endpoint-nodeports goto reject-chain'
-    : 'kube-proxy REJECTs its traffic in the filter table, which the lab does not render: packets go unanswered';
+    : 'kube-proxy REJECTs its traffic in the filter table: KUBE-SERVICES / KUBE-EXTERNAL-SERVICES, connection refused';
 }
 
 function parseLbAnnotation(text: string): string[] | undefined {

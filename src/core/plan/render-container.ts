@@ -9,6 +9,7 @@ import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.j
 import { renderNftRulesetWithFilter } from '../dataplane/render-nft-filter.js';
 import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderKubeProxyNftList } from '../dataplane/render-kube-proxy-nft.js';
+import { renderKubeFilterParts } from '../dataplane/kube-proxy-text.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
 import { perimeterText } from './render-perimeter-text.js';
@@ -34,6 +35,8 @@ export interface RenderedDataplane {
   ip6tablesSave?: string;
   /** kube-proxy in nftables mode: table `ip kube-proxy` as `nft list table` prints it. */
   kubeProxyNft?: string;
+  /** kube-proxy in iptables mode: its filter table, as `iptables-restore --noflush` takes it. */
+  kubeProxyFilter?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -52,6 +55,11 @@ export function renderContainer(c: ContainerPlan): RenderedDataplane {
 
 function withKubeProxyNft(c: ContainerPlan, r: RenderedDataplane): RenderedDataplane {
   const t = c.dataplane?.kubeProxyNft;
+  const f = c.dataplane?.nat.kubeProxy?.filter;
+  if (f) {
+    const p = renderKubeFilterParts(f);
+    r = { ...r, kubeProxyFilter: `${p.head}${p.own}${p.kern}COMMIT\n` };
+  }
   return t ? { ...r, kubeProxyNft: renderKubeProxyNftList(t) } : r;
 }
 

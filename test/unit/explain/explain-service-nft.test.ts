@@ -57,3 +57,16 @@ describe('explain through table ip kube-proxy', () => {
     );
   });
 });
+
+describe("explain in iptables mode: kube-proxy's filter table", () => {
+  const FIXTURE = 'test/fixtures/services-filter-lab.yaml';
+  const p = planLab(loadLab([{ file: FIXTURE, text: readFileSync(FIXTURE, 'utf8') }]));
+  test('no endpoints: KUBE-EXTERNAL-SERVICES / KUBE-SERVICES REJECT it', () => {
+    const x = explain(p, 'client', 'service/web-none@node-1', { protocol: 'tcp' });
+    expect(x.reply).toBe(false);
+    expect(x.steps.join('\n')).toContain(
+      'node-1: filter -A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/web-none has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 30090 -j REJECT --reject-with icmp-port-unreachable',
+    );
+    expect(x.forward?.reason).toContain('connection refused');
+  });
+});
