@@ -5,7 +5,7 @@ import type { Lab } from '../model/lab.js';
 import { peerIPAddress } from '../calico/bgp.js';
 import { choosePools, IPV6POOLS_ANNOTATION } from '../calico/pool-choice.js';
 import { poolVersion } from '../calico/ippool.js';
-import { effectiveNftables } from '../calico/versions.js';
+import { felixUsesNftables } from '../calico/felix-nftables-auto.js';
 import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
 import type { SourceIndex } from './source-index.js';
 
@@ -93,7 +93,7 @@ export function ipv6Warnings(lab: Lab, index: SourceIndex): Problem[] {
           `natOutgoingAddress is IPv4 only (Felix reads it as an IPv4 address): IPv6 pools with natOutgoing (${natPools.map((p) => p.name).join(', ')}) are masqueraded to the node's own IPv6 address`,
         ),
       );
-    if (effectiveNftables(f.spec.nftablesMode, lab.calicoVersion).nftables)
+    if (felixUsesNftables(f.spec.nftablesMode, lab.calicoVersion, lab.kubeProxy?.mode))
       out.push(
         index.problem(
           'FelixConfiguration',

@@ -124,7 +124,11 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     hosts,
     ipPools,
     routerName: router?.name ?? '',
-    nftables: perimeterNftables(felixConfiguration, calicoVersion),
+    nftables: perimeterNftables(
+      felixConfiguration,
+      calicoVersion,
+      ctx.spec.kubeProxy?.mode === 'nftables' ? 'nftables' : undefined,
+    ),
     warn: (path, message) =>
       warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
   });
