@@ -2,8 +2,9 @@
 // three things a student does: check my work (the step's checks proved on the wire by the same
 // code as `egress-lab check`), reset this step (the lab's resources back to the step's
 // checkpoint, one change through the change pipeline, no down/up) and move to a step. Progress
-// lives in this service (the process that serves the students and the instructor's view);
-// every move is pushed as an `exercise:progress` event.
+// is kept beside the lab's record in its router (a small JSON file), so a restarted server or
+// another process picks it up where it was; it goes away with the lab. Every move is pushed as
+// an `exercise:progress` event.
 import { LabInputError } from '../core/errors.js';
 import type { Exercise, ExerciseStep, LabExpectation } from '../core/model/lab.js';
 import type {
@@ -24,6 +25,9 @@ export interface ExerciseHost {
   check(lab: string, opts: CheckOptions): Promise<CheckReport>;
   resetToCheckpoint(lab: string, step: number): Promise<ChangeResult>;
   emit(event: 'exercise:progress', payload: LabApiEvents['exercise:progress']): void;
+  /** The lab's saved progress (undefined: none yet), and saving it. */
+  readProgress(lab: string): Promise<string | undefined>;
+  writeProgress(lab: string, text: string): Promise<void>;
 }
 
 interface Progress {
@@ -64,8 +68,33 @@ export function checkText(e: LabExpectation): string {
   return expectText(e);
 }
 
+/** The saved form of a lab's progress. */
+interface SavedProgress {
+  version: 1;
+  current: number;
+  passed: number[];
+  last?: ExerciseCheckResult;
+}
+
+function parseProgress(text: string | undefined): Progress | undefined {
+  if (!text) return undefined;
+  try {
+    const data = JSON.parse(text) as SavedProgress;
+    if (data.version !== 1 || !Number.isInteger(data.current)) return undefined;
+    return {
+      current: data.current,
+      passed: new Set(data.passed.filter(Number.isInteger)),
+      ...(data.last ? { last: data.last } : {}),
+    };
+  } catch {
+    return undefined; // a torn or foreign file: start over rather than fail the student
+  }
+}
+
 export class ExerciseTracker {
   private readonly progress = new Map<string, Progress>();
+  /** Labs whose saved progress has been read into `progress` (once per lab). */
+  private readonly loaded = new Map<string, Promise<void>>();
   /** One check or reset at a time per lab: a second click waits for the first. */
   private readonly busy = new Map<string, Promise<unknown>>();
 
@@ -78,6 +107,35 @@ export class ExerciseTracker {
       this.progress.set(lab, p);
     }
     return p;
+  }
+
+  /** Reads the lab's saved progress the first time the lab is asked about. */
+  private load(lab: string): Promise<void> {
+    let p = this.loaded.get(lab);
+    if (!p) {
+      p = this.host
+        .readProgress(lab)
+        .catch(() => undefined)
+        .then((text) => {
+          const saved = parseProgress(text);
+          if (saved && !this.progress.has(lab)) this.progress.set(lab, saved);
+        });
+      this.loaded.set(lab, p);
+    }
+    return p;
+  }
+
+  private async save(lab: string): Promise<void> {
+    const p = this.of(lab);
+    const saved: SavedProgress = {
+      version: 1,
+      current: p.current,
+      passed: [...p.passed].sort((a, b) => a - b),
+      ...(p.last ? { last: p.last } : {}),
+    };
+    // A lost save costs the student their place after a restart, not their work: never fail
+    // the check or reset that produced it.
+    await this.host.writeProgress(lab, JSON.stringify(saved)).catch(() => undefined);
   }
 
   private async serial<T>(lab: string, run: () => Promise<T>): Promise<T> {
@@ -104,12 +162,14 @@ export class ExerciseTracker {
     };
   }
 
-  private announce(lab: string, ex: Exercise): void {
+  private async announce(lab: string, ex: Exercise): Promise<void> {
+    await this.save(lab);
     this.host.emit('exercise:progress', this.summary(lab, ex, true));
   }
 
   async view(lab: string): Promise<ExerciseView> {
     const ex = exerciseOf(await this.host.record(lab));
+    await this.load(lab);
     const p = this.of(lab);
     const last = p.last?.step === p.current ? p.last : undefined;
     return {
@@ -138,6 +198,7 @@ export class ExerciseTracker {
     return this.serial(lab, async () => {
       const ex = exerciseOf(await this.host.record(lab));
       const s = stepOf(ex, lab, step);
+      await this.load(lab);
       const report = await this.host.check(lab, {
         expect: s.check,
         ...(onProgress ? { onProgress } : {}),
@@ -158,7 +219,7 @@ export class ExerciseTracker {
       p.current = step;
       p.last = result;
       if (result.ok) p.passed.add(step);
-      this.announce(lab, ex);
+      await this.announce(lab, ex);
       return result;
     });
   }
@@ -168,11 +229,12 @@ export class ExerciseTracker {
     return this.serial(lab, async () => {
       const ex = exerciseOf(await this.host.record(lab));
       stepOf(ex, lab, step);
+      await this.load(lab);
       const result = await this.host.resetToCheckpoint(lab, step);
       const p = this.of(lab);
       p.current = step;
       if (p.last?.step === step) delete p.last;
-      this.announce(lab, ex);
+      await this.announce(lab, ex);
       return result;
     });
   }
@@ -181,9 +243,10 @@ export class ExerciseTracker {
   async goto(lab: string, step: number): Promise<ExerciseView> {
     const ex = exerciseOf(await this.host.record(lab));
     stepOf(ex, lab, step);
+    await this.load(lab);
     const p = this.of(lab);
     p.current = step;
-    this.announce(lab, ex);
+    await this.announce(lab, ex);
     return this.view(lab);
   }
 
@@ -193,6 +256,7 @@ export class ExerciseTracker {
     const out: WorkshopLabView[] = [];
     for (const l of labs) {
       const record = await this.host.record(l.name).catch(() => undefined);
+      if (record?.lab.exercise) await this.load(l.name);
       out.push(this.summary(l.name, record?.lab.exercise, l.running));
     }
     return out.sort((a, b) => a.lab.localeCompare(b.lab, 'en', { numeric: true }));
@@ -200,7 +264,12 @@ export class ExerciseTracker {
 
   /** The lab went away (undefined: every lab did): its progress goes with it. */
   forget(lab: string | undefined): void {
-    if (lab === undefined) this.progress.clear();
-    else this.progress.delete(lab);
+    if (lab === undefined) {
+      this.progress.clear();
+      this.loaded.clear();
+    } else {
+      this.progress.delete(lab);
+      this.loaded.delete(lab);
+    }
   }
 }

@@ -15,6 +15,8 @@ import type { ServiceRuntime } from './service-runtime.js';
 // engine's archive API (runtime/lab/lab-files.ts): a toggle does not pay for an exec.
 export const STATE_DIR = '/var/lib';
 export const STATE_NAME = 'egress-lab-state.json';
+/** A lab's exercise progress (service/exercise.ts), beside its record. */
+export const EXERCISE_PROGRESS = 'egress-lab-exercise.json';
 const STATE_VERSION = 1;
 
 export interface LabRecord {

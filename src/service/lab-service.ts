@@ -56,7 +56,7 @@ import { checkpointLab } from '../core/changes/checkpoint.js';
 import { dockerEngines, type EngineFinder } from './engine-access.js';
 import { clientFileName } from './client-text.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
-import { planOf, recordFile, type LabRecord } from './lab-record.js';
+import { EXERCISE_PROGRESS, STATE_DIR, planOf, recordFile, type LabRecord } from './lab-record.js';
 import { LabWatcher } from './lab-watch.js';
 import { LiveFeatures } from './live/index.js';
 import { ValidationWorker, validateToResult } from './validation.js';
@@ -129,6 +129,21 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
       check: (lab, opts) => this.live.check(lab, opts),
       resetToCheckpoint: (lab, step) => this.resetToCheckpoint(lab, step),
       emit: (event, payload) => this.emit(event, payload),
+      readProgress: async (lab) => {
+        const rt = await this.runtime();
+        const router = (await this.record(lab)).lab.router.name;
+        return rt.readFile(lab, router, `${STATE_DIR}/${EXERCISE_PROGRESS}`);
+      },
+      writeProgress: async (lab, content) => {
+        const rt = await this.runtime();
+        const router = (await this.record(lab)).lab.router.name;
+        await rt.writeFile(lab, {
+          container: router,
+          dir: STATE_DIR,
+          name: EXERCISE_PROGRESS,
+          content,
+        });
+      },
     });
   }
 

@@ -1,21 +1,34 @@
 // Pushes what changes in running labs without anyone asking: container state (from the
-// engine's event stream) and BGP session state (polled, since BIRD has no event feed).
+// engine's event stream), BGP session state (polled, since BIRD has no event feed), and the
+// pools and tunnels of the lab's record (polled: another process, e.g. the CLI, may patch it).
 // Started only when a shell subscribes to lab events, so the CLI never pays for it.
 import type { LabStatus } from './api.js';
 import type { WatchContext } from './service-context.js';
 import { LABEL_LAB, LABEL_NAME } from '../runtime/lab/labels.js';
+import { tunnelLabel } from '../core/plan/tunnels.js';
 
 const POLL_MS = 3000;
 
-/** What a person watching the lab would call a change: container states and BGP states. */
+/**
+ * What a person watching the lab would call a change: container and BGP states, and the pools
+ * and tunnels the lab's record holds — a patch made from the CLI (another process) changes only
+ * the record, and the app must redraw its pools and tunnels then too.
+ */
 export function statusDigest(s: LabStatus): string {
-  return s.containers
+  const containers = s.containers
     .map(
       (c) =>
         `${c.name}:${c.state}:${(c.bgp ?? []).map((b) => `${b.neighbor}=${b.state}`).join(',')}`,
     )
     .sort()
     .join('|');
+  return `${containers}#${JSON.stringify(s.pools)}#${tunnelDigest(s)}`;
+}
+
+function tunnelDigest(s: LabStatus): string {
+  const t = s.tunnels;
+  if (!t) return '';
+  return JSON.stringify([t.tunnels.map((x) => [x.a, x.b, tunnelLabel(x)]), t.wireguard]);
 }
 
 /** Human-readable differences between two statuses of one lab, for the event log. */
@@ -28,6 +41,18 @@ export function statusChanges(before: LabStatus | undefined, after: LabStatus): 
       const ob = old?.bgp?.find((x) => x.neighbor === b.neighbor);
       if (!ob || ob.state !== b.state) out.push(`BGP ${c.name} ↔ ${b.neighbor}: ${b.state}`);
     }
+  }
+  if (!before) return out;
+  for (const pool of after.pools) {
+    const old = before.pools.find((x) => x.name === pool.name);
+    if (!old) out.push(`pool ${pool.name} created`);
+    else if (JSON.stringify(old) !== JSON.stringify(pool)) out.push(`pool ${pool.name} changed`);
+  }
+  for (const old of before.pools)
+    if (!after.pools.some((x) => x.name === old.name)) out.push(`pool ${old.name} deleted`);
+  if (tunnelDigest(before) !== tunnelDigest(after)) {
+    const labels = [...new Set((after.tunnels?.tunnels ?? []).map(tunnelLabel))];
+    out.push(`tunnels: ${labels.length ? labels.join(', ') : 'none'}`);
   }
   return out;
 }
@@ -133,7 +158,11 @@ export class LabWatcher {
         for (const message of statusChanges(before, s)) {
           this.service.emit('lab:event', {
             lab: s.name,
-            kind: message.startsWith('BGP') ? 'bgp' : 'container',
+            kind: message.startsWith('BGP')
+              ? 'bgp'
+              : /^(pool|tunnels)/.test(message)
+                ? 'change'
+                : 'container',
             message,
             at: Date.now(),
           });

@@ -22,6 +22,7 @@ import { parseRoutes, type SavedRoute } from './parse-routes.js';
 import { normalizeNftRule, parseNftRuleset, type NftRuleset } from './parse-nft.js';
 import { NFT_FAMILY, NFT_TABLE, nftHashedRules } from '../dataplane/render-nft.js';
 import { ruleOrigin } from './rule-origin.js';
+import { diffFilterTable } from './filter-diff.js';
 import type { DiffFinding, NodeDiffResult } from './types.js';
 
 /** Versions whose outgoing-NAT rules differ from each other (calico/versions.ts). */
@@ -94,7 +95,15 @@ export function diffNode(plan: LabPlan, node: string, dumps: DumpText[]): NodeDi
           message: `the lab's FelixConfiguration has nftablesMode Enabled: Felix programs table ip calico, not iptables rules; this node runs Felix in iptables mode (or give nft list ruleset)`,
         });
       else matched.rules += diffRules(ctx, d.file, nat, findings);
-      const other = save.tables.filter((t) => t.name !== 'nat').map((t) => t.name);
+      const filter = save.tables.find((t) => t.name === 'filter');
+      const policed = filter && ctx.dp.filter && ctx.dp.natDataplane === 'iptables';
+      if (policed)
+        matched.rules += diffFilterTable(ctx.dp.filter!, d.file, filter, findings, (f, where) =>
+          foreignFinding(ctx, d.file, f, where),
+        );
+      const other = save.tables
+        .filter((t) => t.name !== 'nat' && !(policed && t.name === 'filter'))
+        .map((t) => t.name);
       const natOther = [...nat.chains.keys()].filter(
         (c) => c.startsWith('cali-') && !ctx.dp.nat.chains.some((x) => x.name === c),
       );
@@ -102,7 +111,7 @@ export function diffNode(plan: LabPlan, node: string, dumps: DumpText[]): NodeDi
         findings.push({
           kind: 'not-compared',
           severity: 'info',
-          message: `not compared (the lab models Calico's outgoing NAT only): ${[
+          message: `not compared (the lab models Calico's outgoing NAT${ctx.dp.filter ? ' and policy filter rules' : ''} only): ${[
             ...other.map((t) => `table ${t}`),
             ...natOther.map((c) => `nat chain ${c}`),
           ].join(', ')}`,

@@ -8,49 +8,9 @@ import { FELIX_FIELDS, type CalicoKind } from './schemas.js';
 import type { Entry } from './entries.js';
 import { POLICY_COVERAGE } from './policy-coverage.js';
 import { locate } from './source.js';
+import { METADATA, TOP, type FieldRule, type ResourceCoverage } from './coverage-common.js';
 
-export interface NotModelled {
-  /** What the lab does instead. */
-  instead: string;
-  /** Warn only for values the lab cannot follow (e.g. ipipMode other than Never). */
-  when?: (value: unknown) => boolean;
-}
-
-export type FieldRule = 'modelled' | 'server' | NotModelled;
-
-/** Rules for the fields of a resource's top level, metadata and spec. */
-export interface ResourceCoverage {
-  top: Record<string, FieldRule>;
-  metadata: Record<string, FieldRule>;
-  spec: Record<string, FieldRule>;
-}
-
-const TOP: Record<string, FieldRule> = {
-  apiVersion: 'modelled',
-  kind: 'modelled',
-  metadata: 'modelled',
-  spec: 'modelled',
-  status: 'server',
-};
-
-const METADATA: Record<string, FieldRule> = {
-  name: 'modelled',
-  labels: 'modelled',
-  // Checked as Calico checks them; Felix and BIRD read no annotation of these resources.
-  annotations: 'modelled',
-  namespace: 'server',
-  uid: 'server',
-  resourceVersion: 'server',
-  generation: 'server',
-  creationTimestamp: 'server',
-  deletionTimestamp: 'server',
-  deletionGracePeriodSeconds: 'server',
-  generateName: 'server',
-  ownerReferences: 'server',
-  finalizers: 'server',
-  managedFields: 'server',
-  selfLink: 'server',
-};
+export type { FieldRule, NotModelled, ResourceCoverage } from './coverage-common.js';
 
 const IPPOOL: Record<string, FieldRule> = {
   cidr: 'modelled',

@@ -3,40 +3,18 @@
 // the lab cannot follow (http, notICMP, serviceAccounts, services) are refused by
 // calico/policy.ts with the words "not modelled by the lab", never ignored.
 import type { PolicyResourceKind } from './policy-schemas.js';
-
-type Rule = 'modelled' | 'server' | { instead: string; when?: (value: unknown) => boolean };
-interface Coverage {
-  top: Record<string, Rule>;
-  metadata: Record<string, Rule>;
-  spec: Record<string, Rule>;
-}
-
-const TOP: Record<string, Rule> = {
-  apiVersion: 'modelled',
-  kind: 'modelled',
-  metadata: 'modelled',
-  spec: 'modelled',
-  status: 'server',
-};
+import {
+  METADATA as COMMON_METADATA,
+  TOP,
+  type FieldRule as Rule,
+  type ResourceCoverage as Coverage,
+} from './coverage-common.js';
 
 const METADATA: Record<string, Rule> = {
-  name: 'modelled',
+  ...COMMON_METADATA,
   // The namespace a NetworkPolicy or NetworkSet lives in (default "default"); ignored by the
   // global kinds, as the API server ignores it for cluster-scoped resources.
   namespace: 'modelled',
-  labels: 'modelled',
-  annotations: 'modelled',
-  uid: 'server',
-  resourceVersion: 'server',
-  generation: 'server',
-  creationTimestamp: 'server',
-  deletionTimestamp: 'server',
-  deletionGracePeriodSeconds: 'server',
-  generateName: 'server',
-  ownerReferences: 'server',
-  finalizers: 'server',
-  managedFields: 'server',
-  selfLink: 'server',
 };
 
 const POLICY: Record<string, Rule> = {

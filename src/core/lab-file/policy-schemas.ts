@@ -4,28 +4,12 @@
 // Field lists: api/pkg/apis/projectcalico/v3/{policy_common.go,networkpolicy.go,
 // globalnetworkpolicy.go,networkset.go,globalnetworkset.go} at v3.30.0.
 import { z } from 'zod';
+import { namespacedMeta, resourceShape } from './resource-shape.js';
 
 const labels = z.record(z.string(), z.string());
 const ignored = z.unknown().optional();
 
-/** ObjectMeta of the policy kinds: `namespace` matters for the namespaced ones. */
-export const policyMeta = z.strictObject({
-  name: z.string(),
-  namespace: z.string().optional(),
-  labels: labels.optional(),
-  annotations: labels.optional(),
-  uid: ignored,
-  resourceVersion: ignored,
-  generation: ignored,
-  creationTimestamp: ignored,
-  deletionTimestamp: ignored,
-  deletionGracePeriodSeconds: ignored,
-  generateName: ignored,
-  ownerReferences: ignored,
-  finalizers: ignored,
-  managedFields: ignored,
-  selfLink: ignored,
-});
+export const policyMeta = namespacedMeta;
 
 const port = z.union([z.number().int(), z.string()]);
 const protocol = z.union([z.number().int(), z.string()]);
@@ -84,13 +68,7 @@ export const globalNetworkPolicySpec = z.strictObject({
 export const networkSetSpec = z.strictObject({ nets: z.array(z.string()).optional() });
 
 function resource<K extends string, S extends z.ZodType>(kind: K, spec: S) {
-  return z.strictObject({
-    apiVersion: z.string(),
-    kind: z.literal(kind),
-    metadata: policyMeta,
-    spec: spec.optional(),
-    status: ignored,
-  });
+  return resourceShape(kind, policyMeta, spec);
 }
 
 export const networkPolicyResource = resource('NetworkPolicy', networkPolicySpec);
@@ -130,13 +108,7 @@ export const k8sNetworkPolicySpec = z.strictObject({
     .array(z.strictObject({ to: z.array(k8sPeer).optional(), ports: z.array(k8sPort).optional() }))
     .optional(),
 });
-export const k8sNetworkPolicyResource = z.strictObject({
-  apiVersion: z.string(),
-  kind: z.literal('NetworkPolicy'),
-  metadata: policyMeta,
-  spec: k8sNetworkPolicySpec.optional(),
-  status: ignored,
-});
+export const k8sNetworkPolicyResource = resource('NetworkPolicy', k8sNetworkPolicySpec);
 
 /** The kind a Kubernetes NetworkPolicy gets inside the lab (Calico has a NetworkPolicy too). */
 export const K8S_NETWORK_POLICY = 'KubernetesNetworkPolicy';

@@ -3,6 +3,7 @@
 // src/core/calico; these schemas only pin shapes and types. Fields Calico v3.30 knows but the lab
 // does not model are accepted (z.unknown) so pasted `calicoctl get -o yaml` output loads.
 import { z } from 'zod';
+import { objectMeta, resourceShape } from './resource-shape.js';
 import { enterpriseSection, firewallSection } from './perimeter-schemas.js';
 import { kubeProxySchema, serviceIPBlocks, serviceSchema } from './service-schemas.js';
 import { POLICY_KINDS, policyResourceSchemas } from './policy-schemas.js';
@@ -10,25 +11,6 @@ import { exerciseSchema, type ExerciseDocument } from './exercise-schema.js';
 
 const labels = z.record(z.string(), z.string());
 const ignored = z.unknown().optional();
-
-/** Kubernetes ObjectMeta as calicoctl/kubectl print it; only name, labels, annotations are used. */
-export const objectMeta = z.strictObject({
-  name: z.string(),
-  labels: labels.optional(),
-  annotations: labels.optional(),
-  namespace: ignored,
-  uid: ignored,
-  resourceVersion: ignored,
-  generation: ignored,
-  creationTimestamp: ignored,
-  deletionTimestamp: ignored,
-  deletionGracePeriodSeconds: ignored,
-  generateName: ignored,
-  ownerReferences: ignored,
-  finalizers: ignored,
-  managedFields: ignored,
-  selfLink: ignored,
-});
 
 const listMeta = z.strictObject({
   resourceVersion: ignored,
@@ -159,13 +141,7 @@ export const felixConfigurationSpec = z.strictObject({
 });
 
 function calicoResource<K extends string, S extends z.ZodType>(kind: K, spec: S) {
-  return z.strictObject({
-    apiVersion: z.string(),
-    kind: z.literal(kind),
-    metadata: objectMeta,
-    spec: spec.optional(),
-    status: ignored,
-  });
+  return resourceShape(kind, objectMeta, spec);
 }
 
 export const ipPoolResource = calicoResource('IPPool', ipPoolSpec);

@@ -12,26 +12,12 @@ import { renderNftRuleset } from '../../../src/core/dataplane/render-nft.js';
 import { masqPortRangeExcluding } from '../../../src/core/dataplane/felix-tunnels.js';
 import { vtepMac } from '../../../src/core/plan/encap.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
+import { twoRacksLab } from '../helpers/racks.js';
 
-const RACKS = `apiVersion: egress-lab/v1
-kind: Lab
-metadata: {name: enc-racks}
-spec:
-  fabric:
-    racks:
-      - {name: rack-a, cidr: 172.30.1.0/24}
-      - {name: rack-b, cidr: 172.30.2.0/24}
-  nodes:
-    - {name: node-a1, rack: rack-a}
-    - {name: node-a2, rack: rack-a}
-    - {name: node-b1, rack: rack-b}
-  pods:
-    - {name: pod-a1, node: node-a1}
-    - {name: pod-a2, node: node-a2}
-    - {name: pod-b1, node: node-b1}
-  hosts:
-    - {name: internet, address: 203.0.113.10/24}
-`;
+const RACKS = twoRacksLab(
+  'enc-racks',
+  '  hosts:\n    - {name: internet, address: 203.0.113.10/24}\n',
+);
 
 const pool = (extra: string) => `---
 apiVersion: projectcalico.org/v3

@@ -4,24 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import { labTunnels } from '../../../src/core/plan/tunnels.js';
+import { twoRacksLab } from '../helpers/racks.js';
 
-const RACKS = `apiVersion: egress-lab/v1
-kind: Lab
-metadata: {name: topo-racks}
-spec:
-  fabric:
-    racks:
-      - {name: rack-a, cidr: 172.30.1.0/24}
-      - {name: rack-b, cidr: 172.30.2.0/24}
-  nodes:
-    - {name: node-a1, rack: rack-a}
-    - {name: node-a2, rack: rack-a}
-    - {name: node-b1, rack: rack-b}
-  pods:
-    - {name: pod-a1, node: node-a1}
-    - {name: pod-a2, node: node-a2}
-    - {name: pod-b1, node: node-b1}
-`;
+const RACKS = twoRacksLab('topo-racks');
 const pool = (extra: string) => `---
 apiVersion: projectcalico.org/v3
 kind: IPPool

@@ -42,4 +42,36 @@ describe('lab watch', () => {
       statusChanges(status('running', 'Established'), status('running', 'Established')),
     ).toEqual([]);
   });
+
+  it('sees a pool or tunnel change made elsewhere (the record) and names it', () => {
+    const pool = {
+      name: 'p',
+      cidr: '192.168.0.0/16',
+      natOutgoing: true,
+      disabled: false,
+      disableBGPExport: false,
+      blockSize: 26,
+      nodeSelector: 'all()',
+    };
+    const a = { ...status('running', 'Established'), pools: [pool] };
+    const patched = { ...a, pools: [{ ...pool, natOutgoing: false }] };
+    const tunnel = {
+      a: 'node-1',
+      b: 'node-2',
+      kind: 'vxlan' as const,
+      device: 'vxlan.calico',
+      vni: 4096,
+      port: 4789,
+      label: 'VXLAN VNI 4096 :4789',
+    };
+    const vxlan = {
+      ...patched,
+      tunnels: { racks: [], tunnels: [tunnel], wireguard: [] },
+    };
+    expect(statusDigest(patched)).not.toBe(statusDigest(a));
+    expect(statusChanges(a, patched)).toEqual(['pool p changed']);
+    expect(statusDigest(vxlan)).not.toBe(statusDigest(patched));
+    expect(statusChanges(patched, vxlan)).toEqual(['tunnels: VXLAN VNI 4096 :4789']);
+    expect(statusChanges(a, { ...a, pools: [] })).toEqual(['pool p deleted']);
+  });
 });

@@ -78,4 +78,21 @@ describe('exercises on a running lab', () => {
     await service.up([{ file: 'several-pools.yaml', text: plain }], { name: 'ws-u-2' });
     await expect(service.exercises.view('ws-u-2')).rejects.toThrow(/has no exercise/);
   });
+
+  it('progress survives a restarted server: it is kept beside the lab, not in the process', async () => {
+    await service.patchPool('ws-u-1', 'default-ipv4-ippool', { spec: { natOutgoing: false } });
+    expect((await service.exercises.check('ws-u-1', 1)).ok).toBe(true);
+    await service.exercises.goto('ws-u-1', 2);
+
+    const restarted = new LabService({ runtime, templatesDir: TEMPLATES });
+    try {
+      const view = await restarted.exercises.view('ws-u-1');
+      expect(view.current).toBe(2);
+      expect(view.passed).toEqual([1]);
+      const [row] = await restarted.exercises.overview();
+      expect(row).toMatchObject({ lab: 'ws-u-1', current: 2, passed: [1] });
+    } finally {
+      await restarted.close();
+    }
+  });
 });
