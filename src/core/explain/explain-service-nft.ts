@@ -78,8 +78,10 @@ export function explainServiceNft(w: ServiceWalk): Explanation {
     for (const r of c.rules) {
       const applies = r.match.every((m) => {
         if (m.kind === 'fibSaddrLocal') return false; // the sender is never the node itself here
-        if (m.kind === 'addr' && m.dir === 'saddr')
-          return inside(m.cidr, w.srcAddress) !== !!m.negate;
+        if (m.kind === 'addr')
+          return inside(m.cidr, m.dir === 'saddr' ? w.srcAddress : w.address) !== !!m.negate;
+        // The cluster IP's own port test: a node port or external address never matches it.
+        if (m.kind === 'dport') return m.port === w.dport;
         if (m.kind === 'addrSet' && m.dir === 'saddr') return false; // no affinity yet
         return true;
       });
@@ -142,7 +144,6 @@ export function explainServiceNft(w: ServiceWalk): Explanation {
       };
   }
   if (ep) {
-    steps.push(`${at}: ${ep.chain}: meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
     steps.push(
       `POSTROUTING: kube-proxy's nat-postrouting (priority srcnat) jump masquerading, then Calico's ${felixNft ? 'nat-POSTROUTING (table ip calico, priority srcnat + 10)' : 'cali-POSTROUTING (iptables nat table)'}; its natOutgoing rule does not match (the destination, after DNAT, is a pod of a pool)`,
     );

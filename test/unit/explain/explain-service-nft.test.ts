@@ -25,6 +25,9 @@ describe('explain through table ip kube-proxy', () => {
       /endpoint-\w{8}-default\/web-cluster\/tcp\/__192\.168\.\d+\.\d+\/8080: meta l4proto tcp dnat to/,
     );
     expect(steps).toContain("Calico's nat-POSTROUTING (table ip calico, priority srcnat + 10)");
+    // The cluster IP's own masquerade rule does not match a packet to the node port.
+    expect(steps).not.toContain('ip daddr 10.96.0.1 tcp dport 80');
+    expect(x.steps.filter((l) => l.includes('dnat to'))).toHaveLength(1);
     expect(x.nat).toMatchObject({ action: 'masquerade', toSource: '172.30.0.11' });
     expect(x.nat.action !== 'none' && x.nat.rule.text).toBe('masquerade fully-random');
     expect(x.seenSource).toBe('172.30.0.11');
