@@ -17,6 +17,7 @@ import { benchRules, benchScale } from './measures/scale.js';
 import { benchToggle } from './measures/toggle.js';
 import { benchNftRules, benchNftToggle } from './measures/nftables.js';
 import { benchServices } from './measures/services.js';
+import { benchServiceChange } from './measures/service-change.js';
 import { benchIpv6Toggle } from './measures/ipv6.js';
 import { benchUp } from './measures/up.js';
 import { benchPolicy } from './measures/policy.js';
@@ -40,6 +41,7 @@ const MEASURES: { id: string; quick: boolean; run: () => Promise<Measure> }[] = 
   { id: 'vxlan-up', quick: false, run: async () => benchVxlanUp },
   { id: 'vxlan-toggle', quick: false, run: async () => benchVxlanToggle },
   { id: 'services', quick: false, run: async () => benchServices },
+  { id: 'service-change', quick: false, run: async () => benchServiceChange },
   { id: 'ipv6-toggle', quick: false, run: async () => benchIpv6Toggle },
   { id: 'workshop', quick: false, run: async () => benchWorkshop },
 ];

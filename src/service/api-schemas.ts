@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { LabApiCalls, LabApiChannel, LabApiEventName } from './api.js';
 import { LAB_API_CHANNELS } from './api.js';
+import { RESOURCE_KINDS } from '../core/changes/resource-views.js';
 import { clientFileName, clientMessage } from './client-text.js';
 
 const name = z.string().min(1).max(253);
@@ -38,6 +39,20 @@ export const LAB_API_REQUEST_SCHEMAS: {
     dryRun: z.boolean().optional(),
   }),
   'lab:apply': z.strictObject({ lab: name, source: labSource, dryRun: z.boolean().optional() }),
+  'resource:list': z.strictObject({ lab: name }),
+  'resource:patch': z.strictObject({
+    lab: name,
+    kind: z.enum(RESOURCE_KINDS),
+    name,
+    patch: z.record(z.string(), z.unknown()),
+    dryRun: z.boolean().optional(),
+  }),
+  'resource:delete': z.strictObject({
+    lab: name,
+    kind: z.enum(RESOURCE_KINDS),
+    name,
+    dryRun: z.boolean().optional(),
+  }),
   'lab:calico-version': z.strictObject({
     lab: name,
     calicoVersion: z.string().max(32),

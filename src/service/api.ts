@@ -10,6 +10,8 @@ import type { LabTunnels } from '../core/plan/tunnels.js';
 export type { LabTunnels, RackView, TunnelView, WireguardView } from '../core/plan/tunnels.js';
 import type { NodeDiffResult } from '../core/diag/types.js';
 import type { TraceRequest, TraceResult } from './diag/trace-types.js';
+import type { ResourceKind, ResourceView } from '../core/changes/resource-views.js';
+export type { ResourceKind, ResourceView } from '../core/changes/resource-views.js';
 
 export interface TemplateInfo {
   id: string; // file name without .yaml
@@ -276,6 +278,23 @@ export interface LabApiCalls {
     request: { lab: string; source: LabSource; dryRun?: boolean };
     response: ChangeResult;
   };
+  /** The lab's policies, network sets and Services (get, the Resources screen). */
+  'resource:list': { request: { lab: string }; response: ResourceView[] };
+  /** A merge patch (calicoctl/kubectl patch -p) of one of them; `name` is "namespace/name" when namespaced. */
+  'resource:patch': {
+    request: {
+      lab: string;
+      kind: ResourceKind;
+      name: string;
+      patch: Record<string, unknown>;
+      dryRun?: boolean;
+    };
+    response: ChangeResult;
+  };
+  'resource:delete': {
+    request: { lab: string; kind: ResourceKind; name: string; dryRun?: boolean };
+    response: ChangeResult;
+  };
   /** A running lab moved to another Calico version: a change like any other (dryRun: preview). */
   'lab:calico-version': {
     request: { lab: string; calicoVersion: string; dryRun?: boolean };
@@ -363,6 +382,9 @@ export const LAB_API_CHANNELS: readonly LabApiChannel[] = [
   'pool:list',
   'pool:patch',
   'lab:apply',
+  'resource:list',
+  'resource:patch',
+  'resource:delete',
   'lab:calico-version',
   'lab:explain',
   'lab:diff',

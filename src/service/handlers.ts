@@ -14,6 +14,7 @@ import type {
   EngineStatus,
 } from './api.js';
 import type { ExerciseTracker } from './exercise.js';
+import type { ResourceKind, ResourceView } from '../core/changes/resource-views.js';
 import type { LiveFeatures } from './live/index.js';
 import type { NodeDiffResult } from '../core/diag/types.js';
 import type { TraceRequest, TraceResult } from './diag/trace-types.js';
@@ -38,6 +39,19 @@ export interface LabApiMethods {
   pools(lab: string): Promise<IPPool[]>;
   patchPool(lab: string, pool: string, patch: unknown, dryRun?: boolean): Promise<ChangeResult>;
   apply(lab: string, sources: LabSource[], dryRun?: boolean): Promise<ChangeResult>;
+  resources(lab: string): Promise<ResourceView[]>;
+  patchResource(
+    lab: string,
+    kind: ResourceKind,
+    name: string,
+    patch: unknown,
+    dryRun?: boolean,
+  ): Promise<ChangeResult>;
+  deleteResources(
+    lab: string,
+    refs: { kind: string; name: string }[],
+    dryRun?: boolean,
+  ): Promise<ChangeResult>;
   setCalicoVersion(lab: string, calicoVersion: string, dryRun?: boolean): Promise<ChangeResult>;
   explain(lab: string, from: string, to: string): Promise<Explanation>;
   diffLab(lab: string, node: string, dumps: LabSource[]): Promise<NodeDiffResult>;
@@ -74,6 +88,11 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
     'pool:list': ({ lab }) => s.pools(lab),
     'pool:patch': ({ lab, pool, patch, dryRun }) => s.patchPool(lab, pool, patch, dryRun),
     'lab:apply': ({ lab, source, dryRun }) => s.apply(lab, [source], dryRun),
+    'resource:list': ({ lab }) => s.resources(lab),
+    'resource:patch': ({ lab, kind, name, patch, dryRun }) =>
+      s.patchResource(lab, kind, name, patch, dryRun),
+    'resource:delete': ({ lab, kind, name, dryRun }) =>
+      s.deleteResources(lab, [{ kind, name }], dryRun),
     'lab:calico-version': ({ lab, calicoVersion, dryRun }) =>
       s.setCalicoVersion(lab, calicoVersion, dryRun),
     'lab:explain': ({ lab, from, to }) => s.explain(lab, from, to),

@@ -53,6 +53,13 @@ import {
 import { DownTracker } from './down-tracker.js';
 import { ExerciseTracker } from './exercise.js';
 import { checkpointLab } from '../core/changes/checkpoint.js';
+import {
+  patchedSource,
+  resourceViews,
+  type ResourceKind,
+  type ResourceView,
+} from '../core/changes/resource-views.js';
+import { patchedMessage } from '../core/changes/resource-messages.js';
 import { dockerEngines, type EngineFinder } from './engine-access.js';
 import { clientFileName } from './client-text.js';
 import { labApiHandlers, type Handler, type LabApiMethods } from './handlers.js';
@@ -464,6 +471,27 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     ).then((r) => ({ ...r, message: `Successfully applied ${count} resource(s)` }));
   }
 
+  /** The lab's policies, network sets and Services, with their documents and summaries. */
+  async resources(lab?: string): Promise<ResourceView[]> {
+    return resourceViews(planOf(await this.record(lab)));
+  }
+
+  /** `patch KIND NAME -p JSON`: a merge patch validated and applied as `apply -f` would. */
+  patchResource(
+    lab: string | undefined,
+    kind: ResourceKind,
+    name: string,
+    patch: unknown,
+    dryRun = false,
+  ): Promise<ChangeResult> {
+    return this.change(
+      lab,
+      (cur) => appliedLab(cur, [patchedSource(cur, kind, name, patch)]),
+      patchedMessage(kind, name),
+      dryRun,
+    );
+  }
+
   deletePool(lab: string | undefined, pool: string): Promise<ChangeResult> {
     return this.change(
       lab,
@@ -589,7 +617,7 @@ function countResources(sources: LabSource[]): number {
     (n, s) =>
       n +
       (s.text.match(
-        /^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration|NetworkPolicy|GlobalNetworkPolicy|NetworkSet|GlobalNetworkSet)\s*$/gm,
+        /^kind:\s*(IPPool|BGPConfiguration|BGPPeer|FelixConfiguration|NetworkPolicy|GlobalNetworkPolicy|NetworkSet|GlobalNetworkSet|Service)\s*$/gm,
       )?.length ?? 0),
     0,
   );

@@ -9,6 +9,7 @@ import { planLab } from '../core/plan/plan-lab.js';
 import { checkIpam } from '../core/ipam/check-ipam.js';
 import { LabInputError } from '../core/errors.js';
 import { renderContainer } from '../core/plan/render-container.js';
+import { felixIpv6 } from '../core/dataplane/render-nft6.js';
 import type { ContainerPlan, LabPlan } from '../core/plan/types.js';
 import type { LabSource } from './api.js';
 
@@ -97,14 +98,14 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
     );
   const sections: [RuleFormat, string, string | undefined][] = nft
     ? [
-        ['nft', 'nft -f (table ip calico)', r.nftRuleset],
-        ...(r.ip6tablesNat !== undefined
-          ? ([['nft', 'ipset restore (IPv6: cali60 sets)', r.ipsetRestore]] as [
-              RuleFormat,
-              string,
-              string | undefined,
-            ][])
-          : []),
+        // IPv6 labs: `table ip6 calico` follows `table ip calico` in the same text.
+        [
+          'nft',
+          node.dataplane && felixIpv6(node.dataplane)
+            ? 'nft -f (tables ip calico and ip6 calico)'
+            : 'nft -f (table ip calico)',
+          r.nftRuleset,
+        ],
       ]
     : [
         ['ipset', 'ipset restore', r.ipsetRestore],

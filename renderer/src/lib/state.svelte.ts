@@ -22,6 +22,7 @@ export type Screen =
   | 'gallery'
   | 'topology'
   | 'pools'
+  | 'resources'
   | 'captures'
   | 'traffic'
   | 'rules'

@@ -7,6 +7,7 @@ import { parseIP } from '../net/cidr.js';
 import { tagReason, type CalicoFieldError } from './field-error.js';
 import { validateObjectMeta } from './metadata.js';
 import { encapFelixFields } from './felix-encap.js';
+import { ipv6SupportField } from './felix-ipv6.js';
 
 export interface FelixConfigurationInput {
   name: string;
@@ -27,6 +28,7 @@ export interface FelixConfigurationInput {
     wireguardEnabled?: unknown;
     wireguardInterfaceName?: unknown;
     wireguardMTU?: unknown;
+    ipv6Support?: unknown; // checked by ipv6SupportField (felix-ipv6.ts)
   };
 }
 
@@ -140,6 +142,7 @@ export function validateFelixConfiguration(input: FelixConfigurationInput): {
   }
   if (s.bpfEnabled !== undefined) spec.bpfEnabled = s.bpfEnabled;
   encapFelixFields(s, spec, errors);
+  ipv6SupportField(s, spec, errors);
   if (errors.length > 0) return { errors };
   return { resource: { kind: 'FelixConfiguration', name: input.name, spec }, errors };
 }

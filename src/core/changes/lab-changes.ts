@@ -8,6 +8,8 @@ import { applyMergePatch, applyResources } from './patch.js';
 import { defaultBGPConfiguration } from '../calico/bgp.js';
 import { defaultFelixConfiguration } from '../calico/felix.js';
 import { withoutPolicyResource } from './policy-changes.js';
+import { withIpv6Warnings } from './ipv6-warnings.js';
+import { serviceNotFound, withoutService } from './service-changes.js';
 
 function notFound(kind: string, name: string): never {
   throw new LabInputError([{ kind, name, message: `resource does not exist: ${kind}(${name})` }]);
@@ -17,7 +19,8 @@ export function patchedLab(current: Lab, pool: string, patch: unknown): Lab {
   const existing = current.ipPools.find((p) => p.name === pool);
   if (!existing) notFound('IPPool', pool);
   const updated = applyMergePatch(existing, patch);
-  return { ...current, ipPools: current.ipPools.map((p) => (p.name === pool ? updated : p)) };
+  const next = { ...current, ipPools: current.ipPools.map((p) => (p.name === pool ? updated : p)) };
+  return withIpv6Warnings(current, next); // the IPv6 warnings `validate` gives (ipv6-warnings.ts)
 }
 
 export function appliedLab(current: Lab, sources: LabSource[]): Lab {
@@ -25,6 +28,10 @@ export function appliedLab(current: Lab, sources: LabSource[]): Lab {
 }
 
 export function deletedPoolLab(current: Lab, pool: string): Lab {
+  return withIpv6Warnings(current, withoutPool(current, pool));
+}
+
+function withoutPool(current: Lab, pool: string): Lab {
   if (!current.ipPools.some((p) => p.name === pool)) notFound('IPPool', pool);
   return { ...current, ipPools: current.ipPools.filter((p) => p.name !== pool) };
 }
@@ -44,7 +51,7 @@ export interface ResourceRef {
 export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]): Lab {
   let lab = current;
   for (const { kind, name } of refs) {
-    if (kind === 'IPPool') lab = deletedPoolLab(lab, name);
+    if (kind === 'IPPool') lab = withoutPool(lab, name);
     else if (kind === 'BGPPeer') {
       if (!lab.bgpPeers.some((p) => p.name === name)) notFound(kind, name);
       lab = { ...lab, bgpPeers: lab.bgpPeers.filter((p) => p.name !== name) };
@@ -60,11 +67,15 @@ export function deletedResourcesLab(current: Lab, refs: readonly ResourceRef[]):
         const { felixNodeConfigurations: _drop, ...others } = lab;
         lab = rest.length ? { ...others, felixNodeConfigurations: rest } : others;
       }
+    } else if (kind === 'Service') {
+      const without = withoutService(lab, name);
+      if (!without) throw new LabInputError([{ kind, name, message: serviceNotFound(name) }]);
+      lab = without;
     } else {
       const without = withoutPolicyResource(lab, kind, name);
       if (!without) notFound(kind, name);
       lab = without;
     }
   }
-  return lab;
+  return withIpv6Warnings(current, lab);
 }

@@ -23,6 +23,8 @@ import { entryFieldError, SourceIndex } from '../lab-file/source-index.js';
 import { locate, parseSources, type LabSource } from '../lab-file/source.js';
 import { withNetworkSet, withPolicy } from './policy-changes.js';
 import { indexName } from '../lab-file/policy-resources.js';
+import { withIpv6Warnings } from './ipv6-warnings.js';
+import { applyServices, type ServiceEntry } from './service-changes.js';
 
 function inputError(problems: Problem[]): LabInputError {
   return new LabInputError(oneLine(problems));
@@ -49,7 +51,10 @@ function replaceByName<T extends { name: string }>(list: readonly T[], item: T):
 export function applyResources(current: Lab, sources: readonly LabSource[]): Lab {
   const parsed = parseSources(sources);
   const problems: Problem[] = [...parsed.problems];
-  const { entries, problems: entryProblems } = collectEntries(parsed.documents);
+  const serviceEntries: ServiceEntry[] = [];
+  const { entries, problems: entryProblems } = collectEntries(parsed.documents, {
+    services: serviceEntries,
+  });
   problems.push(...entryProblems);
   const index = new SourceIndex();
   let ipPools = [...current.ipPools];
@@ -127,6 +132,14 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   if (policyLab.policies) next.policies = policyLab.policies;
   if (policyLab.networkSets) next.networkSets = policyLab.networkSets;
   if (felixNodeConfigurations.length > 0) next.felixNodeConfigurations = felixNodeConfigurations;
+  if (serviceEntries.length) {
+    const applied = applyServices(next, serviceEntries);
+    if (applied.problems.length) throw inputError(applied.problems);
+    if (applied.services.length) next.services = applied.services;
+    else delete next.services;
+    if (applied.kubeProxy) next.kubeProxy = applied.kubeProxy;
+    warnings.push(...applied.warnings);
+  }
   // What was applied but is not modelled replaces the warnings of the resources it replaced
   // (positions in `sources`); the others' stay.
   const replaced = new Set(entries.map((e) => `${e.kind}\u0000${e.name ?? ''}`));
@@ -138,5 +151,6 @@ export function applyResources(current: Lab, sources: readonly LabSource[]): Lab
   else delete next.warnings;
   const cross = [...checkLab(next, index), ...encapProblems(next, index)];
   if (cross.length > 0) throw inputError(cross);
-  return next;
+  // The IPv6 warnings `validate` gives, for the lab after the change (ipv6-warnings.ts).
+  return withIpv6Warnings(current, next, index);
 }

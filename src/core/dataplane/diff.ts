@@ -6,6 +6,7 @@ import { saveLines } from './render-nat.js';
 import { filterLines } from './render-filter.js';
 import { NFT_FAMILY, NFT_TABLE, nftRuleLines } from './render-nft.js';
 import { nftFilterRuleLines } from './render-nft-filter.js';
+import { felixIpv6, nft6RuleLines } from './render-nft6.js';
 import type { DataplaneDiff, NodeDataplane } from './types.js';
 
 /** IPv6 rule lines carry their family (ip6tables' nat table), so a diff says which one changed. */
@@ -19,8 +20,11 @@ function ruleLines(dp: NodeDataplane): string[] {
       : dp.filter
         ? [...saveLines(dp.nat), ...filterLines(dp.filter)]
         : saveLines(dp.nat);
-  if (!dp.ipv6) return v4;
-  return [...v4, ...saveLines(dp.ipv6.nat).map((l) => `${IPV6_RULE_PREFIX}${l}`)];
+  const v6 = felixIpv6(dp);
+  if (!v6) return v4;
+  // nftables nodes: `add rule ip6 calico …` lines already say their family.
+  if (dp.natDataplane === 'nftables') return [...v4, ...nft6RuleLines(v6)];
+  return [...v4, ...saveLines(v6.nat).map((l) => `${IPV6_RULE_PREFIX}${l}`)];
 }
 
 /** ipsets by their name; nft sets as `ip calico @name`, so a mode change shows as one. */
@@ -30,8 +34,10 @@ function setsOf(dp: NodeDataplane): Map<string, string[]> {
     ...dp.ipsets.map(
       (s) => [nft ? `${NFT_FAMILY} ${NFT_TABLE} @${s.name}` : s.name, s.members] as const,
     ),
-    // IPv6 labs: Felix's cali60 sets (names already say the family).
-    ...(dp.ipv6?.ipsets ?? []).map((s) => [s.name, s.members] as const),
+    // IPv6 labs: Felix's cali60 sets (names already say the family; nft: `ip6 calico @name`).
+    ...(felixIpv6(dp)?.ipsets ?? []).map(
+      (s) => [nft ? `ip6 ${NFT_TABLE} @${s.name}` : s.name, s.members] as const,
+    ),
   ]);
 }
 

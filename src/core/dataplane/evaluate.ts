@@ -134,7 +134,8 @@ export function nextHopFor(dp: Pick<NodeDataplane, 'routes'>, dst: string): stri
 export function evaluateNat(dp: NodeDataplane, packet: NatPacket): NatVerdict {
   const nft = dp.natDataplane === 'nftables';
   const hashed = nft ? [] : hashedRules(dp.nat);
-  const nftHashed = nft ? nftHashedRules(dp.nat) : [];
+  // IPv6 packets walk `table ip6 calico`, whose rules say `ip6` and hash so (render-nft6.ts).
+  const nftHashed = nft ? nftHashedRules(dp.nat, packet.src.includes(':') ? 6 : 4) : [];
   const visited: NatRuleHit[] = [];
   // A hit names the rule as the node shows it: nft chain and text on an nftables node.
   const hit = (chain: string, index: number, rule: Rule): NatRuleHit => {

@@ -12,7 +12,7 @@
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import { DEFAULT_NAT_BEHAVIOUR, type NatBehaviour } from '../calico/versions.js';
 import { natIpSets, natSetNames, natTable } from './felix-nat.js';
-import type { IpSet, NatTable } from './types.js';
+import type { IpSet, NatTable, NodeDataplane } from './types.js';
 
 /** The IPv6 name of a version's all-pools set: cali40… becomes cali60…. */
 export function allPoolsSet6(behaviour: NatBehaviour): string {
@@ -35,4 +35,14 @@ export function natTable6(
   behaviour: NatBehaviour = DEFAULT_NAT_BEHAVIOUR,
 ): NatTable {
   return natTable(pools, felix, behaviour, 6);
+}
+
+/**
+ * A node whose Felix runs with ipv6Support: false (calico/felix-ipv6.ts): int_dataplane.go
+ * builds no IPv6 ipsets, nat/filter tables (iptables or `table ip6 calico`) or route table, so
+ * the node's IPv6 side keeps only its address; the CNI's IPv6 routes to the pods stay
+ * (node-dataplane6.ts), as Calico's CNI adds them itself.
+ */
+export function felixIpv6Off(address: string): NonNullable<NodeDataplane['ipv6']> {
+  return { address, ipsets: [], nat: { chains: [], appends: [] }, felixOff: true };
 }

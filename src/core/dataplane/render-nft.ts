@@ -15,6 +15,9 @@
 //   `masquerade [to :ports] fully-random`, `snat to A[:ports] fully-random`.
 // - felix/nftables/ipsets.go: a hash:net set is `type ipv4_addr; flags interval`, a hash:ip one
 //   has no interval flag; names keep their cali40 prefix (':' would become '-').
+// - IPv6 (dual-stack labs): Felix makes a second `calico` table of family `ip6` with the same
+//   layers, base chains and renderer; the matches say `ip6 saddr`, the sets are `ipv6_addr`
+//   and named cali60… (render-nft6.ts; the `version` parameters below).
 // Left out, as in iptables mode: chains and base chains this lab does not use (filter, mangle,
 // raw, the other nat hooks). The lab's own keeper (NatTable.labChains) is needed here too, in
 // a table of its own (`ip egress-lab`): a nat base chain does not keep conntrack on, only the
@@ -22,6 +25,7 @@
 // rule gone) would switch tracking off and running flows would lose their NAT at once.
 import { createHash } from 'node:crypto';
 import { HASH_LENGTH } from './hash.js';
+import type { IpVersion } from './felix-nat.js';
 import type { Action, IpSet, MatchCriterion, NatTable, NodeDataplane, Rule } from './types.js';
 
 export const NFT_FAMILY = 'ip';
@@ -29,6 +33,15 @@ export const NFT_TABLE = 'calico';
 /** The lab's own table (not Felix's): its keeper chain, see NatTable.labChains. */
 export const NFT_LAB_TABLE = 'egress-lab';
 const LAYER = 'nat';
+
+/**
+ * Felix's family per IP version: one `calico` table each (int_dataplane.go:
+ * nftables.NewTable("calico", 4|6); table.go NewTable picks knftables.IPv4Family or
+ * IPv6Family), and match_builder.go's insertIPVersion writes `ip` or `ip6` in the matches.
+ */
+export function nftFamily(version: IpVersion = 4): 'ip' | 'ip6' {
+  return version === 6 ? 'ip6' : 'ip';
+}
 /** knftables.CommentLengthMax */
 const COMMENT_MAX = 128;
 
@@ -53,6 +66,7 @@ export function nftSetName(name: string): string {
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const IFACE = /^[A-Za-z0-9:._-]{1,15}\+?$/;
 const ELEMENT = /^[0-9.]+(\/\d{1,2})?$/;
+const ELEMENT6 = /^[0-9a-fA-F:]+(\/\d{1,3})?$/;
 
 function checkName(n: string): string {
   if (!NAME.test(n)) throw new Error(`bad nft name "${n}"`);
@@ -60,13 +74,14 @@ function checkName(n: string): string {
 }
 
 /** One criterion in Felix's nftables words. */
-export function renderNftMatch(m: MatchCriterion): string {
+export function renderNftMatch(m: MatchCriterion, version: IpVersion = 4): string {
   const ne = m.negate ? '!= ' : '';
+  const ip = nftFamily(version);
   switch (m.kind) {
     case 'srcSet':
-      return `ip saddr ${ne}@${checkName(nftSetName(m.set))}`;
+      return `${ip} saddr ${ne}@${checkName(nftSetName(m.set))}`;
     case 'dstSet':
-      return `ip daddr ${ne}@${checkName(nftSetName(m.set))}`;
+      return `${ip} daddr ${ne}@${checkName(nftSetName(m.set))}`;
     case 'protocol':
       return `meta l4proto ${ne}${m.name}`;
     case 'ctstate':
@@ -109,15 +124,16 @@ export function renderNftAction(a: Action): string {
 }
 
 /** nftRenderer.renderRule: the text Felix hashes and programs (without the comment). */
-export function renderNftRuleText(rule: Rule): string {
-  return [...rule.match.map(renderNftMatch), 'counter', renderNftAction(rule.action)].join(' ');
+export function renderNftRuleText(rule: Rule, version: IpVersion = 4): string {
+  const match = rule.match.map((m) => renderNftMatch(m, version));
+  return [...match, 'counter', renderNftAction(rule.action)].join(' ');
 }
 
 /** generictables.RuleHashes over the nft rendering. */
-export function nftRuleHashes(chain: string, rules: Rule[]): string[] {
+export function nftRuleHashes(chain: string, rules: Rule[], version: IpVersion = 4): string[] {
   let h: Buffer = createHash('sha224').update(chain).digest();
   return rules.map((rule) => {
-    h = createHash('sha224').update(h).update(renderNftRuleText(rule)).digest();
+    h = createHash('sha224').update(h).update(renderNftRuleText(rule, version)).digest();
     return h.toString('base64url').slice(0, HASH_LENGTH);
   });
 }
@@ -143,14 +159,14 @@ export interface NftRule {
 }
 
 /** Every rule of the table with its nft hash: Felix's chains, then the base chains' hooks. */
-export function nftHashedRules(nat: NatTable): NftRule[] {
+export function nftHashedRules(nat: NatTable, version: IpVersion = 4): NftRule[] {
   const out: NftRule[] = [];
   const add = (chain: string, rules: Rule[], hashName: string, appended: boolean): void => {
-    const hashes = nftRuleHashes(hashName, rules);
+    const hashes = nftRuleHashes(hashName, rules, version);
     rules.forEach((rule, index) => {
       const hash = hashes[index]!;
       const comment = nftComment(hash, rule.comments);
-      const text = `${renderNftRuleText(rule)}${comment ? ` comment "${comment}"` : ''}`;
+      const text = `${renderNftRuleText(rule, version)}${comment ? ` comment "${comment}"` : ''}`;
       out.push({ chain, index, hash, rule, appended, text });
     });
   };
@@ -165,19 +181,28 @@ export function nftHashedRules(nat: NatTable): NftRule[] {
   return out;
 }
 
+/** ipsets.go setType: ipv4_addr or ipv6_addr by the set's family. */
+function setAddrType(set: IpSet): string {
+  return set.family === 'inet6' ? 'ipv6_addr' : 'ipv4_addr';
+}
+
 function renderSet(set: IpSet): string[] {
   const name = checkName(nftSetName(set.name));
-  const bad = set.members.find((m) => !ELEMENT.test(m));
+  const element = set.family === 'inet6' ? ELEMENT6 : ELEMENT;
+  const bad = set.members.find((m) => !element.test(m));
   if (bad !== undefined) throw new Error(`set ${set.name}: bad element "${bad}"`);
   const flags = set.type === 'hash:net' ? ' flags interval;' : '';
   const elements = set.members.length ? ` elements = { ${set.members.join(', ')} }` : '';
-  return [`\tset ${name} { type ipv4_addr;${flags}${elements} }`];
+  return [`\tset ${name} { type ${setAddrType(set)};${flags}${elements} }`];
 }
 
 /** The node's `table ip calico` as an `nft -f` block: its sets, base chains and Felix's chains. */
-export function renderNftRuleset(dp: Pick<NodeDataplane, 'ipsets' | 'nat'>): string {
-  const rules = nftHashedRules(dp.nat);
-  const lines = [`table ${NFT_FAMILY} ${NFT_TABLE} {`];
+export function renderNftRuleset(
+  dp: Pick<NodeDataplane, 'ipsets' | 'nat'>,
+  version: IpVersion = 4,
+): string {
+  const rules = nftHashedRules(dp.nat, version);
+  const lines = [`table ${nftFamily(version)} ${NFT_TABLE} {`];
   for (const s of dp.ipsets) lines.push(...renderSet(s));
   const chain = (name: string, head: string | undefined): void => {
     lines.push(`\tchain ${checkName(name)} {`);
@@ -209,44 +234,50 @@ export interface NftApplyParts {
   table: string;
 }
 
-export function renderNftApplyParts(dp: Pick<NodeDataplane, 'ipsets' | 'nat'>): NftApplyParts {
-  const t = `${NFT_FAMILY} ${NFT_TABLE}`;
+export function renderNftApplyParts(
+  dp: Pick<NodeDataplane, 'ipsets' | 'nat'>,
+  version: IpVersion = 4,
+): NftApplyParts {
+  const t = `${nftFamily(version)} ${NFT_TABLE}`;
   const prep = [`add table ${t}`, `flush table ${t}`];
   for (const s of dp.ipsets) {
     const name = checkName(nftSetName(s.name));
     const flags = s.type === 'hash:net' ? ' flags interval;' : '';
-    prep.push(`add set ${t} ${name} { type ipv4_addr;${flags} }`, `flush set ${t} ${name}`);
+    prep.push(`add set ${t} ${name} { type ${setAddrType(s)};${flags} }`, `flush set ${t} ${name}`);
   }
   const lab = dp.nat.labChains ?? [];
-  if (!lab.length) return { prep: `${prep.join('\n')}\n`, table: renderNftRuleset(dp) };
-  const l = `${NFT_FAMILY} ${NFT_LAB_TABLE}`;
+  if (!lab.length) return { prep: `${prep.join('\n')}\n`, table: renderNftRuleset(dp, version) };
+  const l = `${nftFamily(version)} ${NFT_LAB_TABLE}`;
   prep.push(`add table ${l}`, `flush table ${l}`);
   const keeper = [`table ${l} {`];
   for (const c of lab) {
     keeper.push(`\tchain ${checkName(c.name)} {`);
     for (const r of c.rules) {
       const comment = nftComment('', r.comments);
-      keeper.push(`\t\t${renderNftRuleText(r)}${comment ? ` comment "${comment}"` : ''}`);
+      keeper.push(`\t\t${renderNftRuleText(r, version)}${comment ? ` comment "${comment}"` : ''}`);
     }
     keeper.push('\t}');
   }
   keeper.push('}');
   return {
     prep: `${prep.join('\n')}\n`,
-    table: `${renderNftRuleset(dp)}${keeper.join('\n')}\n`,
+    table: `${renderNftRuleset(dp, version)}${keeper.join('\n')}\n`,
   };
 }
 
 /** The whole transaction as a node without stale chains or sets takes it. */
-export function renderNftApply(dp: Pick<NodeDataplane, 'ipsets' | 'nat'>): string {
-  const p = renderNftApplyParts(dp);
+export function renderNftApply(
+  dp: Pick<NodeDataplane, 'ipsets' | 'nat'>,
+  version: IpVersion = 4,
+): string {
+  const p = renderNftApplyParts(dp, version);
   return p.prep + p.table;
 }
 
 /** One line per rule, as `nft add rule` takes it: base chains first, for diffs. */
-export function nftRuleLines(nat: NatTable): string[] {
-  const rules = nftHashedRules(nat);
+export function nftRuleLines(nat: NatTable, version: IpVersion = 4): string[] {
+  const rules = nftHashedRules(nat, version);
   return [...rules.filter((r) => r.appended), ...rules.filter((r) => !r.appended)].map(
-    (r) => `add rule ${NFT_FAMILY} ${NFT_TABLE} ${r.chain} ${r.text}`,
+    (r) => `add rule ${nftFamily(version)} ${NFT_TABLE} ${r.chain} ${r.text}`,
   );
 }

@@ -160,7 +160,16 @@ export interface NodeDataplane {
   /** Tunnel devices, VTEP entries and pod MTU, when a pool encapsulates or WireGuard is on. */
   encap?: EncapDataplane;
   /** IPv6 labs: the node's IPv6 address, Felix's IPv6 sets (cali60…) and ip6tables nat table. */
-  ipv6?: { address: string; ipsets: IpSet[]; nat: NatTable };
+  ipv6?: {
+    address: string;
+    ipsets: IpSet[];
+    nat: NatTable;
+    /**
+     * FelixConfiguration ipv6Support: false: Felix programs nothing for IPv6 (no cali60 sets,
+     * no IPv6 nat table in either mode); ipsets and nat are then empty (felix-ipv6-support.ts).
+     */
+    felixOff?: true;
+  };
   /** kube-proxy in nftables mode: its table `ip kube-proxy` (then nat.kubeProxy is absent). */
   kubeProxyNft?: KubeProxyNft;
 }

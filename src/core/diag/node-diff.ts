@@ -20,6 +20,7 @@ import { parseIpsets, type SavedSet } from './parse-ipset.js';
 import { parseIptablesSave, type SavedRule, type SavedTable } from './parse-iptables-save.js';
 import { parseRoutes, type SavedRoute } from './parse-routes.js';
 import { normalizeNftRule, parseNftRuleset, type NftRuleset } from './parse-nft.js';
+import { diffNft6 } from './node-diff-nft6.js';
 import { NFT_FAMILY, NFT_TABLE, nftHashedRules } from '../dataplane/render-nft.js';
 import { ruleOrigin } from './rule-origin.js';
 import { diffFilterTable } from './filter-diff.js';
@@ -151,6 +152,12 @@ export function diffNode(plan: LabPlan, node: string, dumps: DumpText[]): NodeDi
         .filter((x) => x.table === `${NFT_FAMILY} ${NFT_TABLE}`)
         .map((x) => ({ name: x.name, type: 'nft', line: x.line, members: x.elements }));
       if (sets.length) matched.members += diffSets(ctx, d.file, sets, findings, problems);
+      // IPv6 labs: Felix's `table ip6 calico` too (node-diff-nft6.ts).
+      if (ctx.dp.natDataplane === 'nftables' && ctx.dp.ipv6) {
+        const m6 = diffNft6(ctx.dp, d.file, ruleset, findings);
+        matched.rules += m6.rules;
+        matched.members += m6.members;
+      }
     }
   }
   if (problems.length) throw new LabInputError(problems);

@@ -18,11 +18,12 @@ function fail(message: string): never {
   throw new LabInputError([{ message }]);
 }
 
-const ref = (h: NatRuleHit): ExplainRuleRef => ({
+const ref = (h: NatRuleHit, nft = false): ExplainRuleRef => ({
   chain: h.chain,
   index: h.index,
   hash: h.hash,
-  text: `ip6tables: ${h.text}`,
+  // nftables nodes: the rule as `nft list table ip6 calico` shows it (its text says `ip6`).
+  text: nft ? h.text : `ip6tables: ${h.text}`,
 });
 
 function pool6(pools: IPPool[], addr: string): IPPool | undefined {
@@ -142,9 +143,12 @@ function target6(plan: LabPlan, to: string): Target6 {
   return { address: ip.toString(), kind: 'address' };
 }
 
-/** The IPv6 view of a node's dataplane, for evaluateNat (ip6tables' table and the cali60 sets). */
+/**
+ * The IPv6 view of a node's dataplane, for evaluateNat: ip6tables' table and the cali60 sets,
+ * or `table ip6 calico` on an nftables node (evaluateNat hashes an IPv6 packet's rules so).
+ */
 function v6View(dp: NodeDataplane): NodeDataplane {
-  return { ...dp, natDataplane: 'iptables', nat: dp.ipv6!.nat, ipsets: dp.ipv6!.ipsets };
+  return { ...dp, nat: dp.ipv6!.nat, ipsets: dp.ipv6!.ipsets };
 }
 
 export function explain6(
@@ -195,6 +199,8 @@ export function explain6(
     : target.pod && target.pod.node === src.node
       ? target.pod.hostIfname
       : 'eth0';
+  const nft = dp.natDataplane === 'nftables';
+  const where = nft ? "table ip6 calico's nat-cali-nat-outgoing" : "ip6tables' cali-nat-outgoing";
   const verdict = local
     ? ({ action: 'none', visited: [] } as const)
     : evaluateNat(v6View(dp), {
@@ -211,13 +217,15 @@ export function explain6(
     steps.push(
       local
         ? `${target.address} belongs to ${src.node}: delivered locally, nat POSTROUTING is not traversed.`
-        : `No rule of ip6tables' cali-nat-outgoing on ${src.node} matches (out ${outIf}): the packet keeps source ${a6.address}.`,
+        : dp.ipv6.felixOff
+          ? `Felix on ${src.node} runs with ipv6Support: false: it programs no IPv6 NAT, so the packet keeps source ${a6.address}.`
+          : `No rule of ${where} on ${src.node} matches (out ${outIf}): the packet keeps source ${a6.address}.`,
     );
   } else {
-    nat = { action: verdict.action, rule: ref(verdict.rule), toSource: verdict.toSource };
+    nat = { action: verdict.action, rule: ref(verdict.rule, nft), toSource: verdict.toSource };
     seenSource = verdict.toSource;
     steps.push(
-      `${src.node} matches ip6tables' ${verdict.rule.chain} rule ${verdict.rule.index + 1} (cali:${verdict.rule.hash}): MASQUERADE to ${verdict.toSource}, the IPv6 address of ${outIf} (NAT66).`,
+      `${src.node} matches ${nft ? 'table ip6 calico' : "ip6tables'"} ${verdict.rule.chain} rule ${verdict.rule.index + 1} (cali:${verdict.rule.hash}): MASQUERADE to ${verdict.toSource}, the IPv6 address of ${outIf} (NAT66).`,
     );
   }
   const seenAs: Explanation['seenAs'] =
@@ -274,7 +282,7 @@ export function explain6(
         }
       : {}),
     outIf,
-    visited: verdict.visited.map(ref),
+    visited: verdict.visited.map((h) => ref(h, nft)),
     nat,
     seenSource,
     seenAs,

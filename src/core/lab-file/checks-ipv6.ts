@@ -5,7 +5,6 @@ import type { Lab } from '../model/lab.js';
 import { peerIPAddress } from '../calico/bgp.js';
 import { choosePools, IPV6POOLS_ANNOTATION } from '../calico/pool-choice.js';
 import { poolVersion } from '../calico/ippool.js';
-import { felixUsesNftables } from '../calico/felix-nftables-auto.js';
 import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
 import type { SourceIndex } from './source-index.js';
 
@@ -93,15 +92,41 @@ export function ipv6Warnings(lab: Lab, index: SourceIndex): Problem[] {
           `natOutgoingAddress is IPv4 only (Felix reads it as an IPv4 address): IPv6 pools with natOutgoing (${natPools.map((p) => p.name).join(', ')}) are masqueraded to the node's own IPv6 address`,
         ),
       );
-    if (felixUsesNftables(f.spec.nftablesMode, lab.calicoVersion, lab.kubeProxy?.mode))
-      out.push(
-        index.problem(
-          'FelixConfiguration',
-          f.name,
-          ['spec', 'nftablesMode'],
-          "not modelled for IPv6: Felix's `table ip6 calico` — the lab renders and applies the IPv6 side with ip6tables and ipsets (cali60…) instead; IPv4 uses nftables",
-        ),
-      );
+  }
+  out.push(...ipv6SupportWarnings(lab, index));
+  return out;
+}
+
+/**
+ * FelixConfiguration ipv6Support: false in a lab that runs IPv6: what Felix stops and what still
+ * happens (calico/felix-ipv6.ts), said where it is set, naming the nodes it reaches.
+ */
+function ipv6SupportWarnings(lab: Lab, index: SourceIndex): Problem[] {
+  const own = new Map((lab.felixNodeConfigurations ?? []).map((c) => [c.name, c]));
+  const off = (name: string | undefined) =>
+    lab.nodes.filter((n) => {
+      const mine = own.get(`node.${n.name}`)?.spec.ipv6Support;
+      const eff = mine ?? lab.felixConfiguration.spec.ipv6Support;
+      if (eff !== false) return false;
+      return name === undefined ? mine === undefined : `node.${n.name}` === name;
+    });
+  const natPools = lab.ipPools.filter((p) => poolVersion(p) === 6 && p.spec.natOutgoing);
+  const out: Problem[] = [];
+  for (const f of [lab.felixConfiguration, ...(lab.felixNodeConfigurations ?? [])]) {
+    if (f.spec.ipv6Support !== false) continue;
+    const nodes = off(f.name === 'default' ? undefined : f.name).map((n) => n.name);
+    if (!nodes.length) continue;
+    const nat = natPools.length
+      ? ` IPv6 pools with natOutgoing (${natPools.map((p) => p.name).join(', ')}) are not NATed there: pods leave with their own IPv6 address.`
+      : '';
+    out.push(
+      index.problem(
+        'FelixConfiguration',
+        f.name,
+        ['spec', 'ipv6Support'],
+        `ipv6Support is false: Felix on ${nodes.join(', ')} programs no IPv6 sets or NAT rules (no cali60 sets, no IPv6 nat table).${nat} Calico's CNI still gives pods IPv6 addresses from the IPv6 pools and routes them, and BIRD still exports the IPv6 blocks. The lab keeps net.ipv6.conf.all.forwarding=1 on the nodes (Felix sets it only with IPv6 on; Kubernetes dual-stack needs the host to have it), and a running lab drops its IPv6 NAT at once where a restarting Felix would leave the rules it had programmed`,
+      ),
+    );
   }
   return out;
 }

@@ -17,6 +17,14 @@ export interface Entry {
   value: Record<string, unknown>;
 }
 
+/** A Kubernetes `v1` Service document, taken apart when the caller handles them (apply). */
+export interface ServiceEntry {
+  pd: ParsedDocument;
+  basePath: FieldPath;
+  name?: string;
+  value: Record<string, unknown>;
+}
+
 const LIST_KINDS: Record<string, CalicoKind | undefined> = {
   List: undefined,
   IPPoolList: 'IPPool',
@@ -36,7 +44,10 @@ function nameOf(v: Record<string, unknown>): string | undefined {
   return isRecord(md) && typeof md.name === 'string' ? md.name : undefined;
 }
 
-export function collectEntries(documents: readonly ParsedDocument[]): {
+export function collectEntries(
+  documents: readonly ParsedDocument[],
+  opts: { services?: ServiceEntry[] } = {},
+): {
   entries: Entry[];
   problems: Problem[];
 } {
@@ -119,6 +130,11 @@ export function collectEntries(documents: readonly ParsedDocument[]): {
       }
       const items = parsed.data.items;
       items.forEach((item, i) => addResource(pd, ['items', i], item, LIST_KINDS[kind]));
+      return;
+    }
+    // A running lab takes Services (`apply -f`): validated by the caller (changes/service-changes.ts).
+    if (kind === 'Service' && opts.services && basePath.length === 0) {
+      opts.services.push({ pd, basePath, name, value: v });
       return;
     }
     // Kubernetes' NetworkPolicy shares its kind with Calico's: its apiVersion tells them apart.

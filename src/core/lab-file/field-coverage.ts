@@ -103,11 +103,9 @@ const FELIX: Record<string, FieldRule> = {
   wireguardEnabled: 'modelled',
   wireguardInterfaceName: 'modelled',
   wireguardMTU: 'modelled',
-  // IPv6 is on exactly when the Lab has spec.fabric.ipv6Cidr (lab-ipv6.ts), whatever this says.
-  ipv6Support: {
-    instead:
-      "ignored: the lab programs Felix's IPv6 sets and rules exactly when the Lab sets spec.fabric.ipv6Cidr",
-  },
+  // false: no cali60 sets and no IPv6 NAT table on the node (either mode); pods keep their
+  // IPv6 addresses and CNI routes, BIRD its IPv6 side (calico/felix-ipv6.ts, checks-ipv6.ts warns).
+  ipv6Support: 'modelled',
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:

@@ -119,6 +119,8 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     'spec.natPortRange': 'The source port range for NAT, e.g. 32768:65535.',
     'spec.natOutgoingExclusions':
       'IPPoolsOnly (default) or IPPoolsAndHostIPs: which destinations are not NATed.',
+    'spec.ipv6Support':
+      'false: Felix programs no IPv6 sets or NAT on the nodes (pods still get IPv6 addresses).',
   },
 };
 

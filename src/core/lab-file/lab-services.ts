@@ -94,7 +94,7 @@ export function buildServices(
   pods: readonly LabPod[],
   pools: readonly IPPool[],
   kubeProxy: KubeProxyConfig | undefined,
-  warn: Warn,
+  warnLab: Warn,
 ): LabService[] {
   const P = ctx.problem;
   const docs = ctx.spec.services ?? [];
@@ -115,6 +115,8 @@ export function buildServices(
   const services: LabService[] = [];
   docs.forEach((d, i) => {
     const path: FieldPath = ['spec', 'services', i];
+    // Warnings point into this Service, as its errors do.
+    const warn: Warn = (p, m) => warnLab([...path, ...p], m);
     const sp = d.spec;
     let ok = true;
     const E = (p: FieldPath, m: string) => {

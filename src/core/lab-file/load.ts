@@ -8,7 +8,7 @@ import type { NetworkSet, Policy } from '../model/policy.js';
 import { checkpointProblems } from './lab-exercise.js';
 import { checkLab } from './checks.js';
 import { encapProblems, encapWarnings } from './encap-checks.js';
-import { collectEntries } from './entries.js';
+import { collectEntries, type ServiceEntry } from './entries.js';
 import { bpfRefusal } from './felix-placement.js';
 import { buildLab } from './lab-builder.js';
 import { validateEntries } from './resources.js';
@@ -38,12 +38,15 @@ export interface LoadResult extends LoadedResources {
 /** Loads without throwing: the resources that validated and every problem, in file order. */
 export function loadSources(
   sources: readonly LabSource[],
-  opts: { requireLab?: boolean } = {},
+  opts: { requireLab?: boolean; services?: ServiceEntry[] } = {},
 ): LoadResult {
   const index = new SourceIndex();
   const parsed = parseSources(sources);
   const problems: Problem[] = [...parsed.problems];
-  const { entries, problems: entryProblems } = collectEntries(parsed.documents);
+  const { entries, problems: entryProblems } = collectEntries(
+    parsed.documents,
+    opts.services ? { services: opts.services } : {},
+  );
   problems.push(...entryProblems);
   const {
     resources,
@@ -134,8 +137,11 @@ export function loadLabWithIndex(sources: readonly LabSource[]): { lab: Lab; ind
  * Calico resources (for `egress-lab validate` of files without a Lab document); `lab` is set
  * when a Lab document is present. Throws LabInputError with all problems.
  */
-export function loadResources(sources: readonly LabSource[]): LoadedResources {
-  const r = loadSources(sources);
+export function loadResources(
+  sources: readonly LabSource[],
+  opts: { services?: ServiceEntry[] } = {},
+): LoadedResources {
+  const r = loadSources(sources, opts);
   if (r.problems.length > 0) throw new LabInputError(r.problems);
   const out: LoadedResources = {
     // For a lab file: the pools the lab runs with (calico-node's default pool when none is given).

@@ -28,6 +28,31 @@ export function validatePolicyEntry(
   meta: ResourceMeta,
   spec: Record<string, unknown>,
 ): { validated?: PolicyValidated; errors: CalicoFieldError[] } {
+  const r = validated(kind, meta, spec);
+  // The resource as written travels with it, for `get -o yaml`, `patch` and the Resources screen.
+  if (r.validated) r.validated.resource.document = asWritten(kind, meta, spec);
+  return r;
+}
+
+function asWritten(
+  kind: string,
+  meta: ResourceMeta,
+  spec: Record<string, unknown>,
+): Record<string, unknown> {
+  const k8s = kind === 'KubernetesNetworkPolicy';
+  return {
+    apiVersion: k8s ? 'networking.k8s.io/v1' : 'projectcalico.org/v3',
+    kind: k8s ? 'NetworkPolicy' : kind,
+    metadata: structuredClone(meta),
+    spec: structuredClone(spec),
+  };
+}
+
+function validated(
+  kind: string,
+  meta: ResourceMeta,
+  spec: Record<string, unknown>,
+): { validated?: PolicyValidated; errors: CalicoFieldError[] } {
   switch (kind) {
     case 'NetworkPolicy':
     case 'GlobalNetworkPolicy': {

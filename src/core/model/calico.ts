@@ -79,6 +79,8 @@ export interface FelixConfiguration {
     wireguardEnabled?: boolean;
     wireguardInterfaceName?: string;
     wireguardMTU?: number;
+    /** false: Felix programs nothing for IPv6 (calico/felix-ipv6.ts); unset or true: it does. */
+    ipv6Support?: boolean;
   };
 }
 

@@ -53,6 +53,8 @@ export interface Policy {
   egress: PolicyRule[];
   /** The Kubernetes name when converted from networking.k8s.io/v1. */
   k8sName?: string;
+  /** The resource as written (apiVersion, kind, metadata, spec): what `get -o yaml` and `patch` show. */
+  document?: Record<string, unknown>;
 }
 
 export interface NetworkSet {
@@ -62,6 +64,8 @@ export interface NetworkSet {
   /** Labels Felix matches selectors against (a NetworkSet's carry its namespace's). */
   labels: Record<string, string>;
   nets: string[];
+  /** The resource as written (apiVersion, kind, metadata, spec): what `get -o yaml` and `patch` show. */
+  document?: Record<string, unknown>;
 }
 
 export interface LabNamespace {

@@ -16,6 +16,8 @@ import { kubeProxyNftTable } from './kube-proxy-nft.js';
 import { kubeProxyFilter } from './kube-proxy-filter.js';
 import { nodeServiceRoutes } from './service-routes.js';
 import { nodeIpv6 } from './node-dataplane6.js';
+import { felixIpv6Off } from '../dataplane/felix-nat6.js';
+import { felixIpv6Enabled } from '../calico/felix-ipv6.js';
 
 /** eth0's addresses: the main one on the fabric, then extraAddresses (plain ones as /32). */
 export function nodeEth0Addresses(lab: Lab, node: LabNode): string[] {
@@ -103,7 +105,8 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   // IPv6 labs: the node's IPv6 routes and Felix's IPv6 tables (node-dataplane6.ts).
   if (v6) {
     dp.routes.push(...v6.routes);
-    dp.ipv6 = v6.dataplane;
+    // ipv6Support: false: Felix programs nothing for IPv6 (felix-nat6.ts felixIpv6Off).
+    dp.ipv6 = felixIpv6Enabled(felix) ? v6.dataplane : felixIpv6Off(v6.dataplane.address);
   }
   return dp;
 }

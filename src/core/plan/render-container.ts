@@ -7,6 +7,7 @@ import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRulesetWithFilter } from '../dataplane/render-nft-filter.js';
+import { felixIpv6, renderNft6Ruleset } from '../dataplane/render-nft6.js';
 import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderKubeProxyNftList } from '../dataplane/render-kube-proxy-nft.js';
 import { renderKubeFilterParts } from '../dataplane/kube-proxy-text.js';
@@ -20,7 +21,10 @@ export interface RenderedDataplane {
   ipsetRestore?: string; // `ipset restore` input (nodes): staged in cali4t<N> and swapped, as Felix does
   iptablesNat?: string; // `iptables-restore --noflush` input for the nat table (nodes), as a fresh namespace takes it
   iptablesSave?: string; // the same table as `iptables-save -t nat` lists it (display, diffs)
-  /** nftables nodes instead of the three above: table `ip calico` (sets and chains) as `nft -f` takes it. */
+  /**
+   * nftables nodes instead of the three above: table `ip calico` (sets and chains) as `nft -f`
+   * takes it; in IPv6 labs `table ip6 calico` follows it (render-nft6.ts).
+   */
   nftRuleset?: string;
   /** Network policy (nodes of a lab with policies): the filter table, as `iptables-restore --noflush` takes it. */
   iptablesFilter?: string;
@@ -74,20 +78,14 @@ function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   if (!c.dataplane) return birdConfig === undefined ? { routes } : { routes, birdConfig };
   const dp = c.dataplane;
   const encap = dp.encap ? { encap: renderEncapCommands(dp.encap) } : {};
+  const v6 = felixIpv6(dp);
   if (dp.natDataplane === 'nftables')
     return {
-      nftRuleset: renderNftRulesetWithFilter(dp),
+      // IPv6 labs: Felix's `table ip6 calico` after the IPv4 table, as applied.
+      nftRuleset: `${renderNftRulesetWithFilter(dp)}${v6 ? renderNft6Ruleset(v6) : ''}`,
       routes,
       birdConfig,
       ...encap,
-      // IPv6 labs: ip6tables and the cali60 sets, as applied (table ip6 calico is not modelled).
-      ...(dp.ipv6
-        ? {
-            ipsetRestore: renderIpsetRestore(dp.ipv6.ipsets),
-            ip6tablesNat: renderIptablesNat(dp.ipv6.nat),
-            ip6tablesSave: renderIptablesSave(dp.ipv6.nat),
-          }
-        : {}),
     };
   const out: RenderedDataplane = {
     ipsetRestore: renderIpsetRestore(dp.ipsets),
@@ -99,10 +97,10 @@ function renderContainerCore(c: ContainerPlan): RenderedDataplane {
     ...encap,
   };
   // IPv6 labs: Felix's cali60 sets with the others, and ip6tables' nat table.
-  if (dp.ipv6) {
-    out.ipsetRestore = renderIpsetRestore([...dp.ipsets, ...dp.ipv6.ipsets]);
-    out.ip6tablesNat = renderIptablesNat(dp.ipv6.nat);
-    out.ip6tablesSave = renderIptablesSave(dp.ipv6.nat);
+  if (v6) {
+    out.ipsetRestore = renderIpsetRestore([...dp.ipsets, ...v6.ipsets]);
+    out.ip6tablesNat = renderIptablesNat(v6.nat);
+    out.ip6tablesSave = renderIptablesSave(v6.nat);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { renderNftApplyPartsWithFilter } from '../../core/dataplane/render-nft-f
 import { renderEncap } from '../../core/dataplane/render-encap.js';
 import { renderKubeProxyNftApply } from '../../core/dataplane/render-kube-proxy-nft.js';
 import { renderKubeFilterParts } from '../../core/dataplane/kube-proxy-text.js';
+import { felixIpv6, renderNft6ApplyParts } from '../../core/dataplane/render-nft6.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -63,26 +64,20 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     // nftables mode: the sets live in the table, so one transaction rewrites them all (apply.sh).
     const n = renderNftApplyPartsWithFilter(c.dataplane);
     files.push({ name: 'nft.prep', content: n.prep }, { name: 'nft.rules', content: n.table });
-    if (c.dataplane.ipv6) {
-      // IPv6 labs: table `ip6 calico` is not modelled; IPv6 goes through ip6tables and the
-      // cali60 ipsets as in iptables mode (the lab file's load warns so).
-      const s6 = renderIpsetStages(c.dataplane.ipv6.ipsets, TEMP_SET_PREFIX);
-      const n6 = renderNatRestoreParts(c.dataplane.ipv6.nat);
+    const v6 = felixIpv6(c.dataplane);
+    if (v6) {
+      // IPv6 labs: `table ip6 calico` (and the keeper's `ip6 egress-lab`) in the same
+      // `nft -f` transaction as IPv4's (apply.sh).
+      const n6 = renderNft6ApplyParts(v6);
       files.push(
-        { name: 'ipset.stage', content: s6.stage },
-        { name: 'ipset.swap', content: s6.swap },
-        { name: 'ipset.names', content: joinLines(s6.names) },
-        { name: 'nat6.head', content: n6.head },
-        { name: 'nat6.own', content: n6.ownRules },
-        { name: 'nat6.kern', content: n6.kernelRules },
+        { name: 'nft6.prep', content: n6.prep },
+        { name: 'nft6.rules', content: n6.table },
       );
     }
   } else if (c.dataplane) {
     // IPv6 labs: Felix's cali60 sets go with the others (ipset takes both families).
-    const s = renderIpsetStages(
-      [...c.dataplane.ipsets, ...(c.dataplane.ipv6?.ipsets ?? [])],
-      TEMP_SET_PREFIX,
-    );
+    const v6 = felixIpv6(c.dataplane);
+    const s = renderIpsetStages([...c.dataplane.ipsets, ...(v6?.ipsets ?? [])], TEMP_SET_PREFIX);
     const n = renderNatRestoreParts(c.dataplane.nat);
     files.push(
       { name: 'ipset.stage', content: s.stage },
@@ -92,9 +87,9 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       { name: 'nat.own', content: n.ownRules },
       { name: 'nat.kern', content: n.kernelRules },
     );
-    if (c.dataplane.ipv6) {
+    if (v6) {
       // ip6tables' nat table, the same parts (apply.sh restores it after IPv4's).
-      const n6 = renderNatRestoreParts(c.dataplane.ipv6.nat);
+      const n6 = renderNatRestoreParts(v6.nat);
       files.push(
         { name: 'nat6.head', content: n6.head },
         { name: 'nat6.own', content: n6.ownRules },

@@ -21,6 +21,9 @@
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
 #                 all in one transaction
+#   nft6.prep, nft6.rules   IPv6 labs in nftables mode: the same for tables `ip6 calico` and
+#                 `ip6 egress-lab`, in the same transaction (no file: Felix programs no IPv6,
+#                 FelixConfiguration ipv6Support false, and the last apply's IPv6 tables go)
 #   kpnft.rules   kube-proxy in nftables mode: `nft -f` input replacing table `ip kube-proxy` whole
 #   encap.*       tunnel devices (names, dev: `ip` lines, ip: `ip -batch`, fdb: `bridge -batch`)
 #   routes.batch  `ip -batch` input
@@ -55,6 +58,24 @@ dropTemps() {
 }
 reject() { echo "rejected: $*" >&2; dropTemps; exit 3; }
 fail() { echo "failed: $*" >&2; exit 4; }
+# Our ip6tables nat chains and POSTROUTING hook (cali: rules), removed in one transaction: a
+# node now in nftables mode, or whose Felix no longer programs IPv6 (ipv6Support false).
+clean6() {
+  command -v ip6tables-save >/dev/null || return 0
+  ip6tables-save -t nat > nat6.now 2>err || fail "ip6tables-save: $(cat err)"
+  grep -oE '^:(cali-|egress-lab-)[^ ]+' nat6.now | cut -c2- > nat6.ours
+  if [ -s nat6.ours ] || grep -qE "$KERN.*cali:" nat6.now; then
+    {
+      echo '*nat'
+      grep -E "$KERN.*cali:" nat6.now | sed 's/^-A /-D /'
+      sed 's/^/-F /' nat6.ours
+      sed 's/^/-X /' nat6.ours
+      echo COMMIT
+    } > nat6.clean
+    ip6tables-restore --noflush < nat6.clean 2>err || fail "ip6tables cleanup: $(cat err)"
+  fi
+  rm -f "$D/nat6.kern"
+}
 
 # 1. ipsets: fill temporary sets (the live ones are untouched; missing ones are created empty).
 if [ -f ipset.stage ]; then
@@ -85,6 +106,21 @@ if [ -f nft.rules ]; then
   { sed -n 's/^map /flush map ip calico /p' nft.stale
     sed 's/^\([a-z]*\) /delete \1 ip calico /' nft.stale; } > nft.del
   cat nft.prep nft.del nft.rules > nft.full
+  # IPv6 labs: `table ip6 calico` the same way, in the same transaction.
+  if [ -f nft6.rules ]; then
+    names < nft6.rules > nft6.want
+    : > nft6.live
+    if [ -f fresh ]; then :
+    elif [ ! -f full ] && [ "$(cat "$D/mode" 2>/dev/null)" = nftables ] && [ -f "$D/nft6.want" ]; then
+      cp "$D/nft6.want" nft6.live
+    else
+      nft list table ip6 calico 2>/dev/null | names > nft6.live
+    fi
+    comm -23 nft6.live nft6.want > nft6.stale
+    { sed -n 's/^map /flush map ip6 calico /p' nft6.stale
+      sed 's/^\([a-z]*\) /delete \1 ip6 calico /' nft6.stale; } > nft6.del
+    cat nft6.prep nft6.del nft6.rules >> nft.full
+  fi
 fi
 # kube-proxy's table (nftables mode): checked here with `nft -c` so a refusal changes nothing;
 # written after Calico's (step 3''). Skipped when it is the same as the last apply's.
@@ -189,7 +225,12 @@ if [ -f nat.head ]; then
       if nft list table ip "$t" >/dev/null 2>&1; then
         nft delete table ip "$t" 2>err || fail "nft: $(cat err)"
       fi
+      # IPv6 labs: Felix's `table ip6 calico` and the keeper's, likewise.
+      if nft list table ip6 "$t" >/dev/null 2>&1; then
+        nft delete table ip6 "$t" 2>err || fail "nft: $(cat err)"
+      fi
     done
+    rm -f "$D/nft6.want"
   fi
   echo iptables > "$D/mode"
 fi
@@ -207,6 +248,8 @@ if [ -f nat6.head ]; then
   # After IPv4's commit: a refusal here is a failure, not a rejection (IPv4 has changed).
   ip6tables-restore --noflush < nat6.full 2>err || fail "ip6tables: $(cat err)"
   cp nat6.kern "$D/nat6.kern"
+elif [ -f nat.head ] && [ ! -f fresh ] && [ -f "$D/nat6.kern" ]; then
+  clean6 # iptables mode, and Felix no longer programs IPv6 (ipv6Support false)
 fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
 #     Nothing has changed before it in this mode and nft commits all or nothing, so a file
@@ -214,6 +257,17 @@ fi
 if [ -f nft.rules ]; then
   nft -f nft.full 2>err || reject "nft: $(cat err)"
   cp nft.want "$D/nft.want"
+  if [ -f nft6.rules ]; then
+    cp nft6.want "$D/nft6.want"
+  elif [ ! -f fresh ] && { [ -f "$D/nft6.want" ] || [ -f full ]; }; then
+    # Felix no longer programs IPv6 (ipv6Support false): its IPv6 tables go.
+    for t in calico egress-lab; do
+      if nft list table ip6 "$t" >/dev/null 2>&1; then
+        nft delete table ip6 "$t" 2>err || fail "nft: $(cat err)"
+      fi
+    done
+    rm -f "$D/nft6.want"
+  fi
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != nftables ]; }; then
     iptables-save -t nat > nat.now 2>err || fail "iptables-save: $(cat err)"
     grep -oE '^:(cali-|egress-lab-)[^ ]+' nat.now | cut -c2- > nat.ours
@@ -241,6 +295,7 @@ if [ -f nft.rules ]; then
       iptables-restore --noflush < filter.clean 2>err || fail "iptables cleanup: $(cat err)"
     fi
     rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
+    clean6 # IPv6 labs: ip6tables' nat chains and hook, likewise (before the cali60 sets go)
     for s in $(ipset list -n 2>/dev/null | grep '^cali'); do ipset destroy "$s" 2>/dev/null || true; done
     rm -f "$D/nat.kern"
   fi

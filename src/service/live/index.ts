@@ -160,6 +160,20 @@ export class LiveFeatures {
     if (n && nodeFelixConfiguration(record.lab, n).spec.nftablesMode === 'Enabled') {
       const argv = ['nft', 'list', 'table', 'ip', 'calico'];
       const r = await this.execOk(record.name, node, argv, 'nft list');
+      if (n.ipv6Address && nodeFelixConfiguration(record.lab, n).spec.ipv6Support !== false) {
+        // IPv6 labs: Felix's `table ip6 calico` after IPv4's; its counters' rules say `ip6: `
+        // (the jumps read the same in both tables).
+        const argv6 = ['nft', 'list', 'table', 'ip6', 'calico'];
+        const r6 = await this.execOk(record.name, node, argv6, 'nft list');
+        return {
+          text: `${r.stdout}${r6.stdout}`,
+          counters: [
+            ...parseNftCounters(r.stdout),
+            ...parseNftCounters(r6.stdout).map((c) => ({ ...c, rule: `ip6: ${c.rule}` })),
+          ],
+          command: `${argv.join(' ')}; ${argv6.join(' ')}`,
+        };
+      }
       return { text: r.stdout, counters: parseNftCounters(r.stdout), command: argv.join(' ') };
     }
     if (record.lab.policies?.length) {
@@ -171,7 +185,7 @@ export class LiveFeatures {
     }
     const argv = ['iptables-save', '-t', 'nat', '-c'];
     const r = await this.execOk(record.name, node, argv, 'iptables-save');
-    if (n?.ipv6Address) {
+    if (n?.ipv6Address && nodeFelixConfiguration(record.lab, n).spec.ipv6Support !== false) {
       // IPv6 labs: ip6tables' nat table after IPv4's, under a line naming the family; its
       // counters' rules carry the same `ip6tables: ` prefix as a rule diff's IPv6 lines.
       const argv6 = ['ip6tables-save', '-t', 'nat', '-c'];

@@ -3,6 +3,7 @@ import type { ChangeResult } from '../../../service/api.js';
 import type { LabService } from '../../../service/lab-service.js';
 import type { CliIO } from '../io.js';
 import { printJson } from '../io.js';
+import { ruleDiffText } from '../rule-diff-text.js';
 import { viaServer, type ServerCall } from '../via-server.js';
 
 /**
@@ -42,6 +43,8 @@ export function printChange(
     return;
   }
   io.out(`${r.message}${dryRun ? ' (dry run: nothing applied)' : ''}\n`);
+  // The rule diff a dry run would apply, seen before it is applied.
+  if (dryRun && r.diffs.length) io.out(ruleDiffText(r.diffs));
   const touched = r.diffs.map((d) => d.node);
   if (!dryRun)
     io.err(

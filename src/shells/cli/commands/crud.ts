@@ -22,6 +22,12 @@ import { withService } from '../service.js';
 import { printChange } from './change.js';
 import { isPolicyKind, policyResourceNames } from '../../../core/changes/policy-names.js';
 import { withoutPolicyResource } from '../../../core/changes/policy-changes.js';
+import {
+  serviceEntryName,
+  serviceNotFound,
+  withoutService,
+} from '../../../core/changes/service-changes.js';
+import type { ServiceEntry } from '../../../core/lab-file/entries.js';
 
 type Action = 'create' | 'replace' | 'delete';
 const PAST: Record<Action, string> = { create: 'created', replace: 'replaced', delete: 'deleted' };
@@ -33,7 +39,8 @@ interface Named {
 
 /** The resources named in the files, in order. */
 export function resourcesIn(sources: Source[]): Named[] {
-  const r = loadResources(sources);
+  const services: ServiceEntry[] = [];
+  const r = loadResources(sources, { services });
   if (r.lab) throw new UsageError('give Calico resources, not a lab file (apply takes those)');
   return [
     ...[...r.ipPools, ...r.bgpConfigurations, ...r.bgpPeers, ...r.felixConfigurations].map((x) => ({
@@ -41,11 +48,13 @@ export function resourcesIn(sources: Source[]): Named[] {
       name: x.name,
     })),
     ...policyResourceNames(r),
+    ...services.map((e) => ({ kind: 'Service', name: serviceEntryName(e) })),
   ];
 }
 
 function existsIn(lab: Lab, r: Named): boolean {
   if (isPolicyKind(r.kind)) return withoutPolicyResource(lab, r.kind, r.name) !== undefined;
+  if (r.kind === 'Service') return withoutService(lab, r.name) !== undefined;
   switch (r.kind) {
     case 'IPPool':
       return lab.ipPools.some((p) => p.name === r.name);
@@ -85,6 +94,13 @@ export function failureMessage(action: Action, rs: readonly Named[], errors: str
 export function conflicts(action: Action, lab: Lab, rs: readonly Named[]): string[] {
   return rs.flatMap((r) => {
     const exists = existsIn(lab, r);
+    // A Service is Kubernetes' (kubectl's AlreadyExists / NotFound words).
+    if (r.kind === 'Service') {
+      const bare = r.name.split('/').pop()!;
+      if (action === 'create' && exists) return [`services "${bare}" already exists`];
+      if (action !== 'create' && !exists) return [serviceNotFound(r.name)];
+      return [];
+    }
     if (action === 'create' && exists)
       return [`resource already exists: ${r.kind}(${r.name}) with error: <nil>`];
     if (action !== 'create' && !exists)

@@ -8,6 +8,8 @@ import { EXIT_OK, UsageError } from '../errors.js';
 import { parseCommandArgs } from '../parse-args.js';
 import { readSources } from '../sources.js';
 import { withService } from '../service.js';
+import { RESOURCE_WORDS, resourceKindNamed } from '../resource-kinds.js';
+import { runGetResource } from './get-resource.js';
 import {
   IPPOOL_NAMES,
   KINDS,
@@ -20,7 +22,7 @@ import {
 } from '../calico-kinds.js';
 
 const { usage } = SPECS.get;
-const KIND_WORDS = [...KINDS.map((k) => k.names[0]!), 'ippool'];
+const KIND_WORDS = [...KINDS.map((k) => k.names[0]!), 'ippool', ...RESOURCE_WORDS];
 
 export const getCommand: Command = {
   ...SPECS.get,
@@ -31,12 +33,20 @@ export const getCommand: Command = {
         file: { type: 'string', short: 'f' },
         output: { type: 'string', short: 'o' },
         name: { type: 'string' },
+        namespace: { type: 'string', short: 'n' },
+        'all-namespaces': { type: 'boolean', short: 'A' },
       },
       usage,
     );
     const [kindWord, ...names] = positionals;
     if (kindWord === undefined)
       throw new UsageError(`get needs a KIND (${KIND_WORDS.join(', ')})\nusage: ${usage}`);
+    // Policies, network sets and Services: get-resource.ts.
+    if (resourceKindNamed(kindWord)) return runGetResource(io, kindWord, names, values);
+    if (values.namespace !== undefined || values['all-namespaces'])
+      throw new UsageError(
+        `-n and -A are for namespaced kinds (${RESOURCE_WORDS.join(', ')})\nusage: ${usage}`,
+      );
     const output = values.output as Output | undefined;
     if (output !== undefined && !(OUTPUTS as readonly string[]).includes(output))
       throw new UsageError(

@@ -19,6 +19,10 @@ export const commands: CommandEntry[] = [
   { ...SPECS.ping, load: async () => (await import('./ping.js')).pingCommand },
   { ...SPECS.capture, load: async () => (await import('./capture.js')).captureCommand },
   { ...SPECS.patch, load: async () => (await import('./patch.js')).patchCommand },
+  {
+    ...SPECS.patchResource,
+    load: async () => (await import('./patch-resource.js')).patchResourceCommand,
+  },
   { ...SPECS.apply, load: async () => (await import('./apply.js')).applyCommand },
   {
     ...SPECS.calicoVersion,

@@ -81,10 +81,22 @@ export const SPECS = {
   },
   get: {
     words: ['get'],
-    usage: 'egress-lab get KIND [NAME...] (-f FILE | [--name LAB]) [-o wide|yaml|json|name]',
+    usage:
+      'egress-lab get KIND [NAME...] (-f FILE | [--name LAB]) [-n NAMESPACE | -A] [-o wide|yaml|json|name]',
     summary:
-      'list bgppeers, bgpconfigurations, felixconfigurations (or ippools) like calicoctl get',
-    completeWords: ['bgppeer', 'bgpconfiguration', 'felixconfiguration', 'ippool'],
+      'list bgppeers, bgpconfigurations, felixconfigurations, ippools, networkpolicies, globalnetworkpolicies, networksets, globalnetworksets (as calicoctl get) or services, netpols (as kubectl get)',
+    completeWords: [
+      'bgppeer',
+      'bgpconfiguration',
+      'felixconfiguration',
+      'ippool',
+      'networkpolicy',
+      'globalnetworkpolicy',
+      'networkset',
+      'globalnetworkset',
+      'netpol',
+      'service',
+    ],
     flags: [
       FILE_IN,
       {
@@ -95,6 +107,17 @@ export const SPECS = {
         help: 'output format (default: a table)',
       },
       NAME,
+      {
+        name: 'namespace',
+        short: 'n',
+        value: 'NAMESPACE',
+        help: 'namespace of policies, network sets and Services (default: default)',
+      },
+      {
+        name: 'all-namespaces',
+        short: 'A',
+        help: 'every namespace (policies, network sets, Services)',
+      },
     ],
   },
   setup: {
@@ -183,6 +206,31 @@ export const SPECS = {
     flags: [
       { name: 'patch', short: 'p', value: 'JSON', help: 'the JSON merge patch' },
       NAME,
+      DRY_RUN,
+      JSON_OUT,
+    ],
+  },
+  patchResource: {
+    words: ['patch'],
+    usage: 'egress-lab patch KIND NAME -p JSON [-n NAMESPACE] [--name LAB] [--dry-run] [--json]',
+    summary:
+      'merge-patch a policy, network set or Service of a running lab, like calicoctl/kubectl patch (KIND: networkpolicy, globalnetworkpolicy, networkset, globalnetworkset, netpol, service)',
+    completeWords: [
+      'networkpolicy',
+      'globalnetworkpolicy',
+      'networkset',
+      'globalnetworkset',
+      'service',
+    ],
+    flags: [
+      { name: 'patch', short: 'p', value: 'JSON', help: 'the JSON merge patch' },
+      NAME,
+      {
+        name: 'namespace',
+        short: 'n',
+        value: 'NAMESPACE',
+        help: 'namespace of NAME (default: default)',
+      },
       DRY_RUN,
       JSON_OUT,
     ],
