@@ -20,6 +20,12 @@ export interface FirewallTable {
   inInterface: string;
   /** After the first rule, which accepts packets of established flows (replies). */
   rules: FirewallFilterRule[];
+  /**
+   * Connections the hosts open into the cluster: a second chain, jumped to from FORWARD for
+   * packets leaving on the fabric bridge that came in elsewhere (`-o br0 ! -i br0`). Absent when
+   * the lab filters nothing inbound (no Inbound rule, inboundDefaultAction Allow).
+   */
+  inbound?: { chain: string; rules: FirewallFilterRule[] };
 }
 
 /** A routing table on a node: client traffic leaving the cluster goes to the gateway. */
@@ -44,6 +50,7 @@ export interface EgressDataplane {
 }
 
 export const FIREWALL_CHAIN = 'egress-lab-fw';
+export const FIREWALL_INBOUND_CHAIN = 'egress-lab-fw-in';
 export const EGRESS_NAT_CHAIN = 'egress-lab-egw';
 /** Priority of the lab's egress ip rules (below the main table's 32766). */
 export const EGRESS_RULE_PRIORITY = 105;

@@ -19,7 +19,8 @@ export function renderFirewallRule(chain: string, r: FirewallFilterRule): string
   if (r.source) parts.push(`-s ${r.source}`);
   if (r.destination) parts.push(`-d ${r.destination}`);
   if (r.protocol) parts.push(`-p ${r.protocol}`);
-  if (r.ports?.length === 1) parts.push(`--dport ${r.ports[0]}`);
+  // As iptables-save lists it: a single port loads the protocol's own match (-m tcp).
+  if (r.ports?.length === 1) parts.push(`-m ${r.protocol} --dport ${r.ports[0]}`);
   else if (r.ports?.length) parts.push(`-m multiport --dports ${r.ports.join(',')}`);
   parts.push(`-m comment --comment ${quote(r.comment)}`, `-j ${r.verdict}`);
   return parts.join(' ');
@@ -27,22 +28,46 @@ export function renderFirewallRule(chain: string, r: FirewallFilterRule): string
 
 export const FIREWALL_ESTABLISHED_COMMENT = 'replies of allowed flows';
 
-/** The chain's rules as iptables-save lists them, the established-flows rule first. */
-export function firewallRuleLines(fw: FirewallTable): string[] {
+function chainLines(chain: string, rules: FirewallFilterRule[]): string[] {
   return [
-    `-A ${fw.chain} -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment ${quote(FIREWALL_ESTABLISHED_COMMENT)} -j ACCEPT`,
-    ...fw.rules.map((r) => renderFirewallRule(fw.chain, r)),
+    `-A ${chain} -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment ${quote(FIREWALL_ESTABLISHED_COMMENT)} -j ACCEPT`,
+    ...rules.map((r) => renderFirewallRule(chain, r)),
   ];
 }
 
-/** `iptables-restore --noflush` input: declares (creates or flushes) the chain and fills it. */
+/** The chains' rules as iptables-save lists them, each with the established-flows rule first. */
+export function firewallRuleLines(fw: FirewallTable): string[] {
+  return [
+    ...chainLines(fw.chain, fw.rules),
+    ...(fw.inbound ? chainLines(fw.inbound.chain, fw.inbound.rules) : []),
+  ];
+}
+
+/** `iptables-restore --noflush` input: declares (creates or flushes) the chains and fills them. */
 export function renderFirewallRestore(fw: FirewallTable): string {
-  return ['*filter', `:${fw.chain} - [0:0]`, ...firewallRuleLines(fw), 'COMMIT', ''].join('\n');
+  return [
+    '*filter',
+    `:${fw.chain} - [0:0]`,
+    ...(fw.inbound ? [`:${fw.inbound.chain} - [0:0]`] : []),
+    ...firewallRuleLines(fw),
+    'COMMIT',
+    '',
+  ].join('\n');
 }
 
 /** The hook apply.sh adds once, as iptables-save lists it. */
 export function firewallHook(fw: FirewallTable): string {
   return `-A FORWARD -i ${fw.inInterface} ! -o ${fw.inInterface} -j ${fw.chain}`;
+}
+
+/** Every hook apply.sh adds once: the outbound one, and the inbound one (into the fabric). */
+export function firewallHooks(fw: FirewallTable): string[] {
+  return [
+    firewallHook(fw),
+    ...(fw.inbound
+      ? [`-A FORWARD ! -i ${fw.inInterface} -o ${fw.inInterface} -j ${fw.inbound.chain}`]
+      : []),
+  ];
 }
 
 /**

@@ -1,6 +1,7 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { SpineTorSession } from './tor-types.js';
 import type { FilterTable } from './filter-types.js';
 import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
@@ -215,4 +216,6 @@ export interface RouterBirdData {
   sessions: RouterBgpSession[];
   /** IPv6 labs: sessions with nodes whose BGPPeer points at the router's IPv6 address. */
   ipv6?: { address: string; sessions: RouterBgpSession[] };
+  /** Racks with a ToR of their own (fabric.racks[].tor): the spine's eBGP sessions with them. */
+  tors?: SpineTorSession[];
 }

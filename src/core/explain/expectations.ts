@@ -18,7 +18,12 @@ function seenAsText(e: LabExpectation['seenAs']): string {
 }
 
 export function checkExpectation(plan: LabPlan, exp: LabExpectation): ExpectationResult {
-  const explanation = explain(plan, exp.from, exp.to, {
+  // A Service entry is explained through the address its `via` names (as check probes it).
+  const t = exp.service;
+  const to = t
+    ? `service/${t.namespace}/${t.name}@${t.via === 'nodePort' ? t.node : t.via}`
+    : exp.to;
+  const explanation = explain(plan, exp.from, to, {
     protocol: exp.protocol,
     ...(exp.ipVersion ? { ipVersion: exp.ipVersion } : {}),
     ...(exp.port !== undefined ? { port: exp.port } : {}),

@@ -15,6 +15,58 @@ export interface PerimeterFlow {
   port?: number;
 }
 
+/**
+ * A connection a host opens into the cluster (to a pod, a node's NodePort, a LoadBalancer or
+ * external IP): the router's inbound chain judges it by the host's address and the address and
+ * port it is sent to (the router forwards before any DNAT on the node). A drop there means
+ * nothing reaches the node, so whatever the node would do (policy, kube-proxy) never happens.
+ */
+export function explainInboundFirewall(
+  plan: LabPlan,
+  e: Explanation,
+  flow: PerimeterFlow,
+  /** Where the firewall's step goes among e.steps: after the sender's first step by default. */
+  stepAt = 1,
+): Explanation {
+  const router = plan.containers.find((c) => c.role === 'router');
+  const chain = router?.firewall?.inbound;
+  if (!router || !chain || e.source?.kind !== 'host') return e;
+  // A pod's block the router never learned: the router has no route, FORWARD never sees it.
+  const toPod = plan.ipam.assignments.some((a) => a.address === e.destination);
+  if (toPod && !routerLearned(plan).some((r) => cidrContains(r.cidr, e.destination))) return e;
+  const src = e.source.address;
+  const index = chain.rules.findIndex((r) => ruleMatches(r, src, e.destination, flow));
+  const rule = chain.rules[index]!; // the last rule (inboundDefaultAction) matches everything
+  const deny = rule.verdict === 'DROP';
+  const firewall: NonNullable<Explanation['firewall']> = {
+    on: router.name,
+    saw: src,
+    verdict: deny ? 'deny' : 'allow',
+    rule: rule.comment,
+    index: index + 1,
+    text: renderFirewallRule(chain.chain, rule),
+  };
+  const to = `${e.destination}${flow.port !== undefined ? `:${flow.port}` : ''}`;
+  const step = `Perimeter firewall in ${router.name} (inbound chain ${chain.chain}) sees ${e.source.name} (${src}) open a connection to ${to}: ${rule.comment} → ${deny ? 'dropped' : 'allowed'}.`;
+  const before = e.steps.slice(0, stepAt);
+  if (!deny) return { ...e, firewall, steps: [...before, step, ...e.steps.slice(stepAt)] };
+  const forward = {
+    ok: false,
+    reason: `the perimeter firewall in ${router.name} drops it on the way in (${rule.comment}; source ${src}, destination ${to})`,
+  };
+  return {
+    ...e,
+    firewall,
+    forward,
+    routeBack: { ok: false, reason: 'nothing reaches the cluster, so nothing answers' },
+    reply: false,
+    nat: { action: 'none' },
+    seenSource: src,
+    seenAs: 'address',
+    steps: [...before, step, `Forward: dropped, ${forward.reason}.`],
+  };
+}
+
 export const ENTERPRISE_NOTE =
   'Calico Enterprise behaviour: egress gateways are not part of Calico Open Source; the lab models them from Enterprise’s public docs.';
 
@@ -160,7 +212,7 @@ export function explainPerimeter(
   e: Explanation,
   flow: PerimeterFlow = {},
 ): Explanation {
-  if (e.source) return e; // inbound: the firewall filters what the cluster opens only
+  if (e.source) return e; // inbound: explainInboundFirewall, called where a host's flow is explained
   if (e.forward?.ok === false) return e; // dropped before it leaves the node (network policy)
   return applyFirewall(plan, applyGateway(plan, e), flow);
 }

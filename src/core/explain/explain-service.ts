@@ -13,6 +13,7 @@ import { serviceEndpoints } from '../plan/kube-proxy.js';
 import type { LabPlan } from '../plan/types.js';
 import type { Explanation } from './types.js';
 import { explainServiceNft } from './explain-service-nft.js';
+import { explainInboundFirewall } from './explain-perimeter.js';
 
 function fail(message: string): never {
   throw new LabInputError([{ message }]);
@@ -65,23 +66,25 @@ export function explainService(
   const dp = plan.containers.find((c) => c.name === atNode)!.dataplane!;
   // kube-proxy in nftables mode: the walk through table ip kube-proxy (explain-service-nft.ts).
   if (dp.kubeProxyNft)
-    return explainServiceNft({
-      plan,
-      from,
-      svc,
-      port,
-      sp,
-      ...(host ? { host } : {}),
-      ...(srcPod ? { srcPod } : {}),
-      srcAddress,
-      address,
-      dport,
-      external,
-      ...(viaNode ? { viaNode } : {}),
-      atNode,
-      node,
-      dp,
-    });
+    return withInboundFirewall(
+      explainServiceNft({
+        plan,
+        from,
+        svc,
+        port,
+        sp,
+        ...(host ? { host } : {}),
+        ...(srcPod ? { srcPod } : {}),
+        srcAddress,
+        address,
+        dport,
+        external,
+        ...(viaNode ? { viaNode } : {}),
+        atNode,
+        node,
+        dp,
+      }),
+    );
   const kube = dp.nat.kubeProxy;
   if (!kube) fail('the lab runs no kube-proxy');
   const steps: string[] = [];
@@ -246,6 +249,14 @@ export function explainService(
     steps,
     warnings: [],
   };
-  if (host) e.source = { name: host.name, address: host.address, kind: 'host' };
-  return e;
+  if (!host) return e;
+  e.source = { name: host.name, address: host.address, kind: 'host' };
+  return withInboundFirewall(e);
+
+  // The router's inbound firewall sees the address and port the host sent to (before DNAT).
+  function withInboundFirewall(x: Explanation): Explanation {
+    return x.source?.kind === 'host'
+      ? explainInboundFirewall(plan, x, { protocol, port: dport }, 0)
+      : x;
+  }
 }

@@ -11,12 +11,14 @@ import { cidrHolds } from '../net/cidr6.js';
 import { explain6 } from './explain6.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
+import { torKernelRoutes } from '../plan/tor-bgp.js';
+import { labTors } from '../model/tor.js';
 import { encapPath } from './encap.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
 import { explainInbound, isHostName } from './explain-inbound.js';
-import { explainPerimeter } from './explain-perimeter.js';
+import { explainInboundFirewall, explainPerimeter } from './explain-perimeter.js';
 
 export interface ExplainOptions {
   protocol?: 'icmp' | 'tcp' | 'udp';
@@ -63,6 +65,16 @@ function resolveTarget(plan: LabPlan, to: string): Target {
   if (node) return { address: isIPv4(to) ? to : node.address, name: node.name, kind: 'node' };
   if (lab.router.name === to || lab.router.address === to)
     return { address: lab.router.address, name: lab.router.name, kind: 'router' };
+  // A rack's top-of-rack router, by name or address (plan/tor.ts).
+  const tor = labTors(lab).find(
+    (t) => t.tor.name === to || t.rack.routerAddress === to || t.tor.uplink.tor === to,
+  );
+  if (tor)
+    return {
+      address: isIPv4(to) ? to : tor.rack.routerAddress,
+      name: tor.tor.name,
+      kind: 'router',
+    };
   if (!isIPv4(to))
     fail(`explain: "${to}" is not a pod, host, node or IPv4 address of lab ${lab.name}`);
   return { address: to, kind: 'address' };
@@ -76,10 +88,13 @@ function nodeAddresses(node: ContainerPlan): string[] {
 
 /** Whether the router delivers to `addr` on a connected segment (fabric or a host segment). */
 function routerConnected(plan: LabPlan, addr: string): boolean {
-  const router = plan.containers.find((c) => c.role === 'router');
-  return !!router?.interfaces.some((i) =>
-    i.addresses.some((a) =>
-      cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+  // The spine and the racks' top-of-rack routers (plan/tor.ts).
+  const routers = plan.containers.filter((c) => c.role === 'router' || c.role === 'tor');
+  return routers.some((router) =>
+    router.interfaces.some((i) =>
+      i.addresses.some((a) =>
+        cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+      ),
     ),
   );
 }
@@ -98,13 +113,13 @@ function podReachable(
   if (mesh)
     return {
       ok: true,
-      reason: `${fromNode} learned ${mesh.cidr} from ${mesh.node} over the node-to-node mesh`,
+      reason: `${fromNode} learned ${mesh.cidr} from ${mesh.node} ${mesh.tor ? `through ${mesh.tor}, its rack's route reflector` : 'over the node-to-node mesh'}`,
     };
   const viaRouter = routerLearned(plan).find((r) => cidrContains(r.cidr, dst.address));
   if (viaRouter)
     return {
       ok: true,
-      reason: `the router learned ${viaRouter.cidr} from ${viaRouter.node} over BGP`,
+      reason: `the router learned ${viaRouter.cidr} from ${viaRouter.node}${viaRouter.tor ? ` through ${viaRouter.tor}` : ''} over BGP`,
     };
   return {
     ok: false,
@@ -123,7 +138,11 @@ export function explain(
   if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
     return explain6(plan, from, to, opts);
   const src = plan.ipam.assignments.find((a) => a.pod === from);
-  if (!src && isHostName(plan, from)) return explainInbound(plan, from, to);
+  if (!src && isHostName(plan, from))
+    return explainInboundFirewall(plan, explainInbound(plan, from, to), {
+      protocol: opts.protocol ?? 'icmp',
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+    });
   if (!src) fail(`explain: no pod named "${from}" in lab ${lab.name}`);
   const nodeC = plan.containers.find((c) => c.role === 'node' && c.name === src.node);
   const dp = nodeC?.dataplane;
@@ -265,11 +284,21 @@ export function explain(
         reason: back.ok ? `back to ${src.address}: ${back.reason}` : back.reason,
       };
     } else {
+      // A ToR answering routes back itself when it learned the block from its rack's node.
+      const viaTor =
+        target.kind === 'router' && target.name !== lab.router.name
+          ? torKernelRoutes(plan, target.name!).find((r) => cidrContains(r.cidr, src.address))
+          : undefined;
       const learned = routerLearned(plan).find((r) => cidrContains(r.cidr, src.address));
-      if (learned) {
+      if (viaTor) {
         routeBack = {
           ok: true,
-          reason: `the router learned ${learned.cidr} from ${learned.node} over BGP, so replies to ${src.address} route back`,
+          reason: `${target.name} learned ${viaTor.cidr} from ${viaTor.via} over BGP, so its replies to ${src.address} route back`,
+        };
+      } else if (learned) {
+        routeBack = {
+          ok: true,
+          reason: `the router learned ${learned.cidr} from ${learned.node}${learned.tor ? ` through ${learned.tor}` : ''} over BGP, so replies to ${src.address} route back`,
         };
       } else {
         routeBack = { ok: false, reason: routerNoRouteReason(plan, src, dp.bird.exportedBlocks) };

@@ -10,6 +10,8 @@ import { choosePools } from '../calico/pool-choice.js';
 import { IPADDRS_ANNOTATION } from '../calico/ip-addrs.js';
 import type { SourceIndex } from './source-index.js';
 import { checkLabIpv6, IPV6_ONLY_HINT, ipv6PeerKnown } from './checks-ipv6.js';
+import { checkTors } from './tor-checks.js';
+import { torAt } from '../model/tor.js';
 
 export interface CheckOptions {
   /** The lab's pool list is calico-node's auto-created default pool (no IPPool in the file). */
@@ -124,6 +126,7 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
     const ip = peerIPAddress(peer.spec.peerIP);
     if (known6 === true && ip !== lab.router.ipv6Address) continue;
+    if (ip !== undefined && torAt(lab, ip)) continue; // a rack's ToR: tor-checks.ts
     // With racks the router answers on each rack's address (model/racks.ts).
     const atRouter = ip !== undefined && routerAddresses(lab).includes(ip);
     if (atRouter || (known6 === true && ip === lab.router.ipv6Address)) {
@@ -141,5 +144,6 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
   }
   problems.push(...checkLabIpv6(lab, index));
+  problems.push(...checkTors(lab, index)); // racks with their own top-of-rack router
   return problems;
 }

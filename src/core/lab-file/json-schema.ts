@@ -40,6 +40,13 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     'spec.fabric.racks[].name': 'The rack name, used by nodes[].rack.',
     'spec.fabric.racks[].cidr': 'The rack subnet, e.g. 172.30.1.0/24.',
     'spec.fabric.racks[].router': "The router's address in the rack (default: its first address).",
+    'spec.fabric.racks[].tor':
+      "The rack's own top-of-rack router at the router address, AS per rack: iBGP with the rack's nodes, eBGP with the spine (the lab router).",
+    'spec.fabric.racks[].tor.name': "The ToR's container name (default <rack>-tor).",
+    'spec.fabric.racks[].tor.asNumber':
+      "The rack's AS: the ToR's and its nodes' (Node spec.bgp.asNumber); not the spine's.",
+    'spec.fabric.racks[].tor.exportPodBlocks':
+      'Whether the ToR passes the pod blocks it learns from its nodes to the spine (default true).',
     'spec.fabric.ipv6Cidr':
       'Runs the lab dual-stack: the IPv6 fabric subnet, e.g. 2001:db8:30::/64 (nodes, router and hosts get IPv6 addresses).',
     'spec.router.ipv6Address':

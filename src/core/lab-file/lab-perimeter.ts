@@ -55,20 +55,30 @@ function buildFirewall(ctx: LabContext, inp: PerimeterInputs): LabFirewall | und
   const rules: FirewallRule[] = [];
   (fw.rules ?? []).forEach((r, i) => {
     const path: FieldPath = ['spec', 'firewall', 'rules', i];
-    const rule: FirewallRule = { action: r.action };
-    if (r.source !== undefined) {
-      const c = ipv4Cidr(r.source);
-      if (c) rule.source = c;
-      else P([...path, 'source'], `source ${JSON.stringify(r.source)} is not an IPv4 CIDR`);
-    }
-    if (r.destination !== undefined) {
-      const host = hosts.get(r.destination);
-      const c = host ? `${host.address}/32` : ipv4Cidr(r.destination);
-      if (c) rule.destination = c;
+    const direction = r.direction ?? 'Outbound';
+    const rule: FirewallRule = { action: r.action, direction };
+    // Outbound: hosts are destinations. Inbound: hosts are sources, the cluster the destination.
+    const hostSide = direction === 'Inbound' ? 'source' : 'destination';
+    const clusterSide = direction === 'Inbound' ? 'destination' : 'source';
+    const hostText = r[hostSide];
+    if (hostText !== undefined) {
+      const host = hosts.get(hostText);
+      const c = host ? `${host.address}/32` : ipv4Cidr(hostText);
+      if (c) rule[hostSide] = c;
       else
         P(
-          [...path, 'destination'],
-          `destination ${JSON.stringify(r.destination)} is neither a host of this lab (${[...hosts.keys()].join(', ') || 'none'}) nor an IPv4 CIDR`,
+          [...path, hostSide],
+          `${hostSide} ${JSON.stringify(hostText)} is neither a host of this lab (${[...hosts.keys()].join(', ') || 'none'}) nor an IPv4 CIDR`,
+        );
+    }
+    const clusterText = r[clusterSide];
+    if (clusterText !== undefined) {
+      const c = ipv4Cidr(clusterText);
+      if (c) rule[clusterSide] = c;
+      else
+        P(
+          [...path, clusterSide],
+          `${clusterSide} ${JSON.stringify(clusterText)} is not an IPv4 CIDR${hosts.has(clusterText) ? ` (host names are the ${hostSide} of ${direction} rules)` : ''}`,
         );
     }
     if (r.protocol) rule.protocol = r.protocol;
@@ -80,7 +90,12 @@ function buildFirewall(ctx: LabContext, inp: PerimeterInputs): LabFirewall | und
     if (r.description) rule.description = r.description;
     rules.push(rule);
   });
-  return { on: inp.routerName, defaultAction: fw.defaultAction ?? 'Allow', rules };
+  return {
+    on: inp.routerName,
+    defaultAction: fw.defaultAction ?? 'Allow',
+    inboundDefaultAction: fw.inboundDefaultAction ?? 'Allow',
+    rules,
+  };
 }
 
 function checkEgressAnnotations(

@@ -7,6 +7,7 @@ import type { LabExpectation, LabHost, LabNode, LabPod, SeenAs } from '../model/
 import type { LabService, ServiceTarget } from '../model/service.js';
 import { parseIP } from '../net/cidr.js';
 import type { LabContext } from './lab-context.js';
+import { deniedExpectation } from './expect-denied.js';
 
 type ExpectDoc = NonNullable<LabContext['spec']['expect']>[number];
 
@@ -105,8 +106,29 @@ export function buildServiceExpectations(
     if (x.port !== undefined)
       P([...path, 'port'], 'port comes from the Service (its port, or NodePort with via: NODE)');
     if (x.allowed === false) {
-      // Denied flows are proved at the pod's veth (check-denied.ts); a Service's DNAT is not.
-      P([...path, 'allowed'], 'allowed: false is not modelled for Service entries (to: service/…)');
+      // From a host: the router's inbound firewall drops it before any node (check-service.ts
+      // proves it at the router). From a pod: policy drops are proved at the pod's veth
+      // (check-denied.ts), and a Service's DNAT on the way there is not.
+      if (!fromHost) {
+        P(
+          [...path, 'allowed'],
+          'allowed: false for Service entries (to: service/…) is modelled from hosts only (the perimeter firewall’s Inbound rules)',
+        );
+        return;
+      }
+      if (deniedExpectation(x, path, P) !== 'denied') return;
+      const target = resolve(ctx, x, path, services, nodes, fromHost);
+      if (!target) return;
+      out.set(i, {
+        from: x.from,
+        to: x.to,
+        protocol: x.protocol === 'udp' ? 'udp' : 'tcp',
+        port: target.port,
+        seenAs: 'pod',
+        reply: false,
+        service: target,
+        allowed: false,
+      });
       return;
     }
     if (x.seenAs === undefined || x.reply === undefined) {

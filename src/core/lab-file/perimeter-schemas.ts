@@ -10,24 +10,42 @@ export const firewallSection = z
   .strictObject({
     defaultAction: action
       .optional()
-      .describe('What happens to a new connection no rule matches: Allow (default) or Deny.'),
+      .describe(
+        'What happens to a new outbound connection (cluster to hosts) no rule matches: Allow (default) or Deny.',
+      ),
+    inboundDefaultAction: action
+      .optional()
+      .describe(
+        'What happens to a new inbound connection (hosts to the cluster: pods, NodePorts, LoadBalancer and external IPs) no Inbound rule matches: Allow (default) or Deny.',
+      ),
     rules: z
       .array(
         z
           .strictObject({
             action: action.describe('Allow or Deny.'),
+            direction: z
+              .enum(['Outbound', 'Inbound'])
+              .optional()
+              .describe(
+                'Outbound (default): connections the cluster opens towards the hosts. Inbound: connections hosts open into the cluster.',
+              ),
             source: z
               .string()
               .optional()
               .describe(
-                'Source CIDR as the firewall sees it: the node address when the node SNATs (natOutgoing), the pod address otherwise.',
+                'Source CIDR as the firewall sees it: the node address when the node SNATs (natOutgoing), the pod address otherwise. Inbound: a host name of this lab or a CIDR.',
               ),
             destination: z
               .string()
               .optional()
-              .describe('Destination: a host name of this lab or a CIDR.'),
+              .describe(
+                'Destination: a host name of this lab or a CIDR. Inbound: a CIDR of the cluster (pod addresses, a node address for its NodePorts, a LoadBalancer or external IP).',
+              ),
             protocol: z.enum(['tcp', 'udp', 'icmp']).optional().describe('tcp, udp or icmp.'),
-            ports: z.array(port).optional().describe('Destination ports (tcp or udp).'),
+            ports: z
+              .array(port)
+              .optional()
+              .describe('Destination ports (tcp or udp); Inbound to a NodePort: the nodePort.'),
             description: z.string().optional().describe('Shown by explain and in the counters.'),
           })
           .describe('Matched in order; the first rule that matches decides.'),
@@ -36,7 +54,7 @@ export const firewallSection = z
       .describe('Rules, first match wins.'),
   })
   .describe(
-    "A perimeter firewall in the router: filters the connections the cluster opens towards the hosts, by the addresses it sees on the wire (not Calico's: Calico policy runs on the nodes).",
+    "A perimeter firewall in the router: filters the connections the cluster opens towards the hosts and those the hosts open into the cluster, by the addresses it sees on the wire (not Calico's: Calico policy runs on the nodes).",
   );
 
 export const enterpriseSection = z

@@ -197,7 +197,19 @@ export const labDocument = z.strictObject({
         // Several L2 segments routed by the router (lab-racks.ts); exclusive with cidr.
         racks: z
           .array(
-            z.strictObject({ name: z.string(), cidr: z.string(), router: z.string().optional() }),
+            z.strictObject({
+              name: z.string(),
+              cidr: z.string(),
+              router: z.string().optional(),
+              // A top-of-rack router of the rack's own, AS per rack (lab-tor.ts).
+              tor: z
+                .strictObject({
+                  name: z.string().optional(),
+                  asNumber,
+                  exportPodBlocks: z.boolean().optional(),
+                })
+                .optional(),
+            }),
           )
           .min(1)
           .optional(),

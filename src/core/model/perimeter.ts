@@ -4,10 +4,13 @@
 // Calico Open Source; modelled on Enterprise's public docs, marked so wherever they show).
 
 export type FirewallAction = 'Allow' | 'Deny';
+/** Outbound: connections the cluster opens to the hosts; Inbound: the hosts' into the cluster. */
+export type FirewallDirection = 'Outbound' | 'Inbound';
 
 /** One rule of the perimeter firewall; every field left out matches anything. */
 export interface FirewallRule {
   action: FirewallAction;
+  direction: FirewallDirection;
   /** Source CIDR, as the firewall sees it (after the node's SNAT when natOutgoing is on). */
   source?: string;
   /** Destination CIDR (a host name in the file becomes its address /32). */
@@ -18,12 +21,14 @@ export interface FirewallRule {
   description?: string;
 }
 
-/** Filter rules held by the router for the connections the cluster opens to the outside. */
+/** Filter rules held by the router for connections between the cluster and the hosts. */
 export interface LabFirewall {
   /** The container that filters: the router (the only one on every path out). */
   on: string;
-  /** What happens to a new connection no rule matches. */
+  /** What happens to a new outbound connection no rule matches. */
   defaultAction: FirewallAction;
+  /** What happens to a new inbound connection no Inbound rule matches. */
+  inboundDefaultAction: FirewallAction;
   rules: FirewallRule[];
 }
 

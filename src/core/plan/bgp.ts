@@ -17,6 +17,7 @@ import { cidrWithin } from '../net/cidr.js';
 import { nodeSelectorLabels } from '../ipam/pool-choice.js';
 import { selectorPeers } from './bgp-peer-selector.js';
 import { nodeRack, routerAddresses } from '../model/racks.js';
+import { nodeAsNumber } from '../model/tor.js';
 import { nodeBirdData6, peerIPv6, routerBirdData6 } from './bgp6.js';
 
 function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {
@@ -88,7 +89,7 @@ export function nodeBirdData(
     .map((b) => b.cidr);
   return {
     routerId: node.address,
-    asNumber: lab.bgpConfiguration.spec.asNumber,
+    asNumber: nodeAsNumber(lab, node), // the rack's AS in a rack with a ToR (model/tor.ts)
     staticBlackholes: local,
     exportedBlocks: local.filter((b) => !rejected.some((r) => cidrWithin(b, r))),
     rejectedExports: rejected,
@@ -120,7 +121,7 @@ export function routerBirdData(lab: Lab): RouterBirdData {
       name: `Node_${birdId(node.address)}`,
       node: node.name,
       neighbor: node.address,
-      neighborAs: lab.bgpConfiguration.spec.asNumber,
+      neighborAs: nodeAsNumber(lab, node),
       expectedAs: peer.asNumber,
       ...(peer.neighbor !== lab.router.address ? { localAddress: peer.neighbor } : {}),
     });

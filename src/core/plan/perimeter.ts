@@ -9,13 +9,20 @@
 // its VXLAN device `egress.calico`; the lab routes to that node on the fabric instead.
 import type { IpamPlan, PodAssignment } from '../ipam/types.js';
 import type { Lab } from '../model/lab.js';
-import type { LabEgressGateway, LabFirewall } from '../model/perimeter.js';
+import type {
+  FirewallAction,
+  FirewallDirection,
+  LabEgressGateway,
+  LabFirewall,
+} from '../model/perimeter.js';
 import { egressSelection } from '../calico/egress-selection.js';
 import {
   EGRESS_RULE_PRIORITY,
   EGRESS_TABLE_BASE,
   FIREWALL_CHAIN,
+  FIREWALL_INBOUND_CHAIN,
   type EgressDataplane,
+  type FirewallFilterRule,
   type FirewallTable,
 } from '../dataplane/perimeter-types.js';
 import { egressTableRoutes } from '../dataplane/render-perimeter.js';
@@ -23,24 +30,51 @@ import type { ContainerPlan } from './types.js';
 
 export const FIREWALL_IN_INTERFACE = 'br0'; // plan-lab's FABRIC_BRIDGE (no import: plan-lab imports this file)
 
+function filterRules(
+  fw: LabFirewall,
+  direction: FirewallDirection,
+  defaultAction: FirewallAction,
+): FirewallFilterRule[] {
+  // Rule numbers are the file's (rules of both directions share one list there).
+  return [
+    ...fw.rules.flatMap((r, i) =>
+      r.direction !== direction
+        ? []
+        : [
+            {
+              ...(r.source ? { source: r.source } : {}),
+              ...(r.destination ? { destination: r.destination } : {}),
+              ...(r.protocol ? { protocol: r.protocol } : {}),
+              ...(r.ports?.length ? { ports: r.ports } : {}),
+              verdict: r.action === 'Allow' ? ('ACCEPT' as const) : ('DROP' as const),
+              // iptables-save escapes quotes inside a comment: they are left out, so the
+              // kernel's comment, the counters' and explain's are one text.
+              comment: `rule ${i + 1}${r.description ? `: ${r.description.replace(/["'\\]/g, '')}` : ''}`,
+            },
+          ],
+    ),
+    {
+      verdict: defaultAction === 'Allow' ? 'ACCEPT' : 'DROP',
+      comment: `${direction === 'Inbound' ? 'inboundDefaultAction' : 'defaultAction'} ${defaultAction}`,
+    },
+  ];
+}
+
 export function firewallTable(fw: LabFirewall): FirewallTable {
+  const inbound =
+    fw.inboundDefaultAction === 'Deny' || fw.rules.some((r) => r.direction === 'Inbound');
   return {
     chain: FIREWALL_CHAIN,
     inInterface: FIREWALL_IN_INTERFACE,
-    rules: [
-      ...fw.rules.map((r, i) => ({
-        ...(r.source ? { source: r.source } : {}),
-        ...(r.destination ? { destination: r.destination } : {}),
-        ...(r.protocol ? { protocol: r.protocol } : {}),
-        ...(r.ports?.length ? { ports: r.ports } : {}),
-        verdict: r.action === 'Allow' ? ('ACCEPT' as const) : ('DROP' as const),
-        comment: `rule ${i + 1}${r.description ? `: ${r.description}` : ''}`,
-      })),
-      {
-        verdict: fw.defaultAction === 'Allow' ? 'ACCEPT' : 'DROP',
-        comment: `defaultAction ${fw.defaultAction}`,
-      },
-    ],
+    rules: filterRules(fw, 'Outbound', fw.defaultAction),
+    ...(inbound
+      ? {
+          inbound: {
+            chain: FIREWALL_INBOUND_CHAIN,
+            rules: filterRules(fw, 'Inbound', fw.inboundDefaultAction),
+          },
+        }
+      : {}),
   };
 }
 

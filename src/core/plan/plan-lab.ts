@@ -11,6 +11,7 @@ import { portNames } from './ifnames.js';
 import { nodeDataplane } from './node-dataplane.js';
 import { addPerimeter } from './perimeter.js';
 import { addIpv6 } from './plan-ipv6.js';
+import { addTors } from './tor.js';
 import type { ContainerPlan, IpamPlan, LabPlan, LinkSpec, RouteSpec } from './types.js';
 
 export const CALICO_VETH_MAC = 'ee:ee:ee:ee:ee:ee';
@@ -167,6 +168,7 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
 
   // IPv6 labs: the IPv6 side over it (plan-ipv6.ts); an IPv4 lab's plan is returned as is.
   const containers = [router, ...nodes, ...pods, ...hosts];
+  addTors(lab, containers, links); // racks with their own top-of-rack router (tor.ts)
   addPerimeter(lab, ipam, containers);
   return addIpv6({ lab, ipam, containers, links });
 }

@@ -3,6 +3,7 @@
 // compare plans; the runtime's apply renders the same data in the parts it needs.
 import { renderBirdNode } from '../dataplane/render-bird-node.js';
 import { renderBirdRouter } from '../dataplane/render-bird-router.js';
+import { renderBirdTor } from '../dataplane/render-bird-tor.js';
 import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
@@ -50,6 +51,7 @@ export function renderBirdConfig(
 ): string | undefined {
   if (c.dataplane) return renderBirdNode(c.dataplane.bird, c.name, opts);
   if (c.routerBgp) return renderBirdRouter(c.routerBgp, opts);
+  if (c.torBgp) return renderBirdTor(c.torBgp, opts);
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 // The perimeter firewall and egress gateway parts of a container, as text for display and
 // for comparing plans (a change to them re-applies the container).
 import {
-  firewallHook,
+  firewallHooks,
   firewallRuleLines,
   renderEgressText,
 } from '../dataplane/render-perimeter.js';
@@ -11,7 +11,7 @@ export function perimeterText(c: ContainerPlan): string | undefined {
   const parts: string[] = [];
   if (c.firewall)
     parts.push(
-      `# perimeter firewall (filter table)\n${firewallHook(c.firewall)}\n${firewallRuleLines(c.firewall).join('\n')}`,
+      `# perimeter firewall (filter table)\n${firewallHooks(c.firewall).join('\n')}\n${firewallRuleLines(c.firewall).join('\n')}`,
     );
   if (c.egress) parts.push(`# Calico Enterprise egress gateway\n${renderEgressText(c.egress)}`);
   return parts.length ? `${parts.join('\n')}\n` : undefined;

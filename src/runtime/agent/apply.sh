@@ -373,6 +373,15 @@ elif [ -f "$D/fw" ]; then
   iptables -F egress-lab-fw 2>/dev/null; iptables -X egress-lab-fw 2>/dev/null
   rm -f "$D/fw"
 fi
+# Inbound rules (hosts into the cluster): chain egress-lab-fw-in, declared in fw.rules when the
+# plan has it, hooked for packets routed onto the fabric; otherwise what an earlier apply hooked goes.
+if [ -n "${fwin:-}" ] && [ -f fw.rules ] && grep -q '^:egress-lab-fw-in ' fw.rules; then
+  iptables -C FORWARD ! -i "$fwin" -o "$fwin" -j egress-lab-fw-in 2>/dev/null \
+    || iptables -A FORWARD ! -i "$fwin" -o "$fwin" -j egress-lab-fw-in 2>err || fail "firewall inbound hook: $(cat err)"
+elif [ -n "${fwin:-}" ] && iptables -S egress-lab-fw-in >/dev/null 2>&1; then
+  iptables -D FORWARD ! -i "$fwin" -o "$fwin" -j egress-lab-fw-in 2>/dev/null
+  iptables -F egress-lab-fw-in 2>/dev/null; iptables -X egress-lab-fw-in 2>/dev/null
+fi
 if [ -f egw.ip ] || [ -f "$D/egw.tables" ]; then
   while ip rule del pref 105 2>/dev/null; do :; done
   # The tables' routes came with routes.batch (or the wiring); tables the plan dropped are emptied.

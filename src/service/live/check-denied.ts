@@ -2,16 +2,43 @@
 // destination and no reply may come back; and, so that "nothing arrived" is not just a broken
 // path, a capture on the node's side of the pod's veth must show the probes arriving there,
 // where the node's filter rules drop them (network policy runs in the pod's node, on the pod's
-// own address, before any SNAT).
+// own address, before any SNAT). A host's denied flow is shown arriving on the router's port
+// towards the host instead, where the perimeter firewall's inbound chain drops it.
 import type { LabExpectation } from '../../core/model/lab.js';
 import type { CaptureSpec } from '../api.js';
-import type { LabRecord } from '../lab-record.js';
+import { planOf, type LabRecord } from '../lab-record.js';
 import type { CaptureSession } from './capture-session.js';
 
 export interface NodeSide {
   node: string;
   iface: string;
   cap: CaptureSession;
+  /** router: a host's flow, dropped by the router's inbound firewall (its host-side port). */
+  kind?: 'node' | 'router';
+}
+
+/**
+ * A denied flow from a host: the probes must be seen arriving on the router's port towards the
+ * host, where the perimeter firewall's inbound chain drops them (nothing reaches the cluster).
+ */
+export async function openRouterSide(
+  live: { openCapture(spec: CaptureSpec): Promise<CaptureSession> },
+  record: LabRecord,
+  e: LabExpectation,
+  host: string,
+  filterWords: string[],
+): Promise<NodeSide | undefined> {
+  if (e.allowed !== false) return undefined;
+  const router = record.lab.router.name;
+  const link = planOf(record).links.find((l) => l.a.container === host && l.b.container === router);
+  if (!link) return undefined;
+  const cap = await live.openCapture({
+    lab: record.name,
+    container: router,
+    iface: link.b.ifname,
+    filterWords,
+  });
+  return { node: router, iface: link.b.ifname, cap, kind: 'router' };
 }
 
 export async function openNodeSide(
@@ -55,7 +82,9 @@ export function deniedResult(
   const arrived = nodeSide.cap.packets().filter((p) => p.dst === destAddress);
   if (!arrived.length)
     mismatches.push(
-      `allowed: no probe arrived on ${nodeSide.node}'s ${nodeSide.iface}: the drop in the node is not shown (is the pod's path broken?)`,
+      nodeSide.kind === 'router'
+        ? `allowed: no probe arrived on ${nodeSide.node}'s ${nodeSide.iface}: the drop in the router is not shown (is the host's path broken?)`
+        : `allowed: no probe arrived on ${nodeSide.node}'s ${nodeSide.iface}: the drop in the node is not shown (is the pod's path broken?)`,
     );
   return {
     mismatches,

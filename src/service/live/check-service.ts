@@ -9,6 +9,9 @@ import { planOf } from '../lab-record.js';
 import type { LabRecord } from '../lab-record.js';
 import type { CheckEntryResult } from './check-entry.js';
 import { describeAddress, nodeAddresses } from './targets.js';
+import type { CaptureSpec } from '../api.js';
+import type { CaptureSession } from './capture-session.js';
+import { deniedResult, openRouterSide } from './check-denied.js';
 
 /** What check needs to run a command in a lab container. */
 export interface ServiceProbeExec {
@@ -27,13 +30,26 @@ while [ "$i" -lt "$4" ]; do
 done`;
 
 export async function checkServiceEntry(
-  live: ServiceProbeExec,
+  live: ServiceProbeExec & { openCapture(spec: CaptureSpec): Promise<CaptureSession> },
   record: LabRecord,
   e: LabExpectation,
   index: number,
   probes: number,
 ): Promise<CheckEntryResult> {
   const t = e.service!;
+  // A denied entry (from a host): the probes must arrive on the router's port towards the host
+  // and no endpoint may answer (the router's inbound firewall drops them).
+  const routerSide = await openRouterSide(live, record, e, e.from, [
+    e.protocol,
+    'and',
+    'dst',
+    'host',
+    t.address,
+    'and',
+    'dst',
+    'port',
+    String(t.port),
+  ]);
   const argv = [
     'sh',
     '-c',
@@ -44,7 +60,16 @@ export async function checkServiceEntry(
     e.protocol === 'udp' ? 'UDP' : 'TCP',
     String(probes),
   ];
-  const r = await live.execIn(record.name, e.from, argv);
+  let r;
+  try {
+    r = await live.execIn(record.name, e.from, argv);
+    await routerSide?.cap.waitFor((p) => p.dst === t.address, 1000);
+  } finally {
+    if (routerSide) {
+      await routerSide.cap.stop();
+      void routerSide.cap.removeFile();
+    }
+  }
   const lines = r.stdout.split('\n').filter((l) => l.startsWith('seen '));
   const seenSources = [...new Set(lines.map((l) => l.slice(5).trim()))];
   const host = record.lab.hosts.find((h) => h.name === e.from);
@@ -56,6 +81,15 @@ export async function checkServiceEntry(
   const seenKinds = [...new Set(seenSources.map(kind))];
   const wanted = typeof e.seenAs === 'string' ? e.seenAs : e.seenAs.address;
   const mismatches: string[] = [];
+  const denied = deniedResult(
+    e,
+    routerSide,
+    t.address,
+    seenSources,
+    'the endpoint (its echo server)',
+    seenSources.join(', '),
+  );
+  if (denied) mismatches.push(...denied.mismatches);
   const seenOk =
     typeof e.seenAs === 'string'
       ? seenKinds.length > 0 && seenKinds.every((k) => k === e.seenAs)
@@ -64,7 +98,7 @@ export async function checkServiceEntry(
     ? seenSources.map((s) => describeAddress(record, s)).join(', ')
     : 'no answer';
   const where = `${t.namespace}/${t.name} ${t.via}${t.node ? ` on ${t.node}` : ''} ${t.address}:${t.port}`;
-  if (e.reply && !seenOk)
+  if (e.reply && !seenOk && !denied)
     mismatches.push(
       seenSources.length
         ? `seenAs: expected ${wanted}, the endpoint saw ${seenText}`
@@ -99,6 +133,7 @@ export async function checkServiceEntry(
     conntrackFlushed: 0,
     predicted,
     lines: lines.slice(0, 5),
-    summary: `${e.protocol} to ${where}: the endpoint saw ${seenText}; ${received}/${probes} answered`,
+    summary: `${e.protocol} to ${where}: the endpoint saw ${seenText}; ${received}/${probes} answered${denied ? `; ${denied.summary}` : ''}`,
+    ...(denied?.droppedAt ? { droppedAt: denied.droppedAt } : {}),
   };
 }

@@ -16,7 +16,7 @@ import type { TrafficSession } from './traffic-session.js';
 import { describeAddress, nodeAddresses, podInfo, podInfo6, resolveTarget } from './targets.js';
 import { checkServiceEntry, type ServiceProbeExec } from './check-service.js';
 import type { CheckEntryResult } from './check-entry.js';
-import { deniedResult, openNodeSide } from './check-denied.js';
+import { deniedResult, openNodeSide, openRouterSide } from './check-denied.js';
 
 export interface CheckOptions {
   /**
@@ -161,9 +161,11 @@ async function checkEntry(
     throw new LabInputError([{ message: `expect[${index}]: ${(err as Error).message}` }]);
   }
   let predicted: CheckEntryResult['predicted'];
+  let firewallDrop = false; // explain says the router's firewall drops it (a host's flow)
   try {
     const p = checkExpectation(planOf(record), e);
     predicted = { ok: p.ok, mismatches: p.mismatches };
+    firewallDrop = p.explanation.firewall?.verdict === 'deny';
   } catch {
     predicted = undefined; // explain cannot model this entry; the wire still decides
   }
@@ -179,7 +181,11 @@ async function checkEntry(
     container: capturedOn,
     filterWords: bpf(e.protocol, dest.address, port),
   });
-  const nodeSide = await openNodeSide(live, record, e, source, bpf(e.protocol, dest.address, port));
+  const nodeSide = !source.host
+    ? await openNodeSide(live, record, e, source, bpf(e.protocol, dest.address, port))
+    : firewallDrop
+      ? await openRouterSide(live, record, e, source.container, bpf(e.protocol, dest.address, port))
+      : undefined;
   let stats: { sent: number; received: number; error?: string };
   try {
     if (source.host) {

@@ -3,6 +3,7 @@
 // to the lab (its containers, pools, fabric, host segments) or documentation ranges.
 import { isIP } from 'node:net';
 import type { Lab } from '../../core/model/lab.js';
+import { labTors } from '../../core/model/tor.js';
 import { networkContains, parseCidr, parseIP } from '../../core/net/cidr.js';
 import type { IpamPlan, Role } from '../../core/plan/types.js';
 import { echoed } from '../client-text.js';
@@ -65,6 +66,11 @@ export function labEndpoints(data: LabData): Endpoint[] {
   out.push({ address: data.lab.router.address, container: data.lab.router.name, role: 'router' });
   for (const h of data.lab.hosts)
     out.push({ address: h.gateway, container: data.lab.router.name, role: 'router' });
+  // Racks' top-of-rack routers: their rack address, then their uplink's.
+  for (const { rack, tor } of labTors(data.lab)) {
+    out.push({ address: rack.routerAddress, container: tor.name, role: 'tor' });
+    out.push({ address: tor.uplink.tor, container: tor.name, role: 'tor' });
+  }
   // IPv6 labs: the IPv6 addresses after every IPv4 one, so a name still resolves to IPv4 first.
   for (const a of data.ipam.assignments)
     if (a.ipv6) out.push({ address: a.ipv6.address, container: a.pod, role: 'pod', node: a.node });

@@ -12,12 +12,13 @@ import { renderEncap } from '../../../src/core/dataplane/render-encap.js';
 import { renderRoutes } from '../../../src/core/dataplane/render-routes.js';
 import { EGRESS_NAT_CHAIN } from '../../../src/core/dataplane/perimeter-types.js';
 import {
-  firewallHook,
+  firewallHooks,
   renderEgressNatRestore,
   renderEgressRouting,
   renderFirewallRestore,
 } from '../../../src/core/dataplane/render-perimeter.js';
 import { meshLearned, routerLearned } from '../../../src/core/plan/bgp-routes.js';
+import { torKernelRoutes } from '../../../src/core/plan/tor-bgp.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 
 function run(args: string[], input?: string): string {
@@ -66,8 +67,8 @@ export class NetnsLab {
   private realizePerimeter(c: LabPlan['containers'][number]): void {
     if (c.firewall) {
       this.exec(c.name, ['iptables-restore', '--noflush'], renderFirewallRestore(c.firewall));
-      const hook = firewallHook(c.firewall).split(' ').slice(1);
-      this.exec(c.name, ['iptables', '-A', ...hook]);
+      for (const line of firewallHooks(c.firewall))
+        this.exec(c.name, ['iptables', '-A', ...line.split(' ').slice(1)]);
     }
     if (c.egress) {
       this.exec(c.name, ['ip', '-batch', '-'], renderEgressRouting(c.egress));
@@ -148,6 +149,10 @@ export class NetnsLab {
     const tor = plan.lab.router.name;
     for (const r of routerLearned(plan))
       this.exec(tor, ['ip', 'route', 'replace', r.cidr, 'via', r.via]);
+    // Top-of-rack routers (plan/tor.ts): their nodes' blocks.
+    for (const c of plan.containers.filter((x) => x.torBgp))
+      for (const r of torKernelRoutes(plan, c.name))
+        this.exec(c.name, ['ip', 'route', 'replace', r.cidr, 'via', r.via]);
     for (const c of plan.containers.filter((x) => x.dataplane)) {
       for (const b of c.dataplane!.bird.staticBlackholes)
         this.exec(c.name, ['ip', 'route', 'replace', 'blackhole', b]);

@@ -43,3 +43,22 @@ describe('parseFirewallCounters', () => {
     ]);
   });
 });
+
+describe('parseFirewallCounters: the inbound chain', () => {
+  it('reads egress-lab-fw-in and its hook as well', () => {
+    const text = [
+      '*filter',
+      ':FORWARD ACCEPT [0:0]',
+      '[5:300] -A FORWARD -i br0 ! -o br0 -j egress-lab-fw',
+      '[7:420] -A FORWARD ! -i br0 -o br0 -j egress-lab-fw-in',
+      '[1:60] -A FORWARD -j OTHER',
+      '[3:180] -A egress-lab-fw-in -m comment --comment "inboundDefaultAction Deny" -j DROP',
+      'COMMIT',
+    ].join('\n');
+    expect(parseFirewallCounters(text).map((c) => [c.chain, c.packets])).toEqual([
+      ['FORWARD', 5],
+      ['FORWARD', 7],
+      ['egress-lab-fw-in', 3],
+    ]);
+  });
+});

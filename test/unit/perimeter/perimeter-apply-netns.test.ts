@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { firewallRuleLines } from '../../../src/core/dataplane/render-perimeter.js';
+import { firewallHooks, firewallRuleLines } from '../../../src/core/dataplane/render-perimeter.js';
 import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import type { ContainerPlan } from '../../../src/core/plan/types.js';
@@ -75,13 +75,28 @@ describe.skipIf(!netnsAvailable(NS))('apply.sh: perimeter firewall and egress ga
     const fw = router.firewall!;
     applyOk(perimeterOnly(router));
     applyOk(perimeterOnly(router));
-    const chain = inNs(['iptables', '-S', fw.chain]).trim().split('\n').slice(1);
-    expect(chain).toEqual(firewallRuleLines(fw));
-    const hooks = inNs(['iptables', '-S', 'FORWARD'])
-      .split('\n')
-      .filter((l) => l.includes(fw.chain));
-    expect(hooks).toEqual([`-A FORWARD -i br0 ! -o br0 -j ${fw.chain}`]);
+    // Both chains (the template has Inbound rules), each as planned, each hooked once.
+    const inbound = fw.inbound!;
+    const chainOf = (name: string) => inNs(['iptables', '-S', name]).trim().split('\n').slice(1);
+    expect([...chainOf(fw.chain), ...chainOf(inbound.chain)]).toEqual(firewallRuleLines(fw));
+    const hooks = () =>
+      inNs(['iptables', '-S', 'FORWARD'])
+        .split('\n')
+        .filter((l) => l.includes(fw.chain));
+    expect(hooks()).toEqual([
+      `-A FORWARD -i br0 ! -o br0 -j ${fw.chain}`,
+      `-A FORWARD ! -i br0 -o br0 -j ${inbound.chain}`,
+    ]);
+    expect(hooks()).toEqual(firewallHooks(fw));
 
+    // A plan without Inbound rules: the inbound chain and its hook go, the outbound chain stays.
+    const { inbound: _in, ...outboundOnly } = fw;
+    applyOk({ ...perimeterOnly(router), firewall: outboundOnly });
+    expect(hooks()).toEqual([`-A FORWARD -i br0 ! -o br0 -j ${fw.chain}`]);
+    expect(inNs(['iptables', '-S']).includes(inbound.chain)).toBe(false);
+
+    applyOk(perimeterOnly(router));
+    expect(hooks()).toHaveLength(2);
     applyOk(withoutPerimeter(router));
     expect(inNs(['iptables', '-S']).includes(fw.chain)).toBe(false);
   });

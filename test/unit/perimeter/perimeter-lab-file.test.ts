@@ -41,15 +41,17 @@ describe('spec.firewall', () => {
     expect(l.firewall).toEqual({
       on: 'tor',
       defaultAction: 'Allow',
+      inboundDefaultAction: 'Allow',
       rules: [
         {
           action: 'Allow',
+          direction: 'Outbound',
           source: '10.50.0.0/24',
           destination: '198.51.100.10/32',
           protocol: 'tcp',
           ports: [5432],
         },
-        { action: 'Deny', destination: '198.51.100.0/24' },
+        { action: 'Deny', direction: 'Outbound', destination: '198.51.100.0/24' },
       ],
     });
   });
