@@ -170,6 +170,8 @@ export interface NodeDataplane {
      * no IPv6 nat table in either mode); ipsets and nat are then empty (felix-ipv6-support.ts).
      */
     felixOff?: true;
+    /** Felix's ip6tables filter table when the lab has policies (plan/node-filter.ts). */
+    filter?: FilterTable;
   };
   /** kube-proxy in nftables mode: its table `ip kube-proxy` (then nat.kubeProxy is absent). */
   kubeProxyNft?: KubeProxyNft;

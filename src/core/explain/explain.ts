@@ -2,7 +2,7 @@
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
 import { explainService } from './explain-service.js';
-import { policyVerdict } from './policy-verdict.js';
+import { podToOwnHostVerdict, policyVerdict } from './policy-verdict.js';
 import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
@@ -247,15 +247,14 @@ export function explain(
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
   // Network policy: Felix's filter FORWARD rules see the pod's own address, before any SNAT.
-  // Traffic to the pod's own node goes through INPUT, whose Felix chains the lab does not render.
-  const policy = local
-    ? undefined
-    : policyVerdict(plan, {
-        src: src.address,
-        dst: target.address,
-        protocol: opts.protocol ?? 'icmp',
-        ...(opts.port !== undefined ? { port: opts.port } : {}),
-      });
+  // Traffic to the pod's own node goes through INPUT: cali-INPUT → cali-wl-to-host (the pod's
+  // egress policy, then defaultEndpointToHostAction).
+  const policy = (local ? podToOwnHostVerdict : policyVerdict)(plan, {
+    src: src.address,
+    dst: target.address,
+    protocol: opts.protocol ?? 'icmp',
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+  });
   steps.splice(
     natStep,
     0,
@@ -263,10 +262,6 @@ export function explain(
       (v) => `Policy (on ${src.address}, before any SNAT): ${v.text}.`,
     ),
   );
-  if (local && lab.policies?.length)
-    warnings.push(
-      `not modelled: network policy on traffic from a pod to its own node (Felix's cali-INPUT / cali-wl-to-host chains); the lab lets it through`,
-    );
   if (policy && !policy.allowed)
     forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);

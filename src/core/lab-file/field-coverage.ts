@@ -106,6 +106,9 @@ const FELIX: Record<string, FieldRule> = {
   // false: no cali60 sets and no IPv6 NAT table on the node (either mode); pods keep their
   // IPv6 addresses and CNI routes, BIRD its IPv6 side (calico/felix-ipv6.ts, checks-ipv6.ts warns).
   ipv6Support: 'modelled',
+  // cali-wl-to-host's last rule (dataplane/filter-host.ts); unset: Accept, as the manifests and
+  // the operator run calico-node (Felix's own default is Drop).
+  defaultEndpointToHostAction: 'modelled',
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:

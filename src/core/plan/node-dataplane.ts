@@ -56,7 +56,7 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   }
   const v6 = nodeIpv6(lab, node, ipam, felix, behaviour);
   if (v6) interfaces[0]!.addresses.push(v6.eth0Address);
-  const filter = policyFilter(lab, node, ipam);
+  const filter = policyFilter(lab, node, ipam, felix);
   const dp: NodeDataplane = {
     ...(filter ? { filter: filter.filter } : {}),
     node: node.name,

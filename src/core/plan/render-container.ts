@@ -8,7 +8,8 @@ import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRulesetWithFilter } from '../dataplane/render-nft-filter.js';
-import { felixIpv6, renderNft6Ruleset } from '../dataplane/render-nft6.js';
+import { felixIpv6 } from '../dataplane/render-nft6.js';
+import { renderNft6RulesetWithFilter } from '../dataplane/render-nft-filter6.js';
 import { renderIptablesFilter } from '../dataplane/render-filter.js';
 import { renderKubeProxyNftList } from '../dataplane/render-kube-proxy-nft.js';
 import { renderKubeFilterParts } from '../dataplane/kube-proxy-text.js';
@@ -84,7 +85,7 @@ function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   if (dp.natDataplane === 'nftables')
     return {
       // IPv6 labs: Felix's `table ip6 calico` after the IPv4 table, as applied.
-      nftRuleset: `${renderNftRulesetWithFilter(dp)}${v6 ? renderNft6Ruleset(v6) : ''}`,
+      nftRuleset: `${renderNftRulesetWithFilter(dp)}${v6 ? renderNft6RulesetWithFilter(v6) : ''}`,
       routes,
       birdConfig,
       ...encap,
