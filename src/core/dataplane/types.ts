@@ -7,6 +7,7 @@ import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
 export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
 import type { KubeProxyNat } from './kube-proxy-types.js';
+import type { KubeProxyNft } from './kube-proxy-nft-types.js';
 
 /** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
 export interface RouteSpec {
@@ -172,6 +173,8 @@ export interface NodeDataplane {
     /** Felix's ip6tables filter table when the lab has policies (plan/node-filter.ts). */
     filter?: FilterTable;
   };
+  /** kube-proxy in nftables mode: its table `ip kube-proxy` (then nat.kubeProxy is absent). */
+  kubeProxyNft?: KubeProxyNft;
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */

@@ -90,8 +90,9 @@ const FELIX: Record<string, FieldRule> = {
   natOutgoingExclusions: 'modelled',
   // false: the iptables dataplane the lab renders; true: refused (see felix-placement.ts).
   bpfEnabled: 'modelled',
-  // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled and Auto (no kube-proxy in
-  // the lab, so iptables): the iptables one. Auto before v3.32 warns in the version checks.
+  // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled: the iptables one; Auto
+  // follows spec.kubeProxy.mode (calico/felix-nftables-auto.ts: nftables only with kube-proxy
+  // in nftables mode). Auto before v3.32 warns in the version checks.
   nftablesMode: 'modelled',
   // Encapsulation (calico/felix-encap.ts, plan/encap.ts); WireGuard is rendered, and `up`
   // refuses it where the kernel has no wireguard module.

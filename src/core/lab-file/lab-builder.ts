@@ -2,6 +2,7 @@
 // (lab-network.ts), pods (lab-pods.ts), hosts (lab-hosts.ts), expectations
 // (lab-expectations.ts), then the Calico resources that came with it.
 import { felixPlacement } from './felix-placement.js';
+import { felixUsesNftables } from '../calico/felix-nftables-auto.js';
 import { asWarning, type Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
@@ -125,7 +126,11 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     hosts,
     ipPools,
     routerName: router?.name ?? '',
-    nftables: perimeterNftables(felixConfiguration, calicoVersion),
+    nftables: perimeterNftables(
+      felixConfiguration,
+      calicoVersion,
+      ctx.spec.kubeProxy?.mode === 'nftables' ? 'nftables' : undefined,
+    ),
     warn: (path, message) =>
       warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
   });
@@ -156,11 +161,29 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   problems.push(...combined.problems);
   warnings.push(...combined.warnings);
   problems.push(...ipv6OnlyProblems(index, { labName, spec }));
-  if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
+  if (
+    kubeProxy?.mode === 'iptables' &&
+    felixUsesNftables(felixConfiguration.spec.nftablesMode, calicoVersion, kubeProxy.mode)
+  )
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
-      "Services need kube-proxy's iptables mode beside Felix's iptables dataplane in the lab: with nftablesMode Enabled Calico expects kube-proxy in nftables mode, which the lab does not model",
+      "kube-proxy's iptables mode beside Felix's nftables dataplane is not modelled: with nftablesMode Enabled Calico expects kube-proxy in nftables mode (spec.kubeProxy.mode: nftables)",
       'key',
+    );
+  if (
+    kubeProxy?.mode === 'nftables' &&
+    !felixUsesNftables(felixConfiguration.spec.nftablesMode, calicoVersion, kubeProxy.mode)
+  )
+    warnings.push(
+      asWarning(
+        index.problem(
+          'Lab',
+          labName,
+          ['spec', 'kubeProxy', 'mode'],
+          "kube-proxy's nftables mode beside Felix's iptables dataplane: Calico pairs it with nftablesMode Enabled (or Auto, from v3.32); the lab applies both as written (table ip kube-proxy beside Calico's iptables rules)",
+          'key',
+        ),
+      ),
     );
 
   if (problems.length > 0) return { autoPool, problems, warnings };

@@ -16,6 +16,8 @@
 #   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
 #   filter.own    the rules of our filter chains
 #   filter.kern   our FORWARD, INPUT and OUTPUT hooks (`-I FORWARD 1 -j cali-FORWARD`, …)
+#   kfilter.*     kube-proxy's filter table (iptables mode): head (`*filter`, KUBE- chains),
+#                 own (their rules), kern (its INPUT/FORWARD/OUTPUT jumps, `-I CHAIN 1`)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -23,6 +25,7 @@
 #   nft6.prep, nft6.rules   IPv6 labs in nftables mode: the same for tables `ip6 calico` and
 #                 `ip6 egress-lab`, in the same transaction (no file: Felix programs no IPv6,
 #                 FelixConfiguration ipv6Support false, and the last apply's IPv6 tables go)
+#   kpnft.rules   kube-proxy in nftables mode: `nft -f` input replacing table `ip kube-proxy` whole
 #   encap.*       tunnel devices (names, dev: `ip` lines, ip: `ip -batch`, fdb: `bridge -batch`)
 #   routes.batch  `ip -batch` input
 #   routes.known  `up`: the routes the wiring adds (recorded for 5a, not applied)
@@ -139,6 +142,13 @@ if [ -f nft.rules ]; then
     cat nft6.prep nft6.del nft6.rules >> nft.full
   fi
 fi
+# kube-proxy's table (nftables mode): checked here with `nft -c` so a refusal changes nothing;
+# written after Calico's (step 3''). Skipped when it is the same as the last apply's.
+kpnftChanged=0
+if [ -f kpnft.rules ] && { [ -f fresh ] || [ -f full ] || ! cmp -s kpnft.rules "$D/kpnft.rules"; }; then
+  kpnftChanged=1
+  nft -c -f kpnft.rules 2>err || reject "kube-proxy nftables: $(cat err)"
+fi
 lastMode=$(cat "$D/mode" 2>/dev/null)
 # Our chains' heads and rules as the last apply restored them ($D/nat.*, $D/filter.*): a
 # live change rewrites only the chains that differ (changedChains); `up` (full, fresh) and
@@ -180,6 +190,30 @@ if [ -f nat.head ]; then
     sed 's/^:/-X /' kube.stale >> nat.full
   fi
   echo COMMIT >> nat.full
+  # kube-proxy's filter table (iptables mode), in the same restore and before Calico's policy
+  # block, whose `-I FORWARD 1` then puts cali-FORWARD above kube-proxy's jumps (as Felix keeps
+  # its hooks first). Its chains rewritten whole; its jumps replaced when they changed (the last
+  # apply's in $D/kfilter.kern); without kfilter.head after an apply that had it, all removed.
+  if [ -f kfilter.head ] || [ -f "$D/kfilter.kern" ]; then
+    if [ -f kfilter.head ]; then cp kfilter.head kfilter.chains
+    else grep '^:KUBE-' "$D/kfilter.chains" 2>/dev/null > kfilter.chains; : > kfilter.own; : > kfilter.kern; fi
+    if [ -f fresh ]; then : > kfilter.hdel
+    elif [ ! -f full ] && [ -f "$D/kfilter.kern" ] && cmp -s kfilter.kern "$D/kfilter.kern"; then
+      : > kfilter.hdel; : > kfilter.kern
+    elif [ ! -f full ] && [ -f "$D/kfilter.kern" ]; then
+      sed 's/^-I \([A-Z]*\) 1 /-D \1 /' "$D/kfilter.kern" > kfilter.hdel
+    else
+      iptables-save -t filter 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-' \
+        | sed 's/^-A /-D /' > kfilter.hdel
+    fi
+    {
+      echo '*filter'
+      grep '^:KUBE-' kfilter.chains
+      cat kfilter.hdel kfilter.own kfilter.kern
+      [ -f kfilter.head ] || grep -o '^:KUBE-[^ ]*' kfilter.chains | sed 's/^:/-X /'
+      echo COMMIT
+    } >> nat.full
+  fi
   # The filter table (network policy) in the same restore: our chains rewritten whole, stale
   # cali- chains flushed and deleted, our FORWARD hooks (cali: rules) replaced. Policies gone
   # (no filter.head after an apply that had one): our hooks and chains removed. What the last
@@ -192,7 +226,8 @@ if [ -f nat.head ]; then
       : > filter.live; : > filter.hdel
     elif [ ! -f full ] && [ -f "$D/filter.want" ] && [ -f "$D/filter.kern" ]; then
       cp "$D/filter.want" filter.live
-      if cmp -s filter.kern "$D/filter.kern"; then : > filter.kern; : > filter.hdel
+      # (kube-proxy's jumps just inserted at the top: Calico's go above them again.)
+      if cmp -s filter.kern "$D/filter.kern" && [ ! -s kfilter.kern ]; then : > filter.kern; : > filter.hdel
       else sed -E 's/^-[AI] (FORWARD|INPUT|OUTPUT)( 1)? /-D \1 /' "$D/filter.kern" > filter.hdel; fi
     else
       iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
@@ -212,6 +247,10 @@ if [ -f nat.head ]; then
   # next one rewriting every chain rather than trusting a record the kernel no longer matches.
   rm -f "$D/nat.head" "$D/filter.head"
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
+  if [ -f kfilter.head ]; then
+    cp kfilter.head "$D/kfilter.chains"
+    [ -s kfilter.kern ] && cp kfilter.kern "$D/kfilter.kern"
+  else rm -f "$D/kfilter.chains" "$D/kfilter.kern"; fi
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"
   cp nat.head "$D/nat.head"; cp nat.own "$D/nat.own"
@@ -328,6 +367,19 @@ if [ -f nft.rules ]; then
     rm -f "$D/nat.kern"
   fi
   echo nftables > "$D/mode"
+fi
+# 3''. kube-proxy in nftables mode: table `ip kube-proxy` replaced whole in one transaction
+#     (core/dataplane/render-kube-proxy-nft.ts); beside Calico's, whatever Felix's mode. A node
+#     whose plan has no such table any more loses the one the last apply (or anyone) left.
+if [ "$kpnftChanged" = 1 ]; then
+  nft -f kpnft.rules 2>err || fail "kube-proxy nftables: $(cat err)"
+  cp kpnft.rules "$D/kpnft.rules"
+elif [ ! -f kpnft.rules ] && { [ -f nat.head ] || [ -f nft.rules ]; } \
+  && { [ -f "$D/kpnft.rules" ] || { [ -f full ] && [ ! -f fresh ]; }; } && command -v nft >/dev/null; then
+  if nft list table ip kube-proxy >/dev/null 2>&1; then
+    nft delete table ip kube-proxy 2>err || fail "nft: $(cat err)"
+  fi
+  rm -f "$D/kpnft.rules"
 fi
 # 4. Swap the new set members in; drop sets the plan no longer has.
 if [ -f ipset.swap ]; then ipset restore < ipset.swap 2>err || fail "ipset swap: $(cat err)"; fi
