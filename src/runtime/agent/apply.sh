@@ -192,8 +192,9 @@ if [ -f nat.head ]; then
   echo COMMIT >> nat.full
   # kube-proxy's filter table (iptables mode), in the same restore and before Calico's policy
   # block, whose `-I FORWARD 1` then puts cali-FORWARD above kube-proxy's jumps (as Felix keeps
-  # its hooks first). Its chains rewritten whole; its jumps replaced when they changed (the last
-  # apply's in $D/kfilter.kern); without kfilter.head after an apply that had it, all removed.
+  # its hooks first). Its chains rewritten whole when they changed, its jumps replaced when
+  # they changed (the last apply's in $D/kfilter.*); without kfilter.head after an apply that
+  # had it, all removed.
   if [ -f kfilter.head ] || [ -f "$D/kfilter.kern" ]; then
     if [ -f kfilter.head ]; then cp kfilter.head kfilter.chains
     else grep '^:KUBE-' "$D/kfilter.chains" 2>/dev/null > kfilter.chains; : > kfilter.own; : > kfilter.kern; fi
@@ -206,10 +207,19 @@ if [ -f nat.head ]; then
       iptables-save -t filter 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-' \
         | sed 's/^-A /-D /' > kfilter.hdel
     fi
+    # Its chains as the last apply restored them ($D/kfilter.chains, $D/kfilter.own): a live
+    # change that leaves them as they were does not rewrite them (as partial does for ours).
+    kfsame=
+    if [ -f kfilter.head ] && [ ! -f full ] && [ ! -f fresh ] && [ "$lastMode" = iptables ] &&
+      cmp -s kfilter.head "$D/kfilter.chains" && cmp -s kfilter.own "$D/kfilter.own"; then
+      kfsame=1
+    fi
     {
       echo '*filter'
-      grep '^:KUBE-' kfilter.chains
-      cat kfilter.hdel kfilter.own kfilter.kern
+      [ -n "$kfsame" ] || grep '^:KUBE-' kfilter.chains
+      cat kfilter.hdel
+      [ -n "$kfsame" ] || cat kfilter.own
+      cat kfilter.kern
       [ -f kfilter.head ] || grep -o '^:KUBE-[^ ]*' kfilter.chains | sed 's/^:/-X /'
       echo COMMIT
     } >> nat.full
@@ -245,11 +255,12 @@ if [ -f nat.head ]; then
   fi
   # No record while the kernel may be changing: an apply that ends here (killed) leaves the
   # next one rewriting every chain rather than trusting a record the kernel no longer matches.
-  rm -f "$D/nat.head" "$D/filter.head"
+  rm -f "$D/nat.head" "$D/filter.head" "$D/kfilter.own"
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
   if [ -f kfilter.head ]; then
     cp kfilter.head "$D/kfilter.chains"
     [ -s kfilter.kern ] && cp kfilter.kern "$D/kfilter.kern"
+    cp kfilter.own "$D/kfilter.own"
   else rm -f "$D/kfilter.chains" "$D/kfilter.kern"; fi
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"

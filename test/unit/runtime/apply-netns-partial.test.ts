@@ -55,6 +55,15 @@ spec:
   return docs.join('---\n');
 }
 
+/** Every filter chain a full apply declares: Felix's and kube-proxy's (plan/kube-proxy-filter.ts). */
+function allFilterChains(c: ContainerPlan): string[] {
+  const dp = c.dataplane!;
+  return [
+    ...dp.filter!.chains.map((x) => x.name),
+    ...(dp.nat.kubeProxy?.filter?.chains ?? []),
+  ].sort();
+}
+
 function node(s: Shape): ContainerPlan {
   return planLab(loadLab([{ file: 'lab.yaml', text: labText(s) }])).containers.find(
     (c) => c.name === 'node-1',
@@ -187,11 +196,7 @@ describe.skipIf(!netnsAvailable(NS))('apply.sh: only changed chains, the same ke
     expect(r.status).toBe(3);
     s.policies['p-2'] = '203.0.113.0/24';
     liveApplyMatchesFull(s);
-    expect(declared().filter.sort()).toEqual(
-      node(s)
-        .dataplane!.filter!.chains.map((c) => c.name)
-        .sort(),
-    );
+    expect(declared().filter.sort()).toEqual(allFilterChains(node(s)));
   });
 
   test('a full apply after live ones rewrites every chain and leaves the same kernel', () => {
@@ -202,7 +207,8 @@ describe.skipIf(!netnsAvailable(NS))('apply.sh: only changed chains, the same ke
     const live = { nat: table(NS, 'nat'), filter: table(NS, 'filter') };
     applyOk(NS, root, node(s), { full: true });
     const all = node(s).dataplane!;
-    expect(declared().filter.sort()).toEqual(all.filter!.chains.map((c) => c.name).sort());
+    expect(declared().filter.sort()).toEqual(allFilterChains(node(s)));
+    expect(all.nat.kubeProxy?.filter?.chains.length).toBeGreaterThan(0);
     expect(declared().nat).toContain('KUBE-SERVICES');
     expect({ nat: table(NS, 'nat'), filter: table(NS, 'filter') }).toEqual(live);
   });
