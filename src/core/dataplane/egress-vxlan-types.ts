@@ -30,4 +30,10 @@ export interface EgressVxlan {
     mac: string; // the gateway node's VTEP MAC
     dst: string; // the gateway node's address (outer destination)
   }[];
+  /**
+   * The clients' tables' `default via <gateway pod> dev egress.calico onlink`, applied with the
+   * device (as vxlan.calico's routes are): at `up` the wiring adds the other routes, in parallel
+   * with the node's first apply, which makes the device.
+   */
+  routes: { table: number; via: string }[];
 }

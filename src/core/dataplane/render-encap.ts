@@ -101,6 +101,10 @@ export function renderEncap(e: EncapDataplane): RenderedEncap {
       macs.add(g.mac);
       fdb.push(`fdb replace ${g.mac} dev ${dev} dst ${check(V4, g.dst, 'address')} self permanent`);
     }
+    for (const r of e.egress.routes)
+      ip.push(
+        `route replace default via ${check(V4, r.via, 'gateway')} dev ${dev} onlink table ${int(r.table, 1, 252, 'table')}`,
+      );
   }
   for (const r of e.routes) {
     ip.push(

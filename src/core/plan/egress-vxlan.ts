@@ -25,6 +25,7 @@ export interface EgressVxlanClient {
   gateway: { name: string };
   gatewayAddress: string;
   gatewayNode: string;
+  table: number;
 }
 
 /** True when a client's packets reach its gateway over egress.calico (another node). */
@@ -44,8 +45,10 @@ export function egressVxlanOf(
   if (!sends.length && !receives) return undefined;
   const addressOf = new Map(nodes.map((n) => [n.name, n.address]));
   const gateways: EgressVxlan['gateways'] = [];
+  const routes: EgressVxlan['routes'] = [];
   for (const k of sends) {
     if (gateways.some((g) => g.gateway === k.gateway.name)) continue;
+    routes.push({ table: k.table, via: k.gatewayAddress });
     gateways.push({
       gateway: k.gateway.name,
       node: k.gatewayNode,
@@ -65,5 +68,6 @@ export function egressVxlanOf(
       local: node.address,
     },
     gateways,
+    routes: routes.sort((a, b) => a.table - b.table),
   };
 }

@@ -180,7 +180,11 @@ export function addPerimeter(lab: Lab, ipam: IpamPlan, containers: ContainerPlan
       tables: [...tables.values()].sort((a, b) => a.id - b.id),
       natExempt: { clients: mine.map((k) => k.pod.address), clusterCidrs: inCluster },
     };
-    c.routes = [...c.routes, ...egressTableRoutes(c.egress)];
+    // Routes through egress.calico go in with the device (egress-vxlan.ts), not with these.
+    c.routes = [
+      ...c.routes,
+      ...egressTableRoutes(c.egress).filter((r) => r.dev !== EGRESS_VXLAN_DEVICE),
+    ];
   }
   for (const gw of lab.egressGateways ?? []) {
     const pod = containers.find((x) => x.role === 'pod' && x.name === gw.name);

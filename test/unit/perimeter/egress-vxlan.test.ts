@@ -39,14 +39,17 @@ describe('egress.calico in the plan', () => {
         dst: nodeAddr('node-2'),
       },
     ]);
-    const table = node('node-1').routes.filter((r) => r.table === 200);
-    expect(table.at(-1)).toEqual({
-      dst: 'default',
+    // Table 200's default goes in with the device; the node's routes keep only the throws.
+    expect(e.routes).toEqual([{ table: 200, via: addr('egress-red') }]);
+    expect(node('node-1').egress!.tables[0]).toMatchObject({
       via: addr('egress-red'),
       dev: 'egress.calico',
-      onlink: true,
-      table: 200,
     });
+    expect(
+      node('node-1')
+        .routes.filter((r) => r.table === 200)
+        .map((r) => r.type),
+    ).toEqual(['throw', 'throw', 'throw']);
   });
 
   it("the gateway's node has the device to receive on, with no entries; its table uses the veth", () => {
@@ -54,6 +57,7 @@ describe('egress.calico in the plan', () => {
     expect(n2.dataplane!.encap!.egress).toMatchObject({
       device: { mac: vtepMac('node-2'), local: nodeAddr('node-2'), vni: 4097, port: 4790 },
       gateways: [],
+      routes: [],
     });
     const gwIf = plan.ipam.assignments.find((a) => a.pod === 'egress-red')!.hostIfname;
     expect(n2.egress!.tables[0]).toMatchObject({ via: addr('egress-red'), dev: gwIf });
@@ -68,7 +72,7 @@ describe('egress.calico in the plan', () => {
       `link add name egress.calico index 65538 address ${vtepMac('node-1')} mtu 1450 type vxlan id 4097 local ${nodeAddr('node-1')} dstport 4790 nolearning\n`,
     );
     expect(r.ipBatch).toBe(
-      `link set dev egress.calico mtu 1450 up\nneigh replace ${addr('egress-red')} lladdr ${vtepMac('node-2')} dev egress.calico nud permanent\n`,
+      `link set dev egress.calico mtu 1450 up\nneigh replace ${addr('egress-red')} lladdr ${vtepMac('node-2')} dev egress.calico nud permanent\nroute replace default via ${addr('egress-red')} dev egress.calico onlink table 200\n`,
     );
     expect(r.fdbBatch).toBe(
       `fdb replace ${vtepMac('node-2')} dev egress.calico dst ${nodeAddr('node-2')} self permanent\n`,
