@@ -58,7 +58,12 @@ export const LAB_API_REQUEST_SCHEMAS: {
     calicoVersion: z.string().max(32),
     dryRun: z.boolean().optional(),
   }),
-  'lab:explain': z.strictObject({ lab: name, from: name, to: name }),
+  'lab:explain': z.strictObject({
+    lab: name,
+    from: name,
+    to: name,
+    ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),
+  }),
   'lab:diff': z.strictObject({ lab: name, node: name, dumps: z.array(labSource).min(1).max(8) }),
   'lab:trace': z.strictObject({
     lab: name,
@@ -100,6 +105,7 @@ export const LAB_API_REQUEST_SCHEMAS: {
     intervalMs: z.number().int().min(20).max(60_000).optional(),
     count: z.number().int().min(1).max(1_000_000).optional(),
     flows: z.enum(['one', 'per-packet']).optional(),
+    ipVersion: z.union([z.literal(4), z.literal(6)]).optional(),
   }),
   'traffic:stop': z.strictObject({ trafficId: name }),
   'exercise:get': z.strictObject({ lab: name }),

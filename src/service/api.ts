@@ -71,6 +71,8 @@ export interface LabStatus {
   firewall?: { on: string };
   /** Racks, node-to-node tunnels and WireGuard devices, from the plan (plan/tunnels.ts). */
   tunnels?: LabTunnels;
+  /** The address families pods have: [4], [4, 6] (dual-stack) or [6] (IPv6-only). */
+  ipFamilies?: (4 | 6)[];
 }
 
 export interface RuleDiff {
@@ -183,6 +185,8 @@ export interface TrafficSpec {
    * the next probe after a change shows the new translation.
    */
   flows?: 'one' | 'per-packet';
+  /** 6: a name in `to` means its IPv6 address (dual-stack labs); IPv6-only labs use 6 anyway. */
+  ipVersion?: 4 | 6;
 }
 
 export interface TrafficStats {
@@ -300,7 +304,11 @@ export interface LabApiCalls {
     request: { lab: string; calicoVersion: string; dryRun?: boolean };
     response: ChangeResult;
   };
-  'lab:explain': { request: { lab: string; from: string; to: string }; response: Explanation };
+  /** ipVersion: which family to explain (dual-stack labs); absent: by the destination. */
+  'lab:explain': {
+    request: { lab: string; from: string; to: string; ipVersion?: 4 | 6 };
+    response: Explanation;
+  };
   /** A customer's node dumps against what Calico should program on that node of the lab. */
   'lab:diff': {
     request: { lab: string; node: string; dumps: LabSource[] };

@@ -53,7 +53,7 @@ export interface LabApiMethods {
     dryRun?: boolean,
   ): Promise<ChangeResult>;
   setCalicoVersion(lab: string, calicoVersion: string, dryRun?: boolean): Promise<ChangeResult>;
-  explain(lab: string, from: string, to: string): Promise<Explanation>;
+  explain(lab: string, from: string, to: string, ipVersion?: 4 | 6): Promise<Explanation>;
   diffLab(lab: string, node: string, dumps: LabSource[]): Promise<NodeDiffResult>;
   trace(req: TraceRequest): Promise<TraceResult>;
   bundleFile(lab: string, check?: boolean): Promise<LabSource>;
@@ -95,7 +95,7 @@ export function labApiHandlers(s: LabApiMethods): LabApiHandlers {
       s.deleteResources(lab, [{ kind, name }], dryRun),
     'lab:calico-version': ({ lab, calicoVersion, dryRun }) =>
       s.setCalicoVersion(lab, calicoVersion, dryRun),
-    'lab:explain': ({ lab, from, to }) => s.explain(lab, from, to),
+    'lab:explain': ({ lab, from, to, ipVersion }) => s.explain(lab, from, to, ipVersion),
     'lab:diff': ({ lab, node, dumps }) => s.diffLab(lab, node, dumps),
     'lab:trace': (req) => s.trace(req),
     'lab:bundle': ({ lab, check }) => s.bundleFile(lab, check),

@@ -544,8 +544,13 @@ export class LabService<R extends ServiceRuntime = LabRuntime>
     );
   }
 
-  async explain(lab: string | undefined, from: string, to: string): Promise<Explanation> {
-    return explain(planOf(await this.record(lab)), from, to);
+  async explain(
+    lab: string | undefined,
+    from: string,
+    to: string,
+    ipVersion?: 4 | 6,
+  ): Promise<Explanation> {
+    return explain(planOf(await this.record(lab)), from, to, ipVersion ? { ipVersion } : {});
   }
 
   /** One packet traced by the kernel of the pod's node (diag/trace.ts). */

@@ -92,7 +92,7 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
     throw new Error(
       `${node.name} runs Felix's nftables dataplane (FelixConfiguration nftablesMode: Enabled): no ${format} rules; use --format nft`,
     );
-  if (node.dataplane && !nft && format === 'nft')
+  if (node.dataplane && !nft && format === 'nft' && !r.kubeProxyNft)
     throw new Error(
       `${node.name} runs Felix's iptables dataplane (nftablesMode is not Enabled): no nft rules; use --format iptables`,
     );
@@ -111,12 +111,26 @@ export function renderNodeRules(node: ContainerPlan, format?: RuleFormat, header
         ['ipset', 'ipset restore', r.ipsetRestore],
         ['iptables', 'iptables-restore --noflush (nat table)', r.iptablesNat],
       ];
+  // kube-proxy in nftables mode: its own table, beside Calico's (either mode).
+  if (r.kubeProxyNft)
+    sections.push([
+      'nft',
+      'nft list table ip kube-proxy (kube-proxy, nftables mode)',
+      r.kubeProxyNft,
+    ]);
   // IPv6 labs: ip6tables' nat table after IPv4's, always headed so the family is never a guess.
   if (r.ip6tablesNat !== undefined)
     sections.push([
       nft ? 'nft' : 'iptables',
       'ip6tables-restore --noflush (nat table, IPv6)',
       `${headers ? '' : '# IPv6: ip6tables-restore --noflush (nat table)\n'}${r.ip6tablesNat}`,
+    ]);
+  // kube-proxy's filter table (iptables mode): REJECT without endpoints, KUBE-FORWARD.
+  if (r.kubeProxyFilter)
+    sections.push([
+      'iptables',
+      'iptables-restore --noflush (filter table, kube-proxy)',
+      r.kubeProxyFilter,
     ]);
   // Network policy: Felix's filter chains, when the lab has policies (--format iptables).
   if (r.iptablesFilter)

@@ -5,6 +5,7 @@ import type { LabStatusView } from '../runtime/lab/lab-runtime.js';
 import type { ContainerStatus, LabStatus, PoolView } from './api.js';
 import type { LabRecord } from './lab-record.js';
 import { clientFileName } from './client-text.js';
+import { ipv6OnlyLab } from '../core/model/ip-families.js';
 
 export function poolViews(record: LabRecord): PoolView[] {
   return record.lab.ipPools.map((p) => ({
@@ -61,5 +62,12 @@ export function labStatus(
     router: { name: lab?.router.name ?? '', address: lab?.router.address ?? '' },
     ...(lab?.firewall ? { firewall: { on: lab.firewall.on } } : {}),
     ...(plan ? { tunnels: labTunnels(plan) } : {}),
+    ...(record ? { ipFamilies: podFamilies(record) } : {}),
   };
+}
+
+/** Which families pods have: IPv4 unless the lab is IPv6-only, IPv6 when some pod has an address. */
+function podFamilies(record: LabRecord): (4 | 6)[] {
+  const v6 = record.ipam.assignments.some((a) => a.ipv6);
+  return ipv6OnlyLab(record.lab) ? [6] : v6 ? [4, 6] : [4];
 }

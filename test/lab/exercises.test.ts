@@ -22,6 +22,7 @@ const SOLUTIONS: Record<string, ({ pool: string; natOutgoing: boolean } | null)[
   'nat-only-to-some-ranges': [{ pool: 'default-ipv4-ippool', natOutgoing: true }, null],
   'no-route-back': [null, { pool: 'pod-pool', natOutgoing: true }],
   'pods-with-public-addresses': [null, { pool: 'public-pool', natOutgoing: true }],
+  'l3-fabric-two-racks': [null, { pool: 'pod-pool', natOutgoing: true }],
 };
 
 let rt: LabRuntime;

@@ -8,6 +8,7 @@ import { tagReason, type CalicoFieldError } from './field-error.js';
 import { validateObjectMeta } from './metadata.js';
 import { encapFelixFields } from './felix-encap.js';
 import { ipv6SupportField } from './felix-ipv6.js';
+import { endpointToHostFelixField } from './felix-host.js';
 
 export interface FelixConfigurationInput {
   name: string;
@@ -29,6 +30,7 @@ export interface FelixConfigurationInput {
     wireguardInterfaceName?: unknown;
     wireguardMTU?: unknown;
     ipv6Support?: unknown; // checked by ipv6SupportField (felix-ipv6.ts)
+    defaultEndpointToHostAction?: unknown; // felix-host.ts
   };
 }
 
@@ -143,6 +145,7 @@ export function validateFelixConfiguration(input: FelixConfigurationInput): {
   if (s.bpfEnabled !== undefined) spec.bpfEnabled = s.bpfEnabled;
   encapFelixFields(s, spec, errors);
   ipv6SupportField(s, spec, errors);
+  endpointToHostFelixField(s, spec, errors);
   if (errors.length > 0) return { errors };
   return { resource: { kind: 'FelixConfiguration', name: input.name, spec }, errors };
 }

@@ -79,3 +79,8 @@ export const MAX_IPSET_NAME = 31;
 export function ipsetNameV4(setId: string): string {
   return `cali40${setId}`.slice(0, MAX_IPSET_NAME);
 }
+
+/** The main IPv6 set's name: "cali60" + ID, cut at 31 characters (ipsets.IPVersionConfig). */
+export function ipsetNameV6(setId: string): string {
+  return `cali60${setId}`.slice(0, MAX_IPSET_NAME);
+}

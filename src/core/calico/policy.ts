@@ -35,6 +35,7 @@ const PROTOCOL_NAMES: Record<string, RuleProtocol> = {
   TCP: 'TCP',
   UDP: 'UDP',
   ICMP: 'ICMP',
+  ICMPv6: 'ICMPv6',
   SCTP: 'SCTP',
   UDPLite: 'UDPLite',
 };
@@ -102,10 +103,6 @@ function parseProtocol(
   // numorstring.ProtocolFromString: the lower-case spelling is accepted too.
   const name = Object.keys(PROTOCOL_NAMES).find((k) => k === v || k.toLowerCase() === v);
   if (name) return PROTOCOL_NAMES[name];
-  if (v === 'ICMPv6' || v === 'icmpv6') {
-    errors.push(notModelled(path, 'Protocol', 'ICMPv6 (the lab is IPv4 only)'));
-    return undefined;
-  }
   errors.push({ name: 'Protocol', value: v, reason: 'protocol name invalid', path });
   return undefined;
 }
@@ -217,8 +214,13 @@ function rule(r: RuleInput, path: FieldPath, ns: string, errors: CalicoFieldErro
     errors.push(notModelled([...path, 'http'], 'HTTP', 'application layer (HTTP) policy'));
   if (r.notICMP !== undefined)
     errors.push(notModelled([...path, 'notICMP'], 'NotICMP', 'notICMP matches'));
-  if (r.ipVersion !== undefined && r.ipVersion !== 4)
-    errors.push(notModelled([...path, 'ipVersion'], 'IPVersion', 'IPv6 rules (the lab is IPv4)'));
+  if (r.ipVersion !== undefined && r.ipVersion !== 4 && r.ipVersion !== 6)
+    errors.push({
+      name: 'IPVersion',
+      value: r.ipVersion,
+      reason: tagReason('IPVersion', 'ipVersion'),
+      path: [...path, 'ipVersion'],
+    });
   const protocol = parseProtocol(r.protocol, [...path, 'protocol'], errors);
   const notProtocol = parseProtocol(r.notProtocol, [...path, 'notProtocol'], errors);
   const source = entityRule(r.source, 'Source', [...path, 'source'], ns, errors);
@@ -247,12 +249,45 @@ function rule(r: RuleInput, path: FieldPath, ns: string, errors: CalicoFieldErro
         });
     }
   }
-  if (r.icmp && protocol !== 'ICMP' && protocol !== 1)
+  if (r.icmp && protocol !== 'ICMP' && protocol !== 1 && protocol !== 'ICMPv6' && protocol !== 58)
     errors.push({ name: 'ICMP', reason: PROTOCOL_ICMP_MSG, path: [...path, 'icmp'] });
+  // The CRD's CEL rules (policy_common.go): ICMP belongs to IPv4, ICMPv6 to IPv6.
+  for (const [p, key] of [
+    [protocol, 'protocol'],
+    [notProtocol, 'notProtocol'],
+  ] as const) {
+    if ((p === 'ICMP' || p === 1) && r.ipVersion !== undefined && r.ipVersion !== 4)
+      errors.push({
+        name: 'Protocol',
+        reason: 'protocol ICMP requires ipVersion 4',
+        path: [...path, key],
+      });
+    if ((p === 'ICMPv6' || p === 58) && r.ipVersion !== undefined && r.ipVersion !== 6)
+      errors.push({
+        name: 'Protocol',
+        reason: 'protocol ICMPv6 requires ipVersion 6',
+        path: [...path, key],
+      });
+  }
+  // validator.go: nets of the other version than the rule's ipVersion.
+  if (r.ipVersion === 4 || r.ipVersion === 6)
+    for (const [nets, key] of [
+      [source.nets, ['source', 'nets']],
+      [source.notNets, ['source', 'notNets']],
+      [destination.nets, ['destination', 'nets']],
+      [destination.notNets, ['destination', 'notNets']],
+    ] as const)
+      if (nets.some((n) => n.includes(':') !== (r.ipVersion === 6)))
+        errors.push({
+          name: key.join('.'),
+          reason: "rule IP version doesn't match CIDR version",
+          path: [...path, ...key],
+        });
   const out: PolicyRule = { action: r.action as PolicyAction, source, destination };
   if (protocol !== undefined) out.protocol = protocol;
   if (notProtocol !== undefined) out.notProtocol = notProtocol;
   if (r.icmp) out.icmp = { ...r.icmp };
+  if (r.ipVersion === 4 || r.ipVersion === 6) out.ipVersion = r.ipVersion;
   return out;
 }
 

@@ -7,6 +7,7 @@ import { filterLines } from './render-filter.js';
 import { NFT_FAMILY, NFT_TABLE, nftRuleLines } from './render-nft.js';
 import { nftFilterRuleLines } from './render-nft-filter.js';
 import { felixIpv6, nft6RuleLines } from './render-nft6.js';
+import { nft6FilterRuleLines } from './render-nft-filter6.js';
 import type { DataplaneDiff, NodeDataplane } from './types.js';
 
 /** IPv6 rule lines carry their family (ip6tables' nat table), so a diff says which one changed. */
@@ -23,8 +24,10 @@ function ruleLines(dp: NodeDataplane): string[] {
   const v6 = felixIpv6(dp);
   if (!v6) return v4;
   // nftables nodes: `add rule ip6 calico …` lines already say their family.
-  if (dp.natDataplane === 'nftables') return [...v4, ...nft6RuleLines(v6)];
-  return [...v4, ...saveLines(v6.nat).map((l) => `${IPV6_RULE_PREFIX}${l}`)];
+  if (dp.natDataplane === 'nftables')
+    return [...v4, ...nft6RuleLines(v6), ...(v6.filter ? nft6FilterRuleLines(v6.filter) : [])];
+  const v6lines = v6.filter ? [...saveLines(v6.nat), ...filterLines(v6.filter)] : saveLines(v6.nat);
+  return [...v4, ...v6lines.map((l) => `${IPV6_RULE_PREFIX}${l}`)];
 }
 
 /** ipsets by their name; nft sets as `ip calico @name`, so a mode change shows as one. */

@@ -11,7 +11,12 @@
 // - cali-pro-/cali-pri- per profile (the namespace profile allows everything).
 // Only chains something jumps to are listed: Felix's table programs referenced chains only.
 import { createHash } from 'node:crypto';
-import { canonicalSelector, ipsetNameV4, selectorSetId } from '../calico/policy-selectors.js';
+import {
+  canonicalSelector,
+  ipsetNameV4,
+  ipsetNameV6,
+  selectorSetId,
+} from '../calico/policy-selectors.js';
 import { matchesSelector } from '../calico/selector.js';
 import {
   networkSetLabels,
@@ -21,7 +26,8 @@ import {
 } from '../calico/endpoints.js';
 import type { Lab, LabPod } from '../model/lab.js';
 import type { Policy, PolicyRule } from '../model/policy.js';
-import { chainRules, ruleSelectors } from './filter-policy.js';
+import { hostFilterChains, type HostFilterOptions } from './filter-host.js';
+import { chainRules, ruleSelectors, type IpVersion } from './filter-policy.js';
 import {
   MARK_ACCEPT,
   MARK_PASS,
@@ -92,7 +98,10 @@ interface Endpoint {
 class Builder {
   readonly chains = new Map<string, FilterChain>();
   readonly selectors = new Set<string>();
-  constructor(readonly lab: Lab) {}
+  constructor(
+    readonly lab: Lab,
+    readonly ipVersion: IpVersion = 4,
+  ) {}
 
   add(chain: FilterChain): void {
     if (!this.chains.has(chain.name)) this.chains.set(chain.name, chain);
@@ -105,11 +114,16 @@ class Builder {
       for (const r of rules) for (const s of ruleSelectors(r)) this.selectors.add(s);
       this.add({
         name,
-        rules: chainRules(rules, `Policy ${p.id} ${dir}`, (i) => ({
-          policy: p.id,
-          direction: dir,
-          ...(i >= 0 ? { ruleIndex: i } : {}),
-        })),
+        rules: chainRules(
+          rules,
+          `Policy ${p.id} ${dir}`,
+          (i) => ({
+            policy: p.id,
+            direction: dir,
+            ...(i >= 0 ? { ruleIndex: i } : {}),
+          }),
+          this.ipVersion,
+        ),
       });
     }
     return name;
@@ -121,7 +135,12 @@ class Builder {
     const rules = profile.startsWith('kns.') ? [ALLOW_RULE] : [];
     this.add({
       name,
-      rules: chainRules(rules, `Profile ${profile} ${dir}`, () => ({ profile, direction: dir })),
+      rules: chainRules(
+        rules,
+        `Profile ${profile} ${dir}`,
+        () => ({ profile, direction: dir }),
+        this.ipVersion,
+      ),
     });
     return name;
   }
@@ -281,8 +300,10 @@ export function nodeFilter(
   lab: Lab,
   endpoints: readonly { pod: string; iface: string }[],
   podAddresses: ReadonlyMap<string, string>,
+  host?: HostFilterOptions,
+  ipVersion: IpVersion = 4,
 ): NodeFilter {
-  const b = new Builder(lab);
+  const b = new Builder(lab, ipVersion);
   const eps: Endpoint[] = endpoints.map((e) => ({
     pod: lab.pods.find((p) => p.name === e.pod)!,
     iface: e.iface,
@@ -314,21 +335,24 @@ export function nodeFilter(
       { match: [], action: { kind: 'jump', target: CHAIN_CIDR_BLOCK } },
     ],
   };
+  const hostSide = host ? hostFilterChains(host, ipVersion) : undefined;
   const chains: FilterChain[] = [
     forward,
     { name: CHAIN_FROM_HEP_FORWARD, rules: [] },
     { name: CHAIN_TO_HEP_FORWARD, rules: [] },
     { name: CHAIN_CIDR_BLOCK, rules: [] },
+    // cali-INPUT, cali-wl-to-host, cali-OUTPUT (filter-host.ts): pod <-> own node.
+    ...(hostSide?.chains ?? []),
     ...fromDispatch,
     ...toDispatch,
     ...endpointChains,
     ...[...b.chains.values()],
   ];
   const ipsets: IpSet[] = [...b.selectors].map((sel) => ({
-    name: ipsetNameV4(selectorSetId(sel)),
+    name: (ipVersion === 6 ? ipsetNameV6 : ipsetNameV4)(selectorSetId(sel)),
     type: 'hash:net',
-    family: 'inet',
-    members: selectorMembers(lab, sel, podAddresses),
+    family: ipVersion === 6 ? 'inet6' : 'inet',
+    members: selectorMembers(lab, sel, podAddresses, ipVersion),
   }));
   // One set per selector text; two spellings of one selector share Felix's set.
   const unique = [...new Map(ipsets.map((s) => [s.name, s])).values()];
@@ -340,6 +364,7 @@ export function nodeFilter(
           chain: 'FORWARD',
           rules: [{ match: [], action: { kind: 'jump', target: CHAIN_FILTER_FORWARD } }],
         },
+        ...(hostSide?.inserts ?? []),
       ],
       appends: [
         {
@@ -364,15 +389,17 @@ export function selectorMembers(
   lab: Lab,
   selector: string,
   podAddresses: ReadonlyMap<string, string>,
+  ipVersion: IpVersion = 4,
 ): string[] {
   const out = new Set<string>();
+  const host = ipVersion === 6 ? 128 : 32;
   for (const pod of lab.pods) {
     const addr = podAddresses.get(pod.name);
-    if (addr && matchesSelector(selector, workloadLabels(lab, pod))) out.add(`${addr}/32`);
+    if (addr && matchesSelector(selector, workloadLabels(lab, pod))) out.add(`${addr}/${host}`);
   }
   for (const set of lab.networkSets ?? []) {
     if (matchesSelector(selector, networkSetLabels(lab, set)))
-      for (const n of set.nets) if (!n.includes(':')) out.add(n);
+      for (const n of set.nets) if (n.includes(':') === (ipVersion === 6)) out.add(n);
   }
   return [...out].sort();
 }

@@ -2,7 +2,7 @@
 // ProtoRuleToIptablesRules, CalculateRuleMatch, CombineMatchAndActionsForProtoRule, the match
 // blocks for several CIDRs) and a policy or profile as its chain.
 import type { PolicyRule, PortRange, RuleProtocol } from '../model/policy.js';
-import { ipsetNameV4, selectorSetId } from '../calico/policy-selectors.js';
+import { ipsetNameV4, ipsetNameV6, selectorSetId } from '../calico/policy-selectors.js';
 import { parseCidr } from '../net/cidr.js';
 import {
   MARK_ACCEPT,
@@ -39,19 +39,30 @@ function multiport(ports: PortRange[]): string {
   return ports.map((p) => (p.first === p.last ? `${p.first}` : `${p.first}:${p.last}`)).join(',');
 }
 
-function isV4(cidr: string): boolean {
-  return parseCidr(cidr)?.version === 4;
+/** 4 or 6: which of Felix's two filter tables a rule is rendered for. */
+export type IpVersion = 4 | 6;
+
+function ofVersion(v: IpVersion): (cidr: string) => boolean {
+  return (cidr) => parseCidr(cidr)?.version === v;
 }
 
 /**
- * Felix's rules for one policy rule in the IPv4 table; [] when the rule cannot match IPv4
- * (FilterRuleToIPVersion: all its nets on one side are IPv6).
+ * Felix's rules for one policy rule in the IPv4 (or IPv6) table; [] when the rule cannot match
+ * that version (FilterRuleToIPVersion: all its nets on one side are of the other version).
  */
-export function policyRuleToFilterRules(r: PolicyRule, origin: FilterRuleOrigin): FilterRule[] {
-  const src = { nets: r.source.nets.filter(isV4), notNets: r.source.notNets.filter(isV4) };
+export function policyRuleToFilterRules(
+  r: PolicyRule,
+  origin: FilterRuleOrigin,
+  ipVersion: IpVersion = 4,
+): FilterRule[] {
+  if (r.ipVersion !== undefined && r.ipVersion !== ipVersion) return [];
+  const isV = ofVersion(ipVersion);
+  const setName = (selector: string) =>
+    (ipVersion === 6 ? ipsetNameV6 : ipsetNameV4)(selectorSetId(selector));
+  const src = { nets: r.source.nets.filter(isV), notNets: r.source.notNets.filter(isV) };
   const dst = {
-    nets: r.destination.nets.filter(isV4),
-    notNets: r.destination.notNets.filter(isV4),
+    nets: r.destination.nets.filter(isV),
+    notNets: r.destination.notNets.filter(isV),
   };
   if (
     (r.source.nets.length && !src.nets.length) ||
@@ -118,22 +129,21 @@ export function policyRuleToFilterRules(r: PolicyRule, origin: FilterRuleOrigin)
   const match: FilterMatch[] = [];
   if (r.protocol !== undefined) match.push(protocolMatch(r.protocol));
   if (srcNets[0]) match.push({ kind: 'srcNet', cidr: srcNets[0] });
-  if (r.source.selector)
-    match.push({ kind: 'srcSet', set: ipsetNameV4(selectorSetId(r.source.selector)) });
+  if (r.source.selector) match.push({ kind: 'srcSet', set: setName(r.source.selector) });
   if (r.source.ports.length) match.push({ kind: 'srcPorts', ports: multiport(r.source.ports) });
   if (dstNets[0]) match.push({ kind: 'dstNet', cidr: dstNets[0] });
-  if (r.destination.selector)
-    match.push({ kind: 'dstSet', set: ipsetNameV4(selectorSetId(r.destination.selector)) });
+  if (r.destination.selector) match.push({ kind: 'dstSet', set: setName(r.destination.selector) });
   if (r.destination.ports.length)
     match.push({ kind: 'dstPorts', ports: multiport(r.destination.ports) });
+  // CalculateRuleMatch: ICMP type/code as ICMPv6 ones in the IPv6 table.
   if (r.icmp?.type !== undefined)
-    match.push({ kind: 'icmp', type: r.icmp.type, code: r.icmp.code });
+    match.push({ kind: ipVersion === 6 ? 'icmp6' : 'icmp', type: r.icmp.type, code: r.icmp.code });
   if (r.notProtocol !== undefined) match.push(protocolMatch(r.notProtocol, true));
   if (notSrc[0]) match.push({ kind: 'srcNet', cidr: notSrc[0], negate: true });
   if (r.source.notSelector)
     match.push({
       kind: 'srcSet',
-      set: ipsetNameV4(selectorSetId(r.source.notSelector)),
+      set: setName(r.source.notSelector),
       negate: true,
     });
   if (r.source.notPorts.length)
@@ -142,7 +152,7 @@ export function policyRuleToFilterRules(r: PolicyRule, origin: FilterRuleOrigin)
   if (r.destination.notSelector)
     match.push({
       kind: 'dstSet',
-      set: ipsetNameV4(selectorSetId(r.destination.notSelector)),
+      set: setName(r.destination.notSelector),
       negate: true,
     });
   if (r.destination.notPorts.length)
@@ -180,8 +190,9 @@ export function chainRules(
   rules: readonly PolicyRule[],
   comment: string,
   originOf: (index: number) => FilterRuleOrigin,
+  ipVersion: IpVersion = 4,
 ): FilterRule[] {
-  const out = rules.flatMap((r, i) => policyRuleToFilterRules(r, originOf(i)));
+  const out = rules.flatMap((r, i) => policyRuleToFilterRules(r, originOf(i), ipVersion));
   while (out.length && out[out.length - 1]!.action.kind === 'return') out.pop();
   if (out.length === 0) out.push({ match: [], action: { kind: 'none' }, origin: originOf(-1) });
   out[0] = { ...out[0]!, comments: [...(out[0]!.comments ?? []), comment] };

@@ -16,12 +16,16 @@ export type FilterMatch =
   | { kind: 'markNotClear'; mask: number } // -m mark ! --mark 0/mask
   | { kind: 'markSet'; mark: number } // -m mark --mark bit/bit
   | { kind: 'ctstate'; states: string }
+  | { kind: 'notCtstateDnat' } // -m conntrack ! --ctstate DNAT (nft: ct status != dnat)
+  | { kind: 'dstAddrTypeLocal' } // -m addrtype --dst-type LOCAL (nft: fib daddr type local)
+  | { kind: 'srcAddrTypeLocal' } // -m addrtype --src-type LOCAL (nft: fib saddr type local)
   | { kind: 'protocol'; name: string; negate?: boolean } // -p tcp
   | { kind: 'protocolNum'; num: number; negate?: boolean } // -p 4
   | { kind: 'srcNet' | 'dstNet'; cidr: string; negate?: boolean }
   | { kind: 'srcSet' | 'dstSet'; set: string; negate?: boolean }
   | { kind: 'srcPorts' | 'dstPorts'; ports: string; negate?: boolean } // multiport text "80,90:99"
-  | { kind: 'icmp'; type: number; code?: number };
+  | { kind: 'icmp'; type: number; code?: number }
+  | { kind: 'icmp6'; type: number; code?: number }; // -m icmp6 --icmpv6-type (IPv6 table)
 
 export type FilterAction =
   | { kind: 'accept' }

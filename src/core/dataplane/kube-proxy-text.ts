@@ -9,7 +9,7 @@ import type { KubeAction, KubeMatch, KubeProxyNat, KubeRule } from './kube-proxy
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** Go's base32.StdEncoding of the bytes (no padding needed for the 16 characters kept). */
-function base32(bytes: Uint8Array): string {
+export function base32(bytes: Uint8Array): string {
   let out = '';
   let bits = 0;
   let value = 0;
@@ -75,6 +75,8 @@ function renderMatchRestore(m: KubeMatch): string {
       return `-m recent --name ${m.name} --set`;
     case 'recentCheck':
       return `-m recent --name ${m.name} --rcheck --seconds ${m.seconds} --reap`;
+    case 'ctstate':
+      return `-m conntrack ${m.negate ? '! ' : ''}--ctstate ${m.states.join(',')}`;
   }
 }
 
@@ -92,6 +94,12 @@ function renderActionRestore(a: KubeAction): string {
       return `-j MARK --xor-mark ${a.mark}`;
     case 'masquerade':
       return `-j MASQUERADE${a.randomFully ? ' --random-fully' : ''}`;
+    case 'reject':
+      return '-j REJECT';
+    case 'drop':
+      return '-j DROP';
+    case 'accept':
+      return '-j ACCEPT';
   }
 }
 
@@ -152,6 +160,9 @@ export function renderKubeSave(r: KubeRule): string {
           `-m recent --rcheck --seconds ${m.seconds} --reap --name ${m.name} --mask 255.255.255.255 --rsource`,
         );
         break;
+      case 'ctstate':
+        parts.push(`-m conntrack ${m.negate ? '! ' : ''}--ctstate ${m.states.join(',')}`);
+        break;
       default:
         break;
     }
@@ -160,6 +171,7 @@ export function renderKubeSave(r: KubeRule): string {
   if (a.kind === 'markOr')
     parts.push(`-j MARK --set-xmark ${hexMarks(a.mark)}/${hexMarks(a.mark)}`);
   else if (a.kind === 'markXor') parts.push(`-j MARK --set-xmark ${hexMarks(a.mark)}/0x0`);
+  else if (a.kind === 'reject') parts.push('-j REJECT --reject-with icmp-port-unreachable');
   else parts.push(renderActionRestore(a));
   return parts.join(' ');
 }
@@ -187,4 +199,33 @@ export function kubeSaveLines(k: KubeProxyNat): { hooks: string[]; rules: string
   }
   const rules = [...byChain.keys()].sort().flatMap((c) => byChain.get(c)!);
   return { hooks: k.hooks.map(renderKubeSave), rules };
+}
+
+/**
+ * kube-proxy's filter table (iptables mode) as `iptables-restore --noflush` parts: `*filter`
+ * and its chains' declarations (which create or flush them), their rules, and its jumps from
+ * INPUT/FORWARD/OUTPUT as `-I CHAIN 1` lines in reverse, so the chain lists them in order at the
+ * top (kube-proxy prepends them; apply.sh then inserts Calico's hooks above).
+ */
+export function renderKubeFilterParts(f: NonNullable<KubeProxyNat['filter']>): {
+  head: string;
+  own: string;
+  kern: string;
+} {
+  const lines = (l: string[]) => (l.length ? `${l.join('\n')}\n` : '');
+  return {
+    head: lines(['*filter', ...f.chains.map((c) => `:${c} - [0:0]`)]),
+    own: lines(f.rules.map(renderKubeRestore)),
+    kern: lines(
+      [...f.hooks].reverse().map((r) => renderKubeRestore(r).replace(/^-A (\S+) /, '-I $1 1 ')),
+    ),
+  };
+}
+
+/** The filter table's kube-proxy lines as `iptables-save -t filter` prints them (display, tests). */
+export function kubeFilterSaveLines(f: NonNullable<KubeProxyNat['filter']>): {
+  hooks: string[];
+  rules: string[];
+} {
+  return { hooks: f.hooks.map(renderKubeSave), rules: f.rules.map(renderKubeSave) };
 }

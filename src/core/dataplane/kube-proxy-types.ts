@@ -12,7 +12,9 @@ export type KubeMatch =
   | { kind: 'addrtype'; dir: 'src' | 'dst'; type: 'LOCAL' }
   | { kind: 'statistic'; probability: string } // "%0.10f" of 1/n, as kube-proxy prints it
   | { kind: 'recentSet'; name: string }
-  | { kind: 'recentCheck'; name: string; seconds: number };
+  | { kind: 'recentCheck'; name: string; seconds: number }
+  /** -m conntrack [!] --ctstate A,B (the filter table's KUBE-FORWARD, KUBE-FIREWALL, hooks). */
+  | { kind: 'ctstate'; states: string[]; negate?: boolean };
 
 export type KubeAction =
   | { kind: 'jump'; target: string }
@@ -20,7 +22,11 @@ export type KubeAction =
   | { kind: 'dnat'; to: string } // "ip:port"
   | { kind: 'markOr'; mark: string }
   | { kind: 'markXor'; mark: string }
-  | { kind: 'masquerade'; randomFully: boolean };
+  | { kind: 'masquerade'; randomFully: boolean }
+  /** The filter table's verdicts (kube-proxy-filter.ts); REJECT is icmp-port-unreachable. */
+  | { kind: 'reject' }
+  | { kind: 'drop' }
+  | { kind: 'accept' };
 
 export interface KubeRule {
   chain: string;
@@ -36,4 +42,6 @@ export interface KubeProxyNat {
   rules: KubeRule[];
   /** Its jumps from kernel chains (PREROUTING, OUTPUT, POSTROUTING), after Calico's hooks. */
   hooks: KubeRule[];
+  /** Its filter table (plan/kube-proxy-filter.ts): chains, rules, INPUT/FORWARD/OUTPUT jumps. */
+  filter?: { chains: string[]; rules: KubeRule[]; hooks: KubeRule[] };
 }

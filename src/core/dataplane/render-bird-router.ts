@@ -3,6 +3,7 @@
 // router's kernel table and exporting nothing (the router is the nodes' default gateway).
 import type { BirdRenderOptions, RouterBirdData } from './types.js';
 import { renderBirdRouter6 } from './render-bird-router6.js';
+import { renderSpineTorSessions } from './render-bird-tor.js';
 
 export function renderBirdRouter(data: RouterBirdData, opts: BirdRenderOptions = {}): string {
   const out: string[] = [];
@@ -42,7 +43,7 @@ export function renderBirdRouter(data: RouterBirdData, opts: BirdRenderOptions =
   out.push('    export none;');
   out.push('  };');
   out.push('}');
-  if (!data.sessions.length) {
+  if (!data.sessions.length && !data.tors?.length) {
     out.push('');
     out.push('# No BGPPeer points at the router: no sessions.');
   }
@@ -55,6 +56,8 @@ export function renderBirdRouter(data: RouterBirdData, opts: BirdRenderOptions =
     out.push(`  source address ${s.localAddress ?? data.routerId};`);
     out.push('}');
   }
+  // Racks with a ToR of their own: the spine's eBGP sessions with the ToRs (render-bird-tor.ts).
+  if (data.tors?.length) out.push(...renderSpineTorSessions(data.tors, opts));
   // IPv6 labs: the same over IPv6, with the nodes whose BGPPeer names the router's IPv6 address.
   if (data.ipv6) out.push('', ...renderBirdRouter6(data, data.ipv6, opts));
   return `${out.join('\n')}\n`;

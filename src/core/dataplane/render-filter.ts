@@ -25,6 +25,12 @@ export function renderFilterMatch(m: FilterMatch): string {
       return `-m mark --mark ${hex(m.mark)}/${hex(m.mark)}`;
     case 'ctstate':
       return `-m conntrack --ctstate ${m.states}`;
+    case 'notCtstateDnat':
+      return '-m conntrack ! --ctstate DNAT';
+    case 'dstAddrTypeLocal':
+      return '-m addrtype --dst-type LOCAL';
+    case 'srcAddrTypeLocal':
+      return '-m addrtype --src-type LOCAL';
     case 'protocol':
       return `${not}-p ${m.name}`;
     case 'protocolNum':
@@ -43,6 +49,8 @@ export function renderFilterMatch(m: FilterMatch): string {
       return `-m multiport ${not}--destination-ports ${m.ports}`;
     case 'icmp':
       return `-m icmp --icmp-type ${m.code === undefined ? m.type : `${m.type}/${m.code}`}`;
+    case 'icmp6':
+      return `-m icmp6 --icmpv6-type ${m.code === undefined ? m.type : `${m.type}/${m.code}`}`;
   }
 }
 
@@ -71,16 +79,9 @@ export function renderFilterAction(a: FilterAction): string {
   }
 }
 
-/** "<verb> <chain> [hash comment] [comments] [match] [action]" (renderInner). */
-export function renderFilterRule(
-  verb: string,
-  chain: string,
-  rule: FilterRule,
-  hash: string,
-): string {
-  const parts = [verb, chain];
-  if (hash === 'HASH') parts.push('HASH');
-  else if (hash !== '') parts.push(`-m comment --comment "cali:${hash}"`);
+/** A rule's text after its chain and hash: "[comments] [match] [action]". */
+export function filterRuleBody(rule: FilterRule): string {
+  const parts: string[] = [];
   for (const c of rule.comments ?? [])
     parts.push(`-m comment --comment "${c.replace(/[^\w @%+=:,./-]/g, '_')}"`);
   const match = rule.match.map(renderFilterMatch).join(' ');
@@ -90,15 +91,41 @@ export function renderFilterRule(
   return parts.join(' ');
 }
 
-export function filterRuleHashes(chainName: string, rules: readonly FilterRule[]): string[] {
+/** renderFilterRule from a body already rendered (filterRuleBody). */
+function ruleLine(verb: string, chain: string, body: string, hash: string): string {
+  const head =
+    hash === 'HASH'
+      ? `${verb} ${chain} HASH`
+      : hash !== ''
+        ? `${verb} ${chain} -m comment --comment "cali:${hash}"`
+        : `${verb} ${chain}`;
+  return body ? `${head} ${body}` : head;
+}
+
+/** "<verb> <chain> [hash comment] [comments] [match] [action]" (renderInner). */
+export function renderFilterRule(
+  verb: string,
+  chain: string,
+  rule: FilterRule,
+  hash: string,
+): string {
+  return ruleLine(verb, chain, filterRuleBody(rule), hash);
+}
+
+/** filterRuleHashes over bodies already rendered. */
+function bodyHashes(chainName: string, bodies: readonly string[]): string[] {
   let h: Buffer = createHash('sha224').update(chainName).digest();
-  return rules.map((rule) => {
+  return bodies.map((body) => {
     h = createHash('sha224')
       .update(h)
-      .update(renderFilterRule('-A', chainName, rule, 'HASH'))
+      .update(ruleLine('-A', chainName, body, 'HASH'))
       .digest();
     return h.toString('base64url').slice(0, HASH_LENGTH);
   });
+}
+
+export function filterRuleHashes(chainName: string, rules: readonly FilterRule[]): string[] {
+  return bodyHashes(chainName, rules.map(filterRuleBody));
 }
 
 export interface HashedFilterRule {
@@ -143,22 +170,23 @@ function joinLines(lines: string[]): string {
 }
 
 export function renderFilterRestoreParts(t: FilterTable): FilterRestoreParts {
-  const rules = hashedFilterRules(t);
-  const inserts = rules.filter((r) => r.placement === 'insert');
-  const kernel = [
-    // Inserted at position 1 in reverse, so they end up in order at the top.
-    ...inserts.reverse().map((r) => renderFilterRule(`-I`, `${r.chain} 1`, r.rule, r.hash)),
-    ...rules
-      .filter((r) => r.placement === 'append')
-      .map((r) => renderFilterRule('-A', r.chain, r.rule, r.hash)),
-  ];
+  // Each rule's body rendered once, for its hash and its line (thousands of rules with
+  // many policies: rendering them twice and building a record per rule was most of the time).
+  const lines = (verb: string, chain: string, hashName: string, rules: readonly FilterRule[]) => {
+    const bodies = rules.map(filterRuleBody);
+    const hashes = bodyHashes(hashName, bodies);
+    return bodies.map((b, i) => ruleLine(verb, chain, b, hashes[i]!));
+  };
+  const kernel: string[] = [];
+  // Inserted at position 1 in reverse, so they end up in order at the top.
+  for (const i of [...t.inserts].reverse())
+    kernel.push(...lines('-I', `${i.chain} 1`, i.chain, i.rules).reverse());
+  for (const a of t.appends) kernel.push(...lines('-A', a.chain, `${a.chain}*appends*`, a.rules));
+  const own: string[] = [];
+  for (const c of t.chains) for (const l of lines('-A', c.name, c.name, c.rules)) own.push(l);
   return {
     head: joinLines(['*filter', ...t.chains.map((c) => `:${c.name} - [0:0]`)]),
-    ownRules: joinLines(
-      rules
-        .filter((r) => r.placement === 'own')
-        .map((r) => renderFilterRule('-A', r.chain, r.rule, r.hash)),
-    ),
+    ownRules: joinLines(own),
     kernelRules: joinLines(kernel),
   };
 }

@@ -33,11 +33,15 @@ const LAYER = 'filter';
 /** Base chains Felix defines for the filter layer (felix/nftables/table.go). */
 const FILTER_BASE_CHAINS: Record<string, string> = {
   FORWARD: 'type filter hook forward priority filter; policy accept;',
+  INPUT: 'type filter hook input priority filter; policy accept;',
+  OUTPUT: 'type filter hook output priority filter; policy accept;',
 };
 
-const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+// nft identifiers take "/" too (its scanner: letter or _ then letters, digits, / - _ .).
+const NAME = /^[A-Za-z][A-Za-z0-9_./-]{0,127}$/;
 const IFACE = /^[A-Za-z0-9._-]{1,15}\+?$/;
 const CIDR = /^[0-9.]+(\/\d{1,2})?$/;
+const CIDR6 = /^[0-9a-fA-F:]+(\/\d{1,3})?$/;
 const PORTS = /^\d{1,5}(:\d{1,5})?(,\d{1,5}(:\d{1,5})?)*$/;
 const STATES = /^[A-Z]+(,[A-Z]+)*$/;
 const LOG_PREFIX = /^[A-Za-z0-9 _.:-]{0,64}$/;
@@ -80,8 +84,16 @@ function transport(match: readonly FilterMatch[]): string {
   throw new Error('a port match needs a TCP, UDP or SCTP protocol match');
 }
 
-export function renderNftFilterMatch(m: FilterMatch, rule: readonly FilterMatch[]): string {
+/** Felix's nftables address family: `ip` (table ip calico) or `ip6` (table ip6 calico). */
+export type NftFilterFamily = 'ip' | 'ip6';
+
+export function renderNftFilterMatch(
+  m: FilterMatch,
+  rule: readonly FilterMatch[],
+  family: NftFilterFamily = 'ip',
+): string {
   const ne = 'negate' in m && m.negate ? '!= ' : '';
+  const net = family === 'ip6' ? CIDR6 : CIDR;
   switch (m.kind) {
     case 'inInterface':
       return `iifname ${iface(m.name)}`;
@@ -95,24 +107,34 @@ export function renderNftFilterMatch(m: FilterMatch, rule: readonly FilterMatch[
       return `meta mark & ${hex(m.mark)} == ${hex(m.mark)}`;
     case 'ctstate':
       return `ct state ${checked(STATES, 'ctstate', m.states).toLowerCase()}`;
+    case 'notCtstateDnat':
+      return 'ct status != dnat';
+    case 'dstAddrTypeLocal':
+      return 'fib daddr type local';
+    case 'srcAddrTypeLocal':
+      return 'fib saddr type local';
     case 'protocol':
       return `meta l4proto ${ne}${checked(/^[a-z0-9]+$/, 'protocol', m.name)}`;
     case 'protocolNum':
       return `meta l4proto ${ne}${m.num}`;
     case 'srcNet':
-      return `ip saddr ${ne}${checked(CIDR, 'net', m.cidr)}`;
+      return `${family} saddr ${ne}${checked(net, 'net', m.cidr)}`;
     case 'dstNet':
-      return `ip daddr ${ne}${checked(CIDR, 'net', m.cidr)}`;
+      return `${family} daddr ${ne}${checked(net, 'net', m.cidr)}`;
     case 'srcSet':
-      return `ip saddr ${ne}@${checked(NAME, 'set', nftSetName(m.set))}`;
+      return `${family} saddr ${ne}@${checked(NAME, 'set', nftSetName(m.set))}`;
     case 'dstSet':
-      return `ip daddr ${ne}@${checked(NAME, 'set', nftSetName(m.set))}`;
+      return `${family} daddr ${ne}@${checked(NAME, 'set', nftSetName(m.set))}`;
     case 'srcPorts':
       return `${transport(rule)} sport ${ne}${ports(m.ports)}`;
     case 'dstPorts':
       return `${transport(rule)} dport ${ne}${ports(m.ports)}`;
     case 'icmp':
       return m.code === undefined ? `icmp type ${m.type}` : `icmp type ${m.type} code ${m.code}`;
+    case 'icmp6':
+      return m.code === undefined
+        ? `icmpv6 type ${m.type}`
+        : `icmpv6 type ${m.type} code ${m.code}`;
   }
 }
 
@@ -142,8 +164,8 @@ export function renderNftFilterAction(a: FilterAction): string {
 }
 
 /** nftRenderer.renderRule. */
-export function renderNftFilterRuleText(rule: FilterRule): string {
-  const parts = rule.match.map((m) => renderNftFilterMatch(m, rule.match));
+export function renderNftFilterRuleText(rule: FilterRule, family: NftFilterFamily = 'ip'): string {
+  const parts = rule.match.map((m) => renderNftFilterMatch(m, rule.match, family));
   if (rule.action.kind !== 'none') parts.push('counter', renderNftFilterAction(rule.action));
   return parts.length ? parts.join(' ') : 'continue';
 }
@@ -209,7 +231,7 @@ function isDispatchChild(name: string): boolean {
 }
 
 /** The filter table as Felix's nftables filter layer: chains, hashed rules, verdict maps. */
-export function nftFilterLayer(t: FilterTable): NftFilterLayer {
+export function nftFilterLayer(t: FilterTable, family: NftFilterFamily = 'ip'): NftFilterLayer {
   const rules: NftFilterRule[] = [];
   const add = (
     chain: string,
@@ -226,7 +248,7 @@ export function nftFilterLayer(t: FilterTable): NftFilterLayer {
     });
   };
   const textRule = (rule: FilterRule): TextRule => ({
-    text: renderNftFilterRuleText(rule),
+    text: renderNftFilterRuleText(rule, family),
     ...(rule.comments ? { comments: rule.comments } : {}),
     rule,
   });

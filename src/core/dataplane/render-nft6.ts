@@ -28,7 +28,7 @@ import type { NodeDataplane } from './types.js';
 
 export const NFT6_FAMILY = 'ip6';
 
-type Ipv6Side = NonNullable<NodeDataplane['ipv6']>;
+export type Ipv6Side = NonNullable<NodeDataplane['ipv6']>;
 
 /** The IPv6 side Felix programs, or undefined when it programs none (ipv6Support: false). */
 export function felixIpv6(dp: Pick<NodeDataplane, 'ipv6'>): Ipv6Side | undefined {

@@ -1,11 +1,13 @@
 // Desired dataplane of a node as data, in the spirit of Felix's generictables:
 // rules are values (match criteria + action), rendered to iptables text elsewhere,
 // so the same data drives rendering, hashing, explain and diffs.
+import type { SpineTorSession } from './tor-types.js';
 import type { FilterTable } from './filter-types.js';
 import type { BirdKernelPool, EncapDataplane } from './encap-types.js';
 
 export type { BirdKernelPool, EncapDataplane, VxlanPeer } from './encap-types.js';
 import type { KubeProxyNat } from './kube-proxy-types.js';
+import type { KubeProxyNft } from './kube-proxy-nft-types.js';
 
 /** A route the runtime programs (`ip route replace`); BIRD adds blackholes and learned ones. */
 export interface RouteSpec {
@@ -168,7 +170,11 @@ export interface NodeDataplane {
      * no IPv6 nat table in either mode); ipsets and nat are then empty (felix-ipv6-support.ts).
      */
     felixOff?: true;
+    /** Felix's ip6tables filter table when the lab has policies (plan/node-filter.ts). */
+    filter?: FilterTable;
   };
+  /** kube-proxy in nftables mode: its table `ip kube-proxy` (then nat.kubeProxy is absent). */
+  kubeProxyNft?: KubeProxyNft;
 }
 
 /** What changed between two dataplanes of one node (the service's RuleDiff). */
@@ -212,4 +218,6 @@ export interface RouterBirdData {
   sessions: RouterBgpSession[];
   /** IPv6 labs: sessions with nodes whose BGPPeer points at the router's IPv6 address. */
   ipv6?: { address: string; sessions: RouterBgpSession[] };
+  /** Racks with a ToR of their own (fabric.racks[].tor): the spine's eBGP sessions with them. */
+  tors?: SpineTorSession[];
 }

@@ -12,6 +12,7 @@ import { cidrContains } from '../net/cidr.js';
 import { serviceEndpoints } from '../plan/kube-proxy.js';
 import type { LabPlan } from '../plan/types.js';
 import type { Explanation } from './types.js';
+import { explainServiceNft } from './explain-service-nft.js';
 import { explainInboundFirewall } from './explain-perimeter.js';
 
 function fail(message: string): never {
@@ -63,6 +64,27 @@ export function explainService(
   const atNode = srcPod?.node ?? viaNode?.name ?? sp.endpoints[0]?.node ?? lab.nodes[0]!.name;
   const node = lab.nodes.find((n) => n.name === atNode)!;
   const dp = plan.containers.find((c) => c.name === atNode)!.dataplane!;
+  // kube-proxy in nftables mode: the walk through table ip kube-proxy (explain-service-nft.ts).
+  if (dp.kubeProxyNft)
+    return withInboundFirewall(
+      explainServiceNft({
+        plan,
+        from,
+        svc,
+        port,
+        sp,
+        ...(host ? { host } : {}),
+        ...(srcPod ? { srcPod } : {}),
+        srcAddress,
+        address,
+        dport,
+        external,
+        ...(viaNode ? { viaNode } : {}),
+        atNode,
+        node,
+        dp,
+      }),
+    );
   const kube = dp.nat.kubeProxy;
   if (!kube) fail('the lab runs no kube-proxy');
   const steps: string[] = [];
@@ -134,7 +156,24 @@ export function explainService(
       : (candidates.find((e) => e.ip !== srcAddress) ?? candidates[0]);
   let reply = !!ep && !!entry;
   let forward = { ok: reply, reason: '' };
-  if (!entry)
+  // kube-proxy's filter table: REJECT (no endpoints) or DROP (no local ones), kube-proxy-filter.ts.
+  const filtered = kube.filter?.rules.find(
+    (r) =>
+      (r.action.kind === 'reject' || r.action.kind === 'drop') &&
+      r.match.some((m) => m.kind === 'dport' && m.port === dport) &&
+      (r.match.some((m) => m.kind === 'dst' && m.cidr === address) ||
+        (viaNode !== undefined && r.match.some((m) => m.kind === 'addrtype'))),
+  );
+  if (!entry && filtered) {
+    steps.push(`${atNode}: filter ${renderKubeSave(filtered)}`);
+    forward = {
+      ok: false,
+      reason:
+        filtered.action.kind === 'reject'
+          ? `the Service has no endpoints: kube-proxy's ${filtered.chain} REJECTs it (ICMP port unreachable: the client sees "connection refused")`
+          : `externalTrafficPolicy Local and no endpoint on ${atNode}: kube-proxy's ${filtered.chain} drops the packet`,
+    };
+  } else if (!entry)
     forward = {
       ok: false,
       reason: `no kube-proxy rule on ${atNode} catches ${address}:${dport} (no endpoints?)`,
@@ -212,6 +251,12 @@ export function explainService(
   };
   if (!host) return e;
   e.source = { name: host.name, address: host.address, kind: 'host' };
+  return withInboundFirewall(e);
+
   // The router's inbound firewall sees the address and port the host sent to (before DNAT).
-  return explainInboundFirewall(plan, e, { protocol, port: dport }, 0);
+  function withInboundFirewall(x: Explanation): Explanation {
+    return x.source?.kind === 'host'
+      ? explainInboundFirewall(plan, x, { protocol, port: dport }, 0)
+      : x;
+  }
 }

@@ -1,8 +1,9 @@
 // explain: what happens to a packet from a pod to a destination, decided from the plan's
 // data: the node's nat rules and ipsets (evaluateNat), its routes and the BGP state the
 // BIRD configurations produce. Pools are only consulted to name things.
+import { ipv6OnlyLab } from '../model/ip-families.js';
 import { explainService } from './explain-service.js';
-import { policyVerdict } from './policy-verdict.js';
+import { podToOwnHostVerdict, policyVerdict } from './policy-verdict.js';
 import { natBehaviour } from '../calico/versions.js';
 import { evaluateNat, type NatRuleHit } from '../dataplane/evaluate.js';
 import { LabInputError } from '../errors.js';
@@ -11,6 +12,8 @@ import { cidrHolds } from '../net/cidr6.js';
 import { explain6 } from './explain6.js';
 import type { IPPool } from '../model/calico.js';
 import { meshLearned, routerLearned, routerNoRouteReason } from '../plan/bgp-routes.js';
+import { torKernelRoutes } from '../plan/tor-bgp.js';
+import { labTors } from '../model/tor.js';
 import { encapPath } from './encap.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
@@ -63,6 +66,16 @@ function resolveTarget(plan: LabPlan, to: string): Target {
   if (node) return { address: isIPv4(to) ? to : node.address, name: node.name, kind: 'node' };
   if (lab.router.name === to || lab.router.address === to)
     return { address: lab.router.address, name: lab.router.name, kind: 'router' };
+  // A rack's top-of-rack router, by name or address (plan/tor.ts).
+  const tor = labTors(lab).find(
+    (t) => t.tor.name === to || t.rack.routerAddress === to || t.tor.uplink.tor === to,
+  );
+  if (tor)
+    return {
+      address: isIPv4(to) ? to : tor.rack.routerAddress,
+      name: tor.tor.name,
+      kind: 'router',
+    };
   if (!isIPv4(to))
     fail(`explain: "${to}" is not a pod, host, node or IPv4 address of lab ${lab.name}`);
   return { address: to, kind: 'address' };
@@ -76,10 +89,13 @@ function nodeAddresses(node: ContainerPlan): string[] {
 
 /** Whether the router delivers to `addr` on a connected segment (fabric or a host segment). */
 function routerConnected(plan: LabPlan, addr: string): boolean {
-  const router = plan.containers.find((c) => c.role === 'router');
-  return !!router?.interfaces.some((i) =>
-    i.addresses.some((a) =>
-      cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+  // The spine and the racks' top-of-rack routers (plan/tor.ts).
+  const routers = plan.containers.filter((c) => c.role === 'router' || c.role === 'tor');
+  return routers.some((router) =>
+    router.interfaces.some((i) =>
+      i.addresses.some((a) =>
+        cidrHolds(`${splitAddress(a).address}/${splitAddress(a).prefix}`, addr),
+      ),
     ),
   );
 }
@@ -98,13 +114,13 @@ function podReachable(
   if (mesh)
     return {
       ok: true,
-      reason: `${fromNode} learned ${mesh.cidr} from ${mesh.node} over the node-to-node mesh`,
+      reason: `${fromNode} learned ${mesh.cidr} from ${mesh.node} ${mesh.tor ? `through ${mesh.tor}, its rack's route reflector` : 'over the node-to-node mesh'}`,
     };
   const viaRouter = routerLearned(plan).find((r) => cidrContains(r.cidr, dst.address));
   if (viaRouter)
     return {
       ok: true,
-      reason: `the router learned ${viaRouter.cidr} from ${viaRouter.node} over BGP`,
+      reason: `the router learned ${viaRouter.cidr} from ${viaRouter.node}${viaRouter.tor ? ` through ${viaRouter.tor}` : ''} over BGP`,
     };
   return {
     ok: false,
@@ -122,6 +138,14 @@ export function explain(
   const lab = plan.lab;
   if (opts.ipVersion === 6 || (to.includes(':') && opts.ipVersion === undefined))
     return explain6(plan, from, to, opts);
+  // IPv6-only labs (spec.cni.assignIpv4: false): IPv6 is the only family pods have.
+  if (ipv6OnlyLab(lab)) {
+    if (opts.ipVersion === 4)
+      fail(
+        `explain: lab ${lab.name} is IPv6-only (spec.cni.assignIpv4: false): pods have no IPv4 address`,
+      );
+    return explain6(plan, from, to, opts);
+  }
   const src = plan.ipam.assignments.find((a) => a.pod === from);
   if (!src && isHostName(plan, from))
     return explainInboundFirewall(plan, explainInbound(plan, from, to), {
@@ -232,15 +256,14 @@ export function explain(
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
   // Network policy: Felix's filter FORWARD rules see the pod's own address, before any SNAT.
-  // Traffic to the pod's own node goes through INPUT, whose Felix chains the lab does not render.
-  const policy = local
-    ? undefined
-    : policyVerdict(plan, {
-        src: src.address,
-        dst: target.address,
-        protocol: opts.protocol ?? 'icmp',
-        ...(opts.port !== undefined ? { port: opts.port } : {}),
-      });
+  // Traffic to the pod's own node goes through INPUT: cali-INPUT → cali-wl-to-host (the pod's
+  // egress policy, then defaultEndpointToHostAction).
+  const policy = (local ? podToOwnHostVerdict : policyVerdict)(plan, {
+    src: src.address,
+    dst: target.address,
+    protocol: opts.protocol ?? 'icmp',
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+  });
   steps.splice(
     natStep,
     0,
@@ -248,10 +271,6 @@ export function explain(
       (v) => `Policy (on ${src.address}, before any SNAT): ${v.text}.`,
     ),
   );
-  if (local && lab.policies?.length)
-    warnings.push(
-      `not modelled: network policy on traffic from a pod to its own node (Felix's cali-INPUT / cali-wl-to-host chains); the lab lets it through`,
-    );
   if (policy && !policy.allowed)
     forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
@@ -269,11 +288,21 @@ export function explain(
         reason: back.ok ? `back to ${src.address}: ${back.reason}` : back.reason,
       };
     } else {
+      // A ToR answering routes back itself when it learned the block from its rack's node.
+      const viaTor =
+        target.kind === 'router' && target.name !== lab.router.name
+          ? torKernelRoutes(plan, target.name!).find((r) => cidrContains(r.cidr, src.address))
+          : undefined;
       const learned = routerLearned(plan).find((r) => cidrContains(r.cidr, src.address));
-      if (learned) {
+      if (viaTor) {
         routeBack = {
           ok: true,
-          reason: `the router learned ${learned.cidr} from ${learned.node} over BGP, so replies to ${src.address} route back`,
+          reason: `${target.name} learned ${viaTor.cidr} from ${viaTor.via} over BGP, so its replies to ${src.address} route back`,
+        };
+      } else if (learned) {
+        routeBack = {
+          ok: true,
+          reason: `the router learned ${learned.cidr} from ${learned.node}${learned.tor ? ` through ${learned.tor}` : ''} over BGP, so replies to ${src.address} route back`,
         };
       } else {
         routeBack = { ok: false, reason: routerNoRouteReason(plan, src, dp.bird.exportedBlocks) };

@@ -13,6 +13,7 @@ import { parseIP, splitAddress } from '../net/cidr.js';
 import type { ContainerPlan, LabPlan, PodAssignment } from '../plan/types.js';
 import { CONNTRACK_WARNING } from './conntrack-warning.js';
 import type { ExplainRuleRef, Explanation } from './types.js';
+import { podToOwnHostVerdict, policyVerdict } from './policy-verdict.js';
 
 function fail(message: string): never {
   throw new LabInputError([{ message }]);
@@ -240,6 +241,17 @@ export function explain6(
       ok: false,
       reason: `no lab container has ${target.address} and the router has no route to it`,
     };
+  // Network policy: Felix's ip6tables filter table, on the pod's own IPv6 address (policy-verdict.ts).
+  const policy = (local ? podToOwnHostVerdict : policyVerdict)(plan, {
+    src: a6.address,
+    dst: target.address,
+    protocol: opts.protocol ?? 'icmp',
+    ipVersion: 6,
+  });
+  for (const v of policy?.verdicts ?? [])
+    steps.push(`Policy (ip6tables, on ${a6.address}): ${v.text}.`);
+  if (policy && !policy.allowed)
+    forward = { ok: false, reason: `network policy drops it (${policy.verdicts.at(-1)!.text})` };
   steps.push(forward.ok ? `Forward: ${forward.reason}.` : `Forward: dropped, ${forward.reason}.`);
   let routeBack: { ok: boolean; reason: string };
   if (seenSource === a6.address) {
@@ -289,6 +301,7 @@ export function explain6(
     forward,
     routeBack,
     reply: forward.ok && routeBack.ok,
+    ...(policy ? { policy } : {}),
     steps,
     warnings: [CONNTRACK_WARNING],
     ipVersion: 6,

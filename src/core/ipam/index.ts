@@ -1,4 +1,5 @@
 export { planIpam } from './plan-ipam.js';
+export { podIpv4 } from './families.js';
 export { calicoVethName } from './veth-name.js';
 export {
   candidatePools,

@@ -33,6 +33,8 @@ import { candidatePools, PoolChoiceError } from './pool-choice.js';
 import { blockOrder, blockWalk } from './random-block.js';
 import { calicoVethName } from './veth-name.js';
 import { withIpv6 } from './plan-ipam6.js';
+import { planIpamIpv6Only } from './plan-ipam6-only.js';
+import { assignsIpv4 } from '../model/ip-families.js';
 
 interface BlockState {
   affinity: BlockAffinity;
@@ -52,6 +54,8 @@ function podKey(namespace: string, name: string): string {
 }
 
 export function planIpam(lab: Lab, pinned?: IpamPlan): IpamPlan {
+  // IPv6-only labs (the CNI's assign_ipv4 false): IPv6 addresses only (plan-ipam6-only.ts).
+  if (!assignsIpv4(lab)) return planIpamIpv6Only(lab, pinned);
   const pools = lab.ipPools;
   const nodeNames = new Set(lab.nodes.map((n) => n.name));
   const blocks: BlockState[] = [];

@@ -9,7 +9,7 @@ import { cidrToString, networksOverlap, parseCidr } from '../net/cidr.js';
 import type { SourceIndex } from './source-index.js';
 
 export const IPV6_ONLY_HINT =
-  ' — IPv6-only pods are not modelled: the lab gives every pod an IPv4 address too; add an IPv4 pool (dual-stack)';
+  " — for IPv6-only pods set spec.cni.assignIpv4: false in the Lab (the CNI's assign_ipv4), else add an IPv4 pool (dual-stack)";
 
 /** Errors: IPv6 pools over the lab's IPv6 networks, pods no IPv6 pool serves, IPv6 BGPPeers nobody answers. */
 export function checkLabIpv6(lab: Lab, index: SourceIndex): Problem[] {

@@ -10,6 +10,10 @@ import { choosePools } from '../calico/pool-choice.js';
 import { IPADDRS_ANNOTATION } from '../calico/ip-addrs.js';
 import type { SourceIndex } from './source-index.js';
 import { checkLabIpv6, IPV6_ONLY_HINT, ipv6PeerKnown } from './checks-ipv6.js';
+import { assignsIpv4 } from '../model/ip-families.js';
+import { ipv6OnlyLabProblems } from './lab-ipv6-only.js';
+import { checkTors } from './tor-checks.js';
+import { torAt } from '../model/tor.js';
 
 export interface CheckOptions {
   /** The lab's pool list is calico-node's auto-created default pool (no IPPool in the file). */
@@ -86,12 +90,13 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
     // An ipAddrs pod bypasses pool choice (AssignIP); IPAM checks its address.
     if (pod.annotations[IPADDRS_ANNOTATION] !== undefined) return;
+    if (!assignsIpv4(lab)) return; // IPv6-only: no IPv4 address asked for (checks-ipv6.ts)
     const choice = choosePools(lab.ipPools, pod, node);
     if (!choice.ok) {
       const path = choice.byAnnotation
         ? ['spec', 'pods', i, 'annotations', 'cni.projectcalico.org/ipv4pools']
         : ['spec', 'pods', i];
-      // IPv6-only pods are not modelled (checks-ipv6.ts): say so rather than only "not IPv4".
+      // Only IPv6 pools: point at IPv6-only pods (spec.cni.assignIpv4) rather than only "not IPv4".
       const v6only = lab.ipPools.length > 0 && lab.ipPools.every((p) => p.spec.cidr.includes(':'));
       labProblem(path, `pod ${pod.name}: ${choice.error}${v6only ? IPV6_ONLY_HINT : ''}`);
     }
@@ -124,6 +129,7 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
     const ip = peerIPAddress(peer.spec.peerIP);
     if (known6 === true && ip !== lab.router.ipv6Address) continue;
+    if (ip !== undefined && torAt(lab, ip)) continue; // a rack's ToR: tor-checks.ts
     // With racks the router answers on each rack's address (model/racks.ts).
     const atRouter = ip !== undefined && routerAddresses(lab).includes(ip);
     if (atRouter || (known6 === true && ip === lab.router.ipv6Address)) {
@@ -141,5 +147,7 @@ export function checkLab(lab: Lab, index: SourceIndex, opts: CheckOptions = {}):
     }
   }
   problems.push(...checkLabIpv6(lab, index));
+  problems.push(...ipv6OnlyLabProblems(lab, index));
+  problems.push(...checkTors(lab, index)); // racks with their own top-of-rack router
   return problems;
 }

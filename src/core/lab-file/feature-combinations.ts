@@ -50,15 +50,6 @@ export function combinationProblems(
       );
   }
 
-  if (ipv6 && inp.hasPolicies)
-    warnings.push(
-      asWarning(
-        lab(
-          ['spec', 'fabric', 'ipv6Cidr'],
-          "network policy is applied to IPv4 only in the lab: IPv6 flows pass unpoliced (Felix would program ip6tables' filter table too)",
-        ),
-      ),
-    );
   if (ipv6 && inp.spec.firewall !== undefined)
     warnings.push(
       asWarning(

@@ -90,8 +90,9 @@ const FELIX: Record<string, FieldRule> = {
   natOutgoingExclusions: 'modelled',
   // false: the iptables dataplane the lab renders; true: refused (see felix-placement.ts).
   bpfEnabled: 'modelled',
-  // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled and Auto (no kube-proxy in
-  // the lab, so iptables): the iptables one. Auto before v3.32 warns in the version checks.
+  // Enabled: Felix's nftables dataplane (render-nft.ts); Disabled: the iptables one; Auto
+  // follows spec.kubeProxy.mode (calico/felix-nftables-auto.ts: nftables only with kube-proxy
+  // in nftables mode). Auto before v3.32 warns in the version checks.
   nftablesMode: 'modelled',
   // Encapsulation (calico/felix-encap.ts, plan/encap.ts); WireGuard is rendered, and `up`
   // refuses it where the kernel has no wireguard module.
@@ -105,6 +106,9 @@ const FELIX: Record<string, FieldRule> = {
   // false: no cali60 sets and no IPv6 NAT table on the node (either mode); pods keep their
   // IPv6 addresses and CNI routes, BIRD its IPv6 side (calico/felix-ipv6.ts, checks-ipv6.ts warns).
   ipv6Support: 'modelled',
+  // cali-wl-to-host's last rule (dataplane/filter-host.ts); unset: Accept, as the manifests and
+  // the operator run calico-node (Felix's own default is Drop).
+  defaultEndpointToHostAction: 'modelled',
   // Selector-scoped FelixConfigurations are new in v3.33 (config_params / calc graph).
   nodeSelector: {
     instead:

@@ -40,6 +40,13 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     'spec.fabric.racks[].name': 'The rack name, used by nodes[].rack.',
     'spec.fabric.racks[].cidr': 'The rack subnet, e.g. 172.30.1.0/24.',
     'spec.fabric.racks[].router': "The router's address in the rack (default: its first address).",
+    'spec.fabric.racks[].tor':
+      "The rack's own top-of-rack router at the router address, AS per rack: iBGP with the rack's nodes, eBGP with the spine (the lab router).",
+    'spec.fabric.racks[].tor.name': "The ToR's container name (default <rack>-tor).",
+    'spec.fabric.racks[].tor.asNumber':
+      "The rack's AS: the ToR's and its nodes' (Node spec.bgp.asNumber); not the spine's.",
+    'spec.fabric.racks[].tor.exportPodBlocks':
+      'Whether the ToR passes the pod blocks it learns from its nodes to the spine (default true).',
     'spec.fabric.ipv6Cidr':
       'Runs the lab dual-stack: the IPv6 fabric subnet, e.g. 2001:db8:30::/64 (nodes, router and hosts get IPv6 addresses).',
     'spec.router.ipv6Address':
@@ -50,6 +57,9 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
       "The host's IPv6 address with its prefix length, e.g. 2001:db8:113::10/64.",
     'spec.hosts[].ipv6Gateway': "The host's IPv6 gateway (default: the router).",
     'spec.expect[].ipVersion': '6 to check the flow over IPv6 (the IPv6 addresses); default 4.',
+    'spec.cni': "Calico's CNI plugin configuration (its ipam section).",
+    'spec.cni.assignIpv4':
+      'false: pods get an IPv6 address only (the CNI\'s "assign_ipv4": "false"), an IPv6-only lab; needs fabric.ipv6Cidr and an IPv6 IPPool.',
     'spec.router': 'The BGP router (BIRD) between the nodes and the outside hosts.',
     'spec.router.name': 'The router container name.',
     'spec.router.address': "The router's address on the fabric.",

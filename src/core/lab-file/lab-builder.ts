@@ -2,6 +2,7 @@
 // (lab-network.ts), pods (lab-pods.ts), hosts (lab-hosts.ts), expectations
 // (lab-expectations.ts), then the Calico resources that came with it.
 import { felixPlacement } from './felix-placement.js';
+import { felixUsesNftables } from '../calico/felix-nftables-auto.js';
 import { asWarning, type Problem } from '../errors.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab } from '../model/lab.js';
@@ -30,6 +31,7 @@ import { buildKubeProxy, buildServices } from './lab-services.js';
 import { buildServiceExpectations, mergeExpectations } from './lab-service-expect.js';
 import { nodesWithoutPeers } from './bgp-peer-warnings.js';
 import { combinationProblems } from './feature-combinations.js';
+import { ipv6OnlyProblems, specIsIpv6Only } from './lab-ipv6-only.js';
 import { buildNamespaces, policyWarnings } from './policy-checks.js';
 import type { ResourceSet } from './resources.js';
 import { labDocument, type LabDocument } from './schemas.js';
@@ -86,7 +88,8 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
 
   // --- Calico resources ---
   const autoPool = resources.ipPools.length === 0;
-  const ipPools = autoPool ? [defaultIPv4Pool()] : resources.ipPools;
+  // IPv6-only (spec.cni.assignIpv4: false): no default IPv4 pool (lab-ipv6-only.ts).
+  const ipPools = autoPool ? (specIsIpv6Only(spec) ? [] : [defaultIPv4Pool()]) : resources.ipPools;
   // calico-node also creates its IPv6 default pool when IPv6 is on (ippool-default6.ts).
   if (autoPool && fabric6) ipPools.push(defaultIPv6Pool(labName));
 
@@ -123,7 +126,11 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
     hosts,
     ipPools,
     routerName: router?.name ?? '',
-    nftables: perimeterNftables(felixConfiguration, calicoVersion),
+    nftables: perimeterNftables(
+      felixConfiguration,
+      calicoVersion,
+      ctx.spec.kubeProxy?.mode === 'nftables' ? 'nftables' : undefined,
+    ),
     warn: (path, message) =>
       warnings.push(asWarning(index.problem('Lab', labName, path, message, 'key'))),
   });
@@ -153,11 +160,30 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   });
   problems.push(...combined.problems);
   warnings.push(...combined.warnings);
-  if (kubeProxy && felixConfiguration.spec.nftablesMode === 'Enabled')
+  problems.push(...ipv6OnlyProblems(index, { labName, spec }));
+  if (
+    kubeProxy?.mode === 'iptables' &&
+    felixUsesNftables(felixConfiguration.spec.nftablesMode, calicoVersion, kubeProxy.mode)
+  )
     P(
       ctx.spec.kubeProxy ? ['spec', 'kubeProxy'] : ['spec', 'services'],
-      "Services need kube-proxy's iptables mode beside Felix's iptables dataplane in the lab: with nftablesMode Enabled Calico expects kube-proxy in nftables mode, which the lab does not model",
+      "kube-proxy's iptables mode beside Felix's nftables dataplane is not modelled: with nftablesMode Enabled Calico expects kube-proxy in nftables mode (spec.kubeProxy.mode: nftables)",
       'key',
+    );
+  if (
+    kubeProxy?.mode === 'nftables' &&
+    !felixUsesNftables(felixConfiguration.spec.nftablesMode, calicoVersion, kubeProxy.mode)
+  )
+    warnings.push(
+      asWarning(
+        index.problem(
+          'Lab',
+          labName,
+          ['spec', 'kubeProxy', 'mode'],
+          "kube-proxy's nftables mode beside Felix's iptables dataplane: Calico pairs it with nftablesMode Enabled (or Auto, from v3.32); the lab applies both as written (table ip kube-proxy beside Calico's iptables rules)",
+          'key',
+        ),
+      ),
     );
 
   if (problems.length > 0) return { autoPool, problems, warnings };
@@ -190,6 +216,7 @@ export function buildLab(entry: Entry, resources: ResourceSet, index: SourceInde
   if (perimeter.namespaceAnnotations) lab.namespaceAnnotations = perimeter.namespaceAnnotations;
   if (kubeProxy) lab.kubeProxy = kubeProxy;
   if (services.length) lab.services = services;
+  if (spec.cni?.assignIpv4 !== undefined) lab.cni = { assignIpv4: spec.cni.assignIpv4 };
   const namespaces = buildNamespaces(spec.namespaces, P);
   const exercise = buildExercise(ctx, pods, hosts, ipPools);
   if (problems.length > 0) return { autoPool, problems, warnings };

@@ -6,7 +6,7 @@ import { egressSelection } from '../calico/egress-selection.js';
 import { validateSelector } from '../calico/selector.js';
 import type { FieldPath } from '../calico/field-error.js';
 import { labelValueProblems, qualifiedNameProblems } from '../calico/names.js';
-import { effectiveNftables } from '../calico/versions.js';
+import { felixUsesNftables } from '../calico/felix-nftables-auto.js';
 import type { FelixConfiguration, IPPool } from '../model/calico.js';
 import type { LabHost, LabNode, LabPod } from '../model/lab.js';
 import {
@@ -243,9 +243,14 @@ export function buildPerimeter(ctx: LabContext, inp: PerimeterInputs): BuiltPeri
 }
 
 /** Whether the default FelixConfiguration makes the nodes run nftables (version-resolved). */
-export function perimeterNftables(felix: FelixConfiguration, calicoVersion: string): boolean {
+export function perimeterNftables(
+  felix: FelixConfiguration,
+  calicoVersion: string,
+  kubeProxyMode?: 'iptables' | 'nftables',
+): boolean {
   try {
-    return effectiveNftables(felix.spec.nftablesMode, calicoVersion).nftables;
+    // Auto follows kube-proxy's mode (felix-nftables-auto.ts).
+    return felixUsesNftables(felix.spec.nftablesMode, calicoVersion, kubeProxyMode);
   } catch {
     return false; // an unknown version is reported at spec.calicoVersion
   }

@@ -22,6 +22,7 @@ import type { FieldPath } from '../calico/field-error.js';
 import { dns1123LabelProblems } from '../calico/names.js';
 import type { LabContext } from './lab-context.js';
 import { nodeLabels, routerAsNumber } from './lab-node-fields.js';
+import { addRackTors } from './lab-tor.js';
 
 const DEFAULT_ROUTER_NAME = 'tor';
 
@@ -35,6 +36,7 @@ export interface RackNetwork {
 }
 
 interface RackState {
+  written: number; // index in fabric.racks
   rack: LabRack;
   cidr: Cidr;
   usable: { first: number; last: number };
@@ -112,6 +114,7 @@ export function buildRackNetwork(ctx: LabContext): RackNetwork {
     const routerName = spec.router?.name ?? DEFAULT_ROUTER_NAME;
     taken.set(router, `router ${routerName}`);
     const state: RackState = {
+      written: i,
       rack: { name: r.name, cidr: cidrToString(c), routerAddress: numberToV4(router).toString() },
       cidr: c,
       usable,
@@ -128,6 +131,12 @@ export function buildRackNetwork(ctx: LabContext): RackNetwork {
     spec.router?.name !== undefined ? ['spec', 'router', 'name'] : ['spec'],
   );
   const routerAS = routerAsNumber(ctx);
+  addRackTors(
+    ctx,
+    written,
+    written.map((_, i) => states.find((s) => s.written === i)?.rack),
+    routerAS,
+  );
 
   const rackAddress = (state: RackState, text: string, path: FieldPath, owner: string) => {
     const ip = parseIP(text);
@@ -197,12 +206,15 @@ export function buildRackNetwork(ctx: LabContext): RackNetwork {
   });
 
   const first = states[0];
+  // The spine's own address: the first rack it still serves itself, else its first uplink.
+  const spineAddress =
+    states.find((s) => !s.rack.tor)?.rack.routerAddress ?? states[0]?.rack.tor?.uplink.spine;
   return {
     fabricCidr: first?.rack.cidr ?? written[0]?.cidr ?? '',
     fabric: first?.cidr,
     racks: states.map((s) => s.rack),
     router: first
-      ? { name: routerName, address: first.rack.routerAddress, asNumber: routerAS }
+      ? { name: routerName, address: spineAddress ?? first.rack.routerAddress, asNumber: routerAS }
       : undefined,
     nodes: placed.map((p) => p.node),
   };

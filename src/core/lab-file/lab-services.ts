@@ -45,24 +45,31 @@ export function buildKubeProxy(ctx: LabContext): KubeProxyConfig | undefined {
   if (!k && !(ctx.spec.services ?? []).length) return undefined;
   const path: FieldPath = ['spec', 'kubeProxy'];
   const mode = k?.mode ?? 'iptables';
-  if (mode === 'nftables' || mode === 'ipvs') {
+  if (mode === 'ipvs') {
     P(
       [...path, 'mode'],
-      `kube-proxy mode ${mode} is not modelled: the lab renders kube-proxy's iptables mode only (mode: iptables)`,
+      `kube-proxy mode ipvs is not modelled: the lab renders kube-proxy's iptables and nftables modes (mode: iptables or nftables)`,
     );
-  } else if (mode !== 'iptables')
+  } else if (mode !== 'iptables' && mode !== 'nftables')
     P([...path, 'mode'], unsupported(mode, ['iptables', 'ipvs', 'nftables']));
   if (k?.clusterCIDR !== undefined && !validCidr(k.clusterCIDR))
     P([...path, 'clusterCIDR'], `invalid CIDR address: ${k.clusterCIDR}`);
   const range = k?.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
   if (!validCidr(range)) P([...path, 'serviceClusterIPRange'], `invalid CIDR address: ${range}`);
   const out: KubeProxyConfig = {
-    mode: 'iptables',
+    mode: mode === 'nftables' ? 'nftables' : 'iptables',
     masqueradeAll: k?.masqueradeAll ?? false,
     serviceClusterIPRange: range,
   };
   if (k?.clusterCIDR !== undefined) out.clusterCIDR = k.clusterCIDR;
   return out;
+}
+
+/** What kube-proxy does with a Service without endpoints, in the lab's rendering of its mode. */
+function noEndpointsNote(k: KubeProxyConfig): string {
+  return k.mode === 'nftables'
+    ? 'kube-proxy REJECTs its traffic: no-endpoint-services / no-endpoint-nodeports goto reject-chain'
+    : 'kube-proxy REJECTs its traffic in the filter table: KUBE-SERVICES / KUBE-EXTERNAL-SERVICES, connection refused';
 }
 
 function parseLbAnnotation(text: string): string[] | undefined {
@@ -378,7 +385,7 @@ export function buildServices(
       if (!chosen.length)
         warn(
           ['spec', 'selector'],
-          `selector ${sel} matches no pod in namespace ${namespace}: the Service has no endpoints (kube-proxy REJECTs its traffic in the filter table, which the lab does not render: packets go unanswered)`,
+          `selector ${sel} matches no pod in namespace ${namespace}: the Service has no endpoints (${noEndpointsNote(kubeProxy)})`,
         );
       else
         ports.forEach((p, j) => {

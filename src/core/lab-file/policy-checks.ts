@@ -59,18 +59,5 @@ export function policyWarnings(lab: Lab, index: SourceIndex): Problem[] {
       });
     }
   }
-  const first = lab.policies?.[0];
-  if (first) {
-    const name = first.namespace ? `${first.namespace}/${first.k8sName ?? first.name}` : first.name;
-    out.push({
-      ...index.problem(
-        entryKind(first.kind),
-        name,
-        [],
-        'not modelled: policy on traffic between a pod and its own node — Felix polices it in cali-INPUT and cali-OUTPUT too; the lab renders the forwarded path only (cali-FORWARD), so that traffic passes',
-      ),
-      severity: 'warning',
-    });
-  }
   return out;
 }

@@ -197,7 +197,19 @@ export const labDocument = z.strictObject({
         // Several L2 segments routed by the router (lab-racks.ts); exclusive with cidr.
         racks: z
           .array(
-            z.strictObject({ name: z.string(), cidr: z.string(), router: z.string().optional() }),
+            z.strictObject({
+              name: z.string(),
+              cidr: z.string(),
+              router: z.string().optional(),
+              // A top-of-rack router of the rack's own, AS per rack (lab-tor.ts).
+              tor: z
+                .strictObject({
+                  name: z.string().optional(),
+                  asNumber,
+                  exportPodBlocks: z.boolean().optional(),
+                })
+                .optional(),
+            }),
           )
           .min(1)
           .optional(),
@@ -275,6 +287,8 @@ export const labDocument = z.strictObject({
     enterprise: enterpriseSection.optional(),
     services: z.array(serviceSchema).optional(),
     kubeProxy: kubeProxySchema.optional(),
+    // Calico's CNI config (ipam.assign_ipv4): false gives pods IPv6 only (lab-ipv6-only.ts).
+    cni: z.strictObject({ assignIpv4: z.boolean().optional() }).optional(),
     // Workshops (exercise-schema.ts): lazy, for its checks take the `expect` entries' own shape.
     exercise: z.lazy((): z.ZodType<ExerciseDocument> => exerciseDocument).optional(),
   }),

@@ -81,6 +81,8 @@ export interface FelixConfiguration {
     wireguardMTU?: number;
     /** false: Felix programs nothing for IPv6 (calico/felix-ipv6.ts); unset or true: it does. */
     ipv6Support?: boolean;
+    /** Workload → own host after egress policy (calico/felix-host.ts, dataplane/filter-host.ts). */
+    defaultEndpointToHostAction?: 'Drop' | 'Accept' | 'Return';
   };
 }
 

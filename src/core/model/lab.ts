@@ -40,6 +40,22 @@ export interface LabRack {
   name: string;
   cidr: string; // canonical, e.g. "172.30.1.0/24"
   routerAddress: string; // the router's address on this rack (the nodes' gateway)
+  /** A top-of-rack router of its own (racks[].tor, model/tor.ts): it holds routerAddress. */
+  tor?: LabTor;
+}
+
+/**
+ * A rack's own top-of-rack router (`fabric.racks[].tor`), Calico's "AS per rack" model: a BIRD
+ * container at the rack's router address, in the rack's AS (its nodes' AS too), linked to the
+ * spine (the lab router) by a point-to-point veth, eBGP with the spine.
+ */
+export interface LabTor {
+  name: string; // container name, default "<rack>-tor"
+  asNumber: number; // the rack's AS: the ToR's and its nodes' (Node spec.bgp.asNumber)
+  /** Whether the ToR passes the pod blocks it learns from its nodes on to the spine (default true). */
+  exportPodBlocks: boolean;
+  /** The point-to-point link to the spine: the spine's and the ToR's address (a /31). */
+  uplink: { spine: string; tor: string };
 }
 
 export interface LabPod {
@@ -129,6 +145,8 @@ export interface Lab {
   kubeProxy?: KubeProxyConfig;
   /** A workshop exercise: steps with checkpoints and checks on the wire (issue 18). */
   exercise?: Exercise;
+  /** Calico's CNI config: assignIpv4 false (ipam.assign_ipv4) makes an IPv6-only lab (ip-families.ts). */
+  cni?: { assignIpv4: boolean };
 }
 
 // A lab's exercise (issue 18): ordered steps a student walks through. Each step starts from a

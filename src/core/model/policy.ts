@@ -6,7 +6,7 @@
 
 export type PolicyAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 export type PolicyType = 'Ingress' | 'Egress';
-export type RuleProtocol = 'TCP' | 'UDP' | 'ICMP' | 'SCTP' | 'UDPLite' | number;
+export type RuleProtocol = 'TCP' | 'UDP' | 'ICMP' | 'ICMPv6' | 'SCTP' | 'UDPLite' | number;
 
 /** A port or a range, as numorstring.Port ("80" or "8000:8080"). */
 export interface PortRange {
@@ -30,6 +30,8 @@ export interface PolicyRule {
   protocol?: RuleProtocol;
   notProtocol?: RuleProtocol;
   icmp?: { type?: number; code?: number };
+  /** Only in Felix's table of this IP version (FilterRuleToIPVersion). */
+  ipVersion?: 4 | 6;
   source: RuleEnd;
   destination: RuleEnd;
 }

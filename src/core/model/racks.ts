@@ -18,9 +18,19 @@ export function nodeRack(lab: Pick<Lab, 'fabric' | 'router'>, node: LabNode): La
   return racks.find((r) => r.name === node.rack) ?? racks[0]!;
 }
 
-/** Every address the router answers on: its own (the first rack's) and each rack's. */
+/**
+ * Every address the router answers on: its own (the first rack's) and each rack's, but for
+ * the racks with a ToR of their own (model/tor.ts): the ToR holds those.
+ */
 export function routerAddresses(lab: Pick<Lab, 'fabric' | 'router'>): string[] {
-  return [...new Set([lab.router.address, ...labRacks(lab).map((r) => r.routerAddress)])];
+  return [
+    ...new Set([
+      lab.router.address,
+      ...labRacks(lab)
+        .filter((r) => !r.tor)
+        .map((r) => r.routerAddress),
+    ]),
+  ];
 }
 
 /** The router's bridge for the rack at this index: br0 (the single fabric's), br1, … */

@@ -33,7 +33,8 @@ export interface LabService {
 
 /** kube-proxy's configuration (KubeProxyConfiguration) as far as the lab models it. */
 export interface KubeProxyConfig {
-  mode: 'iptables';
+  /** iptables (the default) or nftables (table `ip kube-proxy`, plan/kube-proxy-nft.ts). */
+  mode: 'iptables' | 'nftables';
   /** --cluster-cidr: traffic from outside it to a cluster IP is masqueraded (detect-local ClusterCIDR). */
   clusterCIDR?: string;
   /** --masquerade-all: every packet to a cluster IP is masqueraded. */

@@ -8,11 +8,20 @@
 import type { ContainerPlan, LabPlan } from './types.js';
 import { cidrWithin } from '../net/cidr.js';
 import { routerAddresses } from '../model/racks.js';
+import {
+  torExpectedSessions,
+  torLearned,
+  torNoRouteReason,
+  torPeerState,
+  torReflected,
+} from './tor-bgp.js';
 
 export interface LearnedRoute {
   cidr: string;
   via: string; // next hop: the announcing node's address
   node: string; // the announcing node
+  /** Learned through this top-of-rack router (the node's rack's ToR, tor-bgp.ts). */
+  tor?: string;
 }
 
 function nodes(plan: LabPlan): ContainerPlan[] {
@@ -26,12 +35,12 @@ export function meshLearned(plan: LabPlan, name: string): LearnedRoute[] {
   if (!me) return [];
   const out: LearnedRoute[] = [];
   const seen = new Set<string>();
-  const push = (cidr: string, other: { address: string; node: string }) => {
+  const push = (cidr: string, other: { address: string; node: string }, tor?: string) => {
     if (seen.has(cidr) || me.bird.exportedBlocks.includes(cidr)) return;
     // Learned, but kept out of the kernel: tunnel pools' routes are Felix's (plan/encap.ts).
     if (me.bird.kernelPools?.some((p) => p.mode !== 'none' && cidrWithin(cidr, p.cidr))) return;
     seen.add(cidr);
-    out.push({ cidr, via: other.address, node: other.node });
+    out.push({ cidr, via: other.address, node: other.node, ...(tor ? { tor } : {}) });
   };
   type Dp = NonNullable<ContainerPlan['dataplane']>;
   // iBGP sessions between nodes that both ends configure (the mesh, or BGPPeers between nodes).
@@ -54,6 +63,8 @@ export function meshLearned(plan: LabPlan, name: string): LearnedRoute[] {
       if (third.address !== me.address)
         for (const cidr of third.bird.exportedBlocks) push(cidr, third);
   }
+  // A rack's ToR reflects its nodes' blocks to each other, next hop kept (tor-bgp.ts).
+  for (const r of torReflected(plan, name)) push(r.cidr, { address: r.via, node: r.node }, r.tor);
   return out;
 }
 
@@ -84,6 +95,8 @@ export function routerLearned(plan: LabPlan): LearnedRoute[] {
       if (!rejected && accepted) out.push({ cidr: r.cidr, via: dp.address, node: dp.node });
     }
   }
+  // Racks with their own ToR: the spine learns their blocks from the ToRs (tor-bgp.ts).
+  for (const r of torLearned(plan)) out.push(r);
   return out;
 }
 
@@ -109,7 +122,12 @@ export function expectedSessions(plan: LabPlan): ExpectedSession[] {
     for (const p of dp.bird.peers) {
       let expectUp = false;
       let reason: string;
-      if (p.kind === 'mesh') {
+      const tor = p.kind === 'mesh' ? undefined : torPeerState(plan, n.name, p.neighbor);
+      if (tor) {
+        // The rack's top-of-rack router (tor-bgp.ts).
+        expectUp = tor.up;
+        reason = tor.reason;
+      } else if (p.kind === 'mesh') {
         const other = nodes(plan).find((m) => m.dataplane!.address === p.neighbor)?.dataplane;
         expectUp = !!other?.bird.peers.some((q) => q.kind === 'mesh' && q.neighbor === dp.address);
         reason = expectUp ? 'node-to-node mesh' : `no mesh session configured on ${p.neighbor}`;
@@ -145,6 +163,7 @@ export function expectedSessions(plan: LabPlan): ExpectedSession[] {
       reason: st.reason,
     });
   }
+  out.push(...torExpectedSessions(plan));
   return out;
 }
 
@@ -157,6 +176,8 @@ export function routerNoRouteReason(
   pod: { node: string; block: string; address: string },
   exportedBlocks: readonly string[],
 ): string {
+  const tor = torNoRouteReason(plan, pod, exportedBlocks);
+  if (tor) return tor;
   const session = routerSessionState(plan, pod.node);
   const why = !exportedBlocks.includes(pod.block)
     ? `${pod.block} is not exported (its pool has disableBGPExport)`

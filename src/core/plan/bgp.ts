@@ -3,6 +3,7 @@
 // -> `Global_<ip>`, node-specific (node or nodeSelector) -> `Node_<ip>`. A peer whose address
 // is the node's own is skipped, as in the template. peerSelector peers: ./bgp-peer-selector.ts.
 import { matchesSelector } from '../calico/selector.js';
+import { ipv6OnlyLab } from '../model/ip-families.js';
 import { birdId } from '../dataplane/bird-names.js';
 import type {
   BirdConfigData,
@@ -17,6 +18,7 @@ import { cidrWithin } from '../net/cidr.js';
 import { nodeSelectorLabels } from '../ipam/pool-choice.js';
 import { selectorPeers } from './bgp-peer-selector.js';
 import { nodeRack, routerAddresses } from '../model/racks.js';
+import { nodeAsNumber } from '../model/tor.js';
 import { nodeBirdData6, peerIPv6, routerBirdData6 } from './bgp6.js';
 
 function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefined {
@@ -28,6 +30,9 @@ function peerApplies(peer: BGPPeer, node: LabNode): 'global' | 'node' | undefine
 }
 
 export function nodeBgpPeers(lab: Lab, node: LabNode): BirdPeer[] {
+  // IPv6-only labs: calico-node runs with IP=none, its Node has no bgp.ipv4Address and confd
+  // renders no IPv4 peer (lab-ipv6-only.ts); the IPv6 peers are bgp6.ts's.
+  if (ipv6OnlyLab(lab)) return [];
   const peers: BirdPeer[] = [];
   const asNumber = lab.bgpConfiguration.spec.asNumber;
   const seen = new Set<string>();
@@ -88,7 +93,7 @@ export function nodeBirdData(
     .map((b) => b.cidr);
   return {
     routerId: node.address,
-    asNumber: lab.bgpConfiguration.spec.asNumber,
+    asNumber: nodeAsNumber(lab, node), // the rack's AS in a rack with a ToR (model/tor.ts)
     staticBlackholes: local,
     exportedBlocks: local.filter((b) => !rejected.some((r) => cidrWithin(b, r))),
     rejectedExports: rejected,
@@ -120,7 +125,7 @@ export function routerBirdData(lab: Lab): RouterBirdData {
       name: `Node_${birdId(node.address)}`,
       node: node.name,
       neighbor: node.address,
-      neighborAs: lab.bgpConfiguration.spec.asNumber,
+      neighborAs: nodeAsNumber(lab, node),
       expectedAs: peer.asNumber,
       ...(peer.neighbor !== lab.router.address ? { localAddress: peer.neighbor } : {}),
     });

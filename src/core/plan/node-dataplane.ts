@@ -1,6 +1,7 @@
 // A node's desired dataplane as data: Felix's ipsets and nat chains, the routes the CNI
 // plugin programs for its pods, and the BIRD configuration confd would write.
-import { effectiveNftables, natBehaviour } from '../calico/versions.js';
+import { natBehaviour } from '../calico/versions.js';
+import { felixUsesNftables } from '../calico/felix-nftables-auto.js';
 import { natIpSets, natTable } from '../dataplane/felix-nat.js';
 import type { NodeDataplane } from '../dataplane/types.js';
 import type { FelixConfiguration } from '../model/calico.js';
@@ -11,8 +12,11 @@ import { nodeBirdData } from './bgp.js';
 import { policyFilter } from './node-filter.js';
 import { withEncap } from './encap-dataplane.js';
 import { kubeProxyNat, serviceEndpoints } from './kube-proxy.js';
+import { kubeProxyNftTable } from './kube-proxy-nft.js';
+import { kubeProxyFilter } from './kube-proxy-filter.js';
 import { nodeServiceRoutes } from './service-routes.js';
 import { nodeIpv6 } from './node-dataplane6.js';
+import { podIpv4 } from '../ipam/families.js';
 import { felixIpv6Off } from '../dataplane/felix-nat6.js';
 import { felixIpv6Enabled } from '../calico/felix-ipv6.js';
 
@@ -29,7 +33,8 @@ export function nodeRoutes(lab: Lab, node: LabNode, ipam: IpamPlan): RouteSpec[]
   const gateway = nodeRack(lab, node).routerAddress; // the router, on the node's rack
   const routes: RouteSpec[] = [{ dst: 'default', via: gateway, dev: 'eth0' }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name)) {
-    routes.push({ dst: `${a.address}/32`, dev: a.hostIfname, scope: 'link' });
+    const v4 = podIpv4(a); // IPv6-only pods: their /128 routes only (node-dataplane6.ts)
+    if (v4) routes.push({ dst: `${v4}/32`, dev: a.hostIfname, scope: 'link' });
   }
   return routes;
 }
@@ -53,14 +58,15 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
   }
   const v6 = nodeIpv6(lab, node, ipam, felix, behaviour);
   if (v6) interfaces[0]!.addresses.push(v6.eth0Address);
-  const filter = policyFilter(lab, node, ipam);
+  const filter = policyFilter(lab, node, ipam, felix);
   const dp: NodeDataplane = {
     ...(filter ? { filter: filter.filter } : {}),
     node: node.name,
     // Felix's nftablesMode as this version resolves it (unset: the version's default; Auto
     // before v3.32: refused, Disabled): Enabled programs nftables; Auto follows kube-proxy's
     // mode, and the lab runs no kube-proxy (iptables, as Felix decides without one).
-    natDataplane: effectiveNftables(felix.spec.nftablesMode, lab.calicoVersion).nftables
+    // With kube-proxy in nftables mode, Auto follows it (felix-nftables-auto.ts).
+    natDataplane: felixUsesNftables(felix.spec.nftablesMode, lab.calicoVersion, lab.kubeProxy?.mode)
       ? 'nftables'
       : 'iptables',
     address: node.address,
@@ -74,12 +80,17 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
       ),
       ...(filter?.ipsets ?? []),
     ],
-    nat: lab.kubeProxy
-      ? {
-          ...natTable(lab.ipPools, felix, behaviour),
-          kubeProxy: kubeProxyNat(lab.kubeProxy, node, serviceEndpoints(lab, ipam)),
-        }
-      : natTable(lab.ipPools, felix, behaviour),
+    nat:
+      lab.kubeProxy?.mode === 'iptables'
+        ? {
+            ...natTable(lab.ipPools, felix, behaviour),
+            kubeProxy: {
+              ...kubeProxyNat(lab.kubeProxy, node, serviceEndpoints(lab, ipam)),
+              // Its filter table too (REJECT without endpoints, KUBE-FORWARD): kube-proxy-filter.ts.
+              filter: kubeProxyFilter(node, serviceEndpoints(lab, ipam)),
+            },
+          }
+        : natTable(lab.ipPools, felix, behaviour),
     routes: nodeRoutes(lab, node, ipam),
     bird: lab.services?.length
       ? {
@@ -88,6 +99,9 @@ export function nodeDataplane(lab: Lab, node: LabNode, ipam: IpamPlan): NodeData
         }
       : nodeBirdData(lab, node, ipam.blocks, ipam.blocks6),
   };
+  // kube-proxy in nftables mode: its own table beside Calico's (plan/kube-proxy-nft.ts).
+  if (lab.kubeProxy?.mode === 'nftables')
+    dp.kubeProxyNft = kubeProxyNftTable(lab.kubeProxy, node, serviceEndpoints(lab, ipam));
   // Tunnels (IPIP, VXLAN, WireGuard): devices, routes, NAT rules, ipsets (encap-dataplane.ts).
   withEncap(dp, lab, node, ipam, felix);
   // IPv6 labs: the node's IPv6 routes and Felix's IPv6 tables (node-dataplane6.ts).

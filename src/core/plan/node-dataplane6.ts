@@ -7,6 +7,7 @@ import type { NodeDataplane, RouteSpec } from '../dataplane/types.js';
 import type { FelixConfiguration } from '../model/calico.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { NatBehaviour } from '../calico/versions.js';
+import { policyFilter6 } from './node-filter.js';
 import type { IpamPlan } from './types.js';
 
 export function fabricPrefix6(lab: Lab): string {
@@ -30,18 +31,23 @@ export function nodeIpv6(
   const routes: RouteSpec[] = [{ dst: '::/0', via: lab.router.ipv6Address, dev: 'eth0' }];
   for (const a of ipam.assignments.filter((x) => x.node === node.name && x.ipv6))
     routes.push({ dst: `${a.ipv6!.address}/128`, dev: a.hostIfname, scope: 'link' });
+  const filter = policyFilter6(lab, node, ipam, felix);
   return {
     eth0Address: `${node.ipv6Address}/${fabricPrefix6(lab)}`,
     routes,
     dataplane: {
       address: node.ipv6Address,
-      ipsets: natIpSets6(
-        lab.ipPools,
-        felix,
-        lab.nodes.flatMap((n) => (n.ipv6Address ? [n.ipv6Address] : [])),
-        behaviour,
-      ),
+      ipsets: [
+        ...natIpSets6(
+          lab.ipPools,
+          felix,
+          lab.nodes.flatMap((n) => (n.ipv6Address ? [n.ipv6Address] : [])),
+          behaviour,
+        ),
+        ...(filter?.ipsets ?? []),
+      ],
       nat: natTable6(lab.ipPools, felix, behaviour),
+      ...(filter ? { filter: filter.filter } : {}),
     },
   };
 }

@@ -82,6 +82,8 @@ export function addIpv6(plan: LabPlan): LabPlan {
           ),
         };
       }
+      case 'tor': // IPv4 only: tor-checks.ts refuses ToRs in an IPv6 lab
+        return c;
       case 'pod': {
         const a = byPod.get(c.name);
         if (!a?.ipv6) return c;

@@ -4,6 +4,7 @@
 // each pod's eth0 is paired with a `cali…` veth on its node, Calico-style (/32, 169.254.1.1
 // gateway answered by proxy ARP, MAC ee:ee:ee:ee:ee:ee on the node side).
 import { planIpam } from '../ipam/plan-ipam.js';
+import { podIpv4 } from '../ipam/families.js';
 import type { Lab } from '../model/lab.js';
 import { labRacks, nodeRack, rackBridge } from '../model/racks.js';
 import { routerBirdData } from './bgp.js';
@@ -11,6 +12,7 @@ import { portNames } from './ifnames.js';
 import { nodeDataplane } from './node-dataplane.js';
 import { addPerimeter } from './perimeter.js';
 import { addIpv6 } from './plan-ipv6.js';
+import { addTors } from './tor.js';
 import type { ContainerPlan, IpamPlan, LabPlan, LinkSpec, RouteSpec } from './types.js';
 
 export const CALICO_VETH_MAC = 'ee:ee:ee:ee:ee:ee';
@@ -87,17 +89,23 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
     const dp = nodeDataplane(lab, node, ipam);
     const podIfs = ipam.assignments
       .filter((a) => a.node === node.name)
-      .map((a) => ({
-        ifname: a.hostIfname,
-        addresses: [],
-        proxyArp: true,
-        sysctls: {
-          [`net.ipv4.conf.${a.hostIfname}.proxy_arp`]: '1',
-          // The CNI plugin answers ARP for 169.254.1.1 at once instead of after a random delay.
-          [`net.ipv4.neigh.${a.hostIfname}.proxy_delay`]: '0',
-        },
-        ...(dp.encap ? { mtu: dp.encap.podMtu } : {}),
-      }));
+      .map((a) =>
+        // An IPv6-only pod (no IPv4 address): the CNI sets no IPv4 sysctls (configureSysctls
+        // only for an IPv4 result); its IPv6 ones come from plan-ipv6.ts.
+        podIpv4(a) === undefined
+          ? { ifname: a.hostIfname, addresses: [] }
+          : {
+              ifname: a.hostIfname,
+              addresses: [],
+              proxyArp: true,
+              sysctls: {
+                [`net.ipv4.conf.${a.hostIfname}.proxy_arp`]: '1',
+                // The CNI plugin answers ARP for 169.254.1.1 at once instead of after a random delay.
+                [`net.ipv4.neigh.${a.hostIfname}.proxy_delay`]: '0',
+              },
+              ...(dp.encap ? { mtu: dp.encap.podMtu } : {}),
+            },
+      );
     return {
       name: node.name,
       role: 'node',
@@ -119,10 +127,13 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
       a: { container: a.pod, ifname: 'eth0' },
       b: { container: a.node, ifname: a.hostIfname, mac: CALICO_VETH_MAC },
     });
-    const routes: RouteSpec[] = [
-      { dst: POD_GATEWAY, dev: 'eth0', scope: 'link' },
-      { dst: 'default', via: POD_GATEWAY, dev: 'eth0' },
-    ];
+    const v4 = podIpv4(a); // undefined: an IPv6-only pod, its IPv6 side from plan-ipv6.ts
+    const routes: RouteSpec[] = v4
+      ? [
+          { dst: POD_GATEWAY, dev: 'eth0', scope: 'link' },
+          { dst: 'default', via: POD_GATEWAY, dev: 'eth0' },
+        ]
+      : [];
     return {
       name: a.pod,
       role: 'pod',
@@ -131,7 +142,7 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
       interfaces: [
         {
           ifname: 'eth0',
-          addresses: [`${a.address}/32`],
+          addresses: v4 ? [`${v4}/32`] : [],
           ...(podMtu.get(a.node) ? { mtu: podMtu.get(a.node)! } : {}),
         },
       ],
@@ -167,6 +178,7 @@ export function planLab(lab: Lab, opts: PlanOptions = {}): LabPlan {
 
   // IPv6 labs: the IPv6 side over it (plan-ipv6.ts); an IPv4 lab's plan is returned as is.
   const containers = [router, ...nodes, ...pods, ...hosts];
+  addTors(lab, containers, links); // racks with their own top-of-rack router (tor.ts)
   addPerimeter(lab, ipam, containers);
   return addIpv6({ lab, ipam, containers, links });
 }

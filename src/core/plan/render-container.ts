@@ -3,12 +3,16 @@
 // compare plans; the runtime's apply renders the same data in the parts it needs.
 import { renderBirdNode } from '../dataplane/render-bird-node.js';
 import { renderBirdRouter } from '../dataplane/render-bird-router.js';
+import { renderBirdTor } from '../dataplane/render-bird-tor.js';
 import { renderEncapCommands } from '../dataplane/render-encap.js';
 import { renderIpsetRestore } from '../dataplane/render-ipset.js';
 import { renderIptablesNat, renderIptablesSave } from '../dataplane/render-nat.js';
 import { renderNftRulesetWithFilter } from '../dataplane/render-nft-filter.js';
-import { felixIpv6, renderNft6Ruleset } from '../dataplane/render-nft6.js';
+import { felixIpv6 } from '../dataplane/render-nft6.js';
+import { renderNft6RulesetWithFilter } from '../dataplane/render-nft-filter6.js';
 import { renderIptablesFilter } from '../dataplane/render-filter.js';
+import { renderKubeProxyNftList } from '../dataplane/render-kube-proxy-nft.js';
+import { renderKubeFilterParts } from '../dataplane/kube-proxy-text.js';
 import { renderRoutes } from '../dataplane/render-routes.js';
 import type { BirdRenderOptions } from '../dataplane/types.js';
 import { perimeterText } from './render-perimeter-text.js';
@@ -35,6 +39,10 @@ export interface RenderedDataplane {
   /** IPv6 labs: the ip6tables nat table (`ip6tables-restore --noflush` input and `ip6tables-save` view). */
   ip6tablesNat?: string;
   ip6tablesSave?: string;
+  /** kube-proxy in nftables mode: table `ip kube-proxy` as `nft list table` prints it. */
+  kubeProxyNft?: string;
+  /** kube-proxy in iptables mode: its filter table, as `iptables-restore --noflush` takes it. */
+  kubeProxyFilter?: string;
 }
 
 /** /etc/bird/bird.conf of a node or the router; undefined for containers without BIRD. */
@@ -44,11 +52,22 @@ export function renderBirdConfig(
 ): string | undefined {
   if (c.dataplane) return renderBirdNode(c.dataplane.bird, c.name, opts);
   if (c.routerBgp) return renderBirdRouter(c.routerBgp, opts);
+  if (c.torBgp) return renderBirdTor(c.torBgp, opts);
   return undefined;
 }
 
 export function renderContainer(c: ContainerPlan): RenderedDataplane {
-  return withPerimeter(c, renderContainerCore(c));
+  return withPerimeter(c, withKubeProxyNft(c, renderContainerCore(c)));
+}
+
+function withKubeProxyNft(c: ContainerPlan, r: RenderedDataplane): RenderedDataplane {
+  const t = c.dataplane?.kubeProxyNft;
+  const f = c.dataplane?.nat.kubeProxy?.filter;
+  if (f) {
+    const p = renderKubeFilterParts(f);
+    r = { ...r, kubeProxyFilter: `${p.head}${p.own}${p.kern}COMMIT\n` };
+  }
+  return t ? { ...r, kubeProxyNft: renderKubeProxyNftList(t) } : r;
 }
 
 function withPerimeter(c: ContainerPlan, r: RenderedDataplane): RenderedDataplane {
@@ -66,7 +85,7 @@ function renderContainerCore(c: ContainerPlan): RenderedDataplane {
   if (dp.natDataplane === 'nftables')
     return {
       // IPv6 labs: Felix's `table ip6 calico` after the IPv4 table, as applied.
-      nftRuleset: `${renderNftRulesetWithFilter(dp)}${v6 ? renderNft6Ruleset(v6) : ''}`,
+      nftRuleset: `${renderNftRulesetWithFilter(dp)}${v6 ? renderNft6RulesetWithFilter(v6) : ''}`,
       routes,
       birdConfig,
       ...encap,

@@ -38,10 +38,11 @@ import type { IpamPlan } from '../ipam/types.js';
 import type { Lab } from '../model/lab.js';
 import type { NodeDataplane, RouteSpec, RouterBirdData } from '../dataplane/types.js';
 import type { EgressDataplane, FirewallTable } from '../dataplane/perimeter-types.js';
+import type { TorBirdData } from '../dataplane/tor-types.js';
 
 export type { RouteSpec } from '../dataplane/types.js';
 
-export type Role = 'router' | 'node' | 'pod' | 'host';
+export type Role = 'router' | 'node' | 'pod' | 'host' | 'tor'; // tor: a rack's top-of-rack router (tor.ts)
 
 /** One end of a veth pair, inside a lab container. */
 export interface LinkEnd {
@@ -89,6 +90,8 @@ export interface ContainerPlan {
   dataplane?: NodeDataplane;
   /** Router only: its BGP sessions with the nodes. */
   routerBgp?: RouterBirdData;
+  /** A rack's top-of-rack router (role router, fabric.racks[].tor): its BIRD data (tor.ts). */
+  torBgp?: TorBirdData;
   /** Pods: the node they run on. */
   node?: string;
   /** Router: the perimeter firewall's filter chain (lab spec.firewall). */

@@ -12,3 +12,13 @@ export function filterInputFiles(t: FilterTable): TarFile[] {
     { name: 'filter.kern', content: p.kernelRules },
   ];
 }
+
+/** IPv6 labs: ip6tables' filter table, the same parts (apply.sh's "filter6.*" files). */
+export function filter6InputFiles(t: FilterTable): TarFile[] {
+  const p = renderFilterRestoreParts(t);
+  return [
+    { name: 'filter6.head', content: p.head },
+    { name: 'filter6.own', content: p.ownRules },
+    { name: 'filter6.kern', content: p.kernelRules },
+  ];
+}

@@ -3,10 +3,13 @@
 // which says what each file is for and in which order they are applied).
 import { renderIpsetStages } from '../../core/dataplane/render-ipset.js';
 import { renderNatRestoreParts } from '../../core/dataplane/render-nat.js';
-import { filterInputFiles } from './apply-filter-input.js';
+import { filter6InputFiles, filterInputFiles } from './apply-filter-input.js';
 import { renderNftApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter.js';
 import { renderEncap } from '../../core/dataplane/render-encap.js';
-import { felixIpv6, renderNft6ApplyParts } from '../../core/dataplane/render-nft6.js';
+import { renderKubeProxyNftApply } from '../../core/dataplane/render-kube-proxy-nft.js';
+import { renderKubeFilterParts } from '../../core/dataplane/kube-proxy-text.js';
+import { felixIpv6 } from '../../core/dataplane/render-nft6.js';
+import { renderNft6ApplyPartsWithFilter } from '../../core/dataplane/render-nft-filter6.js';
 import { renderRoutes } from '../../core/dataplane/render-routes.js';
 import { renderBirdConfig } from '../../core/plan/render-container.js';
 import type { ContainerPlan, ServiceSpec } from '../../core/plan/types.js';
@@ -66,7 +69,7 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
     if (v6) {
       // IPv6 labs: `table ip6 calico` (and the keeper's `ip6 egress-lab`) in the same
       // `nft -f` transaction as IPv4's (apply.sh).
-      const n6 = renderNft6ApplyParts(v6);
+      const n6 = renderNft6ApplyPartsWithFilter(v6);
       files.push(
         { name: 'nft6.prep', content: n6.prep },
         { name: 'nft6.rules', content: n6.table },
@@ -95,7 +98,24 @@ export function applyInputFiles(c: ContainerPlan, opts: ApplyInputOptions = {}):
       );
     }
     if (c.dataplane.filter) files.push(...filterInputFiles(c.dataplane.filter));
+    // kube-proxy's filter table (iptables mode), restored with the nat table (apply.sh).
+    if (c.dataplane.nat.kubeProxy?.filter) {
+      const k = renderKubeFilterParts(c.dataplane.nat.kubeProxy.filter);
+      files.push(
+        { name: 'kfilter.head', content: k.head },
+        { name: 'kfilter.own', content: k.own },
+        { name: 'kfilter.kern', content: k.kern },
+      );
+    }
   }
+  // IPv6 policy in iptables mode: ip6tables' filter table (apply.sh 3c); in nftables mode it is
+  // in `table ip6 calico` above.
+  const v6filter = c.dataplane && felixIpv6(c.dataplane)?.filter;
+  if (v6filter && c.dataplane?.natDataplane !== 'nftables')
+    files.push(...filter6InputFiles(v6filter));
+  // kube-proxy in nftables mode: its table, replaced whole (apply.sh step 3'').
+  if (c.dataplane?.kubeProxyNft)
+    files.push({ name: 'kpnft.rules', content: renderKubeProxyNftApply(c.dataplane.kubeProxyNft) });
   if (c.dataplane?.encap) {
     const e = renderEncap(c.dataplane.encap);
     files.push(

@@ -12,9 +12,12 @@
 #   nat.own       the rules of our chains
 #   nat.kern      our rules in kernel chains (the POSTROUTING hook; kube-proxy's jumps after it)
 #   nat6.*        IPv6 labs: the same three for ip6tables' nat table
+#   filter6.*     IPv6 labs with network policy: the same three for ip6tables' filter table
 #   filter.head   network policy: `*filter` and our chains' declarations (restored with nat.*)
 #   filter.own    the rules of our filter chains
-#   filter.kern   our FORWARD hooks (`-I FORWARD 1 -j cali-FORWARD`, the appended accept)
+#   filter.kern   our FORWARD, INPUT and OUTPUT hooks (`-I FORWARD 1 -j cali-FORWARD`, …)
+#   kfilter.*     kube-proxy's filter table (iptables mode): head (`*filter`, KUBE- chains),
+#                 own (their rules), kern (its INPUT/FORWARD/OUTPUT jumps, `-I CHAIN 1`)
 #   nft.prep      nftables mode instead of the five files above: `nft -f` input that declares
 #                 table `ip calico` and its sets and empties its chains and sets
 #   nft.rules     then the table's sets and chains (the apply deletes stale ones in between);
@@ -22,6 +25,7 @@
 #   nft6.prep, nft6.rules   IPv6 labs in nftables mode: the same for tables `ip6 calico` and
 #                 `ip6 egress-lab`, in the same transaction (no file: Felix programs no IPv6,
 #                 FelixConfiguration ipv6Support false, and the last apply's IPv6 tables go)
+#   kpnft.rules   kube-proxy in nftables mode: `nft -f` input replacing table `ip kube-proxy` whole
 #   encap.*       tunnel devices (names, dev: `ip` lines, ip: `ip -batch`, fdb: `bridge -batch`)
 #   routes.batch  `ip -batch` input
 #   routes.known  `up`: the routes the wiring adds (recorded for 5a, not applied)
@@ -52,6 +56,25 @@ KERN='^-A (PREROUTING|INPUT|OUTPUT|POSTROUTING) '
 OURS='(cali:|"kubernetes (service portals|postrouting rules)")'
 dropTemps() {
   for s in $(ipset list -n 2>/dev/null | grep '^egl-tmp-'); do ipset destroy "$s" 2>/dev/null; done
+}
+# Only the chains that changed, as Felix's table.go writes them (it keeps the hashes of the
+# chains it programmed) and kube-proxy's partial sync: $1 $2 the head and rules the last apply
+# restored (in $D), $3 $4 this apply's; writes to $5 the table line and the declarations of new
+# or changed chains (which create or flush them) and to $6 their rules, in the input's order.
+# A chain none of whose rules is in a hunk of `diff` (and not new) has the same rules in the
+# same order: the kernel keeps it as it is. Rules of undeclared chains always go.
+changedChains() {
+  { diff "$2" "$4"; diff "$1" "$3" | grep '^> :'; } \
+    | sed -n 's/^[<>] -A \([^ ]*\).*$/\1/p; s/^> :\([^ ]*\).*$/\1/p' | sort -u > "$5.diff"
+  if [ ! -s "$5.diff" ]; then grep -v '^:' "$3" > "$5"; : > "$6"; return; fi
+  : > "$5"; : > "$6"
+  awk -v cl="$5.diff" -v nh="$3" -v outh="$5" -v outr="$6" '
+    FILENAME == cl { ch[$0] = 1; next }
+    FILENAME == nh {
+      if ($0 !~ /^:/) { print > outh; next }
+      c = substr($1, 2); decl[c] = 1; if (c in ch) print > outh; next
+    }
+    $1 != "-A" || !($2 in decl) || ($2 in ch) { print > outr }' "$5.diff" "$3" "$4"
 }
 reject() { echo "rejected: $*" >&2; dropTemps; exit 3; }
 fail() { echo "failed: $*" >&2; exit 4; }
@@ -119,18 +142,41 @@ if [ -f nft.rules ]; then
     cat nft6.prep nft6.del nft6.rules >> nft.full
   fi
 fi
+# kube-proxy's table (nftables mode): checked here with `nft -c` so a refusal changes nothing;
+# written after Calico's (step 3''). Skipped when it is the same as the last apply's.
+kpnftChanged=0
+if [ -f kpnft.rules ] && { [ -f fresh ] || [ -f full ] || ! cmp -s kpnft.rules "$D/kpnft.rules"; }; then
+  kpnftChanged=1
+  nft -c -f kpnft.rules 2>err || reject "kube-proxy nftables: $(cat err)"
+fi
 lastMode=$(cat "$D/mode" 2>/dev/null)
+# Our chains' heads and rules as the last apply restored them ($D/nat.*, $D/filter.*): a
+# live change rewrites only the chains that differ (changedChains); `up` (full, fresh) and
+# the first apply after nftables mode rewrite them all.
+partial() { # $1: nat or filter
+  if [ ! -f full ] && [ ! -f fresh ] && [ "$lastMode" = iptables ] && [ -f "$D/$1.head" ]; then
+    changedChains "$D/$1.head" "$D/$1.own" "$1.head" "$1.own" "$1.chead" "$1.cown"
+  else
+    cp "$1.head" "$1.chead"; cp "$1.own" "$1.cown"
+  fi
+}
 # 3. nat table: one iptables-restore transaction (all or nothing). Our previous rules in
 #    kernel chains (cali: comments; others' rules stay) are deleted and ours re-added in the
 #    same transaction, unless they are the same as last time (nat.kern kept in $D).
+# The nat table as the kernel lists it, read once per apply (11,000 rules take a while).
+natSaved() {
+  [ -f nat.saved ] || iptables-save -t nat > nat.saved
+  cat nat.saved
+}
 if [ -f nat.head ]; then
+  partial nat
   if [ -f fresh ]; then
-    cat nat.head nat.own nat.kern > nat.full
+    cat nat.chead nat.cown nat.kern > nat.full
   elif [ ! -f full ] && [ -f "$D/nat.kern" ] && cmp -s nat.kern "$D/nat.kern"; then
-    cat nat.head nat.own > nat.full
+    cat nat.chead nat.cown > nat.full
   else
-    iptables-save -t nat | grep -E "$KERN.*$OURS" | sed 's/^-A /-D /' > nat.del
-    cat nat.head nat.del nat.own nat.kern > nat.full
+    natSaved | grep -E "$KERN.*$OURS" | sed 's/^-A /-D /' > nat.del
+    cat nat.chead nat.del nat.cown nat.kern > nat.full
   fi
   # kube-proxy's chains the plan no longer has: flushed, then deleted, in the same transaction
   # (as kube-proxy does). $D/kube.chains remembers the last apply's, so a toggle reads nothing.
@@ -138,48 +184,83 @@ if [ -f nat.head ]; then
   if [ -s kube.want ] || [ -s "$D/kube.chains" ] || [ -f full ]; then
     if [ -f fresh ]; then : > kube.live
     elif [ ! -f full ] && [ -f "$D/kube.chains" ]; then cp "$D/kube.chains" kube.live
-    else iptables-save -t nat | grep -o '^:KUBE-[^ ]*' | sort > kube.live; fi
+    else natSaved | grep -o '^:KUBE-[^ ]*' | sort > kube.live; fi
     comm -23 kube.live kube.want > kube.stale
     sed 's/$/ - [0:0]/' kube.stale >> nat.full
     sed 's/^:/-X /' kube.stale >> nat.full
   fi
   echo COMMIT >> nat.full
+  # kube-proxy's filter table (iptables mode), in the same restore and before Calico's policy
+  # block, whose `-I FORWARD 1` then puts cali-FORWARD above kube-proxy's jumps (as Felix keeps
+  # its hooks first). Its chains rewritten whole; its jumps replaced when they changed (the last
+  # apply's in $D/kfilter.kern); without kfilter.head after an apply that had it, all removed.
+  if [ -f kfilter.head ] || [ -f "$D/kfilter.kern" ]; then
+    if [ -f kfilter.head ]; then cp kfilter.head kfilter.chains
+    else grep '^:KUBE-' "$D/kfilter.chains" 2>/dev/null > kfilter.chains; : > kfilter.own; : > kfilter.kern; fi
+    if [ -f fresh ]; then : > kfilter.hdel
+    elif [ ! -f full ] && [ -f "$D/kfilter.kern" ] && cmp -s kfilter.kern "$D/kfilter.kern"; then
+      : > kfilter.hdel; : > kfilter.kern
+    elif [ ! -f full ] && [ -f "$D/kfilter.kern" ]; then
+      sed 's/^-I \([A-Z]*\) 1 /-D \1 /' "$D/kfilter.kern" > kfilter.hdel
+    else
+      iptables-save -t filter 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-' \
+        | sed 's/^-A /-D /' > kfilter.hdel
+    fi
+    {
+      echo '*filter'
+      grep '^:KUBE-' kfilter.chains
+      cat kfilter.hdel kfilter.own kfilter.kern
+      [ -f kfilter.head ] || grep -o '^:KUBE-[^ ]*' kfilter.chains | sed 's/^:/-X /'
+      echo COMMIT
+    } >> nat.full
+  fi
   # The filter table (network policy) in the same restore: our chains rewritten whole, stale
   # cali- chains flushed and deleted, our FORWARD hooks (cali: rules) replaced. Policies gone
   # (no filter.head after an apply that had one): our hooks and chains removed. What the last
   # apply left ($D/filter.want, $D/filter.kern) spares reading the table, unless `full`.
   if [ -f filter.head ] || [ -f "$D/filter.on" ]; then
     [ -f filter.head ] || { echo '*filter' > filter.head; : > filter.own; : > filter.kern; }
+    partial filter
     grep -oE '^:cali-[^ ]+' filter.head | cut -c2- | sort > filter.want
     if [ -f fresh ]; then
       : > filter.live; : > filter.hdel
     elif [ ! -f full ] && [ -f "$D/filter.want" ] && [ -f "$D/filter.kern" ]; then
       cp "$D/filter.want" filter.live
-      if cmp -s filter.kern "$D/filter.kern"; then : > filter.kern; : > filter.hdel
-      else sed 's/^-[AI] FORWARD\( 1\)\{0,1\} /-D FORWARD /' "$D/filter.kern" > filter.hdel; fi
+      # (kube-proxy's jumps just inserted at the top: Calico's go above them again.)
+      if cmp -s filter.kern "$D/filter.kern" && [ ! -s kfilter.kern ]; then : > filter.kern; : > filter.hdel
+      else sed -E 's/^-[AI] (FORWARD|INPUT|OUTPUT)( 1)? /-D \1 /' "$D/filter.kern" > filter.hdel; fi
     else
       iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
       grep -oE '^:cali-[^ ]+' filter.now | cut -c2- | sort > filter.live
-      grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
+      grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
     fi
     comm -23 filter.live filter.want > filter.stale
     {
-      cat filter.head filter.hdel
+      cat filter.chead filter.hdel
       sed 's/^/-F /' filter.stale
       sed 's/^/-X /' filter.stale
-      cat filter.kern filter.own
+      cat filter.kern filter.cown
       echo COMMIT
     } >> nat.full
   fi
+  # No record while the kernel may be changing: an apply that ends here (killed) leaves the
+  # next one rewriting every chain rather than trusting a record the kernel no longer matches.
+  rm -f "$D/nat.head" "$D/filter.head"
   iptables-restore --noflush < nat.full 2>err || reject "iptables: $(cat err)"
+  if [ -f kfilter.head ]; then
+    cp kfilter.head "$D/kfilter.chains"
+    [ -s kfilter.kern ] && cp kfilter.kern "$D/kfilter.kern"
+  else rm -f "$D/kfilter.chains" "$D/kfilter.kern"; fi
   cp kube.want "$D/kube.chains"
   cp nat.kern "$D/nat.kern"
+  cp nat.head "$D/nat.head"; cp nat.own "$D/nat.own"
   if [ -s filter.want ]; then
     : > "$D/filter.on"
     cp filter.want "$D/filter.want"
     [ -s filter.kern ] && cp filter.kern "$D/filter.kern"
+    cp filter.head "$D/filter.head"; cp filter.own "$D/filter.own"
   else
-    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
+    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern" "$D/filter.head" "$D/filter.own"
   fi
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != iptables ]; } && command -v nft >/dev/null; then
     for t in calico egress-lab; do
@@ -211,6 +292,30 @@ if [ -f nat6.head ]; then
   cp nat6.kern "$D/nat6.kern"
 elif [ -f nat.head ] && [ ! -f fresh ] && [ -f "$D/nat6.kern" ]; then
   clean6 # iptables mode, and Felix no longer programs IPv6 (ipv6Support false)
+fi
+# 3c. IPv6 labs with network policy: ip6tables' filter table as the IPv4 one (filter6.* files):
+#     our chains rewritten whole, stale cali- chains flushed and deleted, our hooks replaced.
+#     $D/filter6.on remembers that an apply put them there, so removing every policy removes them.
+if [ -f filter6.head ] || [ -f "$D/filter6.on" ]; then
+  [ -f filter6.head ] || { echo '*filter' > filter6.head; : > filter6.own; : > filter6.kern; }
+  grep -oE '^:cali-[^ ]+' filter6.head | cut -c2- | sort > filter6.want
+  if [ -f fresh ]; then
+    : > filter6.live; : > filter6.hdel
+  else
+    ip6tables-save -t filter > filter6.now 2>err || fail "ip6tables-save: $(cat err)"
+    grep -oE '^:cali-[^ ]+' filter6.now | cut -c2- | sort > filter6.live
+    grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter6.now | sed 's/^-A /-D /' > filter6.hdel
+  fi
+  comm -23 filter6.live filter6.want > filter6.stale
+  {
+    cat filter6.head filter6.hdel
+    sed 's/^/-F /' filter6.stale
+    sed 's/^/-X /' filter6.stale
+    cat filter6.kern filter6.own
+    echo COMMIT
+  } > filter6.full
+  ip6tables-restore --noflush < filter6.full 2>err || fail "ip6tables filter: $(cat err)"
+  if [ -s filter6.want ]; then : > "$D/filter6.on"; else rm -f "$D/filter6.on"; fi
 fi
 # 3'. nftables mode: the table in one transaction, then no Calico iptables rules or ipsets.
 #     Nothing has changed before it in this mode and nft commits all or nothing, so a file
@@ -245,22 +350,36 @@ if [ -f nft.rules ]; then
     # The iptables filter table's policy chains and FORWARD hooks, likewise.
     iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
     grep -oE '^:cali-[^ ]+' filter.now | cut -c2- > filter.ours
-    if [ -s filter.ours ] || grep -qE '^-A FORWARD .*cali:' filter.now; then
+    if [ -s filter.ours ] || grep -qE '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now; then
       {
         echo '*filter'
-        grep -E '^-A FORWARD .*cali:' filter.now | sed 's/^-A /-D /'
+        grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /'
         sed 's/^/-F /' filter.ours
         sed 's/^/-X /' filter.ours
         echo COMMIT
       } > filter.clean
       iptables-restore --noflush < filter.clean 2>err || fail "iptables cleanup: $(cat err)"
     fi
-    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern"
+    rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern" "$D/filter.head" "$D/filter.own"
+    rm -f "$D/nat.head" "$D/nat.own"
     clean6 # IPv6 labs: ip6tables' nat chains and hook, likewise (before the cali60 sets go)
     for s in $(ipset list -n 2>/dev/null | grep '^cali'); do ipset destroy "$s" 2>/dev/null || true; done
     rm -f "$D/nat.kern"
   fi
   echo nftables > "$D/mode"
+fi
+# 3''. kube-proxy in nftables mode: table `ip kube-proxy` replaced whole in one transaction
+#     (core/dataplane/render-kube-proxy-nft.ts); beside Calico's, whatever Felix's mode. A node
+#     whose plan has no such table any more loses the one the last apply (or anyone) left.
+if [ "$kpnftChanged" = 1 ]; then
+  nft -f kpnft.rules 2>err || fail "kube-proxy nftables: $(cat err)"
+  cp kpnft.rules "$D/kpnft.rules"
+elif [ ! -f kpnft.rules ] && { [ -f nat.head ] || [ -f nft.rules ]; } \
+  && { [ -f "$D/kpnft.rules" ] || { [ -f full ] && [ ! -f fresh ]; }; } && command -v nft >/dev/null; then
+  if nft list table ip kube-proxy >/dev/null 2>&1; then
+    nft delete table ip kube-proxy 2>err || fail "nft: $(cat err)"
+  fi
+  rm -f "$D/kpnft.rules"
 fi
 # 4. Swap the new set members in; drop sets the plan no longer has.
 if [ -f ipset.swap ]; then ipset restore < ipset.swap 2>err || fail "ipset swap: $(cat err)"; fi

@@ -36,7 +36,7 @@ export function bgpWaitList(plan: LabPlan): BgpWaitList {
 
 /** A container whose whole dataplane is routes (pods): the wiring helper applies them, no exec. */
 export function routesOnly(c: ContainerPlan): boolean {
-  return !c.dataplane && !c.routerBgp && c.services.length === 0 && !c.egress;
+  return !c.dataplane && !c.routerBgp && !c.torBgp && c.services.length === 0 && !c.egress;
 }
 
 export async function labUp(

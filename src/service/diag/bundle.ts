@@ -42,7 +42,7 @@ export function liveCommands(c: ContainerPlan): [string, string[]][] {
       ...bird,
     );
   }
-  if (c.role === 'router') out.push(...bird);
+  if (c.role === 'router' || c.role === 'tor') out.push(...bird);
   return out;
 }
 

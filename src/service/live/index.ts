@@ -401,7 +401,7 @@ export class LiveFeatures {
     tuning: { replyWaitS?: number },
   ): Promise<TrafficSession> {
     const record = await this.recordWith(spec.lab, spec.from, 'pod');
-    const target = resolveTarget(record, spec.to);
+    const target = resolveTarget(record, spec.to, spec.ipVersion);
     const intervalMs = spec.intervalMs ?? 200;
     if (!Number.isFinite(intervalMs) || intervalMs < MIN_INTERVAL_MS) {
       throw new Error(`traffic interval must be at least ${MIN_INTERVAL_MS} ms, got ${intervalMs}`);

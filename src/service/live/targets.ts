@@ -1,8 +1,10 @@
 // Names in a running lab → addresses and containers, from the lab's record (Lab + IPAM).
 // Pure: the record is data. Also the safety rule for traffic: only addresses that belong
 // to the lab (its containers, pools, fabric, host segments) or documentation ranges.
+import { ipv6OnlyLab } from '../../core/model/ip-families.js';
 import { isIP } from 'node:net';
 import type { Lab } from '../../core/model/lab.js';
+import { labTors } from '../../core/model/tor.js';
 import { networkContains, parseCidr, parseIP } from '../../core/net/cidr.js';
 import type { IpamPlan, Role } from '../../core/plan/types.js';
 import { echoed } from '../client-text.js';
@@ -65,6 +67,11 @@ export function labEndpoints(data: LabData): Endpoint[] {
   out.push({ address: data.lab.router.address, container: data.lab.router.name, role: 'router' });
   for (const h of data.lab.hosts)
     out.push({ address: h.gateway, container: data.lab.router.name, role: 'router' });
+  // Racks' top-of-rack routers: their rack address, then their uplink's.
+  for (const { rack, tor } of labTors(data.lab)) {
+    out.push({ address: rack.routerAddress, container: tor.name, role: 'tor' });
+    out.push({ address: tor.uplink.tor, container: tor.name, role: 'tor' });
+  }
   // IPv6 labs: the IPv6 addresses after every IPv4 one, so a name still resolves to IPv4 first.
   for (const a of data.ipam.assignments)
     if (a.ipv6) out.push({ address: a.ipv6.address, container: a.pod, role: 'pod', node: a.node });
@@ -104,8 +111,10 @@ export function isLabAddress(data: LabData, address: string): boolean {
 }
 
 /** A host, pod, node or router name, or an address; what owns it. */
-export function resolveTarget(data: LabData, to: string, ipVersion?: 4 | 6): Endpoint {
-  // ipVersion: a name resolves to that family's address (IPv6: the container's IPv6 one).
+export function resolveTarget(data: LabData, to: string, family?: 4 | 6): Endpoint {
+  // ipVersion: a name resolves to that family's address (IPv6: the container's IPv6 one). An
+  // IPv6-only lab's pods have no IPv4 address: there a name means its IPv6 address.
+  const ipVersion = family ?? (ipv6OnlyLab(data.lab) ? 6 : undefined);
   const all = labEndpoints(data);
   const eps =
     ipVersion === undefined

@@ -59,7 +59,8 @@ export interface Tally {
 
 /** Folds one line of either generator into the tally; returns whether anything changed. */
 export function foldTrafficLine(t: Tally, line: string, now: number): boolean {
-  let m = /^\d+ bytes from [^:]+: icmp_seq=(\d+)/.exec(line);
+  // The peer: a name or IPv4 address, or an IPv6 address (colons of its own).
+  let m = /^\d+ bytes from (?:[^:]+|\S+): icmp_seq=(\d+)/.exec(line);
   if (m) {
     t.received++;
     t.sent = Math.max(t.sent, Number(m[1]));

@@ -3,7 +3,7 @@ import type { LabStatus } from '../../service/api.js';
 
 export function formatStatus(lab: LabStatus): string {
   const rows = [['CONTAINER', 'ROLE', 'STATE', 'ADDRESSES', 'BGP']];
-  const order = { router: 0, node: 1, pod: 2, host: 3 } as const;
+  const order = { router: 0, tor: 0.5, node: 1, pod: 2, host: 3 } as const;
   const containers = [...lab.containers].sort(
     (a, b) => order[a.role] - order[b.role] || a.name.localeCompare(b.name),
   );

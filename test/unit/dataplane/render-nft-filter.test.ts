@@ -114,6 +114,8 @@ describe('policy rules in nftables mode', () => {
     const layer = nftFilterLayer(dp.filter!);
     expect(layer.baseChains).toEqual([
       { name: 'filter-FORWARD', head: 'type filter hook forward priority filter; policy accept;' },
+      { name: 'filter-INPUT', head: 'type filter hook input priority filter; policy accept;' },
+      { name: 'filter-OUTPUT', head: 'type filter hook output priority filter; policy accept;' },
     ]);
     expect(layer.chains.every((c) => c.startsWith('filter-cali-'))).toBe(true);
     // No interface prefix tree in nftables mode: both pods are map elements.

@@ -14,7 +14,7 @@ const withServices = readdirSync(DIR).filter(
 );
 
 describe('explain through Services predicts the templates', () => {
-  test('there are templates with Service entries', () => expect(withServices.length).toBe(4));
+  test('there are templates with Service entries', () => expect(withServices.length).toBe(5));
   for (const f of withServices) {
     test(f, () => {
       const lab = loadLab([{ file: f, text: readFileSync(join(DIR, f), 'utf8') }]);

@@ -18,6 +18,7 @@ import {
   renderFirewallRestore,
 } from '../../../src/core/dataplane/render-perimeter.js';
 import { meshLearned, routerLearned } from '../../../src/core/plan/bgp-routes.js';
+import { torKernelRoutes } from '../../../src/core/plan/tor-bgp.js';
 import type { LabPlan } from '../../../src/core/plan/types.js';
 
 function run(args: string[], input?: string): string {
@@ -148,6 +149,10 @@ export class NetnsLab {
     const tor = plan.lab.router.name;
     for (const r of routerLearned(plan))
       this.exec(tor, ['ip', 'route', 'replace', r.cidr, 'via', r.via]);
+    // Top-of-rack routers (plan/tor.ts): their nodes' blocks.
+    for (const c of plan.containers.filter((x) => x.torBgp))
+      for (const r of torKernelRoutes(plan, c.name))
+        this.exec(c.name, ['ip', 'route', 'replace', r.cidr, 'via', r.via]);
     for (const c of plan.containers.filter((x) => x.dataplane)) {
       for (const b of c.dataplane!.bird.staticBlackholes)
         this.exec(c.name, ['ip', 'route', 'replace', 'blackhole', b]);

@@ -246,7 +246,9 @@ describe('bad input', () => {
       .replace('  fabric: {ipv6Cidr: 2001:db8:30::/64}\n', '')
       .replace(', ipv6Address: 2001:db8:30::20', '')
       .replace(', ipv6Address: 2001:db8:113::10', '');
-    expect(problems(v4only).join('\n')).toContain('IPv6-only pods are not modelled');
+    expect(problems(v4only).join('\n')).toContain(
+      'for IPv6-only pods set spec.cni.assignIpv4: false',
+    );
     const withV4 = `${v4only}---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: v4}\nspec: {cidr: 10.10.0.0/16}\n`;
     expect(problems(withV4)).toEqual([]);
     expect(warnings(withV4).join('\n')).toContain('is an IPv6 pool but the lab runs IPv4 only');

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseConntrackLine } from '../../../src/service/live/conntrack-parse.js';
 import { formatConntrack } from '../../../src/service/live/format.js';
-import { seenAddress } from '../../../src/service/live/traffic-output.js';
+import { foldTrafficLine, seenAddress } from '../../../src/service/live/traffic-output.js';
 import { runCli } from '../cli/run-cli.js';
 
 const V6 =
@@ -26,6 +26,16 @@ describe('IPv6 in live output', () => {
     expect(v4.ipVersion).toBeUndefined();
     const text = formatConntrack([e]);
     expect(text).toContain('[fd00:10::]:43075 -> [2001:db8:113::10]:8081');
+  });
+
+  test('each IPv6 ping reply counts as it arrives, not only in the summary', () => {
+    const t = { sent: 0, received: 0 };
+    expect(
+      foldTrafficLine(t, '64 bytes from 2001:db8:113::10: icmp_seq=3 ttl=62 time=0.1 ms', 5),
+    ).toBe(true);
+    expect(t).toMatchObject({ sent: 3, received: 1, lastReplyAt: 5 });
+    foldTrafficLine(t, '64 bytes from 203.0.113.10: icmp_seq=4 ttl=62 time=0.1 ms', 6);
+    expect(t).toMatchObject({ sent: 4, received: 2, lastReplyAt: 6 });
   });
 
   test("socat's IPv6 peer reads as the lab writes addresses", () => {

@@ -129,6 +129,37 @@ describe.skipIf(!netnsAvailable(NS) || !toolsInstalled())('apply.sh, table ip6 c
     expect(caliSets()).toEqual([]);
   });
 
+  test('IPv6 policy in nftables mode: its chains in table ip6 calico, none in ip6tables', () => {
+    const policy = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: no-v6-internet}
+spec:
+  selector: all()
+  types: [Egress]
+  egress:
+  - {action: Deny, destination: {nets: ['2001:db8:113::/64']}}
+  - {action: Allow}
+`;
+    const text = `${readFileSync(FILE, 'utf8')}---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {nftablesMode: Enabled}\n${policy}`;
+    const c = node1(loadLab([{ file: FILE, text }]));
+    expect(felixIpv6(c.dataplane!)?.filter).toBeDefined();
+    expect(files(c).map((f) => f.name)).not.toContain('filter6.head');
+    applyOk(c, { full: true, fresh: true });
+    const t6 = table('ip6');
+    expect(t6).toContain('chain filter-FORWARD');
+    expect(t6).toMatch(/ip6 daddr 2001:db8:113::\/64 counter .*meta mark \| 0x00040000/);
+    expect(
+      inNs(['ip6tables-save', '-t', 'filter'])
+        .split('\n')
+        .filter((l) => /cali/.test(l)),
+    ).toEqual([]);
+    // The policy deleted: its chains leave the ip6 table, NAT stays.
+    applyOk(node1(lab(true)));
+    expect(table('ip6')).not.toContain('filter-FORWARD');
+    expect(liveRules6()).toEqual(planned6(node1(lab(true))));
+  });
+
   test('iptables -> nftables: ip6tables chains, hook and cali60 sets go', () => {
     applyOk(node1(lab(false)), { full: true, fresh: true });
     expect(caliIp6tables().length).toBeGreaterThan(3);

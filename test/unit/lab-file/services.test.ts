@@ -133,14 +133,28 @@ spec: { cidr: 198.51.100.0/28, blockSize: 28, allowedUses: [LoadBalancer] }
     expect(problems[0]).toBe(`${FILE}:${at.line}:${at.col}: Lab(services-lab) ${message}`);
   });
 
-  test('kube-proxy nftables mode is refused in clear words', () => {
-    const text = BASE.replace(
+  test('kube-proxy ipvs mode is refused in clear words; nftables mode is taken', () => {
+    const ipvs = BASE.replace('kubeProxy: { clusterCIDR', 'kubeProxy: { mode: ipvs, clusterCIDR');
+    expect(lines(ipvs)).toEqual([
+      expect.stringContaining(
+        "spec.kubeProxy.mode: kube-proxy mode ipvs is not modelled: the lab renders kube-proxy's iptables and nftables modes",
+      ),
+    ]);
+    const nft = BASE.replace(
       'kubeProxy: { clusterCIDR',
       'kubeProxy: { mode: nftables, clusterCIDR',
     );
-    expect(lines(text)).toEqual([
+    // Felix stays in iptables mode (v3.30's default, Disabled): both applied, with a warning.
+    expect(warnings(nft).join('\n')).toContain(
+      "spec.kubeProxy.mode: kube-proxy's nftables mode beside Felix's iptables dataplane",
+    );
+    const bad = BASE.replace(
+      'kubeProxy: { clusterCIDR',
+      'kubeProxy: { mode: userspace, clusterCIDR',
+    );
+    expect(lines(bad)).toEqual([
       expect.stringContaining(
-        "spec.kubeProxy.mode: kube-proxy mode nftables is not modelled: the lab renders kube-proxy's iptables mode only",
+        'spec.kubeProxy.mode: Unsupported value: "userspace": supported values: "iptables", "ipvs", "nftables"',
       ),
     ]);
   });

@@ -39,7 +39,7 @@ const valid: { [C in LabApiChannel]: LabApiCalls[C]['request'] } = {
   },
   'resource:delete': { lab: 'demo', kind: 'Service', name: 'default/web' },
   'lab:calico-version': { lab: 'demo', calicoVersion: 'v3.33', dryRun: true },
-  'lab:explain': { lab: 'demo', from: 'web-1', to: '203.0.113.10' },
+  'lab:explain': { lab: 'demo', from: 'web-1', to: 'internet', ipVersion: 6 },
   'lab:diff': { lab: 'demo', node: 'node-1', dumps: [{ file: 'iptables.txt', text: '*nat\n' }] },
   'lab:trace': { lab: 'demo', from: 'web-1', to: 'internet', protocol: 'tcp', port: 8080 },
   'lab:bundle': { lab: 'demo', check: true },
@@ -65,6 +65,7 @@ const valid: { [C in LabApiChannel]: LabApiCalls[C]['request'] } = {
     port: 8081,
     intervalMs: 200,
     count: 5,
+    ipVersion: 6,
   },
   'traffic:stop': { trafficId: 't1' },
   'exercise:get': { lab: 'demo' },
@@ -110,6 +111,13 @@ describe('LAB_API_REQUEST_SCHEMAS', () => {
         message: /port/,
       },
     );
+    expect(checkRequest('lab:explain', { ...valid['lab:explain'], ipVersion: 5 })).toMatchObject({
+      ok: false,
+      message: /ipVersion/,
+    });
+    expect(
+      checkRequest('traffic:start', { ...valid['traffic:start'], ipVersion: '6' }),
+    ).toMatchObject({ ok: false, message: /ipVersion/ });
     expect(checkRequest('lab:down', { name: '' })).toMatchObject({ ok: false });
     expect(checkRequest('templates:list', { any: 1 })).toMatchObject({ ok: false });
     expect(checkRequest('templates:list', null)).toEqual({ ok: true, request: undefined });

@@ -2,8 +2,9 @@
 // path traffic takes, so the topology can highlight it and mark where SNAT happens.
 import type { Explanation, LabStatus } from '../api/types.js';
 import { boxesForBand, tunnelEdges, tunnelRoom, type RackBox } from './tunnel-edges.js';
+import { torCards, torOf } from './tor-cards.js';
 
-export type Role = 'router' | 'node' | 'pod' | 'host';
+export type Role = 'router' | 'node' | 'pod' | 'host' | 'tor';
 
 export interface TopoNodeData extends Record<string, unknown> {
   name: string;
@@ -65,7 +66,7 @@ export function cardSize(data: TopoNodeData): { width: number; height: number } 
   let h = PAD_Y + TITLE_LINE;
   for (const a of data.addresses) h += lines(a, ADDR_CHAR) * ADDR_LINE;
   if (data.state !== 'running') h += ADDR_LINE;
-  if (data.role === 'router') {
+  if (data.role === 'router' || data.role === 'tor') {
     for (const b of data.bgp) h += lines(`${b.peer}: ${b.state}`, 7.5) * BGP_LINE;
   }
   if (data.snat) h += 10 + lines(`SNAT ${data.snat.from} → ${data.snat.to}`, 9) * SNAT_LINE;
@@ -82,13 +83,20 @@ export function trafficPath(lab: LabStatus, from: string, to: string): string[] 
   const pod = lab.pods.find((p) => p.name === from);
   if (!pod) return [];
   const dstPod = lab.pods.find((p) => p.name === to || p.address === to);
+  // Racks with a ToR of their own: the node's ToR stands between it and the spine.
+  const tors = torCards(lab);
+  const torFor = (n: string) => {
+    const t = torOf(tors, lab.nodes.find((x) => x.name === n)?.address ?? '');
+    return t ? [t] : [];
+  };
   if (dstPod) {
-    return dstPod.node === pod.node
-      ? [pod.name, pod.node, dstPod.name]
-      : [pod.name, pod.node, lab.router.name, dstPod.node, dstPod.name];
+    if (dstPod.node === pod.node) return [pod.name, pod.node, dstPod.name];
+    const [a, b] = [torFor(pod.node), torFor(dstPod.node)];
+    const middle = a.length && a[0] === b[0] ? a : [...a, lab.router.name, ...b];
+    return [pod.name, pod.node, ...middle, dstPod.node, dstPod.name];
   }
   const host = lab.hosts.find((h) => h.name === to || h.address.split('/')[0] === to);
-  return [pod.name, pod.node, lab.router.name, ...(host ? [host.name] : [])];
+  return [pod.name, pod.node, ...torFor(pod.node), lab.router.name, ...(host ? [host.name] : [])];
 }
 
 export function buildTopology(
@@ -100,10 +108,16 @@ export function buildTopology(
   const onPath = new Set(path);
   const pathEdges = new Set(path.slice(1).map((b, i) => [path[i], b].sort().join('|')));
   const nat = traffic?.explanation?.nat;
+  const tors = torCards(lab);
   const nameAt = new Map<string, string>([
     [lab.router.address, lab.router.name],
     ...lab.nodes.map((n) => [n.address, n.name] as [string, string]),
+    ...tors.flatMap((t) => t.addresses.map((a) => [a, t.name] as [string, string])),
   ]);
+  // The spine's addresses on its ToR links (a BGP peer of each ToR).
+  for (const a of containers.get(lab.router.name)?.addresses ?? [])
+    if (!nameAt.has(a.address.split('/')[0]!))
+      nameAt.set(a.address.split('/')[0]!, lab.router.name);
 
   const wireguard = new Map(
     (lab.tunnels?.wireguard ?? []).map((w) => [w.node, `${w.device} MTU ${w.mtu}`]),
@@ -182,8 +196,13 @@ export function buildTopology(
   const routerY = hostCards.length ? tallest(hostCards) + GAP_Y : 0;
   const router = node(lab.router.name, 'router', lab.router.address);
   place(router, width / 2, routerY);
+  // Top-of-rack routers (tor-cards.ts) in a row under the spine.
+  const torRow = tors.map((t) => node(t.name, 'tor', t.address));
+  const torY = routerY + tallest([router]) + GAP_Y;
+  torRow.forEach((c, i) => place(c, centered(torRow.length, i, width), torY));
+  const aboveNodes = torRow.length ? torY + tallest(torRow) : routerY + tallest([router]);
 
-  let y = routerY + tallest([router]) + GAP_Y + tunnelRoom(lab.tunnels?.tunnels.length ?? 0);
+  let y = aboveNodes + GAP_Y + tunnelRoom(lab.tunnels?.tunnels.length ?? 0);
   const rackBoxes: RackBox[] = [];
   for (const band of bands) {
     rackBoxes.push(
@@ -214,14 +233,17 @@ export function buildTopology(
     y = bottom + GAP_Y;
   }
 
+  const upstream = (nodeName: string): string =>
+    torOf(tors, lab.nodes.find((n) => n.name === nodeName)?.address ?? '') ?? lab.router.name;
   const bgpState = (nodeName: string): string | undefined => {
+    const up = upstream(nodeName);
     const fromNode = containers
       .get(nodeName)
-      ?.bgp?.find((b) => b.peer === lab.router.name || b.neighbor === lab.router.address);
+      ?.bgp?.find((b) => b.peer === up || nameAt.get(b.neighbor) === up);
     const nodeAddr = lab.nodes.find((n) => n.name === nodeName)?.address;
     const fromRouter = containers
-      .get(lab.router.name)
-      ?.bgp?.find((b) => b.peer === nodeName || b.neighbor === nodeAddr);
+      .get(up)
+      ?.bgp?.find((b) => b.peer === nodeName || b.neighbor === nodeAddr?.split('/')[0]);
     return (fromNode ?? fromRouter)?.state;
   };
 
@@ -246,15 +268,21 @@ export function buildTopology(
       : undefined;
   const edges: TopoEdge[] = [
     ...lab.hosts.map((h) => edge(h.name, lab.router.name)),
+    ...tors.map((t) => {
+      const s = containers
+        .get(t.name)
+        ?.bgp?.find((b) => nameAt.get(b.neighbor) === lab.router.name);
+      return edge(lab.router.name, t.name, s ? `eBGP ${s.state}` : undefined);
+    }),
     ...lab.nodes.map((n) => {
       const s = bgpState(n.name);
       const rackName = racks[rackIndex(n.name)]?.name;
       const labels = [
         rackName ? `rack ${rackName}` : rackOf(containers.get(lab.router.name), n.address),
         s ? `BGP ${s}` : undefined,
-        tunnel && pathEdges.has([lab.router.name, n.name].sort().join('|')) ? tunnel : undefined,
+        tunnel && pathEdges.has([upstream(n.name), n.name].sort().join('|')) ? tunnel : undefined,
       ].filter((x) => x !== undefined);
-      return edge(lab.router.name, n.name, labels.length ? labels.join(' · ') : undefined);
+      return edge(upstream(n.name), n.name, labels.length ? labels.join(' · ') : undefined);
     }),
     ...lab.pods.map((p) => edge(p.node, p.name)),
     ...tunnelEdges(lab.tunnels?.tunnels ?? []),

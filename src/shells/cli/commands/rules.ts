@@ -32,7 +32,14 @@ export const rulesCommand: Command = {
     }
     const plan = planSources(await readSources(io, positionals));
     // Nodes, and the router or gateway pods when they hold perimeter rules (firewall, Enterprise egress).
-    const nodes = plan.containers.filter((c) => c.role === 'node' || c.firewall || c.egress);
+    const nodes = plan.containers.filter(
+      (c) =>
+        c.role === 'node' ||
+        c.firewall ||
+        c.egress ||
+        // A top-of-rack router or the spine when named: its routes and BIRD config.
+        (values.node === c.name && (c.role === 'tor' || c.routerBgp !== undefined)),
+    );
     if (values.node !== undefined && !nodes.some((n) => n.name === values.node)) {
       throw new UsageError(
         `no node '${values.node}' in ${positionals[0]} (nodes: ${nodes.map((n) => n.name).join(', ')})`,

@@ -33,7 +33,7 @@ export function snapshotCommands(role: Role): [string, string[]][] {
       ['ipset.txt', ['ipset', 'save']],
       ...bird,
     ];
-  if (role === 'router') return [...common, ...bird];
+  if (role === 'router' || role === 'tor') return [...common, ...bird];
   return common;
 }
 

@@ -288,7 +288,7 @@ export const SPECS = {
   traffic: {
     words: ['traffic'],
     usage:
-      'egress-lab traffic [--name LAB] FROM TO [--proto icmp|tcp|udp] [--port P] [--interval MS] [--count N] [--new-flows] [--json]',
+      'egress-lab traffic [--name LAB] FROM TO [--proto icmp|tcp|udp] [--port P] [--interval MS] [--count N] [--new-flows] [--ipv6] [--json]',
     summary:
       'send continuous or counted traffic from a pod and count the replies (exit 1: none came back)',
     flags: [
@@ -305,6 +305,10 @@ export const SPECS = {
       {
         name: 'new-flows',
         help: 'a new source port for every packet (a new conntrack entry each)',
+      },
+      {
+        name: 'ipv6',
+        help: 'over IPv6: a name in TO means its IPv6 address (dual-stack labs; IPv6-only labs always)',
       },
       JSON_OUT,
     ],

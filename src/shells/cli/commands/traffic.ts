@@ -22,6 +22,7 @@ export const trafficCommand: Command = {
         interval: { type: 'string' },
         count: { type: 'string', short: 'c' },
         'new-flows': { type: 'boolean' },
+        ipv6: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       usage,
@@ -46,6 +47,7 @@ export const trafficCommand: Command = {
         ...(port !== undefined ? { port } : {}),
         ...(count !== undefined ? { count } : {}),
         ...(values['new-flows'] ? { flows: 'per-packet' as const } : {}),
+        ...(values.ipv6 ? { ipVersion: 6 as const } : {}),
       });
       const timer = values.json
         ? undefined

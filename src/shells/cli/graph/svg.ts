@@ -4,7 +4,7 @@
 import type { LabPlan, Role } from '../../../core/plan/types.js';
 import { rackSvg, tunnelSvg, tunnelsOf } from './svg-tunnels.js';
 
-const ROWS: readonly Role[] = ['host', 'router', 'node', 'pod'];
+const ROWS: readonly Role[] = ['host', 'router', 'tor', 'node', 'pod'];
 const BOX_W = 150;
 const BOX_H = 44;
 const GAP_X = 30;
@@ -13,6 +13,7 @@ const MARGIN = 40;
 const FILL: Record<Role, string> = {
   host: '#f6e3b4',
   router: '#c8d8f0',
+  tor: '#d8d0f0',
   node: '#cfe8cf',
   pod: '#ececec',
 };
