@@ -2,6 +2,7 @@
 // runtime by render-encap.ts). Felix's sources: felix/dataplane/linux/vxlan_mgr.go (device,
 // routes via the remote VTEP), felix/vxlanfdb (ARP and FDB entries), ipip_mgr.go (tunl0),
 // wireguard_mgr.go, int_dataplane.go (MTUs).
+import type { EgressVxlan } from './egress-vxlan-types.js';
 
 /** vxlan.calico: VNI, port, MAC and MTU as Felix creates it, the tunnel address on it (/32). */
 export interface VxlanDevice {
@@ -46,6 +47,8 @@ export interface EncapDataplane {
   routes: TunnelRoute[];
   /** The MTU the CNI plugin gives pod interfaces (Felix's determinePodMTU). */
   podMtu: number;
+  /** Calico Enterprise egress gateways: egress.calico (egress-vxlan-types.ts). */
+  egress?: EgressVxlan;
 }
 
 /** How confd's kernel filter treats one pool (bird_ipam.cfg.template calico_kernel_programming). */

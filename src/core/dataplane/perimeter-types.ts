@@ -33,7 +33,7 @@ export interface EgressTable {
   id: number;
   /** Destinations that stay in the cluster: looked up in the main table instead (`throw`). */
   throws: string[];
-  /** The gateway pod (on this node) or the gateway's node (`onlink`). */
+  /** The gateway pod: on its veth (gateway on this node) or over egress.calico (`onlink`). */
   via: string;
   dev: string;
 }

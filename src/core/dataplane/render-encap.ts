@@ -14,7 +14,7 @@
 import type { EncapDataplane } from './encap-types.js';
 
 /** Far above the wiring's veth indexes (a lab has at most 1,500 containers). */
-export const TUNNEL_IFINDEX = { ipip: 65536, vxlan: 65537 };
+export const TUNNEL_IFINDEX = { ipip: 65536, vxlan: 65537, egress: 65538 };
 
 export interface RenderedEncap {
   devices: string;
@@ -77,6 +77,34 @@ export function renderEncap(e: EncapDataplane): RenderedEncap {
       );
       fdb.push(`fdb replace ${p.mac} dev ${dev} dst ${check(V4, p.dst, 'address')} self permanent`);
     }
+  }
+  if (e.egress) {
+    // Calico Enterprise's egress.calico (egress-vxlan-types.ts): no address; per gateway on
+    // another node, its pod address -> that node's VTEP MAC, and the MAC -> the node's address.
+    const v = e.egress.device;
+    const dev = check(IFNAME, v.name, 'device');
+    names.push(dev);
+    devices.push(
+      [
+        `link add name ${dev} index ${TUNNEL_IFINDEX.egress} address ${check(MAC, v.mac, 'MAC')}`,
+        `mtu ${int(v.mtu, 68, 65535, 'MTU')} type vxlan id ${int(v.vni, 1, 16777215, 'VNI')}`,
+        `local ${check(V4, v.local, 'address')} dstport ${int(v.port, 1, 65535, 'port')} nolearning`,
+      ].join(' '),
+    );
+    ip.push(`link set dev ${dev} mtu ${v.mtu} up`);
+    const macs = new Set<string>();
+    for (const g of e.egress.gateways) {
+      ip.push(
+        `neigh replace ${check(V4, g.address, 'address')} lladdr ${check(MAC, g.mac, 'MAC')} dev ${dev} nud permanent`,
+      );
+      if (macs.has(g.mac)) continue;
+      macs.add(g.mac);
+      fdb.push(`fdb replace ${g.mac} dev ${dev} dst ${check(V4, g.dst, 'address')} self permanent`);
+    }
+    for (const r of e.egress.routes)
+      ip.push(
+        `route replace default via ${check(V4, r.via, 'gateway')} dev ${dev} onlink table ${int(r.table, 1, 252, 'table')}`,
+      );
   }
   for (const r of e.routes) {
     ip.push(

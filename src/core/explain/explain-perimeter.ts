@@ -2,6 +2,11 @@
 // routes the packet to the gateway, which SNATs it to its own address, so the node's
 // natOutgoing never applies) and the router's firewall, which judges a new connection by the
 // source it sees on the wire: after the node's SNAT (natOutgoing) or the gateway's.
+import {
+  DEFAULT_EGRESS_VXLAN_PORT,
+  DEFAULT_EGRESS_VXLAN_VNI,
+  EGRESS_VXLAN_DEVICE,
+} from '../dataplane/egress-vxlan-types.js';
 import { cidrContains } from '../net/cidr.js';
 import type { FirewallFilterRule } from '../dataplane/perimeter-types.js';
 import { renderFirewallRule } from '../dataplane/render-perimeter.js';
@@ -117,7 +122,7 @@ function applyGateway(plan: LabPlan, e: Explanation): Explanation {
   );
   steps.push(
     `Calico Enterprise egress gateway: ${e.pod} selects ${gw.name} (${client.selectedBy.selector}) by ${by}.`,
-    `${e.node}: ip rule "from ${e.podAddress} lookup ${client.table}" sends it ${client.gatewayNode === e.node ? `to ${gw.name} (${client.gatewayAddress})` : `to ${client.gatewayNode}, which hands it to ${gw.name} (${client.gatewayAddress}); Enterprise uses its VXLAN device egress.calico here, the lab the fabric`}; the client is exempt from the node's natOutgoing.`,
+    `${e.node}: ip rule "from ${e.podAddress} lookup ${client.table}" sends it ${client.gatewayNode === e.node ? `to ${gw.name} (${client.gatewayAddress})` : `to ${gw.name} (${client.gatewayAddress}) via ${EGRESS_VXLAN_DEVICE} onlink: VXLAN (VNI ${DEFAULT_EGRESS_VXLAN_VNI}, UDP ${DEFAULT_EGRESS_VXLAN_PORT}) to ${client.gatewayNode}, which hands it to the gateway`}; the client is exempt from the node's natOutgoing.`,
     `${gw.name} SNATs it to its own address ${client.gatewayAddress} (IPPool ${gw.ipPool}).`,
   );
   if (client.alsoMatching.length)

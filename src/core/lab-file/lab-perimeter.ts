@@ -40,7 +40,7 @@ export interface PerimeterInputs {
 }
 
 const ENTERPRISE_WARNING =
-  'Calico Enterprise behaviour (not in Calico Open Source), modelled on its public docs: gateway pods SNAT to their own address and client nodes route to them by ip rule and table; Enterprise reaches a gateway on another node over a VXLAN device (egress.calico), the lab routes to its node natively. The lab takes FelixConfiguration egressIPSupport as EnabledPerNamespaceOrPerPod.';
+  'Calico Enterprise behaviour (not in Calico Open Source), modelled on its public docs: gateway pods SNAT to their own address and client nodes route to them by ip rule and table; a gateway on another node is reached over the VXLAN device egress.calico with the Enterprise default VNI 4097 and port 4790 (the lab does not take FelixConfiguration egressIPVXLANVNI or egressIPVXLANPort, and gives egress.calico no address). The lab takes FelixConfiguration egressIPSupport as EnabledPerNamespaceOrPerPod.';
 
 function ipv4Cidr(text: string): string | undefined {
   const c = parseCidrOrIP(text);

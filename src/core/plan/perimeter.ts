@@ -5,8 +5,8 @@
 // As Calico Enterprise's docs describe it (Configure egress gateways, on-premises): clients
 // select gateway pods by `egress.projectcalico.org/selector` (gateway pod labels) and
 // `egress.projectcalico.org/namespaceSelector` (their namespace; left out: the client's own),
-// the pod's annotations over its namespace's. Enterprise reaches a gateway on another node over
-// its VXLAN device `egress.calico`; the lab routes to that node on the fabric instead.
+// the pod's annotations over its namespace's. A gateway on another node is reached, as
+// Enterprise does it, over the VXLAN device `egress.calico` (egress-vxlan.ts).
 import type { IpamPlan, PodAssignment } from '../ipam/types.js';
 import type { Lab } from '../model/lab.js';
 import type {
@@ -27,6 +27,9 @@ import {
 } from '../dataplane/perimeter-types.js';
 import { egressTableRoutes } from '../dataplane/render-perimeter.js';
 import type { ContainerPlan } from './types.js';
+import { HOST_MTU } from './encap.js';
+import { egressVxlanOf } from './egress-vxlan.js';
+import { EGRESS_VXLAN_DEVICE } from '../dataplane/egress-vxlan-types.js';
 
 export const FIREWALL_IN_INTERFACE = 'br0'; // plan-lab's FABRIC_BRIDGE (no import: plan-lab imports this file)
 
@@ -146,7 +149,6 @@ export function addPerimeter(lab: Lab, ipam: IpamPlan, containers: ContainerPlan
   }
   const clients = egressClients(lab, ipam);
   const inCluster = clusterCidrs(lab);
-  const nodeAddress = new Map(lab.nodes.map((n) => [n.name, n.address]));
   for (const c of containers.filter((x) => x.role === 'node')) {
     const mine = clients.filter((k) => k.pod.node === c.name || k.gatewayNode === c.name);
     if (!mine.length) continue;
@@ -158,9 +160,16 @@ export function addPerimeter(lab: Lab, ipam: IpamPlan, containers: ContainerPlan
       tables.set(k.table, {
         id: k.table,
         throws: inCluster,
-        via: local ? k.gatewayAddress : nodeAddress.get(k.gatewayNode)!,
-        dev: local ? gwIf : 'eth0',
+        via: k.gatewayAddress,
+        dev: local ? gwIf : EGRESS_VXLAN_DEVICE,
       });
+    }
+    const node = lab.nodes.find((n) => n.name === c.name);
+    const egressVxlan = node && egressVxlanOf(node, lab.nodes, clients);
+    if (egressVxlan && c.dataplane) {
+      // With the node's other tunnels: apply.sh makes the device before the routes through it.
+      c.dataplane.encap ??= { vxlanPeers: [], routes: [], podMtu: HOST_MTU };
+      c.dataplane.encap.egress = egressVxlan;
     }
     c.egress = {
       rules: mine.map((k) => ({
@@ -171,7 +180,11 @@ export function addPerimeter(lab: Lab, ipam: IpamPlan, containers: ContainerPlan
       tables: [...tables.values()].sort((a, b) => a.id - b.id),
       natExempt: { clients: mine.map((k) => k.pod.address), clusterCidrs: inCluster },
     };
-    c.routes = [...c.routes, ...egressTableRoutes(c.egress)];
+    // Routes through egress.calico go in with the device (egress-vxlan.ts), not with these.
+    c.routes = [
+      ...c.routes,
+      ...egressTableRoutes(c.egress).filter((r) => r.dev !== EGRESS_VXLAN_DEVICE),
+    ];
   }
   for (const gw of lab.egressGateways ?? []) {
     const pod = containers.find((x) => x.role === 'pod' && x.name === gw.name);

@@ -12,6 +12,7 @@ import { loadLab } from '../../../src/core/lab-file/index.js';
 import { planLab } from '../../../src/core/plan/plan-lab.js';
 import type { ContainerPlan } from '../../../src/core/plan/types.js';
 import { applyInputFiles } from '../../../src/runtime/agent/apply-input.js';
+import type { TarFile } from '../../../src/runtime/engine/tar.js';
 import { runApply } from '../helpers/apply-netns.js';
 import { netnsAvailable } from '../helpers/netns.js';
 
@@ -42,8 +43,8 @@ function perimeterOnly(c: ContainerPlan): ContainerPlan {
   };
 }
 
-function applyOk(c: ContainerPlan): void {
-  const r = runApply(NS, root, applyInputFiles(c));
+function applyOk(c: ContainerPlan, extra: TarFile[] = []): void {
+  const r = runApply(NS, root, [...applyInputFiles(c), ...extra]);
   expect(r, r.stderr).toMatchObject({ status: 0, stdout: 'applied\n' });
 }
 
@@ -106,14 +107,30 @@ describe.skipIf(!netnsAvailable(NS))('apply.sh: perimeter firewall and egress ga
     const node = plan.containers.find((c) => c.name === 'node-1')!;
     const e = node.egress!;
     const client = e.rules[0]!;
-    applyOk(perimeterOnly(node));
-    applyOk(perimeterOnly(node));
+    // The node's tunnels (egress.calico) as apply-input renders them: the table routes through it.
+    const tunnels = applyInputFiles({ ...bare(node), dataplane: node.dataplane! }).filter((f) =>
+      f.name.startsWith('encap.'),
+    );
+    applyOk(perimeterOnly(node), tunnels);
+    applyOk(perimeterOnly(node), tunnels);
     const rules = inNs(['ip', 'rule', 'show'])
       .split('\n')
       .filter((l) => l.startsWith(`${client.priority}:`));
     expect(rules).toEqual([`${client.priority}:\tfrom ${client.from} lookup ${client.table}`]);
     const table = inNs(['ip', 'route', 'show', 'table', String(client.table)]);
-    expect(table).toContain(`default via ${e.tables[0]!.via} dev eth0 onlink`);
+    expect(table).toContain(`default via ${e.tables[0]!.via} dev egress.calico onlink`);
+    // egress.calico: Enterprise's VNI and port, the gateway's address -> its node's VTEP MAC -> the node.
+    const gw = node.dataplane!.encap!.egress!.gateways[0]!;
+    expect(e.tables[0]!.via).toBe(gw.address);
+    expect(inNs(['ip', '-d', 'link', 'show', 'egress.calico'])).toMatch(
+      /vxlan id 4097 local 172\.30\.0\.11 .*dstport 4790 nolearning/,
+    );
+    expect(inNs(['ip', 'neigh', 'show', 'dev', 'egress.calico'])).toContain(
+      `${gw.address} lladdr ${gw.mac} PERMANENT`,
+    );
+    expect(inNs(['bridge', 'fdb', 'show', 'dev', 'egress.calico'])).toContain(
+      `${gw.mac} dst ${gw.dst} self permanent`,
+    );
     for (const c of e.tables[0]!.throws) expect(table).toContain(`throw ${c}`);
     const nat = inNs(['iptables', '-t', 'nat', '-S']);
     expect(nat).toContain(`-A POSTROUTING -j egress-lab-egw`);

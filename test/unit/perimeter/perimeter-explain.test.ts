@@ -100,7 +100,15 @@ describe('explain: Calico Enterprise egress gateway', () => {
     expect(n1.egress!.rules).toEqual([
       { from: addr(plan, 'payments-1'), table: 200, priority: 105 },
     ]);
-    expect(n1.egress!.tables[0]).toMatchObject({ via: n2.dataplane!.address, dev: 'eth0' });
+    expect(n1.egress!.tables[0]).toMatchObject({
+      via: addr(plan, 'egress-red'),
+      dev: 'egress.calico',
+    });
+    // egress.calico on both nodes; node-1 resolves the gateway to node-2's VTEP.
+    expect(n1.dataplane!.encap!.egress!.gateways).toEqual([
+      expect.objectContaining({ address: addr(plan, 'egress-red'), dst: n2.dataplane!.address }),
+    ]);
+    expect(n2.dataplane!.encap!.egress!.gateways).toEqual([]);
     expect(n2.egress!.tables[0]).toMatchObject({ via: addr(plan, 'egress-red'), dev: gwIf });
     expect(gw.egress!.snatTo).toBe(addr(plan, 'egress-red'));
     expect(gw.sysctls['net.ipv4.ip_forward']).toBe('1');
