@@ -142,8 +142,8 @@ export async function benchServices(ctx: BenchContext, o: RunOptions): Promise<S
       data: { count, render, full, both, oneLoad, oneRender, oneApply, oneBoth, rules, sepChains },
       notes: [
         'ClusterIP Services selecting the same 3 pods; one iptables-restore --noflush per apply (Felix + kube-proxy chains)',
-        'full: every chain declared (flushed) and rewritten; one changed: only the chains whose rules differ from the last apply (kube-proxy partial sync)',
-        'not measured yet: a Service change -> first packet to the new endpoint (goal p95 <= 250 ms)',
+        "full: every chain rewritten (one restore without --noflush: the tables hold only the lab's rules); one changed: only the chains whose rules differ from the last apply (kube-proxy partial sync)",
+        'a Service change -> first packet to the new endpoint: --only=service-change',
       ],
     };
   } finally {

@@ -6,7 +6,7 @@
 // changed chains; after an apply the kernel refused, the next trusts no record and rewrites
 // every chain. Needs root and iproute2/iptables/ipset (else skipped).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -211,5 +211,40 @@ describe.skipIf(!netnsAvailable(NS))('apply.sh: only changed chains, the same ke
     expect(all.nat.kubeProxy?.filter?.chains.length).toBeGreaterThan(0);
     expect(declared().nat).toContain('KUBE-SERVICES');
     expect({ nat: table(NS, 'nat'), filter: table(NS, 'filter') }).toEqual(live);
+  });
+
+  test("a full apply replaces the lab's tables whole, but rule by rule when another program has rules there", () => {
+    const s: Shape = { policies: { 'p-1': '198.51.100.0/24' }, services: { 'svc-1': 8080 } };
+    applyOk(NS, root, node(s), { full: true, fresh: true });
+    const replaced = () => existsSync(join(root, 'run/egress-lab/in/nat.replaced'));
+    expect(replaced()).toBe(true);
+    const before = { nat: table(NS, 'nat'), filter: table(NS, 'filter') };
+    applyOk(NS, root, node(s), { full: true });
+    expect(replaced()).toBe(true);
+    expect({ nat: table(NS, 'nat'), filter: table(NS, 'filter') }).toEqual(before);
+
+    // Docker-style rules of another program, in both tables: a full apply leaves them.
+    inNs(NS, [
+      'iptables',
+      '-t',
+      'nat',
+      '-A',
+      'POSTROUTING',
+      '-s',
+      '172.17.0.0/16',
+      '-j',
+      'MASQUERADE',
+    ]);
+    inNs(NS, ['iptables', '-A', 'FORWARD', '-i', 'docker0', '-j', 'ACCEPT']);
+    applyOk(NS, root, node(s), { full: true });
+    expect(replaced()).toBe(false);
+    expect(table(NS, 'nat').POSTROUTING).toContain('-A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE');
+    expect(table(NS, 'filter').FORWARD).toContain('-A FORWARD -i docker0 -j ACCEPT');
+    const strip = (t: Record<string, string[]>) =>
+      Object.fromEntries(
+        Object.entries(t).map(([k, v]) => [k, v.filter((l) => !/172\.17\.0\.0|docker0/.test(l))]),
+      );
+    expect(strip(table(NS, 'nat'))).toEqual(before.nat);
+    expect(strip(table(NS, 'filter'))).toEqual(before.filter);
   });
 });
