@@ -32,13 +32,19 @@ export function policyFilter(
   node: LabNode,
   ipam: IpamPlan,
   felix: FelixConfiguration = lab.felixConfiguration,
+  version: 4 | 6 = 4,
 ): NodeFilter | undefined {
   if (!lab.policies?.length) return undefined;
   const endpoints = ipam.assignments
     .filter((a) => a.node === node.name)
     .map((a) => ({ pod: a.pod, iface: a.hostIfname }));
-  const addresses = new Map(ipam.assignments.map((a) => [a.pod, a.address]));
-  return nodeFilter(lab, endpoints, addresses, hostFilterOptions(lab, felix));
+  const addresses = new Map(
+    ipam.assignments.flatMap((a) => {
+      const address = version === 6 ? a.ipv6?.address : a.address;
+      return address ? [[a.pod, address] as const] : [];
+    }),
+  );
+  return nodeFilter(lab, endpoints, addresses, hostFilterOptions(lab, felix), version);
 }
 
 /**
@@ -52,12 +58,5 @@ export function policyFilter6(
   ipam: IpamPlan,
   felix: FelixConfiguration = lab.felixConfiguration,
 ): NodeFilter | undefined {
-  if (!lab.policies?.length) return undefined;
-  const endpoints = ipam.assignments
-    .filter((a) => a.node === node.name)
-    .map((a) => ({ pod: a.pod, iface: a.hostIfname }));
-  const addresses = new Map(
-    ipam.assignments.flatMap((a) => (a.ipv6 ? [[a.pod, a.ipv6.address] as const] : [])),
-  );
-  return nodeFilter(lab, endpoints, addresses, hostFilterOptions(lab, felix), 6);
+  return policyFilter(lab, node, ipam, felix, 6);
 }
