@@ -39,7 +39,8 @@ afterAll(async () => {
 
 function isInbound(lab: Lab, e: LabExpectation): boolean {
   // Entries through a Service (to: service/NAME) are check's own, from a host too.
-  return lab.hosts.some((h) => h.name === e.from) && !e.service;
+  // A denied entry (allowed: false) is check's too: it proves the drop at the router.
+  return lab.hosts.some((h) => h.name === e.from) && !e.service && e.allowed !== false;
 }
 
 /** The lab text without its host-origin entries (check runs the others). */
