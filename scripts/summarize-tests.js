@@ -38,18 +38,23 @@ for (const f of readdirSync(dir)
     continue;
   }
   if ('numPassedTests' in data) {
-    // vitest: a file that failed to load counts as a failure even with no test in it.
-    const loadFailures = (data.testResults ?? []).filter(
-      (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
-    ).length;
+    // vitest: a file that failed outside its tests (did not load, or its beforeAll/afterAll
+    // threw: its tests then show as skipped) counts as one failure.
+    const suiteFailed = (r) =>
+      r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed');
+    const loadFailures = (data.testResults ?? []).filter(suiteFailed).length;
     passed += data.numPassedTests;
     failed += data.numFailedTests + loadFailures;
     skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
     lines.push(`${f}: ${data.numPassedTests} passed, ${data.numFailedTests + loadFailures} failed`);
     for (const r of data.testResults ?? []) {
       const where = r.name.replace(process.cwd() + '/', '');
-      if (r.status === 'failed' && (r.assertionResults ?? []).length === 0)
-        failures.push(`${where}: did not load`);
+      if (suiteFailed(r))
+        failures.push(
+          `${where}: failed outside its tests: ${String(r.message ?? '')
+            .split('\n')[0]
+            .slice(0, 200)}`,
+        );
       for (const a of r.assertionResults ?? []) {
         if (a.status !== 'failed') continue;
         const why = String((a.failureMessages ?? [])[0] ?? '').split('\n')[0];
