@@ -82,19 +82,25 @@ fail() { echo "failed: $*" >&2; exit 4; }
 # node now in nftables mode, or whose Felix no longer programs IPv6 (ipv6Support false).
 clean6() {
   command -v ip6tables-save >/dev/null || return 0
-  ip6tables-save -t nat > nat6.now 2>err || fail "ip6tables-save: $(cat err)"
-  grep -oE '^:(cali-|egress-lab-)[^ ]+' nat6.now | cut -c2- > nat6.ours
-  if [ -s nat6.ours ] || grep -qE "$KERN.*cali:" nat6.now; then
-    {
-      echo '*nat'
-      grep -E "$KERN.*cali:" nat6.now | sed 's/^-A /-D /'
-      sed 's/^/-F /' nat6.ours
-      sed 's/^/-X /' nat6.ours
-      echo COMMIT
-    } > nat6.clean
-    ip6tables-restore --noflush < nat6.clean 2>err || fail "ip6tables cleanup: $(cat err)"
-  fi
+  dropOurs ip6 nat "$KERN" '(cali-|egress-lab-)'
   rm -f "$D/nat6.kern"
+}
+# Our chains (names matching $4) and our cali: hooks in kernel chains (lines matching $3) out of
+# one table ($2) of iptables or ip6tables ($1: ip or ip6), in one --noflush transaction; other
+# programs' rules stay.
+dropOurs() {
+  "$1tables-save" -t "$2" > "$1$2.now" 2>err || fail "$1tables-save: $(cat err)"
+  grep -oE "^:$4[^ ]+" "$1$2.now" | cut -c2- > "$1$2.ours"
+  if [ -s "$1$2.ours" ] || grep -qE "$3.*cali:" "$1$2.now"; then
+    {
+      echo "*$2"
+      grep -E "$3.*cali:" "$1$2.now" | sed 's/^-A /-D /'
+      sed 's/^/-F /' "$1$2.ours"
+      sed 's/^/-X /' "$1$2.ours"
+      echo COMMIT
+    } > "$1$2.clean"
+    "$1tables-restore" --noflush < "$1$2.clean" 2>err || fail "$1tables cleanup: $(cat err)"
+  fi
 }
 
 # 1. ipsets: fill temporary sets (the live ones are untouched; missing ones are created empty).
@@ -367,31 +373,9 @@ if [ -f nft.rules ]; then
     rm -f "$D/nft6.want"
   fi
   if [ ! -f fresh ] && { [ -f full ] || [ "$lastMode" != nftables ]; }; then
-    iptables-save -t nat > nat.now 2>err || fail "iptables-save: $(cat err)"
-    grep -oE '^:(cali-|egress-lab-)[^ ]+' nat.now | cut -c2- > nat.ours
-    if [ -s nat.ours ] || grep -qE "$KERN.*cali:" nat.now; then
-      {
-        echo '*nat'
-        grep -E "$KERN.*cali:" nat.now | sed 's/^-A /-D /'
-        sed 's/^/-F /' nat.ours
-        sed 's/^/-X /' nat.ours
-        echo COMMIT
-      } > nat.clean
-      iptables-restore --noflush < nat.clean 2>err || fail "iptables cleanup: $(cat err)"
-    fi
-    # The iptables filter table's policy chains and FORWARD hooks, likewise.
-    iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
-    grep -oE '^:cali-[^ ]+' filter.now | cut -c2- > filter.ours
-    if [ -s filter.ours ] || grep -qE '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now; then
-      {
-        echo '*filter'
-        grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /'
-        sed 's/^/-F /' filter.ours
-        sed 's/^/-X /' filter.ours
-        echo COMMIT
-      } > filter.clean
-      iptables-restore --noflush < filter.clean 2>err || fail "iptables cleanup: $(cat err)"
-    fi
+    dropOurs ip nat "$KERN" '(cali-|egress-lab-)'
+    # The iptables filter table's policy chains and their INPUT/FORWARD/OUTPUT hooks, likewise.
+    dropOurs ip filter '^-A (FORWARD|INPUT|OUTPUT) ' 'cali-'
     rm -f "$D/filter.on" "$D/filter.want" "$D/filter.kern" "$D/filter.head" "$D/filter.own"
     rm -f "$D/nat.head" "$D/nat.own"
     clean6 # IPv6 labs: ip6tables' nat chains and hook, likewise (before the cali60 sets go)
