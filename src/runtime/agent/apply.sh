@@ -174,6 +174,12 @@ natSaved() {
   [ -f nat.saved ] || iptables-save -t nat > nat.saved
   cat nat.saved
 }
+# The filter table likewise, read at most once before the restore (clean check, kube-proxy's
+# old jumps, the policy block's live chains and hooks).
+filterSaved() {
+  [ -f filter.saved ] || iptables-save -t filter > filter.saved 2>err || fail "iptables-save: $(cat err)"
+  cat filter.saved
+}
 # Rules in the nat or filter table that are not the lab's (Calico's cali: rules and chains,
 # kube-proxy's KUBE- chains and jumps, the conntrack keeper): another program's.
 foreignRules() {
@@ -189,7 +195,7 @@ if [ -f nat.head ]; then
   clean=
   if [ -f fresh ]; then clean=1
   elif [ -f full ] && [ "$lastMode" = iptables ] && ! natSaved | foreignRules | grep -q . &&
-    ! iptables-save -t filter | foreignRules | grep -q .; then clean=1; fi
+    ! filterSaved | foreignRules | grep -q .; then clean=1; fi
   partial nat
   if [ -n "$clean" ]; then
     cat nat.chead nat.cown nat.kern > nat.full
@@ -225,7 +231,7 @@ if [ -f nat.head ]; then
     elif [ ! -f full ] && [ -f "$D/kfilter.kern" ]; then
       sed 's/^-I \([A-Z]*\) 1 /-D \1 /' "$D/kfilter.kern" > kfilter.hdel
     else
-      iptables-save -t filter 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-' \
+      filterSaved | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-' \
         | sed 's/^-A /-D /' > kfilter.hdel
     fi
     # Its chains as the last apply restored them ($D/kfilter.chains, $D/kfilter.own): a live
@@ -259,7 +265,7 @@ if [ -f nat.head ]; then
       if cmp -s filter.kern "$D/filter.kern" && [ ! -s kfilter.kern ]; then : > filter.kern; : > filter.hdel
       else sed -E 's/^-[AI] (FORWARD|INPUT|OUTPUT)( 1)? /-D \1 /' "$D/filter.kern" > filter.hdel; fi
     else
-      iptables-save -t filter > filter.now 2>err || fail "iptables-save: $(cat err)"
+      filterSaved > filter.now
       grep -oE '^:cali-[^ ]+' filter.now | cut -c2- | sort > filter.live
       grep -E '^-A (FORWARD|INPUT|OUTPUT) .*cali:' filter.now | sed 's/^-A /-D /' > filter.hdel
     fi
